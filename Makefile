@@ -1,0 +1,51 @@
+# The two commands: `make run` (set up, run the main job, outputs under out/) and
+# `make test` (set up, run the whole suite). Both are idempotent and quick once set up.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.stamp-install
+AUTHORITIES := spec/authorities
+
+.PHONY: setup run test lint typecheck pytest bench system-deps clean
+
+setup: $(STAMP) system-deps
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "stepcheck needs Python 3.11 or newer (set PYTHON=...)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+# The main job over the shipped authorities. Findings are its output, so it exits 0
+# when the job ran, whatever the verdicts; a broken shipped spec is a failure.
+run: setup
+	@mkdir -p out
+	@$(BIN)/stepcheck validate $(AUTHORITIES) > out/validate.txt; status=$$?; \
+		cat out/validate.txt; \
+		$(BIN)/stepcheck validate --format json $(AUTHORITIES) > out/validate.json; \
+		if [ $$status -ne 0 ]; then echo "make run: a shipped spec is invalid (see above)"; exit 1; fi
+	@echo "outputs written under out/"
+
+test: setup lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	bash scripts/typecheck.sh
+
+pytest: $(STAMP)
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Diagrams and the reviewer's report (see issue: diagrams)."""

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install the system programs stepcheck uses where this machine allows it (Debian, as
+# root): Graphviz's `dot` for SVG and PNG diagrams. Elsewhere, say what is missing
+# and carry on: stepcheck then writes DOT and Mermaid text and says how to get SVG.
+set -u
+missing=()
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
+    exit 0
+  fi
+  echo "warning: could not install ${missing[*]} with apt-get; continuing without them" >&2
+else
+  echo "note: ${missing[*]} not installed and this machine does not allow installing it here;" \
+       "install it with your package manager for SVG/PNG diagrams" >&2
+fi
+exit 0

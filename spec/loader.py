@@ -1,0 +1,91 @@
+"""YAML spec files -> `ProtocolSpec`: the only place that reads spec files.
+
+Three stages, each collecting every problem before the next runs: `yamlread` (safe
+YAML with locations), `schema` (shape, against the shipped JSON Schema), `build`
+(names, references, expressions). Any problem raises one `SpecInvalid` carrying all
+of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from stepcheck.spec.build import build_spec
+from stepcheck.spec.diagnostics import Diagnostic, SourceSpan, SpecInvalid, StepcheckError
+from stepcheck.spec.model import ProtocolSpec
+from stepcheck.spec.schema import schema_problems
+from stepcheck.spec.yamlread import read_yaml
+
+__all__ = ["SPEC_SUFFIXES", "find_spec_files", "load_spec", "load_spec_text", "spec_problems"]
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+def load_spec(path: Path | str) -> ProtocolSpec:
+    """Load one spec file.
+
+    Raises:
+        SpecInvalid: with every problem found, each located at file:line:col.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SpecInvalid([_file_problem(path, error)]) from None
+    return load_spec_text(raw, str(path))
+
+
+def load_spec_text(raw: bytes | str, file: str = "<text>") -> ProtocolSpec:
+    """Load a spec from its bytes; `file` names it in diagnostics."""
+    spec, problems = _load(raw.encode("utf-8") if isinstance(raw, str) else raw, file)
+    if problems or spec is None:
+        raise SpecInvalid(problems)
+    return spec
+
+
+def spec_problems(raw: bytes, file: str) -> list[Diagnostic]:
+    """Every problem in a spec's bytes (empty when it loads)."""
+    return _load(raw, file)[1]
+
+
+def _load(raw: bytes, file: str) -> tuple[ProtocolSpec | None, list[Diagnostic]]:
+    document, problems = read_yaml(raw, file)
+    if document is None:
+        return None, problems
+    if not isinstance(document.data, dict):
+        return None, schema_problems(document)
+    problems = schema_problems(document)
+    if problems:
+        return None, problems
+    return build_spec(document)
+
+
+def find_spec_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Expand files and folders into the spec files they hold, sorted, each once.
+
+    Raises:
+        StepcheckError: a path that does not exist, or a folder with no spec in it.
+    """
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file())
+            if not inside:
+                raise StepcheckError(f"{path}: no spec files (*.yaml, *.yml) in this folder")
+            found.extend(inside)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise StepcheckError(f"{path}: no such file or folder")
+    return list(dict.fromkeys(found))
+
+
+def _file_problem(path: Path, error: OSError) -> Diagnostic:
+    reason = error.strerror or str(error)
+    return Diagnostic(
+        code="SPEC009",
+        message=f"cannot read the file: {reason.lower()}",
+        span=SourceSpan(file=str(path), line=1, column=1),
+    )

@@ -1,0 +1,239 @@
+"""Structural validation against the shipped JSON Schema, as located diagnostics.
+
+The second stage of `loader`: the schema in `stepcheck.schema.json` is the one
+description of which keys and value shapes a spec may have; editors use it through
+the `yaml-language-server` comment, and the loader uses it here, translating each
+jsonschema error into a `Diagnostic` with a code, a location and a hint.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from stepcheck.spec.diagnostics import Diagnostic, did_you_mean
+from stepcheck.spec.yamlread import YAML11_BOOLEANS, Document, Path
+
+__all__ = ["SCHEMA_FILE", "schema", "schema_problems"]
+
+SCHEMA_FILE = "stepcheck.schema.json"
+
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "number": "a number",
+    "null": "nothing",
+}
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The spec JSON Schema (draft-07) shipped with stepcheck."""
+    text = resources.files("stepcheck.spec").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@cache
+def _validator() -> Draft7Validator:
+    return Draft7Validator(schema())
+
+
+def schema_problems(document: Document) -> list[Diagnostic]:
+    """Every place where `document` does not have the shape the schema requires."""
+    problems = [_diagnose(error, document) for error in _leaf_errors(document.data)]
+    unique = {(p.span.line, p.span.column, p.code, p.message): p for p in problems}
+    return list(unique.values())
+
+
+def _leaf_errors(data: Any) -> Iterator[ValidationError]:
+    for error in _validator().iter_errors(data):
+        yield _narrowest(error)
+
+
+def _narrowest(error: ValidationError) -> ValidationError:
+    """For an anyOf failure, the error from the branch that fits the value's shape best."""
+    while error.validator == "anyOf" and error.context:
+        fitting = [e for e in error.context if e.validator not in ("type", "const", "enum")
+                   or len(e.relative_path) > 0]
+        chosen = best_match(fitting or error.context)
+        if chosen is None or chosen is error:
+            break
+        error = chosen
+    return error
+
+
+def _diagnose(error: ValidationError, document: Document) -> Diagnostic:
+    path: Path = tuple(error.absolute_path)
+    where = _describe(path)
+    locations = document.locations
+    match error.validator:
+        case "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            key = extra[0] if extra else "?"
+            known = error.schema.get("properties", {})
+            return Diagnostic(
+                code="SPEC011",
+                message=f"unknown key '{key}' in {where}",
+                span=locations.span((*path, key), key=True, length=len(key)),
+                hint=did_you_mean(key, known, what="keys"),
+            )
+        case "required":
+            missing = _quoted_word(error.message)
+            return Diagnostic(
+                code="SPEC012",
+                message=f"{where} is missing the required key '{missing}'",
+                span=locations.span(path),
+                hint=_required_hint(missing),
+            )
+        case "type":
+            wanted = error.validator_value
+            names = [wanted] if isinstance(wanted, str) else list(wanted)
+            expected = " or ".join(_TYPE_WORDS.get(name, name) for name in names)
+            return Diagnostic(
+                code="SPEC010",
+                message=f"{where} should be {expected}, not {_shape(error.instance)}",
+                span=locations.span(path),
+                hint=_type_hint(names, error.instance),
+            )
+        case "enum" | "const":
+            allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+            shown = [str(value) for value in allowed]
+            return Diagnostic(
+                code="SPEC013",
+                message=f"{where} is {_repr(error.instance)}, which is not one of the allowed values",
+                span=locations.span(path),
+                hint=did_you_mean(str(error.instance), shown, what="values"),
+            )
+        case "pattern" | "propertyNames":
+            return _bad_name(error, path, document)
+        case _:
+            return Diagnostic(
+                code="SPEC016",
+                message=f"{where}: {_plain(error)}",
+                span=locations.span(path),
+            )
+
+
+def _bad_name(error: ValidationError, path: Path, document: Document) -> Diagnostic:
+    locations = document.locations
+    if error.validator == "propertyNames":
+        name = error.instance if isinstance(error.instance, str) else None
+        bad = [key for key in (error.instance if isinstance(error.instance, dict) else {})
+               if not _matches(error.validator_value, key)]
+        name = bad[0] if bad else name
+        span = locations.span((*path, name), key=True) if name else locations.span(path)
+        kind = "rule id" if path == ("out_of_scope",) else "id"
+    else:
+        name = error.instance
+        span = locations.span(path)
+        kind = "duration" if "working" in error.validator_value else (
+            "rule id" if "A-Z" in error.validator_value and "a-z" not in error.validator_value else "id"
+        )
+    if kind == "duration":
+        return Diagnostic(
+            code="SPEC015",
+            message=f"{_describe(path)} is {_repr(name)}, which is not a duration",
+            span=span,
+            hint="write a number and a unit: '2 working days', '5 calendar days', '24 hours', "
+            "'1 week', '3 months', '10 days' (unit not stated), or 'unspecified'",
+        )
+    hint = "ids are snake_case: lower-case letters, digits and '_', starting with a letter"
+    if kind == "rule id":
+        hint = "rule ids are the seed digest's, such as 'ST-04' or 'HT-81'"
+    elif isinstance(name, str) and name.lower() in YAML11_BOOLEANS | {"true", "false", "null"}:
+        hint = f"'{name}' reads as a boolean or null in YAML 1.1 tools; choose another name"
+    return Diagnostic(
+        code="SPEC014",
+        message=f"{_repr(name)} is not a valid {kind} ({_describe(path)})",
+        span=span,
+        hint=hint,
+    )
+
+
+def _matches(subschema: Any, key: str) -> bool:
+    reference = subschema.get("$ref", "")
+    if reference.startswith("#/definitions/"):
+        subschema = schema()["definitions"][reference.removeprefix("#/definitions/")]
+    pattern = subschema.get("pattern")
+    return pattern is None or re.search(pattern, key) is not None
+
+
+def _describe(path: Path) -> str:
+    if not path:
+        return "the spec"
+    parts = [str(part) if isinstance(part, str) else f"[{part}]" for part in path]
+    text = parts[0]
+    for part in parts[1:]:
+        text += part if part.startswith("[") else f".{part}"
+    return f"'{text}'"
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if isinstance(value, float):
+        return f"the number {value}"
+    return f"the text {_repr(value)}"
+
+
+def _repr(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    return json.dumps(value) if isinstance(value, (bool, int, float)) or value is None else _shape(value)
+
+
+def _quoted_word(message: str) -> str:
+    found = re.match(r"'([^']*)'", message)
+    return found.group(1) if found else message
+
+
+def _plain(error: ValidationError) -> str:
+    message = error.message
+    if error.validator in ("minItems", "minProperties"):
+        return "must not be empty"
+    if error.validator == "uniqueItems":
+        return "has repeated values"
+    return message
+
+
+def _type_hint(names: list[str], instance: Any) -> str | None:
+    if "object" in names and isinstance(instance, list):
+        return "write 'key: value' lines here, not '- item' lines"
+    if "array" in names and isinstance(instance, dict):
+        return "write '- item' lines (or [a, b]) here"
+    if "object" in names and instance is None:
+        return "give the mapping some keys, or remove the empty key"
+    return None
+
+
+def _required_hint(missing: str) -> str | None:
+    return {
+        "stepcheck": "start the spec with 'stepcheck: 1'",
+        "consequence": "say what happens when the deadline is missed, or 'consequence: unspecified' "
+        "if the document does not say",
+        "final_authority": "name the level that decides, or 'final_authority: unspecified' "
+        "if the document does not say",
+        "tie_break": "name who breaks a tie, 'tie_break: not_needed' if one person decides, or "
+        "'tie_break: unspecified' if the document does not say",
+        "within": "give a duration such as '2 working days', or 'within: unspecified' "
+        "if the document gives none",
+    }.get(missing)

@@ -1,0 +1,5 @@
+"""`python -m stepcheck` runs the command line."""
+
+from stepcheck.cli import main
+
+main()

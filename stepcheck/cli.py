@@ -1,0 +1,100 @@
+"""The `stepcheck` command line: parses arguments, calls the library, sets the exit code.
+
+Exit codes: 0 all proved / valid, 1 a violation, 2 bad input or usage, 3 only
+unknowns. A `StepcheckError` is printed as one clear line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from stepcheck import __version__
+from stepcheck.spec.diagnostics import StepcheckError
+from stepcheck.spec.loader import find_spec_files
+from stepcheck.validation import render_json, render_text, validate_files
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "EXIT_UNKNOWN", "EXIT_VIOLATED", "main", "shipped_authorities"]
+
+EXIT_OK = 0
+EXIT_VIOLATED = 1
+EXIT_BAD_INPUT = 2
+EXIT_UNKNOWN = 3
+
+
+def shipped_authorities() -> Path:
+    """The folder of the authority specs that ship with stepcheck."""
+    return Path(str(resources.files("stepcheck.spec").joinpath("authorities")))
+
+
+class _Group(click.Group):
+    """Turns user-fixable errors into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StepcheckError as error:
+            click.echo(f"stepcheck: error: {error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="stepcheck")
+def cli() -> None:
+    """Check children's-services case-transfer protocols written as stepcheck specs."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people, json for CI")
+def validate(paths: tuple[Path, ...], output_format: str) -> None:
+    """Load spec files (or folders of them) and report every problem with its location.
+
+    With no PATH, validates the shipped authorities. Exit 0 when every spec is valid,
+    2 when any is not.
+    """
+    files = find_spec_files(paths or (shipped_authorities(),))
+    results = validate_files(files)
+    click.echo(render_json(results) if output_format == "json" else render_text(results), nl=False)
+    sys.exit(EXIT_OK if all(result.ok for result in results) else EXIT_BAD_INPUT)
+
+
+def _not_built(name: str, summary: str, issue: str) -> Callable[..., NoReturn]:
+    def command(args: tuple[str, ...]) -> NoReturn:
+        del args
+        click.echo(
+            f"stepcheck {name}: not built yet ({issue}); nothing was checked.", err=True
+        )
+        sys.exit(EXIT_BAD_INPUT)
+
+    command.__doc__ = f"{summary} (not built yet: {issue})."
+    return command
+
+
+_PLANNED = {
+    "verify": ("Prove or refute the properties of each spec", "the checker issue"),
+    "diagram": ("Draw a spec as Graphviz or Mermaid", "the diagrams issue"),
+    "report": ("Write the reviewer's HTML report", "the diagrams issue"),
+    "compare": ("Compare authorities side by side", "the diagrams issue"),
+    "test": ("Test a system against the oracle", "the oracle issue"),
+    "replay": ("Replay a system's log against a spec", "the oracle issue"),
+    "diff": ("Show what changed between two versions of a spec", "the checker issue"),
+    "coverage": ("Show which digest rules each spec encodes", "the authorities issue"),
+}
+
+for _name, (_summary, _issue) in _PLANNED.items():
+    cli.command(
+        name=_name,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )(click.argument("args", nargs=-1, type=click.UNPROCESSED)(_not_built(_name, _summary, _issue)))
+
+
+def main() -> None:
+    """Entry point of the `stepcheck` script."""
+    cli(prog_name="stepcheck")
