@@ -13,7 +13,7 @@ from difflib import get_close_matches
 from enum import Enum
 from pathlib import Path
 
-from attrs import field, frozen
+from attrs import frozen
 
 __all__ = [
     "Diagnostic",

@@ -13,6 +13,7 @@ import re
 from enum import Enum
 
 from attrs import Attribute, field, frozen
+
 from stepcheck.spec.diagnostics import StepcheckError, did_you_mean
 
 __all__ = ["Duration", "DurationError", "Unit", "parse_duration"]

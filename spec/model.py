@@ -25,6 +25,8 @@ __all__ = [
     "Authority",
     "Cadence",
     "CadenceKind",
+    "Deadline",
+    "Direction",
     "Document",
     "Escalation",
     "EscalationLevel",
@@ -48,8 +50,6 @@ __all__ = [
     "Tier",
     "Unspecified",
     "Variable",
-    "Deadline",
-    "Direction",
 ]
 
 
@@ -95,7 +95,7 @@ class Tier(Enum):
 
     @property
     def rank(self) -> int:
-        """Order used to tell a step down: closed 0 < universal < ... < cp 6 = cla = leaving care."""
+        """Order that tells a step down: closed 0 < universal < ... < cp = cla = leaving care 6."""
         return _TIER_RANK[self]
 
     @property
@@ -131,7 +131,7 @@ class OwnerKind(Enum):
 
     @property
     def responsible_by_default(self) -> bool:
-        """Allocated workers, team trays, waiting lists and outside bodies have someone answerable."""
+        """Allocated workers, team trays, waiting lists and outside bodies answer for a case."""
         return self in _RESPONSIBLE_KINDS
 
 
@@ -544,8 +544,17 @@ class ProtocolSpec:
         """Every citation in the spec, in spec order."""
         found: list[Source] = []
         groups: tuple[tuple[object, ...], ...] = (
-            self.teams, self.roles, self.owners, self.statuses, self.variables, self.meetings,
-            self.externals, self.events, self.deadlines, self.escalations, self.rereferrals,
+            self.teams,
+            self.roles,
+            self.owners,
+            self.statuses,
+            self.variables,
+            self.meetings,
+            self.externals,
+            self.events,
+            self.deadlines,
+            self.escalations,
+            self.rereferrals,
             self.properties,
         )
         for group in groups:

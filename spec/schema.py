@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from stepcheck.spec.diagnostics import Diagnostic, did_you_mean
+from stepcheck.spec.diagnostics import Diagnostic, SourceSpan, did_you_mean
 from stepcheck.spec.yamlread import YAML11_BOOLEANS, Document, Path
 
 __all__ = ["SCHEMA_FILE", "schema", "schema_problems"]
@@ -64,8 +64,11 @@ def _leaf_errors(data: Any) -> Iterator[ValidationError]:
 def _narrowest(error: ValidationError) -> ValidationError:
     """For an anyOf failure, the error from the branch that fits the value's shape best."""
     while error.validator == "anyOf" and error.context:
-        fitting = [e for e in error.context if e.validator not in ("type", "const", "enum")
-                   or len(e.relative_path) > 0]
+        fitting = [
+            e
+            for e in error.context
+            if e.validator not in ("type", "const", "enum") or len(e.relative_path) > 0
+        ]
         chosen = best_match(fitting or error.context)
         if chosen is None or chosen is error:
             break
@@ -75,79 +78,86 @@ def _narrowest(error: ValidationError) -> ValidationError:
 
 def _diagnose(error: ValidationError, document: Document) -> Diagnostic:
     path: Path = tuple(error.absolute_path)
-    where = _describe(path)
-    locations = document.locations
+    rule: Any = error.validator_value
+    subschema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     match error.validator:
         case "additionalProperties":
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            key = extra[0] if extra else "?"
-            known = error.schema.get("properties", {})
-            return Diagnostic(
-                code="SPEC011",
-                message=f"unknown key '{key}' in {where}",
-                span=locations.span((*path, key), key=True, length=len(key)),
-                hint=did_you_mean(key, known, what="keys"),
-            )
+            return _unknown_key(error.instance, subschema, path, document)
         case "required":
             missing = _quoted_word(error.message)
             return Diagnostic(
                 code="SPEC012",
-                message=f"{where} is missing the required key '{missing}'",
-                span=locations.span(path),
+                message=f"{_describe(path)} is missing the required key '{missing}'",
+                span=document.locations.span(path),
                 hint=_required_hint(missing),
             )
         case "type":
-            wanted = error.validator_value
-            names = [wanted] if isinstance(wanted, str) else list(wanted)
+            names = [rule] if isinstance(rule, str) else list(rule)
             expected = " or ".join(_TYPE_WORDS.get(name, name) for name in names)
             return Diagnostic(
                 code="SPEC010",
-                message=f"{where} should be {expected}, not {_shape(error.instance)}",
-                span=locations.span(path),
+                message=f"{_describe(path)} should be {expected}, not {_shape(error.instance)}",
+                span=document.locations.span(path),
                 hint=_type_hint(names, error.instance),
             )
         case "enum" | "const":
-            allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
-            shown = [str(value) for value in allowed]
+            shown = [str(value) for value in (rule if error.validator == "enum" else [rule])]
             return Diagnostic(
                 code="SPEC013",
-                message=f"{where} is {_repr(error.instance)}, which is not one of the allowed values",
-                span=locations.span(path),
+                message=f"{_describe(path)} is {_repr(error.instance)}, "
+                "which is not one of the allowed values",
+                span=document.locations.span(path),
                 hint=did_you_mean(str(error.instance), shown, what="values"),
             )
-        case "pattern" | "propertyNames":
-            return _bad_name(error, path, document)
+        case "pattern":
+            return _bad_value(error.instance, str(rule), path, document)
+        case "propertyNames":
+            return _bad_key(error.instance, rule, path, document)
         case _:
             return Diagnostic(
                 code="SPEC016",
-                message=f"{where}: {_plain(error)}",
-                span=locations.span(path),
+                message=f"{_describe(path)}: {_plain(error)}",
+                span=document.locations.span(path),
             )
 
 
-def _bad_name(error: ValidationError, path: Path, document: Document) -> Diagnostic:
-    locations = document.locations
-    if error.validator == "propertyNames":
-        name = error.instance if isinstance(error.instance, str) else None
-        bad = [key for key in (error.instance if isinstance(error.instance, dict) else {})
-               if not _matches(error.validator_value, key)]
-        name = bad[0] if bad else name
-        span = locations.span((*path, name), key=True) if name else locations.span(path)
-        kind = "rule id" if path == ("out_of_scope",) else "id"
-    else:
-        name = error.instance
-        span = locations.span(path)
-        kind = "duration" if "working" in error.validator_value else (
-            "rule id" if "A-Z" in error.validator_value and "a-z" not in error.validator_value else "id"
-        )
-    if kind == "duration":
+def _unknown_key(
+    instance: Any, subschema: dict[str, Any], path: Path, document: Document
+) -> Diagnostic:
+    known = subschema.get("properties", {})
+    extra = sorted(set(instance) - set(known)) if isinstance(instance, dict) else []
+    key = extra[0] if extra else "?"
+    return Diagnostic(
+        code="SPEC011",
+        message=f"unknown key '{key}' in {_describe(path)}",
+        span=document.locations.span((*path, key), key=True, length=len(key)),
+        hint=did_you_mean(key, known, what="keys"),
+    )
+
+
+def _bad_key(instance: Any, rule: Any, path: Path, document: Document) -> Diagnostic:
+    keys = instance if isinstance(instance, dict) else {}
+    bad = [key for key in keys if not _matches(rule, key)]
+    name = bad[0] if bad else "?"
+    kind = "rule id" if path == ("out_of_scope",) else "id"
+    return _bad_name(name, kind, path, document.locations.span((*path, name), key=True))
+
+
+def _bad_value(instance: Any, pattern: str, path: Path, document: Document) -> Diagnostic:
+    span = document.locations.span(path)
+    if "working" in pattern:
         return Diagnostic(
             code="SPEC015",
-            message=f"{_describe(path)} is {_repr(name)}, which is not a duration",
+            message=f"{_describe(path)} is {_repr(instance)}, which is not a duration",
             span=span,
             hint="write a number and a unit: '2 working days', '5 calendar days', '24 hours', "
             "'1 week', '3 months', '10 days' (unit not stated), or 'unspecified'",
         )
+    kind = "rule id" if "a-z" not in pattern else "id"
+    return _bad_name(instance, kind, path, span)
+
+
+def _bad_name(name: Any, kind: str, path: Path, span: SourceSpan) -> Diagnostic:
     hint = "ids are snake_case: lower-case letters, digits and '_', starting with a letter"
     if kind == "rule id":
         hint = "rule ids are the seed digest's, such as 'ST-04' or 'HT-81'"
@@ -198,7 +208,11 @@ def _shape(value: Any) -> str:
 def _repr(value: Any) -> str:
     if isinstance(value, str):
         return f"'{value}'"
-    return json.dumps(value) if isinstance(value, (bool, int, float)) or value is None else _shape(value)
+    return (
+        json.dumps(value)
+        if isinstance(value, (bool, int, float)) or value is None
+        else _shape(value)
+    )
 
 
 def _quoted_word(message: str) -> str:
@@ -228,7 +242,8 @@ def _type_hint(names: list[str], instance: Any) -> str | None:
 def _required_hint(missing: str) -> str | None:
     return {
         "stepcheck": "start the spec with 'stepcheck: 1'",
-        "consequence": "say what happens when the deadline is missed, or 'consequence: unspecified' "
+        "consequence": "say what happens when the deadline is missed, or "
+        "'consequence: unspecified' "
         "if the document does not say",
         "final_authority": "name the level that decides, or 'final_authority: unspecified' "
         "if the document does not say",

@@ -28,6 +28,7 @@ from typing import Final, assert_never, overload
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
 from holidays.countries.united_kingdom import UnitedKingdom
+
 from stepcheck.spec.duration import Duration, Unit
 
 __all__ = [

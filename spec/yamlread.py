@@ -98,7 +98,11 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Diagnostic]]
     if not text.strip() or all(
         line.lstrip().startswith("#") or not line.strip() for line in text.splitlines()
     ):
-        return None, [_at(file, 1, 1, "SPEC002", "the file is empty", "a spec starts with 'stepcheck: 1'")]
+        return None, [
+            _at(
+                file, 1, 1, "SPEC002", "the file is empty", hint="a spec starts with 'stepcheck: 1'"
+            )
+        ]
     builder = _Builder(file)
     try:
         data = builder.build(YAML(typ="rt", pure=True).parse(text))
@@ -124,16 +128,27 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     except UnicodeDecodeError as error:
         line, column = _line_col_bytes(raw, error.start)
         return None, [
-            _at(file, line, column, "SPEC003", "the file is not UTF-8 text",
-                "a spec is a YAML text file; is this a binary file?")
+            _at(
+                file,
+                line,
+                column,
+                "SPEC003",
+                "the file is not UTF-8 text",
+                hint="a spec is a YAML text file; is this a binary file?",
+            )
         ]
     for index, char in enumerate(text):
         if (ord(char) < 32 and char not in "\t\n\r") or char in "\x7f\ufffe\uffff":
             line, column = _line_col(text, index)
             return None, [
-                _at(file, line, column, "SPEC003",
+                _at(
+                    file,
+                    line,
+                    column,
+                    "SPEC003",
                     f"the file contains a control character (U+{ord(char):04X})",
-                    "a spec is a YAML text file; is this a binary file?")
+                    hint="a spec is a YAML text file; is this a binary file?",
+                )
             ]
     return text, []
 
@@ -144,12 +159,14 @@ def _syntax_error(error: MarkedYAMLError, file: str, text: str) -> Diagnostic:
     problem = (error.problem or error.context or "syntax error").strip()
     hint = None
     lines = text.splitlines()
-    if 1 <= line <= len(lines) and "\t" in lines[line - 1][: max(column, 1)] or "'\\t'" in problem:
+    if (
+        1 <= line <= len(lines) and "\t" in lines[line - 1][: max(column, 1)]
+    ) or "'\\t'" in problem:
         problem = "a tab character is used for indentation"
         hint = "indent YAML with spaces, never tabs"
     elif "expected a single document" in problem or "but found another document" in problem:
         hint = "a spec file holds exactly one YAML document; remove the extra '---'"
-    return _at(file, line, column, "SPEC001", f"invalid YAML: {problem}", hint)
+    return _at(file, line, column, "SPEC001", f"invalid YAML: {problem}", hint=hint)
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -162,7 +179,9 @@ def _line_col_bytes(raw: bytes, index: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, index - (before.rfind(b"\n") + 1) + 1
 
 
-def _at(file: str, line: int, column: int, code: str, message: str, hint: str | None = None) -> Diagnostic:
+def _at(
+    file: str, line: int, column: int, code: str, message: str, *, hint: str | None = None
+) -> Diagnostic:
     return Diagnostic(
         code=code, message=message, span=SourceSpan(file=file, line=line, column=column), hint=hint
     )
@@ -189,12 +208,18 @@ class _Builder:
             if isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    self._problem(event, "SPEC001", "invalid YAML: more than one document",
-                                  "a spec file holds exactly one YAML document; remove the extra '---'")
+                    self._problem(
+                        event,
+                        "SPEC001",
+                        "invalid YAML: more than one document",
+                        "a spec file holds exactly one YAML document; remove the extra '---'",
+                    )
                     return None
             elif isinstance(event, StreamEndEvent):
                 break
-            elif isinstance(event, (ScalarEvent, MappingStartEvent, SequenceStartEvent, AliasEvent)):
+            elif isinstance(
+                event, (ScalarEvent, MappingStartEvent, SequenceStartEvent, AliasEvent)
+            ):
                 data = self._node(event, ())
         return data
 
@@ -202,8 +227,12 @@ class _Builder:
         quoted = isinstance(event, ScalarEvent) and event.style in ("'", '"')
         self._values[path] = (event.start_mark.line + 1, event.start_mark.column + 1 + quoted)
         if isinstance(event, AliasEvent):
-            self._problem(event, "SPEC004", f"YAML alias '*{event.anchor}' is not allowed in a spec",
-                          "write the value out in full; specs use no anchors or aliases")
+            self._problem(
+                event,
+                "SPEC004",
+                f"YAML alias '*{event.anchor}' is not allowed in a spec",
+                "write the value out in full; specs use no anchors or aliases",
+            )
             return None
         self._check_anchor_and_tag(event)
         if isinstance(event, ScalarEvent):
@@ -217,12 +246,20 @@ class _Builder:
     def _check_anchor_and_tag(self, event: Event) -> None:
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            self._problem(event, "SPEC004", f"YAML anchor '&{anchor}' is not allowed in a spec",
-                          "write the value out in full; specs use no anchors or aliases")
+            self._problem(
+                event,
+                "SPEC004",
+                f"YAML anchor '&{anchor}' is not allowed in a spec",
+                "write the value out in full; specs use no anchors or aliases",
+            )
         tag = getattr(event, "tag", None)
         if tag is not None and not (isinstance(event, ScalarEvent) and event.implicit[0]):
-            self._problem(event, "SPEC005", f"YAML tag '{tag}' is not allowed in a spec",
-                          "remove the tag; specs use plain YAML values only")
+            self._problem(
+                event,
+                "SPEC005",
+                f"YAML tag '{tag}' is not allowed in a spec",
+                "remove the tag; specs use plain YAML values only",
+            )
 
     def _sequence(self, path: Path) -> list[Any]:
         items: list[Any] = []
@@ -244,9 +281,13 @@ class _Builder:
                 self._skip(value_event)
                 continue
             if key in first_seen:
-                self._problem(event, "SPEC006", f"duplicate key '{key}'",
-                              f"'{key}' is already defined at line {first_seen[key]}; "
-                              "a YAML mapping keeps only one value per key")
+                self._problem(
+                    event,
+                    "SPEC006",
+                    f"duplicate key '{key}'",
+                    f"'{key}' is already defined at line {first_seen[key]}; "
+                    "a YAML mapping keeps only one value per key",
+                )
                 self._skip(value_event)
                 continue
             first_seen[key] = event.start_mark.line + 1
@@ -256,20 +297,32 @@ class _Builder:
 
     def _key(self, event: Event, path: Path) -> str | None:
         if not isinstance(event, ScalarEvent):
-            self._problem(event, "SPEC007", f"a key at {format_path(path) or 'the top level'} is not a plain name",
-                          "keys are names such as 'events' or 'step_up'")
+            self._problem(
+                event,
+                "SPEC007",
+                f"a key at {format_path(path) or 'the top level'} is not a plain name",
+                "keys are names such as 'events' or 'step_up'",
+            )
             self._skip(event)
             return None
         self._check_anchor_and_tag(event)
         value = _scalar(event)
         if not isinstance(value, str):
-            self._problem(event, "SPEC007", f"key {event.value!r} is not a name",
-                          "quote it if a name was meant; keys are names such as 'step_up'")
+            self._problem(
+                event,
+                "SPEC007",
+                f"key {event.value!r} is not a name",
+                "quote it if a name was meant; keys are names such as 'step_up'",
+            )
             return None
         if event.style is None and value.lower() in YAML11_BOOLEANS:
-            self._problem(event, "SPEC008", f"key '{value}' reads as a boolean in YAML 1.1 tools",
-                          "choose another name (e.g. 'event' instead of 'on'); YAML 1.1 reads "
-                          "yes/no/on/off/y/n as true/false")
+            self._problem(
+                event,
+                "SPEC008",
+                f"key '{value}' reads as a boolean in YAML 1.1 tools",
+                "choose another name (e.g. 'event' instead of 'on'); YAML 1.1 reads "
+                "yes/no/on/off/y/n as true/false",
+            )
         return value
 
     def _skip(self, event: Event) -> None:
@@ -283,7 +336,14 @@ class _Builder:
 
     def _problem(self, event: Event, code: str, message: str, hint: str) -> None:
         self.problems.append(
-            _at(self.file, event.start_mark.line + 1, event.start_mark.column + 1, code, message, hint)
+            _at(
+                self.file,
+                event.start_mark.line + 1,
+                event.start_mark.column + 1,
+                code,
+                message,
+                hint=hint,
+            )
         )
 
 

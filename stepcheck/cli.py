@@ -19,7 +19,14 @@ from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.loader import find_spec_files
 from stepcheck.validation import render_json, render_text, validate_files
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "EXIT_UNKNOWN", "EXIT_VIOLATED", "main", "shipped_authorities"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_OK",
+    "EXIT_UNKNOWN",
+    "EXIT_VIOLATED",
+    "main",
+    "shipped_authorities",
+]
 
 EXIT_OK = 0
 EXIT_VIOLATED = 1
@@ -51,8 +58,14 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people, json for CI")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for CI",
+)
 def validate(paths: tuple[Path, ...], output_format: str) -> None:
     """Load spec files (or folders of them) and report every problem with its location.
 
@@ -68,9 +81,7 @@ def validate(paths: tuple[Path, ...], output_format: str) -> None:
 def _not_built(name: str, summary: str, issue: str) -> Callable[..., NoReturn]:
     def command(args: tuple[str, ...]) -> NoReturn:
         del args
-        click.echo(
-            f"stepcheck {name}: not built yet ({issue}); nothing was checked.", err=True
-        )
+        click.echo(f"stepcheck {name}: not built yet ({issue}); nothing was checked.", err=True)
         sys.exit(EXIT_BAD_INPUT)
 
     command.__doc__ = f"{summary} (not built yet: {issue})."

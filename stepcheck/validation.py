@@ -85,7 +85,8 @@ def _summary(spec: ProtocolSpec) -> str:
     ]
     parts = ", ".join(f"{n} {_plural(word, n)}" for n, word in counts)
     cited = len(spec.cited_rules)
-    return f"{spec.authority.name}: {parts}; {cited} rule(s) cited, {len(spec.out_of_scope)} out of scope"
+    skipped = len(spec.out_of_scope)
+    return f"{spec.authority.name}: {parts}; {cited} rule(s) cited, {skipped} out of scope"
 
 
 def _plural(word: str, n: int) -> str:

@@ -4,7 +4,7 @@ Text -> `parse` (lark grammar) -> `typecheck` (names resolved in a `Scope`, type
 `Expr`) -> consumed by `evaluate` here and by the Z3 encoding in `checker`.
 """
 
-from .ast import (
+from stepcheck.spec.expr.ast import (
     Arith,
     ArithOperator,
     Assignment,
@@ -26,10 +26,10 @@ from .ast import (
     subexpressions,
     to_text,
 )
-from .evaluate import Environment, Valuation, Value, apply_assignments, evaluate
-from .parse import ExpressionInvalid, parse_expression
-from .typecheck import check_assignment, check_expression
-from .types import BOOL, BoolType, EnumType, IntType, Scope, Type, comparable
+from stepcheck.spec.expr.evaluate import Environment, Valuation, Value, apply_assignments, evaluate
+from stepcheck.spec.expr.parse import ExpressionInvalid, parse_expression
+from stepcheck.spec.expr.typecheck import check_assignment, check_expression
+from stepcheck.spec.expr.types import BOOL, BoolType, EnumType, IntType, Scope, Type, comparable
 
 __all__ = [
     "BOOL",

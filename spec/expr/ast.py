@@ -15,8 +15,8 @@ from typing import assert_never
 
 from attrs import field, frozen
 
-from ..diagnostics import InternalError, SourceSpan
-from .types import BOOL, BoolType, EnumType, IntType, Type, comparable
+from stepcheck.spec.diagnostics import InternalError, SourceSpan
+from stepcheck.spec.expr.types import BOOL, BoolType, EnumType, IntType, Type, comparable
 
 __all__ = [
     "Arith",
@@ -300,7 +300,7 @@ _IMPLIES, _OR, _AND, _NOT, _COMPARE, _SUM, _UNARY, _ATOM = range(1, 9)
 _BOOL_LEVELS = {BoolOperator.IMPLIES: _IMPLIES, BoolOperator.OR: _OR, BoolOperator.AND: _AND}
 
 
-def to_text(expr: Expr) -> str:  # noqa: PLR0911 - one return per node kind
+def to_text(expr: Expr) -> str:
     """The canonical spelling of `expr`, with only the parentheses it needs.
 
     Parsing and checking the text in the same scope gives back an equal tree.
@@ -356,7 +356,7 @@ def _operand_text(expr: Expr, minimum: int) -> str:
     return text if _level(expr) >= minimum else f"({text})"
 
 
-def _level(expr: Expr) -> int:  # noqa: PLR0911 - one return per node kind
+def _level(expr: Expr) -> int:
     match expr:
         case BoolLit() | EnumLit() | Var() | Call():
             return _ATOM

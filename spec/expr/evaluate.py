@@ -13,8 +13,8 @@ from typing import Protocol, assert_never
 
 from attrs import field, frozen
 
-from ..diagnostics import InternalError
-from .ast import (
+from stepcheck.spec.diagnostics import InternalError
+from stepcheck.spec.expr.ast import (
     Arith,
     ArithOperator,
     Assignment,
@@ -32,7 +32,7 @@ from .ast import (
     Not,
     Var,
 )
-from .types import BoolType, EnumType, IntType, Type
+from stepcheck.spec.expr.types import BoolType, EnumType, IntType, Type
 
 __all__ = ["Environment", "Valuation", "Value", "apply_assignments", "evaluate"]
 
@@ -73,7 +73,7 @@ class Valuation:
         return (name, argument) in self.facts
 
 
-def evaluate(expr: Expr, env: Environment) -> Value:  # noqa: PLR0911 - one per node kind
+def evaluate(expr: Expr, env: Environment) -> Value:
     """The value of `expr` in the state `env`.
 
     >>> from stepcheck.spec.diagnostics import UNKNOWN_SPAN as at

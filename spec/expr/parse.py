@@ -17,8 +17,8 @@ from attrs import evolve, field, frozen
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from ..diagnostics import Diagnostic, InternalError, SourceSpan, StepcheckError
-from .ast import ArithOperator, BoolOperator, CompareOperator
+from stepcheck.spec.diagnostics import Diagnostic, InternalError, SourceSpan, StepcheckError
+from stepcheck.spec.expr.ast import ArithOperator, BoolOperator, CompareOperator
 
 __all__ = [
     "MAX_DEPTH",

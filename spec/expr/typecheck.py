@@ -13,8 +13,8 @@ from typing import assert_never
 
 from attrs import field, frozen
 
-from ..diagnostics import Diagnostic, InternalError, SourceSpan, did_you_mean
-from .ast import (
+from stepcheck.spec.diagnostics import Diagnostic, InternalError, SourceSpan, did_you_mean
+from stepcheck.spec.expr.ast import (
     Arith,
     Assignment,
     BoolLit,
@@ -29,7 +29,7 @@ from .ast import (
     Not,
     Var,
 )
-from .parse import (
+from stepcheck.spec.expr.parse import (
     ExpressionInvalid,
     RawArith,
     RawBool,
@@ -44,7 +44,7 @@ from .parse import (
     RawNot,
     parse_expression,
 )
-from .types import BOOL, EnumType, IntType, Scope, Type, comparable
+from stepcheck.spec.expr.types import BOOL, EnumType, IntType, Scope, Type, comparable
 
 __all__ = ["ExpressionInvalid", "check_assignment", "check_expression"]
 
@@ -161,7 +161,7 @@ class _Checker:
             message = f"value {expr.value} for '{target}' is outside its range {bounds}"
             self.report("SPEC123", message, expr.span)
 
-    def infer(self, raw: RawExpr, context: EnumType | None) -> Expr | None:  # noqa: PLR0911 - per kind
+    def infer(self, raw: RawExpr, context: EnumType | None) -> Expr | None:
         match raw:
             case RawBool():
                 return BoolLit(value=raw.value, span=raw.span)

@@ -7,13 +7,12 @@ evaluator and the Z3 encoding in `checker` read them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import TypeVar
 
 from attrs import field, frozen
 
-from ..diagnostics import InternalError
+from stepcheck.spec.diagnostics import InternalError
 
 __all__ = ["BOOL", "BoolType", "EnumType", "IntType", "Scope", "Type", "comparable"]
 
@@ -86,11 +85,16 @@ def comparable(left: Type, right: Type) -> bool:
             raise InternalError(f"unknown type {left!r}")
 
 
-_V = TypeVar("_V")
-
-
-def _read_only(mapping: Mapping[str, _V]) -> Mapping[str, _V]:
+def _read_only_types(mapping: Mapping[str, Type]) -> Mapping[str, Type]:
     return MappingProxyType(dict(mapping))
+
+
+def _read_only_ids(mapping: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
+    return MappingProxyType(dict(mapping))
+
+
+def _frozen_names(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(names)
 
 
 @frozen(kw_only=True)
@@ -102,9 +106,9 @@ class Scope:
     `assignable` lists the names an effect may set (user variables only).
     """
 
-    variables: Mapping[str, Type] = field(converter=_read_only, hash=False)
-    predicates: Mapping[str, tuple[str, ...]] = field(converter=_read_only, hash=False)
-    assignable: frozenset[str] = field(converter=frozenset)
+    variables: Mapping[str, Type] = field(converter=_read_only_types, hash=False)
+    predicates: Mapping[str, tuple[str, ...]] = field(converter=_read_only_ids, hash=False)
+    assignable: frozenset[str] = field(converter=_frozen_names)
 
     def __attrs_post_init__(self) -> None:
         unknown = self.assignable - self.variables.keys()

@@ -5,6 +5,7 @@ import doctest
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from stepcheck.spec import duration as duration_module
 from stepcheck.spec.duration import Duration, DurationError, Unit, parse_duration
 

@@ -196,7 +196,7 @@ OPERATORS = {
 }
 
 
-def _meaning(tree) -> Meaning:  # noqa: PLR0911 - one return per node kind
+def _meaning(tree) -> Meaning:
     """Compile a lark tree; an unknown name means the enum value it spells."""
     kids = tree.children
     match tree.data:

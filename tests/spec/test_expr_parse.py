@@ -25,7 +25,7 @@ from stepcheck.spec.expr.parse import (
 AT = SourceSpan(file="northshire.yaml", line=5, column=10, path="events.refer.guard")
 
 
-def _shape(raw: RawExpr) -> str:  # noqa: PLR0911 - one return per node kind
+def _shape(raw: RawExpr) -> str:
     """The raw tree fully parenthesised, independently of `to_text`."""
     match raw:
         case RawBool():

@@ -9,6 +9,7 @@ import holidays
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from stepcheck.spec import workdays as workdays_module
 from stepcheck.spec.duration import Duration, Unit
 from stepcheck.spec.workdays import (
