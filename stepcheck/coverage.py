@@ -1,0 +1,192 @@
+"""`stepcheck coverage`: which seed-digest rules each spec encodes, leaves out, or misses.
+
+Every rule of a document a spec encodes must be accounted for: cited by some
+element's `source`, or listed under `out_of_scope` with a reason. The rule inventory
+(`spec/digest/rules.json`) is extracted from the project's seed digest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
+
+from attrs import frozen
+
+from stepcheck.spec.model import ProtocolSpec
+
+__all__ = [
+    "DocumentCoverage",
+    "Rule",
+    "coverage_of",
+    "inventory",
+    "render_json",
+    "render_markdown",
+    "render_text",
+]
+
+
+@frozen(kw_only=True)
+class Rule:
+    """One normative rule of a seed document, as the digest lists it."""
+
+    id: str
+    document: str
+    kind: str
+    citation: str
+    quote: str
+
+
+@frozen(kw_only=True)
+class DocumentCoverage:
+    """How one spec accounts for the rules of one of its documents."""
+
+    spec: str
+    authority: str
+    document: str
+    prefix: str
+    encoded: tuple[str, ...]
+    out_of_scope: tuple[str, ...]
+    missing: tuple[str, ...]
+    unknown: tuple[str, ...]
+    both: tuple[str, ...]
+    in_digest: bool = True
+
+    @property
+    def complete(self) -> bool:
+        """Every rule accounted for, and no citation of a rule the digest does not have."""
+        return not (self.missing or self.unknown)
+
+    @property
+    def total(self) -> int:
+        return len(self.encoded) + len(self.out_of_scope) + len(self.missing)
+
+
+@cache
+def inventory() -> dict[str, Rule]:
+    """The digest's rules by id, in digest order."""
+    text = resources.files("stepcheck.spec").joinpath("digest/rules.json").read_text("utf-8")
+    return {
+        row["id"]: Rule(
+            id=row["id"],
+            document=row["document"],
+            kind=row["class"],
+            citation=row["citation"],
+            quote=row["quote"],
+        )
+        for row in json.loads(text)["rules"]
+    }
+
+
+def coverage_of(specs: Iterable[ProtocolSpec]) -> list[DocumentCoverage]:
+    """Per spec and per document with a rule prefix, the rules encoded, skipped and missing."""
+    rules = inventory()
+    found = []
+    for spec in specs:
+        cited = spec.cited_rules
+        skipped = {item.rule for item in spec.out_of_scope}
+        for document in spec.documents:
+            prefix = document.rule_prefix
+            if not prefix:
+                continue
+            known = [rule_id for rule_id in rules if rule_id.split("-")[0] == prefix]
+            mine = {rule_id for rule_id in cited | skipped if rule_id.split("-")[0] == prefix}
+            found.append(
+                DocumentCoverage(
+                    spec=spec.path,
+                    authority=spec.authority.id,
+                    document=document.id,
+                    prefix=prefix,
+                    encoded=_ordered(cited, known),
+                    out_of_scope=_ordered(skipped - cited, known),
+                    missing=tuple(r for r in known if r not in cited and r not in skipped),
+                    unknown=tuple(sorted(mine - set(known))) if known else (),
+                    both=_ordered(cited & skipped, known),
+                    in_digest=bool(known),
+                )
+            )
+    return found
+
+
+def _ordered(chosen: set[str] | frozenset[str], order: Sequence[str]) -> tuple[str, ...]:
+    return tuple(rule_id for rule_id in order if rule_id in chosen)
+
+
+def render_text(report: Sequence[DocumentCoverage], *, details: bool = False) -> str:
+    """A table a reviewer reads, then the missing and unknown ids in full."""
+    lines = [
+        f"{'authority':<16} {'document':<9} {'rules':>5} {'encoded':>7} {'out of scope':>12} "
+        f"{'missing':>7}"
+    ]
+    for row in report:
+        lines.append(
+            f"{row.authority:<16} {row.document:<9} {row.total:>5} {len(row.encoded):>7} "
+            f"{len(row.out_of_scope):>12} {len(row.missing):>7}"
+        )
+    for row in report:
+        lines.extend(_problems(row))
+        if details:
+            lines.append(f"{row.authority}/{row.document} encoded: {', '.join(row.encoded) or '-'}")
+            lines.append(
+                f"{row.authority}/{row.document} out of scope: {', '.join(row.out_of_scope) or '-'}"
+            )
+    total = sum(row.total for row in report)
+    accounted = sum(len(row.encoded) + len(row.out_of_scope) for row in report)
+    verdict = "complete" if all(row.complete for row in report) else "INCOMPLETE"
+    lines.append(f"{accounted} of {total} digest rules accounted for: {verdict}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(report: Sequence[DocumentCoverage]) -> str:
+    """The same table as GitHub markdown."""
+    lines = [
+        "| authority | document | rules | encoded | out of scope | missing |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for row in report:
+        lines.append(
+            f"| {row.authority} | {row.document} ({row.prefix}) | {row.total} | "
+            f"{len(row.encoded)} | {len(row.out_of_scope)} | {len(row.missing)} |"
+        )
+    problems = [line for row in report for line in _problems(row)]
+    return "\n".join(lines + ([""] + [f"- {p}" for p in problems] if problems else [])) + "\n"
+
+
+def render_json(report: Sequence[DocumentCoverage]) -> str:
+    """The whole report as JSON for CI."""
+    payload = {
+        "format_version": 1,
+        "complete": all(row.complete for row in report),
+        "documents": [
+            {
+                "spec": row.spec,
+                "authority": row.authority,
+                "document": row.document,
+                "rule_prefix": row.prefix,
+                "encoded": list(row.encoded),
+                "out_of_scope": list(row.out_of_scope),
+                "missing": list(row.missing),
+                "unknown": list(row.unknown),
+                "cited_and_out_of_scope": list(row.both),
+            }
+            for row in report
+        ],
+    }
+    return json.dumps(payload, indent=2, sort_keys=True) + "\n"
+
+
+def _problems(row: DocumentCoverage) -> list[str]:
+    where = f"{row.authority}/{row.document}"
+    lines = []
+    if not row.in_digest:
+        lines.append(f"{where}: the seed digest has no rules with prefix {row.prefix}; not checked")
+    if row.missing:
+        lines.append(f"{where}: missing (neither cited nor out of scope): {', '.join(row.missing)}")
+    if row.unknown:
+        lines.append(f"{where}: cited but not in the digest: {', '.join(row.unknown)}")
+    if row.both:
+        lines.append(
+            f"{where}: cited and also declared out of scope (keep one): {', '.join(row.both)}"
+        )
+    return lines
