@@ -90,7 +90,13 @@ def validate(paths: tuple[Path, ...], output_format: str) -> None:
     show_default=True,
 )
 @click.option("--details", is_flag=True, help="also list the encoded and out-of-scope rule ids")
-def coverage(paths: tuple[Path, ...], output_format: str, details: bool) -> None:
+@click.option(
+    "--all",
+    "require_all",
+    is_flag=True,
+    help="also fail when a digest document is encoded by none of the specs",
+)
+def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require_all: bool) -> None:
     """Show, per document, which seed-digest rules are encoded, out of scope, or missing.
 
     With no PATH, reports on the shipped authorities. Exit 0 when every rule is
@@ -104,7 +110,10 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool) -> None
             click.echo(coverage_report.render_markdown(report), nl=False)
         case _:
             click.echo(coverage_report.render_text(report, details=details), nl=False)
-    sys.exit(EXIT_OK if all(row.complete for row in report) else EXIT_VIOLATED)
+    complete = all(row.complete for row in report)
+    if require_all and coverage_report.uncovered_documents(report):
+        complete = False
+    sys.exit(EXIT_OK if complete else EXIT_VIOLATED)
 
 
 def _load_all(paths: tuple[Path, ...]) -> list[ProtocolSpec]:

@@ -24,6 +24,7 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_text",
+    "uncovered_documents",
 ]
 
 
@@ -131,6 +132,7 @@ def render_text(report: Sequence[DocumentCoverage], *, details: bool = False) ->
             lines.append(
                 f"{row.authority}/{row.document} out of scope: {', '.join(row.out_of_scope) or '-'}"
             )
+    lines.extend(_uncovered(report))
     total = sum(row.total for row in report)
     accounted = sum(len(row.encoded) + len(row.out_of_scope) for row in report)
     verdict = "complete" if all(row.complete for row in report) else "INCOMPLETE"
@@ -149,7 +151,7 @@ def render_markdown(report: Sequence[DocumentCoverage]) -> str:
             f"| {row.authority} | {row.document} ({row.prefix}) | {row.total} | "
             f"{len(row.encoded)} | {len(row.out_of_scope)} | {len(row.missing)} |"
         )
-    problems = [line for row in report for line in _problems(row)]
+    problems = [line for row in report for line in _problems(row)] + _uncovered(report)
     return "\n".join(lines + ([""] + [f"- {p}" for p in problems] if problems else [])) + "\n"
 
 
@@ -158,6 +160,7 @@ def render_json(report: Sequence[DocumentCoverage]) -> str:
     payload = {
         "format_version": 1,
         "complete": all(row.complete for row in report),
+        "not_encoded": uncovered_documents(report),
         "documents": [
             {
                 "spec": row.spec,
@@ -174,6 +177,24 @@ def render_json(report: Sequence[DocumentCoverage]) -> str:
         ],
     }
     return json.dumps(payload, indent=2, sort_keys=True) + "\n"
+
+
+def uncovered_documents(report: Sequence[DocumentCoverage]) -> dict[str, int]:
+    """Digest documents (by rule prefix) that none of the reported specs encodes."""
+    covered = {row.prefix for row in report}
+    counts: dict[str, int] = {}
+    for rule_id in inventory():
+        prefix = rule_id.split("-")[0]
+        if prefix not in covered:
+            counts[prefix] = counts.get(prefix, 0) + 1
+    return counts
+
+
+def _uncovered(report: Sequence[DocumentCoverage]) -> list[str]:
+    return [
+        f"not encoded by these specs: {prefix} ({count} rules)"
+        for prefix, count in uncovered_documents(report).items()
+    ]
 
 
 def _problems(row: DocumentCoverage) -> list[str]:
