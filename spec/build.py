@@ -12,6 +12,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Final, TypeVar
 
+from attrs import evolve
+
 from stepcheck.spec.build_rules import (
     build_deadline,
     build_escalation,
@@ -20,7 +22,7 @@ from stepcheck.spec.build_rules import (
     build_rereferral,
     check_citations,
 )
-from stepcheck.spec.diagnostics import Diagnostic, did_you_mean
+from stepcheck.spec.diagnostics import Diagnostic, SourceSpan, did_you_mean
 from stepcheck.spec.expr import (
     BOOL,
     Assignment,
@@ -181,14 +183,14 @@ def _owner(r: SpecReader, owner_id: str, path: Path) -> Owner:
     if kind in (OwnerKind.ALLOCATED, OwnerKind.TEAM_TRAY, OwnerKind.WAITING_LIST) and not team:
         r.problem(
             "SPEC117",
-            f"owner '{owner_id}' is a {kind.value} but names no team",
+            f"owner '{owner_id}' of kind '{kind.value}' names no team",
             path,
             "add 'team: <team id>'",
         )
     if kind is OwnerKind.MEETING_QUEUE and not meeting:
         r.problem(
             "SPEC117",
-            f"owner '{owner_id}' is a meeting queue but names no meeting",
+            f"owner '{owner_id}' of kind '{kind.value}' names no meeting",
             path,
             "add 'meeting: <meeting id>'",
         )
@@ -411,8 +413,22 @@ def _effects(r: SpecReader, path: Path, scope: Scope) -> tuple[Assignment, ...]:
         try:
             effects.append(check_assignment(target, value, r.span(target_path), scope))
         except ExpressionInvalid as invalid:
-            r.problems.extend(invalid.diagnostics)
+            key = r.span(target_path, key=True, length=len(target))
+            r.problems.extend(_at_target(d, target, key) for d in invalid.diagnostics)
     return tuple(effects)
+
+
+def _at_target(diagnostic: Diagnostic, target: str, key: SourceSpan) -> Diagnostic:
+    """Move a problem with an effect's target from its value to its key.
+
+    `check_assignment` has one span, the value's, for both; a reader looks for an
+    unknown or read-only variable where its name is written.
+    """
+    if diagnostic.code not in ("SPEC120", "SPEC123") or diagnostic.message.startswith("value"):
+        return diagnostic
+    if f"'{target}'" not in diagnostic.message:
+        return diagnostic
+    return evolve(diagnostic, span=key)
 
 
 def _scope(

@@ -204,7 +204,7 @@ def _check_property_keys(r: SpecReader, prop: Property, path: Path) -> None:
             r.problems.append(
                 Diagnostic(
                     code="SPEC011",
-                    message=f"key '{key}' does not apply to a {prop.kind.value} property",
+                    message=f"key '{key}' does not apply to a property of kind '{prop.kind.value}'",
                     span=r.span((*path, key), key=True, length=len(key)),
                     hint="keys for this kind: " + ", ".join(sorted(allowed)),
                 )
@@ -213,6 +213,8 @@ def _check_property_keys(r: SpecReader, prop: Property, path: Path) -> None:
 
 def build_out_of_scope(r: SpecReader, documents: tuple[Document, ...]) -> tuple[OutOfScope, ...]:
     r.get((), "out_of_scope")
+    if "out_of_scope" not in r.data:
+        return ()
     found = []
     for rule, path in r.entries(("out_of_scope",)):
         found.append(

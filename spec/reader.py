@@ -92,11 +92,13 @@ class SpecReader:
         return self.doc.locations.span(path, key=key, length=length)
 
     def problem(self, code: str, message: str, path: Path, hint: str | None = None) -> None:
+        """Report a problem at the value at `path`, or at its key when the value is a mapping."""
         value = self.at(path) if path else None
-        length = len(value) if isinstance(value, str) else 1
-        self.problems.append(
-            Diagnostic(code=code, message=message, span=self.span(path, length=length), hint=hint)
-        )
+        if isinstance(value, dict) and path and isinstance(path[-1], str):
+            span = self.span(path, key=True, length=len(path[-1]))
+        else:
+            span = self.span(path, length=len(value) if isinstance(value, str) else 1)
+        self.problems.append(Diagnostic(code=code, message=message, span=span, hint=hint))
 
     def at(self, path: Path) -> Any:
         node: Any = self.data
@@ -120,7 +122,8 @@ class SpecReader:
         message = f"unknown {what} '{value}'"
         if elsewhere:
             message = f"'{value}' is a {_SINGULAR[elsewhere]}, not a {what}"
-        self.problem(code, message, path, did_you_mean(value, known, what=_PLURAL[sections[0]]))
+        plural = " and ".join(_PLURAL[section] for section in sections)
+        self.problem(code, message, path, did_you_mean(value, known, what=plural))
         return value
 
     def refs(
@@ -188,14 +191,8 @@ class SpecReader:
             for item_id in self.data.get(section) or {}:
                 path: Path = (section, item_id)
                 if item_id in BUILTIN_NAMES:
-                    self.problems.append(
-                        Diagnostic(
-                            code="SPEC111",
-                            message=f"'{item_id}' is a built-in name and cannot be used as an id",
-                            span=self.span(path, key=True, length=len(item_id)),
-                            hint="choose another name, e.g. 'case_" + item_id + "'",
-                        )
-                    )
+                    span = self.span(path, key=True, length=len(item_id))
+                    self.problems.append(_builtin_name(item_id, span))
                 elif item_id in first:
                     self.problems.append(
                         Diagnostic(
@@ -209,15 +206,32 @@ class SpecReader:
                 else:
                     first[item_id] = section
                     self._kinds[item_id] = section
+        self._register_level_ids(first)
+
+    def _register_level_ids(self, first: dict[str, str]) -> None:
+        """Level ids share the spec-wide namespace, and are unique within their ladder."""
         for level_ids in _level_ids(self.data):
+            in_ladder: set[str] = set()
             for level_id, path in level_ids:
-                if level_id in first and first[level_id] != "levels":
+                message = None
+                if level_id in BUILTIN_NAMES:
+                    self.problems.append(
+                        _builtin_name(level_id, self.span(path, length=len(level_id)))
+                    )
+                    continue
+                if level_id in in_ladder:
+                    message = f"level id '{level_id}' is used twice in escalation '{path[1]}'"
+                elif first.get(level_id, "levels") != "levels":
+                    message = (
+                        f"id '{level_id}' is used twice: in {first[level_id]} "
+                        "and as an escalation level"
+                    )
+                in_ladder.add(level_id)
+                if message:
                     self.problems.append(
                         Diagnostic(
                             code="SPEC101",
-                            message=f"id '{level_id}' is used twice: in {first[level_id]} "
-                            "and as an "
-                            "escalation level",
+                            message=message,
                             span=self.span(path, length=len(level_id)),
                             hint="ids are unique across the whole spec; rename one of them",
                         )
@@ -239,6 +253,15 @@ class SpecReader:
     def kind_of(self, item_id: str) -> str | None:
         """The section an id was declared in, or None."""
         return self._kinds.get(item_id)
+
+
+def _builtin_name(name: str, span: SourceSpan) -> Diagnostic:
+    return Diagnostic(
+        code="SPEC111",
+        message=f"'{name}' is a built-in name and cannot be used as an id",
+        span=span,
+        hint=f"choose another name, e.g. 'case_{name}'",
+    )
 
 
 def _is_free_mapping(path: Path) -> bool:

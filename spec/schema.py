@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from difflib import get_close_matches
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -58,7 +59,21 @@ def schema_problems(document: Document) -> list[Diagnostic]:
 
 def _leaf_errors(data: Any) -> Iterator[ValidationError]:
     for error in _validator().iter_errors(data):
-        yield _narrowest(error)
+        narrowest = _narrowest(error)
+        if not _misspelled(narrowest):
+            yield narrowest
+
+
+def _misspelled(error: ValidationError) -> bool:
+    """A missing key that an unknown key beside it misspells: one mistake, reported once.
+
+    The unknown key's diagnostic already says "did you mean ...".
+    """
+    if error.validator != "required" or not isinstance(error.instance, dict):
+        return False
+    known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    unknown = [key for key in error.instance if key not in known]
+    return bool(get_close_matches(_quoted_word(error.message), unknown, n=1, cutoff=0.6))
 
 
 def _narrowest(error: ValidationError) -> ValidationError:
@@ -88,7 +103,7 @@ def _diagnose(error: ValidationError, document: Document) -> Diagnostic:
             return Diagnostic(
                 code="SPEC012",
                 message=f"{_describe(path)} is missing the required key '{missing}'",
-                span=document.locations.span(path),
+                span=_entry_span(path, document),
                 hint=_required_hint(missing),
             )
         case "type":
@@ -97,8 +112,8 @@ def _diagnose(error: ValidationError, document: Document) -> Diagnostic:
             return Diagnostic(
                 code="SPEC010",
                 message=f"{_describe(path)} should be {expected}, not {_shape(error.instance)}",
-                span=document.locations.span(path),
-                hint=_type_hint(names, error.instance),
+                span=_value_span(path, error.instance, document),
+                hint=_type_hint(names, error.instance, subschema),
             )
         case "enum" | "const":
             shown = [str(value) for value in (rule if error.validator == "enum" else [rule])]
@@ -106,18 +121,18 @@ def _diagnose(error: ValidationError, document: Document) -> Diagnostic:
                 code="SPEC013",
                 message=f"{_describe(path)} is {_repr(error.instance)}, "
                 "which is not one of the allowed values",
-                span=document.locations.span(path),
+                span=_value_span(path, error.instance, document),
                 hint=did_you_mean(str(error.instance), shown, what="values"),
             )
+        case "pattern" if "propertyNames" in error.schema_path:
+            return _bad_key(str(error.instance), str(rule), path, document)
         case "pattern":
             return _bad_value(error.instance, str(rule), path, document)
-        case "propertyNames":
-            return _bad_key(error.instance, rule, path, document)
         case _:
             return Diagnostic(
                 code="SPEC016",
-                message=f"{_describe(path)}: {_plain(error)}",
-                span=document.locations.span(path),
+                message=f"{_describe(path)} {_plain(error)}",
+                span=_value_span(path, error.instance, document),
             )
 
 
@@ -135,48 +150,69 @@ def _unknown_key(
     )
 
 
-def _bad_key(instance: Any, rule: Any, path: Path, document: Document) -> Diagnostic:
-    keys = instance if isinstance(instance, dict) else {}
-    bad = [key for key in keys if not _matches(rule, key)]
-    name = bad[0] if bad else "?"
-    kind = "rule id" if path == ("out_of_scope",) else "id"
-    return _bad_name(name, kind, path, document.locations.span((*path, name), key=True))
+def _bad_key(key: str, pattern: str, path: Path, document: Document) -> Diagnostic:
+    """A key of an id-keyed mapping (`statuses`, `out_of_scope`, ...) that is not an id."""
+    kind = _name_kind(pattern, path)
+    return Diagnostic(
+        code="SPEC014",
+        message=f"'{key}' is not a valid {kind} in {_describe(path)}",
+        span=document.locations.span((*path, key), key=True, length=len(key)),
+        hint=_name_hint(key, kind),
+    )
 
 
 def _bad_value(instance: Any, pattern: str, path: Path, document: Document) -> Diagnostic:
-    span = document.locations.span(path)
+    span = _value_span(path, instance, document)
     if "working" in pattern:
         return Diagnostic(
             code="SPEC015",
             message=f"{_describe(path)} is {_repr(instance)}, which is not a duration",
             span=span,
-            hint="write a number and a unit: '2 working days', '5 calendar days', '24 hours', "
-            "'1 week', '3 months', '10 days' (unit not stated), or 'unspecified'",
+            hint=_DURATION_HINT,
         )
-    kind = "rule id" if "a-z" not in pattern else "id"
-    return _bad_name(instance, kind, path, span)
-
-
-def _bad_name(name: Any, kind: str, path: Path, span: SourceSpan) -> Diagnostic:
-    hint = "ids are snake_case: lower-case letters, digits and '_', starting with a letter"
-    if kind == "rule id":
-        hint = "rule ids are the seed digest's, such as 'ST-04' or 'HT-81'"
-    elif isinstance(name, str) and name.lower() in YAML11_BOOLEANS | {"true", "false", "null"}:
-        hint = f"'{name}' reads as a boolean or null in YAML 1.1 tools; choose another name"
+    if path and path[-1] == "time":
+        return Diagnostic(
+            code="SPEC016",
+            message=f"{_describe(path)} is {_repr(instance)}, which is not a time of day",
+            span=span,
+            hint="write a 24-hour time as HH:MM, such as '14:00'",
+        )
+    kind = _name_kind(pattern, path)
     return Diagnostic(
         code="SPEC014",
-        message=f"{_repr(name)} is not a valid {kind} ({_describe(path)})",
+        message=f"{_describe(path)} is {_repr(instance)}, which is not a valid {kind}",
         span=span,
-        hint=hint,
+        hint=_name_hint(instance, kind),
     )
 
 
-def _matches(subschema: Any, key: str) -> bool:
-    reference = subschema.get("$ref", "")
-    if reference.startswith("#/definitions/"):
-        subschema = schema()["definitions"][reference.removeprefix("#/definitions/")]
-    pattern = subschema.get("pattern")
-    return pattern is None or re.search(pattern, key) is not None
+def _name_kind(pattern: str, path: Path) -> str:
+    if "a-z" in pattern:
+        return "id"
+    return "rule prefix" if path and path[-1] == "rule_prefix" else "rule id"
+
+
+def _name_hint(name: Any, kind: str) -> str:
+    if kind == "rule id":
+        return "rule ids are the seed digest's, such as 'ST-04' or 'HT-81'"
+    if kind == "rule prefix":
+        return "a rule prefix is two or three capital letters, such as 'ST'"
+    if isinstance(name, str) and name.lower() in YAML11_BOOLEANS | {"true", "false", "null"}:
+        return f"'{name}' reads as a boolean or null in YAML 1.1 tools; choose another name"
+    return "ids are snake_case: lower-case letters, digits and '_', starting with a letter"
+
+
+def _entry_span(path: Path, document: Document) -> SourceSpan:
+    """Where a whole entry is named: its key when it has one, else its value."""
+    if path and isinstance(path[-1], str) and path in document.locations.keys:
+        return document.locations.span(path, key=True, length=len(path[-1]))
+    return document.locations.span(path)
+
+
+def _value_span(path: Path, value: Any, document: Document) -> SourceSpan:
+    """The span of a value, as long as the value when it is one line of text."""
+    one_line = isinstance(value, str) and value and "\n" not in value
+    return document.locations.span(path, length=len(value) if one_line else 1)
 
 
 def _describe(path: Path) -> str:
@@ -221,15 +257,20 @@ def _quoted_word(message: str) -> str:
 
 
 def _plain(error: ValidationError) -> str:
-    message = error.message
     if error.validator in ("minItems", "minProperties"):
         return "must not be empty"
     if error.validator == "uniqueItems":
         return "has repeated values"
-    return message
+    if error.validator == "minLength":
+        return "must not be empty text"
+    return f"is not valid: {error.message}"
 
 
-def _type_hint(names: list[str], instance: Any) -> str | None:
+def _type_hint(names: list[str], instance: Any, subschema: dict[str, Any]) -> str | None:
+    if "working" in str(subschema.get("pattern", "")):
+        return _DURATION_HINT
+    if names == ["string"] and isinstance(instance, (bool, int, float)):
+        return f'put the value in quotes to make it text: "{json.dumps(instance)}"'
     if "object" in names and isinstance(instance, list):
         return "write 'key: value' lines here, not '- item' lines"
     if "array" in names and isinstance(instance, dict):
@@ -237,6 +278,12 @@ def _type_hint(names: list[str], instance: Any) -> str | None:
     if "object" in names and instance is None:
         return "give the mapping some keys, or remove the empty key"
     return None
+
+
+_DURATION_HINT = (
+    "write a number and a unit: '2 working days', '5 calendar days', '24 hours', "
+    "'1 week', '3 months', '10 days' (unit not stated), or 'unspecified'"
+)
 
 
 def _required_hint(missing: str) -> str | None:

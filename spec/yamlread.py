@@ -30,6 +30,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.reader import ReaderError
 
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
+from stepcheck.spec.yamlsyntax import explain_syntax_error
 
 __all__ = ["Document", "Locations", "Path", "format_path", "read_yaml"]
 
@@ -154,18 +155,7 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
 
 
 def _syntax_error(error: MarkedYAMLError, file: str, text: str) -> Diagnostic:
-    mark = error.problem_mark or error.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    problem = (error.problem or error.context or "syntax error").strip()
-    hint = None
-    lines = text.splitlines()
-    if (
-        1 <= line <= len(lines) and "\t" in lines[line - 1][: max(column, 1)]
-    ) or "'\\t'" in problem:
-        problem = "a tab character is used for indentation"
-        hint = "indent YAML with spaces, never tabs"
-    elif "expected a single document" in problem or "but found another document" in problem:
-        hint = "a spec file holds exactly one YAML document; remove the extra '---'"
+    line, column, problem, hint = explain_syntax_error(error, text.splitlines())
     return _at(file, line, column, "SPEC001", f"invalid YAML: {problem}", hint=hint)
 
 
@@ -180,11 +170,17 @@ def _line_col_bytes(raw: bytes, index: int) -> tuple[int, int]:
 
 
 def _at(
-    file: str, line: int, column: int, code: str, message: str, *, hint: str | None = None
+    file: str,
+    line: int,
+    column: int,
+    code: str,
+    message: str,
+    *,
+    hint: str | None = None,
+    length: int = 1,
 ) -> Diagnostic:
-    return Diagnostic(
-        code=code, message=message, span=SourceSpan(file=file, line=line, column=column), hint=hint
-    )
+    span = SourceSpan(file=file, line=line, column=column, length=length)
+    return Diagnostic(code=code, message=message, span=span, hint=hint)
 
 
 class _Builder:
@@ -254,10 +250,11 @@ class _Builder:
             )
         tag = getattr(event, "tag", None)
         if tag is not None and not (isinstance(event, ScalarEvent) and event.implicit[0]):
+            written = re.sub(r"^tag:yaml\.org,2002:", "!!", str(tag))
             self._problem(
                 event,
                 "SPEC005",
-                f"YAML tag '{tag}' is not allowed in a spec",
+                f"YAML tag '{written}' is not allowed in a spec",
                 "remove the tag; specs use plain YAML values only",
             )
 
@@ -277,6 +274,7 @@ class _Builder:
                 return mapping
             key = self._key(event, path)
             value_event = next(self._events)
+            quoted = isinstance(value_event, ScalarEvent) and value_event.style is not None
             if key is None:
                 self._skip(value_event)
                 continue
@@ -287,12 +285,17 @@ class _Builder:
                     f"duplicate key '{key}'",
                     f"'{key}' is already defined at line {first_seen[key]}; "
                     "a YAML mapping keeps only one value per key",
+                    length=len(key),
                 )
                 self._skip(value_event)
                 continue
             first_seen[key] = event.start_mark.line + 1
             self._keys[(*path, key)] = (event.start_mark.line + 1, event.start_mark.column + 1)
             mapping[key] = self._node(value_event, (*path, key))
+            if isinstance(value_event, ScalarEvent) and value_event.value == "" and not quoted:
+                # An empty value is marked where the next token starts, often on a
+                # later line; the key is where the reader left it empty.
+                self._values[(*path, key)] = self._keys[(*path, key)]
         raise AssertionError("YAML mapping without an end")
 
     def _key(self, event: Event, path: Path) -> str | None:
@@ -300,7 +303,7 @@ class _Builder:
             self._problem(
                 event,
                 "SPEC007",
-                f"a key at {format_path(path) or 'the top level'} is not a plain name",
+                f"a key in {_where(path)} is not a plain name",
                 "keys are names such as 'events' or 'step_up'",
             )
             self._skip(event)
@@ -311,8 +314,9 @@ class _Builder:
             self._problem(
                 event,
                 "SPEC007",
-                f"key {event.value!r} is not a name",
+                f"key '{event.value}' in {_where(path)} is not a name",
                 "quote it if a name was meant; keys are names such as 'step_up'",
+                length=len(event.value),
             )
             return None
         if event.style is None and value.lower() in YAML11_BOOLEANS:
@@ -322,6 +326,7 @@ class _Builder:
                 f"key '{value}' reads as a boolean in YAML 1.1 tools",
                 "choose another name (e.g. 'event' instead of 'on'); YAML 1.1 reads "
                 "yes/no/on/off/y/n as true/false",
+                length=len(value),
             )
         return value
 
@@ -334,17 +339,15 @@ class _Builder:
             elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
                 depth -= 1
 
-    def _problem(self, event: Event, code: str, message: str, hint: str) -> None:
-        self.problems.append(
-            _at(
-                self.file,
-                event.start_mark.line + 1,
-                event.start_mark.column + 1,
-                code,
-                message,
-                hint=hint,
-            )
-        )
+    def _problem(
+        self, event: Event, code: str, message: str, hint: str, *, length: int = 1
+    ) -> None:
+        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        self.problems.append(_at(self.file, line, column, code, message, hint=hint, length=length))
+
+
+def _where(path: Path) -> str:
+    return f"'{format_path(path)}'" if path else "the top level"
 
 
 def _scalar(event: ScalarEvent) -> Any:

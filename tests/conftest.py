@@ -1,0 +1,65 @@
+"""Shared test set-up: Hypothesis profiles and the `golden` fixture.
+
+Profiles: `dev` (the default, fast) and `ci` (more examples, derandomized so a CI
+failure reproduces); pick one with `HYPOTHESIS_PROFILE=ci`. Golden files hold
+everything a person reads; `pytest --update-golden` rewrites them from the current
+output instead of comparing, and `git diff` then shows what changed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", max_examples=100)
+settings.register_profile(
+    "ci",
+    max_examples=500,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run from the repository root: fixture paths and golden file names are repo-relative."""
+    os.chdir(config.rootpath)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files from the current output instead of comparing with them",
+    )
+
+
+class Golden:
+    """Compares text a person reads with its golden file, or rewrites the file."""
+
+    def __init__(self, *, update: bool) -> None:
+        self.update = update
+
+    def check(self, path: Path | str, actual: str) -> None:
+        """Assert that `actual` is the text of `path` (or, when updating, make it so)."""
+        path = Path(path)
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists() or path.read_text(encoding="utf-8") != actual:
+                path.write_text(actual, encoding="utf-8")
+            return
+        if not path.exists():
+            pytest.fail(f"no golden file {path}; run pytest --update-golden to create it")
+        expected = path.read_text(encoding="utf-8")
+        assert actual == expected, f"output differs from {path} (pytest --update-golden)"
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    """The golden-file checker, in update mode under `--update-golden`."""
+    return Golden(update=bool(request.config.getoption("--update-golden")))
