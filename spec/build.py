@@ -95,9 +95,9 @@ def _build(r: SpecReader) -> ProtocolSpec | None:
     variables = _many(r, "variables", partial(_variable, r))
     scope = _scope(r, statuses, owners, variables, meetings)
     events = _many(r, "events", lambda i, p: _event(r, i, p, scope))
-    deadlines = _many(r, "deadlines", partial(build_deadline, r))
+    deadlines = _many(r, "deadlines", lambda i, p: build_deadline(r, i, p, scope))
     escalations = _many(r, "escalations", partial(build_escalation, r))
-    rereferrals = _many(r, "rereferrals", partial(build_rereferral, r))
+    rereferrals = _many(r, "rereferrals", lambda i, p: build_rereferral(r, i, p, scope))
     properties = _many(r, "properties", lambda i, p: build_property(r, i, p, scope))
     out_of_scope = build_out_of_scope(r, documents)
     _check_initial(r, statuses)
@@ -453,6 +453,7 @@ def _scope(
             "held": tuple(m.id for m in meetings),
             "overdue": tuple(r.data.get("deadlines") or ()),
             "escalating": tuple(r.data.get("escalations") or ()),
+            "in_window": tuple(r.data.get("rereferrals") or ()),
         },
         assignable=frozenset(v.id for v in variables),
     )

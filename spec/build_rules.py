@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-def build_deadline(r: SpecReader, deadline_id: str, path: Path) -> Deadline:
+def build_deadline(r: SpecReader, deadline_id: str, path: Path, scope: Scope) -> Deadline:
     consequence = r.get(path, "consequence")
     return Deadline(
         id=deadline_id,
@@ -53,6 +53,8 @@ def build_deadline(r: SpecReader, deadline_id: str, path: Path) -> Deadline:
         else str(r.ref(consequence, (*path, "consequence"), "events", "escalations")),
         direction=Direction(r.get(path, "direction", "after")),
         by_next=r.ref(r.get(path, "by_next"), (*path, "by_next"), "meetings"),
+        recurring=bool(r.get(path, "recurring", False)),
+        condition=_condition(r, path, "condition", scope),
         modality=r.modality(path),
         description=r.get(path, "description"),
         sources=r.sources(path),
@@ -79,6 +81,7 @@ def build_escalation(r: SpecReader, escalation_id: str, path: Path) -> Escalatio
         trigger=r.refs(r.get(path, "trigger"), (*path, "trigger"), "events"),
         resolution=r.refs(r.get(path, "resolution"), (*path, "resolution"), "events"),
         levels=levels,
+        within=r.duration(r.get(path, "within", UNSPECIFIED.value), (*path, "within")),
         final_authority=UNSPECIFIED if final == UNSPECIFIED.value else final,
         tie_break=UNSPECIFIED
         if tie_break == UNSPECIFIED.value
@@ -111,7 +114,7 @@ def _level(r: SpecReader, path: Path, level_ids: list[str]) -> EscalationLevel:
     )
 
 
-def build_rereferral(r: SpecReader, rereferral_id: str, path: Path) -> Rereferral:
+def build_rereferral(r: SpecReader, rereferral_id: str, path: Path, scope: Scope) -> Rereferral:
     window = r.duration(r.get(path, "window"), (*path, "window"))
     if isinstance(window, Unspecified):
         r.problem(
@@ -134,6 +137,7 @@ def build_rereferral(r: SpecReader, rereferral_id: str, path: Path) -> Rereferra
                 allow=(PREVIOUS_OWNER,),
             )
         ),
+        condition=_condition(r, path, "condition", scope),
         modality=r.modality(path),
         description=r.get(path, "description"),
         sources=r.sources(path),

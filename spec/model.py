@@ -172,10 +172,11 @@ class CadenceKind(Enum):
 
 
 class Direction(Enum):
-    """Whether the obligation falls after the anchor (a time limit) or before it (notice)."""
+    """After the anchor (a time limit), before it (notice), or not before (a minimum wait)."""
 
     AFTER = "after"
     BEFORE = "before"
+    NOT_BEFORE = "not_before"
 
 
 class PropertyKind(Enum):
@@ -388,6 +389,8 @@ class Deadline:
     consequence: str | Unspecified
     direction: Direction = Direction.AFTER
     by_next: str | None = None
+    recurring: bool = False
+    condition: Expr | None = None
     modality: Modality = Modality.MUST
     description: str | None = None
     sources: tuple[Source, ...] = ()
@@ -419,6 +422,7 @@ class Escalation:
     final_authority: str | Unspecified
     tie_break: str | Unspecified
     resolution: tuple[str, ...] = ()
+    within: Duration | Unspecified = UNSPECIFIED
     description: str | None = None
     sources: tuple[Source, ...] = ()
     span: SourceSpan = field(eq=False, repr=False)
@@ -436,6 +440,7 @@ class Rereferral:
     anchor: tuple[str, ...]
     event: str
     route_to: str
+    condition: Expr | None = None
     modality: Modality = Modality.MUST
     description: str | None = None
     sources: tuple[Source, ...] = ()

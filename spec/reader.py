@@ -31,6 +31,7 @@ BUILTIN_NAMES: Final = frozenset(
         "held",
         "overdue",
         "escalating",
+        "in_window",
         "none",
         "unspecified",
         "any",

@@ -106,7 +106,7 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Diagnostic]]
         ]
     builder = _Builder(file)
     try:
-        data = builder.build(YAML(typ="rt", pure=True).parse(text))
+        data = builder.build(YAML(typ="safe", pure=True).parse(text))
     except MarkedYAMLError as error:
         return None, [_syntax_error(error, file, text)]
     except ReaderError as error:

@@ -84,3 +84,14 @@ def test_key_problems_underline_the_whole_key():
         ("SPEC006", 3, 3),
         ("SPEC008", 4, 3),
     ]
+
+
+def test_folded_text_reads_as_plain_text_without_fold_markers():
+    """A folded block (`>-`) reads as one line of text, with no control characters."""
+    raw = b"a: >-\n  one two\n  three four\n"
+
+    document, problems = read_yaml(raw, "folded.yaml")
+
+    assert problems == []
+    assert document is not None
+    assert document.data == {"a": "one two three four"}
