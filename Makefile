@@ -30,7 +30,10 @@ run: setup
 		cat out/validate.txt; \
 		$(BIN)/stepcheck validate --format json $(AUTHORITIES) > out/validate.json; \
 		if [ $$status -ne 0 ]; then echo "make run: a shipped spec is invalid (see above)"; exit 1; fi
-	@echo "outputs written under out/"
+	@$(BIN)/stepcheck coverage --all $(AUTHORITIES) > out/coverage.txt; status=$$?; \
+		cat out/coverage.txt; $(BIN)/stepcheck coverage --all --format json $(AUTHORITIES) > out/coverage.json; \
+		if [ $$status -ge 2 ]; then echo "make run: coverage could not run"; exit 1; fi
+	@echo "outputs written under out/: validate.txt, validate.json, coverage.txt, coverage.json"
 
 test: setup lint typecheck pytest
 
