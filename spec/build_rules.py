@@ -123,7 +123,7 @@ def build_rereferral(r: SpecReader, rereferral_id: str, path: Path, scope: Scope
             (*path, "window"),
             "a re-referral rule without a window is not a rule; give e.g. '3 months'",
         )
-        window = Duration(quantity=0, unit=parse_duration("0 weeks").unit)
+        window = parse_duration("0 weeks")
     return Rereferral(
         id=rereferral_id,
         window=window,
