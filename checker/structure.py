@@ -1,0 +1,285 @@
+"""Structural findings: what the status graph and the spec's gaps show without a solver.
+
+`spec.graph.to_digraph` -> here -> the verify report. Every finding here is sound as
+stated: the graph ignores guards and time, so it over-approximates what can happen,
+and a status it cannot reach is unreachable in every reading. The solver-based
+checks of the catalogue (guards, deadlines, bounds) live beside this module.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from stepcheck.spec.diagnostics import Diagnostic, Severity, SourceSpan
+from stepcheck.spec.duration import Duration, Unit
+from stepcheck.spec.graph import to_digraph
+from stepcheck.spec.model import (
+    NOT_NEEDED,
+    UNSPECIFIED,
+    Deadline,
+    Escalation,
+    Event,
+    ProtocolSpec,
+    Source,
+)
+
+__all__ = ["check_structure"]
+
+
+def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) -> list[Diagnostic]:
+    """Every structural finding in `spec`, sorted by location."""
+    graph = to_digraph(spec) if graph is None else graph
+    reachable = _reachable(spec, graph)
+    findings = [
+        *_unreachable_statuses(spec, reachable),
+        *_dead_ends(spec, graph, reachable),
+        *_no_way_to_a_final_status(spec, graph, reachable),
+        *_events_that_never_fire(spec, reachable),
+        *_unbounded_holding(spec),
+        *_deadline_gaps(spec),
+        *_escalation_gaps(spec),
+        *_unstated_units(spec),
+    ]
+    return sorted(findings, key=Diagnostic.sort_key)
+
+
+def _reachable(spec: ProtocolSpec, graph: nx.MultiDiGraph) -> set[str]:
+    found: set[str] = set()
+    for status in spec.initial_statuses:
+        found |= {status.id} | nx.descendants(graph, status.id)
+    return found
+
+
+def _unreachable_statuses(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic]:
+    return [
+        _finding(
+            "SPEC202",
+            f"status '{status.id}' cannot be reached from any initial status",
+            status.span,
+            status.sources,
+            "add the event that leads here, or mark the status 'initial: true' if cases start here",
+        )
+        for status in spec.statuses
+        if status.id not in reachable
+    ]
+
+
+def _dead_ends(spec: ProtocolSpec, graph: nx.MultiDiGraph, reachable: set[str]) -> list[Diagnostic]:
+    return [
+        _finding(
+            "SPEC203",
+            f"status '{status.id}' is a dead end: no event leads out of it",
+            status.span,
+            status.sources,
+            "add the event that moves a case on, or mark the status 'final: true'",
+        )
+        for status in spec.statuses
+        if status.id in reachable and not status.final and not _leaves(graph, status.id)
+    ]
+
+
+def _leaves(graph: nx.MultiDiGraph, status_id: str) -> bool:
+    return any(target != status_id for _, target in graph.out_edges(status_id))
+
+
+def _no_way_to_a_final_status(
+    spec: ProtocolSpec, graph: nx.MultiDiGraph, reachable: set[str]
+) -> list[Diagnostic]:
+    finals = {status.id for status in spec.statuses if status.final}
+    if not finals:
+        return []
+    return [
+        _finding(
+            "SPEC205",
+            f"from status '{status.id}' no final status can be reached",
+            status.span,
+            status.sources,
+            "a case here can never close or leave the protocol; "
+            f"final statuses: {', '.join(sorted(finals))}",
+        )
+        for status in spec.statuses
+        if status.id in reachable
+        and not status.final
+        and _leaves(graph, status.id)
+        and not (nx.descendants(graph, status.id) & finals)
+    ]
+
+
+def _events_that_never_fire(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic]:
+    return [
+        _finding(
+            "SPEC204",
+            f"event '{event.id}' can never happen: none of its statuses can be reached",
+            event.span,
+            event.sources,
+            f"its statuses: {', '.join(event.sources_from)}",
+        )
+        for event in spec.events
+        if event.sources_from and not set(event.sources_from) & reachable
+    ]
+
+
+def _unbounded_holding(spec: ProtocolSpec) -> list[Diagnostic]:
+    bounded = {status_id for deadline in spec.deadlines for status_id in _bounds(spec, deadline)}
+    return [
+        _finding(
+            "SPEC206",
+            f"holding status '{status.id}' has no time limit: no deadline bounds the wait there",
+            status.span,
+            status.sources,
+            "no deadline with a duration starts when a case enters it and is met by leaving it",
+        )
+        for status in spec.statuses
+        if status.holding and status.id not in bounded
+    ]
+
+
+def _bounds(spec: ProtocolSpec, deadline: Deadline) -> set[str]:
+    """Statuses this deadline limits: its clock starts on entering them, leaving meets it."""
+    if deadline.within is UNSPECIFIED or deadline.recurring:
+        return set()
+    statuses = {status.id for status in spec.statuses}
+    events = {event.id: event for event in spec.events}
+    entered = {anchor for anchor in deadline.anchor if anchor in statuses}
+    for anchor in deadline.anchor:
+        target = events[anchor].target if anchor in events else None
+        if target is not None:
+            entered.add(target)
+    return {
+        status_id
+        for status_id in entered
+        if any(_meets_by_leaving(events, status_id, item) for item in deadline.obligation)
+    }
+
+
+def _meets_by_leaving(events: dict[str, Event], status_id: str | None, obligation: str) -> bool:
+    event = events.get(obligation)
+    if event is None:
+        return obligation != status_id
+    return status_id in event.sources_from and event.target not in (None, status_id)
+
+
+def _deadline_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
+    findings = []
+    for deadline in spec.deadlines:
+        if deadline.within is UNSPECIFIED:
+            findings.append(
+                _finding(
+                    "SPEC208",
+                    f"deadline '{deadline.id}' has no duration: the document gives no time limit",
+                    deadline.span,
+                    deadline.sources,
+                    "nothing bounds how long the obligation may take",
+                )
+            )
+        if deadline.consequence is UNSPECIFIED:
+            findings.append(
+                _finding(
+                    "SPEC207",
+                    f"deadline '{deadline.id}' has no stated consequence when it is missed",
+                    deadline.span,
+                    deadline.sources,
+                    "the document does not say what happens if the deadline passes",
+                )
+            )
+    return findings
+
+
+def _escalation_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
+    findings = []
+    for ladder in spec.escalations:
+        findings.extend(_ladder_gaps(ladder))
+        for level in ladder.levels:
+            if level.external is not None:
+                findings.append(
+                    _finding(
+                        "SPEC209",
+                        f"escalation '{ladder.id}' depends on the external document "
+                        f"'{level.external}' at level '{level.id}'",
+                        level.span,
+                        level.sources,
+                        "what happens beyond this level is not in the spec",
+                    )
+                )
+    return findings
+
+
+def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
+    if ladder.final_authority is UNSPECIFIED:
+        return [
+            _finding(
+                "SPEC210",
+                f"escalation '{ladder.id}' has no final authority",
+                ladder.span,
+                ladder.sources,
+                "the document does not say who makes the final decision",
+            )
+        ]
+    final = ladder.level_by_id(str(ladder.final_authority))
+    if ladder.tie_break is UNSPECIFIED and len(final.who) > 1:
+        return [
+            _finding(
+                "SPEC211",
+                f"escalation '{ladder.id}' ends with {len(final.who)} peers at level '{final.id}' "
+                "and no tie-break",
+                final.span,
+                final.sources,
+                f"if {', '.join(final.who)} disagree, nothing in the document decides",
+            )
+        ]
+    if ladder.tie_break == NOT_NEEDED and len(final.who) > 1:
+        return [
+            _finding(
+                "SPEC211",
+                f"escalation '{ladder.id}' says no tie-break is needed, but its final level "
+                f"'{final.id}' names {len(final.who)} deciders",
+                final.span,
+                final.sources,
+                "name the tie-break, or 'unspecified' if the document gives none",
+            )
+        ]
+    return []
+
+
+def _unstated_units(spec: ProtocolSpec) -> list[Diagnostic]:
+    timed: list[tuple[str, Duration | object, SourceSpan, tuple[Source, ...]]] = [
+        (f"deadline '{d.id}'", d.within, d.span, d.sources) for d in spec.deadlines
+    ]
+    timed += [
+        (f"level '{level.id}' of escalation '{ladder.id}'", level.within, level.span, level.sources)
+        for ladder in spec.escalations
+        for level in ladder.levels
+    ]
+    return [
+        _finding(
+            "SPEC212",
+            f"{what} says '{duration}': the document does not say working or calendar days",
+            span,
+            sources,
+            "the checker uses both readings and reports the worse",
+        )
+        for what, duration, span, sources in timed
+        if isinstance(duration, Duration) and duration.unit is Unit.DAYS_UNSTATED
+    ]
+
+
+def _finding(
+    code: str, message: str, span: SourceSpan, sources: tuple[Source, ...], hint: str
+) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        message=message,
+        span=span,
+        severity=Severity.WARNING,
+        hint=hint,
+        rule=_citation(sources),
+    )
+
+
+def _citation(sources: tuple[Source, ...]) -> str | None:
+    for source in sources:
+        if source.rule or source.section:
+            where = " ".join(part for part in (source.rule, source.section) if part)
+            quote = f': "{source.quote}"' if source.quote else ""
+            return f"{source.doc} {where}{quote}"
+    return None
