@@ -48,16 +48,6 @@ class SourceSpan:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
-    def shifted(self, offset: int, length: int = 1) -> SourceSpan:
-        """The span `offset` characters further along the same line."""
-        return SourceSpan(
-            file=self.file,
-            line=self.line,
-            column=self.column + offset,
-            path=self.path,
-            length=length,
-        )
-
 
 UNKNOWN_SPAN = SourceSpan(file="<unknown>", line=0, column=0)
 
