@@ -42,6 +42,7 @@ __all__ = [
     "Property",
     "PropertyKind",
     "ProtocolSpec",
+    "Reading",
     "Rereferral",
     "Role",
     "Source",
@@ -78,6 +79,19 @@ class Modality(Enum):
     MUST = "must"
     SHOULD = "should"
     MAY = "may"
+
+
+class Reading(Enum):
+    """Which rules bind: `must` enforces must-rules; `should` enforces must and should."""
+
+    MUST = "must"
+    SHOULD = "should"
+
+    def enforces(self, modality: Modality) -> bool:
+        """True when a rule of this modality binds under the reading (`may` never does)."""
+        if modality is Modality.MUST:
+            return True
+        return modality is Modality.SHOULD and self is Reading.SHOULD
 
 
 class Tier(Enum):

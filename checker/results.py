@@ -1,0 +1,90 @@
+"""What the checker found, as data: one `PropertyResult` per property, plus findings.
+
+Writers (`checker/writers/`) only format a `Report`; nothing here knows about output.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from attrs import frozen
+
+from stepcheck.spec.diagnostics import Diagnostic, Severity, SourceSpan
+from stepcheck.spec.model import PropertyKind, Reading, Source
+from stepcheck.spec.trace import Trace
+
+__all__ = ["Bound", "PropertyResult", "Report", "Strength", "Verdict"]
+
+
+class Verdict(Enum):
+    PROVED = "proved"
+    VIOLATED = "violated"
+    UNKNOWN = "unknown"
+
+
+class Strength(Enum):
+    """`unbounded`: for every reachable state; `bounded`: for runs up to `Bound.depth` steps."""
+
+    UNBOUNDED = "unbounded"
+    BOUNDED = "bounded"
+
+
+@frozen(kw_only=True)
+class Bound:
+    """A proved worst case (`working_days`, `steps`), or the depth a bounded check reached."""
+
+    working_days: int | None = None
+    steps: int | None = None
+    depth: int | None = None
+
+
+@frozen(kw_only=True)
+class PropertyResult:
+    """The verdict on one property of one spec, with its evidence.
+
+    `trace` is set exactly when the verdict is `violated`; it has been replayed in
+    the explicit model before it gets here. `should_only` says the property fails
+    under the must reading but holds when the should-rules are followed too.
+    `vacuous` says it holds because its trigger can never happen. `rules` are the
+    spans of the spec elements the evidence involves, for SARIF and editors.
+    """
+
+    authority: str
+    spec: str
+    property: str
+    kind: PropertyKind
+    verdict: Verdict
+    summary: str
+    reading: Reading = Reading.MUST
+    strength: Strength | None = None
+    bound: Bound | None = None
+    seconds: float = 0.0
+    trace: Trace | None = None
+    citations: tuple[Source, ...] = ()
+    reason: str | None = None
+    vacuous: bool = False
+    should_only: bool = False
+    span: SourceSpan | None = None
+    rules: tuple[SourceSpan, ...] = ()
+
+
+@frozen(kw_only=True)
+class Report:
+    """Everything `verify` found over one or more specs."""
+
+    results: tuple[PropertyResult, ...]
+    findings: tuple[Diagnostic, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        """0 all proved, 1 some violation, 3 no violation but some unknown."""
+        verdicts = {result.verdict for result in self.results}
+        if Verdict.VIOLATED in verdicts:
+            return 1
+        if Verdict.UNKNOWN in verdicts:
+            return 3
+        return 0
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(finding for finding in self.findings if finding.severity is Severity.WARNING)
