@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache
+from itertools import pairwise
 from typing import Final, TypeAlias
 
 from attrs import frozen
@@ -29,7 +30,12 @@ from stepcheck.spec.model import (
     ProtocolSpec,
     Unspecified,
 )
-from stepcheck.spec.workdays import SCAN_YEARS, is_working_day, working_days_between, working_days_bound
+from stepcheck.spec.workdays import (
+    SCAN_YEARS,
+    is_working_day,
+    working_days_between,
+    working_days_bound,
+)
 
 __all__ = ["Interval", "Timing", "interval", "meeting_period", "timing"]
 
@@ -78,7 +84,11 @@ class Timing:
     @property
     def longest(self) -> int:
         """The largest `hi` of any timer and the largest meeting period (0 if none)."""
-        his = [hi for table in (self.deadlines, self.levels, self.disputes, self.windows) for _, hi in table.values()]
+        his = [
+            hi
+            for table in (self.deadlines, self.levels, self.disputes, self.windows)
+            for _, hi in table.values()
+        ]
         return max([0, *his, *self.meetings.values()])
 
 
@@ -87,7 +97,8 @@ def timing(spec: ProtocolSpec) -> Timing:
     deadlines = {
         deadline.id: found
         for deadline in spec.deadlines
-        if deadline.direction is not Direction.BEFORE and (found := interval(deadline.within)) is not None
+        if deadline.direction is not Direction.BEFORE
+        and (found := interval(deadline.within)) is not None
     }
     levels = {
         (ladder.id, level.id): found
@@ -95,12 +106,20 @@ def timing(spec: ProtocolSpec) -> Timing:
         for level in ladder.levels
         if (found := interval(level.within)) is not None
     }
-    disputes = {ladder.id: found for ladder in spec.escalations if (found := interval(ladder.within)) is not None}
+    disputes = {
+        ladder.id: found
+        for ladder in spec.escalations
+        if (found := interval(ladder.within)) is not None
+    }
     windows = {rule.id: working_days_bound(rule.window) for rule in spec.rereferrals}
     meetings = {
-        meeting.id: period for meeting in spec.meetings if (period := meeting_period(meeting.cadence)) is not None
+        meeting.id: period
+        for meeting in spec.meetings
+        if (period := meeting_period(meeting.cadence)) is not None
     }
-    within = {prop.id: found for prop in spec.properties if (found := interval(prop.within)) is not None}
+    within = {
+        prop.id: found for prop in spec.properties if (found := interval(prop.within)) is not None
+    }
     return Timing(
         deadlines=deadlines,
         levels=levels,
@@ -120,10 +139,10 @@ def _largest_gap(periods: list[tuple[date, date]], weekday: int | None) -> int:
     if weekday is None:
         firsts = [_first_working_on_or_after(start) for start, _ in periods]
         lasts = [_last_working_day(start, end) for start, end in periods]
-        pairs = zip(firsts, lasts[1:], strict=False)
+        pairs = list(zip(firsts, lasts[1:], strict=False))
     else:
         sittings = [_first_working_on_or_after(_weekday_in(start, weekday)) for start, _ in periods]
-        pairs = zip(sittings, sittings[1:], strict=False)
+        pairs = list(pairwise(sittings))
     return max(working_days_between(a, b) for a, b in pairs)
 
 

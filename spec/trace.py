@@ -35,6 +35,10 @@ Value: TypeAlias = bool | int | str | tuple[str, ...] | None
 State: TypeAlias = Mapping[str, Value]
 
 
+def _as_dict(state: State) -> dict[str, Value]:
+    return dict(state)
+
+
 class StepKind(Enum):
     """An event of the spec, a working day passing, or a dispute's internal step."""
 
@@ -55,7 +59,7 @@ class TraceStep:
     kind: StepKind
     name: str | None
     day: int
-    state: State = field(converter=dict)
+    state: State = field(converter=_as_dict)
 
     @property
     def label(self) -> tuple[StepKind, str | None]:
@@ -71,7 +75,7 @@ class Trace:
     initial state when it is 0).
     """
 
-    initial: State = field(converter=dict)
+    initial: State = field(converter=_as_dict)
     steps: tuple[TraceStep, ...] = ()
     loop_start: int | None = None
 

@@ -1,0 +1,171 @@
+"""Is a bad state reachable? Bounded model checking for traces, Spacer (CHC) for proofs.
+
+`reach` answers with a `Reached` (the shortest trace BMC finds), an `Unreachable`
+(`unbounded` when Spacer found an inductive invariant; `bounded` with the depth when
+only BMC finished), or an `Undecided` with the reason. Every solver call has a
+timeout and a resource limit; running out is never reported as a proof.
+"""
+
+from __future__ import annotations
+
+import z3
+from attrs import frozen
+
+from stepcheck.checker.encode import Encoding, StateTerms
+from stepcheck.checker.results import Strength
+from stepcheck.checker.watch import Bad, NoWatch, Watch
+from stepcheck.spec.trace import StepKind, Trace, TraceStep
+
+__all__ = ["Limits", "Reached", "Undecided", "Unreachable", "bmc", "reach", "spacer"]
+
+
+@frozen(kw_only=True)
+class Limits:
+    """Budgets for one question: per solver call, and how deep BMC may go."""
+
+    timeout_ms: int = 30_000
+    rlimit: int = 50_000_000
+    quick_depth: int = 8
+    max_depth: int = 60
+
+
+@frozen(kw_only=True)
+class Reached:
+    trace: Trace
+
+
+@frozen(kw_only=True)
+class Unreachable:
+    strength: Strength
+    depth: int | None = None
+
+
+@frozen(kw_only=True)
+class Undecided:
+    reason: str
+
+
+Answer = Reached | Unreachable | Undecided
+
+
+def reach(
+    encoding: Encoding, bad: Bad, watch: Watch | None = None, limits: Limits | None = None
+) -> Answer:
+    """Search for a reachable state where `bad` holds."""
+    limits = limits if limits is not None else Limits()
+    quick = bmc(encoding, bad, watch, limits, limits.quick_depth)
+    if isinstance(quick, Reached):
+        return quick
+    proof = spacer(encoding, bad, watch, limits)
+    if proof == "unreachable":
+        return Unreachable(strength=Strength.UNBOUNDED)
+    deep = bmc(encoding, bad, watch, limits, limits.max_depth)
+    if isinstance(deep, Reached):
+        return deep
+    if proof == "reachable":
+        return Undecided(
+            reason=(
+                f"Spacer found the state reachable, but no run of at most {limits.max_depth} steps"
+            )
+        )
+    if isinstance(deep, Unreachable):
+        return Unreachable(strength=Strength.BOUNDED, depth=limits.max_depth)
+    return Undecided(reason=f"{proof}; {deep.reason}")
+
+
+def _solver(limits: Limits) -> z3.Solver:
+    solver = z3.SolverFor("QF_LIA")
+    solver.set("timeout", limits.timeout_ms)
+    solver.set("rlimit", limits.rlimit)
+    return solver
+
+
+def bmc(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits, depth: int) -> Answer:
+    """The shortest run (up to `depth` steps) into a bad state, by unrolling."""
+    observer: Watch = watch if watch is not None else NoWatch()
+    solver = _solver(limits)
+    states = [_state(encoding, observer, "0")]
+    steps: list[z3.ArithRef] = []
+    solver.add(
+        encoding.init(states[0]),
+        observer.init(encoding, states[0]),
+        _domain(encoding, observer, states[0]),
+    )
+    for i in range(depth + 1):
+        outcome = solver.check(bad(encoding, states[i]))
+        if outcome == z3.sat:
+            return Reached(trace=_trace(encoding, solver.model(), states, steps))
+        if outcome == z3.unknown:
+            return Undecided(reason=f"BMC at depth {i}: {solver.reason_unknown()}")
+        if i == depth:
+            break
+        s, t, step = states[i], _state(encoding, observer, str(i + 1)), z3.Int(f"step@{i}")
+        solver.add(
+            encoding.transition(s, t, step),
+            observer.update(encoding, s, t, step),
+            _domain(encoding, observer, t),
+        )
+        states.append(t)
+        steps.append(step)
+    return Unreachable(strength=Strength.BOUNDED, depth=depth)
+
+
+def spacer(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits) -> str:
+    """'unreachable', 'reachable', or the reason Spacer gave up (an inductive proof, no trace)."""
+    observer: Watch = watch if watch is not None else NoWatch()
+    fixedpoint = z3.Fixedpoint()
+    fixedpoint.set(engine="spacer")
+    fixedpoint.set("timeout", limits.timeout_ms)
+    s, t = _state(encoding, observer, "s"), _state(encoding, observer, "t")
+    step = z3.Int("step")
+    sorts = [term.sort() for term in s.values()]
+    reachable = z3.Function("reachable", *sorts, z3.BoolSort())
+    fixedpoint.register_relation(reachable)
+    fixedpoint.declare_var(*s.values(), *t.values(), step)
+    init = z3.And(encoding.init(s), observer.init(encoding, s), _domain(encoding, observer, s))
+    fixedpoint.rule(reachable(*s.values()), init)
+    moves = z3.And(
+        encoding.transition(s, t, step),
+        observer.update(encoding, s, t, step),
+        _domain(encoding, observer, t),
+    )
+    fixedpoint.rule(reachable(*t.values()), [reachable(*s.values()), moves])
+    try:
+        outcome = fixedpoint.query(z3.And(reachable(*s.values()), bad(encoding, s)))
+    except z3.Z3Exception as error:
+        return f"Spacer failed: {error}"
+    if outcome == z3.unsat:
+        return "unreachable"
+    if outcome == z3.sat:
+        return "reachable"
+    return f"Spacer gave up: {fixedpoint.reason_unknown()}"
+
+
+def _state(encoding: Encoding, watch: Watch, tag: str) -> StateTerms:
+    state = encoding.state(tag)
+    for var in watch.vars:
+        state[var.name] = (
+            z3.Bool(f"{var.name}@{tag}") if var.is_bool else z3.Int(f"{var.name}@{tag}")
+        )
+    return state
+
+
+def _domain(encoding: Encoding, watch: Watch, s: StateTerms) -> z3.BoolRef:
+    ints = [z3.And(s[v.name] >= v.lo, s[v.name] <= v.hi) for v in watch.vars if not v.is_bool]
+    return z3.And(encoding.domain(s), *ints)
+
+
+def _trace(
+    encoding: Encoding, model: z3.ModelRef, states: list[StateTerms], steps: list[z3.ArithRef]
+) -> Trace:
+    trace_steps = []
+    day = 0
+    for i, step in enumerate(steps):
+        value = model.eval(step, model_completion=True)
+        assert isinstance(value, z3.IntNumRef)
+        kind, name = encoding.labels[value.as_long()]
+        day += kind is StepKind.TICK
+        trace_steps.append(
+            TraceStep(kind=kind, name=name, day=day, state=encoding.decode(model, states[i + 1]))
+        )
+    return Trace(initial=encoding.decode(model, states[0]), steps=tuple(trace_steps))

@@ -1,0 +1,96 @@
+"""One plain-English sentence per verdict, for reviewers who will not read the trace first."""
+
+from __future__ import annotations
+
+from stepcheck.checker.properties import Outcome
+from stepcheck.checker.results import Verdict
+from stepcheck.spec.expr import to_text
+from stepcheck.spec.model import Property, PropertyKind, ProtocolSpec
+from stepcheck.spec.trace import Trace
+
+__all__ = ["summarise"]
+
+
+def summarise(spec: ProtocolSpec, prop: Property, outcome: Outcome, *, should_only: bool) -> str:
+    """What the verdict means, in the protocol's terms."""
+    match outcome.verdict:
+        case Verdict.PROVED:
+            text = _proved(prop, outcome)
+        case Verdict.VIOLATED:
+            text = _violated(spec, prop, outcome)
+            if should_only:
+                text += " This cannot happen if the should-rules are followed too."
+        case Verdict.UNKNOWN:
+            text = f"Not decided: {outcome.reason}."
+    return text
+
+
+def _proved(prop: Property, outcome: Outcome) -> str:
+    if outcome.vacuous:
+        return "Holds vacuously: the situation it is about can never arise."
+    days = outcome.working_days
+    match prop.kind:
+        case PropertyKind.NO_UNOWNED_CASE:
+            return "Every open case always has a responsible owner."
+        case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING:
+            return f"No case steps down from {_tiers(prop)} without {_meetings(prop)}."
+        case PropertyKind.ESCALATION_TERMINATES:
+            return f"Every dispute reaches a final decision within {_days(days)}."
+        case PropertyKind.INVARIANT:
+            return (
+                f"'{to_text(prop.holds)}' holds in every reachable state."
+                if prop.holds
+                else "Holds."
+            )
+        case PropertyKind.LEADS_TO:
+            return f"{_response(prop)} within {_days(days)}."
+
+
+def _violated(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
+    trace = outcome.trace
+    final = trace.final if trace is not None else {}
+    match prop.kind:
+        case PropertyKind.NO_UNOWNED_CASE:
+            owner = spec.owner_by_id(str(final.get("owner")))
+            return (
+                f"A case in '{final.get('status')}' can be held by '{owner.name or owner.id}' "
+                f"({owner.kind.value.replace('_', ' ')}), which nobody is responsible for."
+            )
+        case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING:
+            event = _last_event(trace)
+            return f"'{event}' can step a case down from {_tiers(prop)} without {_meetings(prop)}."
+        case PropertyKind.ESCALATION_TERMINATES:
+            level = final.get(f"dispute:{outcome.subject}")
+            return f"Dispute '{outcome.subject}' can stay open for ever (at level '{level}')."
+        case PropertyKind.INVARIANT:
+            return (
+                f"'{to_text(prop.holds)}' can become false." if prop.holds else "Can become false."
+            )
+        case PropertyKind.LEADS_TO:
+            if trace is not None and trace.loop_start is not None:
+                return f"It is not true that {_response(prop).lower()}: a case can wait for ever."
+            return f"It is not true that {_response(prop).lower()} within the time stated."
+
+
+def _response(prop: Property) -> str:
+    trigger = to_text(prop.trigger) if prop.trigger else "?"
+    goal = to_text(prop.goal) if prop.goal else "?"
+    return f"Whenever '{trigger}', eventually '{goal}'"
+
+
+def _days(days: int | None) -> str:
+    return "0 working days" if not days else f"{days} working day{'s' if days != 1 else ''}"
+
+
+def _tiers(prop: Property) -> str:
+    return ", ".join(tier.value for tier in prop.tiers) or "cp"
+
+
+def _meetings(prop: Property) -> str:
+    return " or ".join(f"a {meeting}" for meeting in prop.meetings) or "a meeting"
+
+
+def _last_event(trace: Trace | None) -> str:
+    if trace is None or not trace.steps:
+        return "?"
+    return str(trace.steps[-1].name)

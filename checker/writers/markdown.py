@@ -1,0 +1,167 @@
+"""The Markdown report of `stepcheck verify`, for a pull request or a reviewers' pack.
+
+`checker.results.Report` -> here -> a comment or a `.md` file. A table per authority
+(property, verdict, strength, bound, what to know), then each violation as a dated
+case story with the rules involved, then the findings per spec. An unknown result
+is written in bold as "unknown: not proved", never as a pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import assert_never
+
+from stepcheck.checker.results import PropertyResult, Report, Verdict
+from stepcheck.checker.story import Scene, Story, long_date
+from stepcheck.checker.writers.wording import (
+    caveats,
+    citation_words,
+    evidence_words,
+    findings_by_spec,
+    group_by_authority,
+    limit_words,
+    reproduce,
+    result_citations,
+    scene_label,
+    spec_of,
+    story_of,
+    strength_words,
+    summary_line,
+)
+from stepcheck.spec.diagnostics import Diagnostic
+from stepcheck.spec.model import ProtocolSpec
+
+__all__ = ["render_markdown"]
+
+
+def render_markdown(report: Report, *, specs: Mapping[str, ProtocolSpec], start: date) -> str:
+    """The whole report as GitHub-flavoured Markdown, ending with a newline."""
+    lines = ["# stepcheck verify", "", f"**{summary_line(report)}**", ""]
+    lines.append(f"Case stories start on {long_date(start)} ({start.isoformat()}).")
+    grouped = group_by_authority(report.results)
+    for authority, results in grouped:
+        lines += ["", *_authority_table(authority, results, specs)]
+    violations = [r for _, group in grouped for r in group if r.trace is not None]
+    if violations:
+        lines += ["", "## Violations"]
+        for result in violations:
+            lines += ["", *_violation(result, specs, start)]
+    if report.findings:
+        lines += ["", "## Findings", "", *_findings(report.findings)]
+    return "\n".join(lines) + "\n"
+
+
+def _authority_table(
+    authority: str, results: list[PropertyResult], specs: Mapping[str, ProtocolSpec]
+) -> list[str]:
+    spec = spec_of(results[0], specs)
+    paths = ", ".join(f"`{path}`" for path in sorted({r.spec for r in results}))
+    lines = [f"## {_cell(authority)}: {_cell(spec.authority.name)}", "", f"Spec: {paths}", ""]
+    lines += [
+        "| property | verdict | strength | bound | what to know |",
+        "|---|---|---|---|---|",
+    ]
+    for result in results:
+        cells = [
+            f"`{result.property}`",
+            _verdict_cell(result),
+            strength_words(result),
+            limit_words(result),
+            "; ".join(_notes(result)) or "-",
+        ]
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return lines
+
+
+def _notes(result: PropertyResult) -> list[str]:
+    evidence = evidence_words(result)
+    return ([evidence] if evidence else []) + caveats(result)
+
+
+def _verdict_cell(result: PropertyResult) -> str:
+    match result.verdict:
+        case Verdict.PROVED:
+            return "proved"
+        case Verdict.VIOLATED:
+            return "**violated**"
+        case Verdict.UNKNOWN:
+            return "**unknown: not proved**"
+        case _:
+            assert_never(result.verdict)
+
+
+def _violation(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date) -> list[str]:
+    story = story_of(result, specs, start)
+    assert story is not None, "only results with a trace get here"
+    where = f" at `{result.span}`" if result.span is not None else ""
+    title = f"`{result.authority}` / `{result.property}`"
+    if result.property != result.kind.value:
+        title += f" ({result.kind.value})"
+    lines = [f"### {title}{where}", ""]
+    lines.append(_cell(result.summary))
+    lines += [f"- {_cell(caveat)}" for caveat in caveats(result)]
+    lines += [f"- rule: {_cell(citation_words(c))}" for c in result_citations(result, specs)]
+    lines += ["", *_story_table(story), ""]
+    if story.loop_start is not None:
+        back = scene_label(story.scenes[story.loop_start])
+        lines += [f"After the last step the case is back at {back} and repeats for ever.", ""]
+    lines.append(f"Reproduce: `{reproduce(result, start)}`")
+    return lines
+
+
+def _story_table(story: Story) -> list[str]:
+    lines = [
+        "| step | day | date | what happens | the case after it | rules |",
+        "|---|---:|---|---|---|---|",
+    ]
+    for index, scene in enumerate(story.scenes):
+        label = scene_label(scene)
+        if index == story.loop_start:
+            label += " (from here the case repeats for ever)"
+        cells = [
+            label,
+            str(scene.day),
+            long_date(scene.date),
+            "<br>".join(_cell(text) for text in _happenings(scene)),
+            _cell(_case_words(scene)),
+            "<br>".join(_cell(citation_words(c)) for c in scene.citations) or "-",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _happenings(scene: Scene) -> list[str]:
+    return [scene.what, *scene.notes, *(clock.text for clock in scene.clocks)]
+
+
+def _case_words(scene: Scene) -> str:
+    holder = scene.holder
+    text = f"'{scene.status}', held by {holder.words}"
+    if holder.unowned:
+        text += ": **nobody is responsible**"
+    return text
+
+
+def _findings(findings: tuple[Diagnostic, ...]) -> list[str]:
+    lines = []
+    for path, found in findings_by_spec(findings):
+        lines += [f"### `{path}`", ""]
+        for finding in found:
+            head = f"- `{finding.span}` {finding.severity.value} {finding.code}: "
+            lines.append(head + _cell(finding.message))
+            if finding.rule:
+                lines.append(f"  - rule: {_cell(finding.rule)}")
+            if finding.hint:
+                lines.append(f"  - hint: {_cell(finding.hint)}")
+        lines.append("")
+    return lines[:-1]
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped.
+
+    >>> _cell("a | b\\nc")
+    'a \\\\| b c'
+    """
+    return " ".join(text.split()).replace("|", "\\|")

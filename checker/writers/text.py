@@ -1,0 +1,139 @@
+"""The terminal report of `stepcheck verify`: verdicts per authority, case stories, findings.
+
+`checker.results.Report` -> here -> stdout. One line per property (verdict, property,
+strength and bound, caveats, time) with its summary below; every violation follows
+as a dated case story with the rules involved and the command that reproduces it;
+then the findings per spec, and a line of counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from stepcheck.checker.results import PropertyResult, Report
+from stepcheck.checker.story import Scene, Story, long_date
+from stepcheck.checker.writers.wording import (
+    VERDICT_LABELS,
+    caveats,
+    citation_words,
+    facts,
+    findings_by_spec,
+    group_by_authority,
+    property_words,
+    reproduce,
+    scene_label,
+    spec_of,
+    story_of,
+    summary_line,
+)
+from stepcheck.spec.diagnostics import Diagnostic
+from stepcheck.spec.model import ProtocolSpec
+
+__all__ = ["render_text", "story_lines"]
+
+_INDENT = "    "
+
+
+def render_text(report: Report, *, specs: Mapping[str, ProtocolSpec], start: date) -> str:
+    """The whole report for a terminal, ending with a newline."""
+    lines = [f"stepcheck verify: case stories start on {long_date(start)} ({start.isoformat()})"]
+    for authority, results in group_by_authority(report.results):
+        lines += ["", *_authority_block(authority, results, specs, start)]
+    if report.findings:
+        lines += ["", *_findings_block(report.findings)]
+    lines += ["", summary_line(report)]
+    return "\n".join(lines) + "\n"
+
+
+def story_lines(story: Story) -> list[str]:
+    """A story as aligned lines: label, working day, date, what happened, then the case."""
+    width = max(len(scene_label(scene)) for scene in story.scenes)
+    lines = []
+    for index, scene in enumerate(story.scenes):
+        if index == story.loop_start:
+            lines.append("from here the case repeats for ever:")
+        lines += _scene_lines(scene, width)
+    if story.loop_start is not None:
+        back = story.scenes[story.loop_start]
+        lines.append(f"then back to {scene_label(back)}: the case repeats for ever")
+    return lines
+
+
+def _authority_block(
+    authority: str,
+    results: list[PropertyResult],
+    specs: Mapping[str, ProtocolSpec],
+    start: date,
+) -> list[str]:
+    spec = spec_of(results[0], specs)
+    paths = sorted({result.spec for result in results})
+    lines = [f"{authority}: {spec.authority.name}", *[f"  spec: {path}" for path in paths]]
+    width = max(len(result.property) for result in results)
+    for result in results:
+        lines += _result_lines(result, width)
+    for result in results:
+        if result.trace is not None:
+            lines += ["", *_violation_block(result, specs, start)]
+    return lines
+
+
+def _result_lines(result: PropertyResult, width: int) -> list[str]:
+    details = facts(result)
+    details.append(f"{result.seconds:.2f} s")
+    label = VERDICT_LABELS[result.verdict]
+    head = f"  {label:<8}  {result.property:<{width}}  {'; '.join(details)}"
+    return [head, f"  {'':<8}  {result.summary}"]
+
+
+def _violation_block(
+    result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date
+) -> list[str]:
+    story = story_of(result, specs, start)
+    assert story is not None, "only results with a trace get here"
+    where = f" at {result.span}" if result.span is not None else ""
+    verdict = VERDICT_LABELS[result.verdict]
+    lines = [f"  {verdict} {property_words(result)}{where}"]
+    lines.append(f"{_INDENT}{result.summary}")
+    lines += [f"{_INDENT}{caveat}" for caveat in caveats(result)]
+    lines.append(f"{_INDENT}what happens, working day by working day:")
+    lines += [f"{_INDENT}  {line}" for line in story_lines(story)]
+    for clock in story.overdue:
+        lines.append(
+            f"{_INDENT}overdue: '{clock.limit}' at step {clock.step + 1} ({long_date(clock.date)})"
+        )
+    lines.append(f"{_INDENT}reproduce: {reproduce(result, start)}")
+    return lines
+
+
+def _scene_lines(scene: Scene, width: int) -> list[str]:
+    head = f"{scene_label(scene):<{width}}  day {scene.day:>3}  {long_date(scene.date):<15}  "
+    pad = " " * len(head)
+    lines = [head + scene.what]
+    lines += [pad + note for note in scene.notes]
+    lines.append(pad + _case_words(scene))
+    lines += [pad + clock.text for clock in scene.clocks]
+    lines += [pad + "rule: " + citation_words(citation) for citation in scene.citations]
+    return lines
+
+
+def _case_words(scene: Scene) -> str:
+    holder = scene.holder
+    text = f"now in '{scene.status}', held by {holder.words}"
+    if holder.unowned:
+        text += ": nobody is responsible for the case here"
+    return text
+
+
+def _findings_block(findings: tuple[Diagnostic, ...]) -> list[str]:
+    lines = ["findings"]
+    for path, found in findings_by_spec(findings):
+        lines.append(f"  {path}")
+        for finding in found:
+            severity = finding.severity.value
+            lines.append(f"    {finding.span}: {severity}[{finding.code}]: {finding.message}")
+            if finding.rule:
+                lines.append(f"      rule: {finding.rule}")
+            if finding.hint:
+                lines.append(f"      hint: {finding.hint}")
+    return lines

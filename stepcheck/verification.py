@@ -1,0 +1,37 @@
+"""The `verify` command's work: run the checker, showing progress on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from stepcheck.checker.engines import Limits
+from stepcheck.checker.results import Report
+from stepcheck.checker.verify import verify
+from stepcheck.spec.model import Property, ProtocolSpec
+
+__all__ = ["run_verify"]
+
+
+def run_verify(
+    specs: Sequence[ProtocolSpec], *, properties: Sequence[str], limits: Limits, progress: bool
+) -> Report:
+    """Verify `specs`; with `progress`, name each property on stderr as it starts."""
+    total = sum(
+        1 for spec in specs for prop in spec.properties if not properties or prop.id in properties
+    )
+    done = 0
+
+    def show(spec: ProtocolSpec, prop: Property) -> None:
+        nonlocal done
+        done += 1
+        sys.stderr.write(f"\r\x1b[K[{done}/{total}] {spec.authority.id}: {prop.id}")
+        sys.stderr.flush()
+
+    report = verify(
+        specs, properties=properties, limits=limits, progress=show if progress else None
+    )
+    if progress and total:
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
+    return report
