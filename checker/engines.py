@@ -96,7 +96,10 @@ def bmc(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits, depth
         if outcome == z3.sat:
             return Reached(trace=_trace(encoding, solver.model(), states, steps))
         if outcome == z3.unknown:
-            return Undecided(reason=f"BMC at depth {i}: {solver.reason_unknown()}")
+            reason = solver.reason_unknown()
+            if reason in ("canceled", "max. resource limit exceeded", "timeout"):
+                reason = "ran out of time or resources (--timeout, --rlimit)"
+            return Undecided(reason=f"bounded search at depth {i}: {reason}")
         if i == depth:
             break
         s, t, step = states[i], _state(encoding, observer, str(i + 1)), z3.Int(f"step@{i}")
@@ -116,6 +119,7 @@ def spacer(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits) ->
     fixedpoint = z3.Fixedpoint()
     fixedpoint.set(engine="spacer")
     fixedpoint.set("timeout", limits.timeout_ms)
+    fixedpoint.set("rlimit", limits.rlimit)
     s, t = _state(encoding, observer, "s"), _state(encoding, observer, "t")
     step = z3.Int("step")
     sorts = [term.sort() for term in s.values()]
@@ -133,12 +137,20 @@ def spacer(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits) ->
     try:
         outcome = fixedpoint.query(z3.And(reachable(*s.values()), bad(encoding, s)))
     except z3.Z3Exception as error:
-        return f"Spacer failed: {error}"
+        return f"Spacer stopped: {_message(error)}"
     if outcome == z3.unsat:
         return "unreachable"
     if outcome == z3.sat:
         return "reachable"
     return f"Spacer gave up: {fixedpoint.reason_unknown()}"
+
+
+def _message(error: z3.Z3Exception) -> str:
+    value = error.value
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    if text in ("canceled", "max. resource limit exceeded"):
+        return "ran out of time or resources (--timeout, --rlimit)"
+    return text
 
 
 def _state(encoding: Encoding, watch: Watch, tag: str) -> StateTerms:

@@ -130,23 +130,37 @@ def _bounded_response(
 
 
 def _response(
-    encoding: Encoding, trigger: Expr, goal: Expr, limits: Limits, lasso: LassoFinder
+    encoding: Encoding,
+    trigger: Expr,
+    goal: Expr,
+    limits: Limits,
+    lasso: LassoFinder,
+    expected: int | None = None,
 ) -> Outcome:
-    cap = encoding.timing.longest + _static_extra(encoding) + 2
-    watch = ResponseWatch(trigger=trigger, goal=goal, cap=cap)
-    found = _lasso_from_stems(encoding, watch, goal, limits, lasso)
+    """Lasso first (cheap when it exists), then a proof that pending stretches are short.
+
+    `expected` is a bound the spec's own limits suggest (a ladder's levels added up);
+    it is tried as the cap before the generous one, since small caps prove fast.
+    """
+    generous = encoding.timing.longest + _static_extra(encoding) + 2
+    caps = sorted({generous} | ({expected + 1} if expected is not None else set()))
+    found = _lasso_from_stems(
+        encoding, ResponseWatch(trigger=trigger, goal=goal, cap=caps[-1]), goal, limits, lasso
+    )
     if found is not None:
         return Outcome(verdict=Verdict.VIOLATED, trace=found)
-    long_wait = spacer(encoding, _pending(cap), watch, limits)
-    if long_wait == "unreachable":
-        return _worst_case(encoding, watch, cap, limits)
-    if long_wait == "reachable":
-        reason = (
-            f"a case can stay pending for {cap} working days, "
-            "but no run that stays pending for ever was found"
-        )
-    else:
+    reason = ""
+    for cap in caps:
+        watch = ResponseWatch(trigger=trigger, goal=goal, cap=cap)
+        long_wait = spacer(encoding, _pending(cap), watch, limits)
+        if long_wait == "unreachable":
+            return _worst_case(encoding, watch, cap, limits)
         reason = long_wait
+        if long_wait == "reachable":
+            reason = (
+                f"a case can stay pending for {cap} working days, "
+                "but no run that stays pending for ever was found"
+            )
     return Outcome(verdict=Verdict.UNKNOWN, reason=reason)
 
 
@@ -161,6 +175,23 @@ def _lasso_from_stems(
             if found is not None:
                 return found
     return None
+
+
+def _ladder_bound(encoding: Encoding, ladder_id: str) -> int | None:
+    """The working days a ladder's own limits allow, if every level has one and no loop."""
+    ladder = encoding.terms.ladder(ladder_id)
+    levels = len(encoding.spec.escalation_by_id(ladder_id).levels)
+    if len(ladder.limits) < levels:
+        return None
+    longest: dict[int, int] = {}
+    for level in reversed(range(levels)):
+        following = ladder.successor.get(level)
+        if following is not None and following <= level:
+            return None
+        longest[level] = ladder.limits[level][1] + (
+            longest[following] if following is not None else 0
+        )
+    return longest[0] if levels else None
 
 
 def _static_extra(encoding: Encoding) -> int:
@@ -198,7 +229,10 @@ def _escalations(encoding: Encoding, prop: Property, limits: Limits, lasso: Lass
     outcomes = []
     for ladder_id in ladders:
         opened = Call(predicate="escalating", argument=ladder_id, span=_SPAN)
-        outcome = _response(encoding, opened, Not(operand=opened, span=_SPAN), limits, lasso)
+        expected = _ladder_bound(encoding, ladder_id)
+        outcome = _response(
+            encoding, opened, Not(operand=opened, span=_SPAN), limits, lasso, expected
+        )
         outcomes.append(evolve(outcome, subject=ladder_id))
     for verdict in (Verdict.VIOLATED, Verdict.UNKNOWN):
         for outcome in outcomes:

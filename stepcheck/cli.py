@@ -23,7 +23,7 @@ from stepcheck.spec.diagnostics import StepcheckError, render_diagnostics
 from stepcheck.spec.loader import find_spec_files
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.validation import render_json, render_text, validate_files
-from stepcheck.verification import run_verify
+from stepcheck.verification import run_verify, without_timings
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -160,7 +160,12 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
     type=click.IntRange(min=1),
     default=Limits().max_depth,
     show_default=True,
-    help="BMC depth",
+    help="the most steps the bounded search unrolls",
+)
+@click.option(
+    "--no-timings",
+    is_flag=True,
+    help="leave solver times out, so the output is the same on every run (golden files, diffs)",
 )
 def verify(
     paths: tuple[Path, ...],
@@ -171,6 +176,7 @@ def verify(
     timeout: float,
     rlimit: int,
     depth: int,
+    no_timings: bool,
 ) -> None:
     """Prove or refute every property of each spec, and list the consistency findings.
 
@@ -187,6 +193,8 @@ def verify(
         )
     limits = Limits(timeout_ms=max(1, int(timeout * 1000)), rlimit=rlimit, max_depth=depth)
     report = run_verify(specs, properties=properties, limits=limits, progress=sys.stderr.isatty())
+    if no_timings:
+        report = without_timings(report)
     start = start_date.date() if start_date is not None else date.today()
     text = write(report, output_format, specs={spec.path: spec for spec in specs}, start=start)
     if output is not None:

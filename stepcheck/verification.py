@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from attrs import evolve
+
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.results import Report
 from stepcheck.checker.verify import verify
 from stepcheck.spec.model import Property, ProtocolSpec
 
-__all__ = ["run_verify"]
+__all__ = ["run_verify", "without_timings"]
 
 
 def run_verify(
@@ -35,3 +37,8 @@ def run_verify(
         sys.stderr.write("\r\x1b[K")
         sys.stderr.flush()
     return report
+
+
+def without_timings(report: Report) -> Report:
+    """The same report with every `seconds` set to 0, so that output is reproducible."""
+    return evolve(report, results=tuple(evolve(result, seconds=0.0) for result in report.results))

@@ -1,0 +1,111 @@
+"""End-to-end tests of `stepcheck verify`: verdicts, exit codes, every format, forced limits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from stepcheck.cli import cli
+
+EXAMPLE = "tests/fixtures/specs/valid/example.yaml"
+ALL_PROVED = "tests/fixtures/specs/verify/gaps_closed.yaml"
+FORMATS = ("text", "json", "junit", "sarif", "markdown")
+OUTPUT_SCHEMA = json.loads(
+    Path("checker/writers/verify-output.schema.json").read_text(encoding="utf-8")
+)
+
+
+def _verify(*args: str):
+    return CliRunner().invoke(
+        cli, ["verify", "--no-timings", "--start-date", "2026-12-21", *args], prog_name="stepcheck"
+    )
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_example_output_in_every_format_matches_its_golden_file(output_format, golden):
+    """The example protocol's verdicts and stories, exactly, in each format; a violation exits 1."""
+    result = _verify("--format", output_format, EXAMPLE)
+
+    assert result.exit_code == 1, result.output
+    suffix = {"text": "txt", "markdown": "md", "junit": "xml"}.get(output_format, output_format)
+    golden.check(f"tests/golden/cli/verify_example.{suffix}", result.output)
+
+
+def test_json_output_follows_the_contract_and_its_schema():
+    """JSON has format_version, one result per property with the contract's keys, and findings."""
+    report = json.loads(_verify("--format", "json", EXAMPLE).output)
+
+    jsonschema.validate(report, OUTPUT_SCHEMA)
+    assert report["format_version"] == 1
+    by_property = {result["property"]: result for result in report["results"]}
+    assert by_property["no_unowned_case"]["verdict"] == "proved"
+    assert by_property["no_unowned_case"]["strength"] == "unbounded"
+    dispute = by_property["escalation_terminates"]
+    assert dispute["verdict"] == "violated"
+    assert dispute["trace"]["loop_start"] is not None
+    assert by_property["allocated_soon"]["bound"]["working_days"] == 2
+    assert by_property["cp_step_down_requires_meeting"]["should_only"] is True
+    assert {"authority", "spec", "seconds", "citations"} <= dispute.keys()
+
+
+def test_gaps_closed_exits_zero_and_states_the_escalation_bound():
+    """With the gaps closed, every property is proved and the dispute bound is the ladder's 3 days."""
+    result = _verify(ALL_PROVED)
+
+    assert result.exit_code == 0, result.output
+    assert "Every dispute reaches a final decision within 3 working days." in result.output
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_solver_out_of_resources_is_unknown_and_exits_three(output_format):
+    """A solver limit forced to its minimum gives 'unknown', never 'proved', in every format."""
+    result = _verify("--rlimit", "1", "--format", output_format, ALL_PROVED)
+
+    assert result.exit_code == 3, result.output
+    match output_format:
+        case "json":
+            verdicts = {r["verdict"] for r in json.loads(result.output)["results"]}
+            assert verdicts == {"unknown"}
+        case "sarif":
+            (run,) = json.loads(result.output)["runs"]
+            property_results = [r for r in run["results"] if not r["ruleId"].startswith("SPEC")]
+            assert {r["level"] for r in property_results} == {"warning"}
+        case "junit":
+            assert result.output.count("<skipped") == 5
+        case _:
+            assert "0 proved, 0 violated, 5 unknown" in result.output
+
+
+def test_a_property_can_be_chosen():
+    """--property checks only the named property."""
+    report = json.loads(
+        _verify("--format", "json", "--property", "no_unowned_case", EXAMPLE).output
+    )
+
+    assert [result["property"] for result in report["results"]] == ["no_unowned_case"]
+
+
+def test_an_unknown_property_is_bad_input():
+    result = _verify("--property", "no_such_property", EXAMPLE)
+
+    assert result.exit_code == 2
+    assert "no_such_property" in result.output
+
+
+def test_an_invalid_spec_exits_two_with_located_diagnostics():
+    result = _verify("tests/fixtures/specs/invalid/spec102_unknown_status.yaml")
+
+    assert result.exit_code == 2
+    assert "error[SPEC102]" in result.output
+
+
+def test_output_file_is_written(tmp_path):
+    target = tmp_path / "out" / "example.sarif"
+    result = _verify("--format", "sarif", "--output", str(target), EXAMPLE)
+
+    assert result.exit_code == 1
+    assert json.loads(target.read_text(encoding="utf-8"))["version"] == "2.1.0"
