@@ -33,7 +33,9 @@ run: setup
 	@$(BIN)/stepcheck coverage --all $(AUTHORITIES) > out/coverage.txt; status=$$?; \
 		cat out/coverage.txt; $(BIN)/stepcheck coverage --all --format json $(AUTHORITIES) > out/coverage.json; \
 		if [ $$status -ge 2 ]; then echo "make run: coverage could not run"; exit 1; fi
-	@echo "outputs written under out/: validate.txt, validate.json, coverage.txt, coverage.json"
+	@$(BIN)/stepcheck verify --out-dir out $(AUTHORITIES); status=$$?; \
+		if [ $$status -eq 2 ]; then echo "make run: verify could not run"; exit 1; fi
+	@echo "outputs written under out/: validate.*, coverage.*, verify.{txt,json,xml,sarif,md}"
 
 test: setup lint typecheck pytest
 

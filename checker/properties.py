@@ -135,6 +135,7 @@ def _response(
     goal: Expr,
     limits: Limits,
     lasso: LassoFinder,
+    *,
     expected: int | None = None,
 ) -> Outcome:
     """Lasso first (cheap when it exists), then a proof that pending stretches are short.
@@ -231,7 +232,7 @@ def _escalations(encoding: Encoding, prop: Property, limits: Limits, lasso: Lass
         opened = Call(predicate="escalating", argument=ladder_id, span=_SPAN)
         expected = _ladder_bound(encoding, ladder_id)
         outcome = _response(
-            encoding, opened, Not(operand=opened, span=_SPAN), limits, lasso, expected
+            encoding, opened, Not(operand=opened, span=_SPAN), limits, lasso, expected=expected
         )
         outcomes.append(evolve(outcome, subject=ladder_id))
     for verdict in (Verdict.VIOLATED, Verdict.UNKNOWN):

@@ -137,6 +137,11 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
     "--output", "-o", type=click.Path(path_type=Path), help="write here instead of standard output"
 )
 @click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="also write the report in every format to DIR/verify.{txt,json,xml,sarif,md}",
+)
+@click.option(
     "--start-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="the date case stories start on  [default: today]",
@@ -172,6 +177,7 @@ def verify(
     properties: tuple[str, ...],
     output_format: str,
     output: Path | None,
+    out_dir: Path | None,
     start_date: datetime | None,
     timeout: float,
     rlimit: int,
@@ -196,13 +202,22 @@ def verify(
     if no_timings:
         report = without_timings(report)
     start = start_date.date() if start_date is not None else date.today()
-    text = write(report, output_format, specs={spec.path: spec for spec in specs}, start=start)
+    by_path = {spec.path: spec for spec in specs}
+    text = write(report, output_format, specs=by_path, start=start)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for fmt, suffix in _SUFFIXES.items():
+            rendered = write(report, fmt, specs=by_path, start=start)
+            (out_dir / f"verify.{suffix}").write_text(rendered, encoding="utf-8")
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
     sys.exit(report.exit_code)
+
+
+_SUFFIXES = {"text": "txt", "json": "json", "junit": "xml", "sarif": "sarif", "markdown": "md"}
 
 
 def _load_all(paths: tuple[Path, ...]) -> list[ProtocolSpec]:

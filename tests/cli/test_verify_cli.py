@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -27,12 +29,18 @@ def _verify(*args: str):
 
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_example_output_in_every_format_matches_its_golden_file(output_format, golden):
-    """The example protocol's verdicts and stories, exactly, in each format; a violation exits 1."""
-    result = _verify("--format", output_format, EXAMPLE)
+    """The example protocol's verdicts and stories, exactly, in each format; a violation exits 1.
 
-    assert result.exit_code == 1, result.output
+    Run as a real process: Z3's choice among equally short traces depends on what the
+    process built before, so a fresh process is what makes output reproducible.
+    """
+    command = [sys.executable, "-m", "stepcheck", "verify", "--no-timings", "--start-date"]
+    command += ["2026-12-21", "--format", output_format, EXAMPLE]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+
+    assert result.returncode == 1, result.stderr
     suffix = {"text": "txt", "markdown": "md", "junit": "xml"}.get(output_format, output_format)
-    golden.check(f"tests/golden/cli/verify_example.{suffix}", result.output)
+    golden.check(f"tests/golden/cli/verify_example.{suffix}", result.stdout)
 
 
 def test_json_output_follows_the_contract_and_its_schema():
@@ -53,7 +61,7 @@ def test_json_output_follows_the_contract_and_its_schema():
 
 
 def test_gaps_closed_exits_zero_and_states_the_escalation_bound():
-    """With the gaps closed, every property is proved and the dispute bound is the ladder's 3 days."""
+    """With the gaps closed, every property is proved; the dispute bound is the ladder's 3 days."""
     result = _verify(ALL_PROVED)
 
     assert result.exit_code == 0, result.output
@@ -109,3 +117,13 @@ def test_output_file_is_written(tmp_path):
 
     assert result.exit_code == 1
     assert json.loads(target.read_text(encoding="utf-8"))["version"] == "2.1.0"
+
+
+def test_out_dir_gets_every_format(tmp_path):
+    """--out-dir writes the one verification in all five formats (what `make run` uses)."""
+    result = _verify("--out-dir", str(tmp_path), EXAMPLE)
+
+    assert result.exit_code == 1
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert names == ["verify.json", "verify.md", "verify.sarif", "verify.txt", "verify.xml"]
+    assert (tmp_path / "verify.txt").read_text(encoding="utf-8") == result.output
