@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import networkx as nx
 
-from stepcheck.spec.diagnostics import Diagnostic, Severity, SourceSpan
+from stepcheck.checker.conflicts import check_conflicts
+from stepcheck.checker.structure_common import finding
+from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
 from stepcheck.spec.duration import Duration, Unit
 from stepcheck.spec.graph import to_digraph
 from stepcheck.spec.model import (
@@ -39,6 +41,7 @@ def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) ->
         *_deadline_gaps(spec),
         *_escalation_gaps(spec),
         *_unstated_units(spec),
+        *check_conflicts(spec),
     ]
     return sorted(findings, key=Diagnostic.sort_key)
 
@@ -52,7 +55,7 @@ def _reachable(spec: ProtocolSpec, graph: nx.MultiDiGraph) -> set[str]:
 
 def _unreachable_statuses(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic]:
     return [
-        _finding(
+        finding(
             "SPEC202",
             f"status '{status.id}' cannot be reached from any initial status",
             status.span,
@@ -66,7 +69,7 @@ def _unreachable_statuses(spec: ProtocolSpec, reachable: set[str]) -> list[Diagn
 
 def _dead_ends(spec: ProtocolSpec, graph: nx.MultiDiGraph, reachable: set[str]) -> list[Diagnostic]:
     return [
-        _finding(
+        finding(
             "SPEC203",
             f"status '{status.id}' is a dead end: no event leads out of it",
             status.span,
@@ -89,7 +92,7 @@ def _no_way_to_a_final_status(
     if not finals:
         return []
     return [
-        _finding(
+        finding(
             "SPEC205",
             f"from status '{status.id}' no final status can be reached",
             status.span,
@@ -107,7 +110,7 @@ def _no_way_to_a_final_status(
 
 def _events_that_never_fire(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic]:
     return [
-        _finding(
+        finding(
             "SPEC204",
             f"event '{event.id}' can never happen: none of its statuses can be reached",
             event.span,
@@ -122,7 +125,7 @@ def _events_that_never_fire(spec: ProtocolSpec, reachable: set[str]) -> list[Dia
 def _unbounded_holding(spec: ProtocolSpec) -> list[Diagnostic]:
     bounded = {status_id for deadline in spec.deadlines for status_id in _bounds(spec, deadline)}
     return [
-        _finding(
+        finding(
             "SPEC206",
             f"holding status '{status.id}' has no time limit: no deadline bounds the wait there",
             status.span,
@@ -164,7 +167,7 @@ def _deadline_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
     for deadline in spec.deadlines:
         if deadline.within is UNSPECIFIED:
             findings.append(
-                _finding(
+                finding(
                     "SPEC208",
                     f"deadline '{deadline.id}' has no duration: the document gives no time limit",
                     deadline.span,
@@ -174,7 +177,7 @@ def _deadline_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
             )
         if deadline.consequence is UNSPECIFIED:
             findings.append(
-                _finding(
+                finding(
                     "SPEC207",
                     f"deadline '{deadline.id}' has no stated consequence when it is missed",
                     deadline.span,
@@ -192,7 +195,7 @@ def _escalation_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
         for level in ladder.levels:
             if level.external is not None:
                 findings.append(
-                    _finding(
+                    finding(
                         "SPEC209",
                         f"escalation '{ladder.id}' depends on the external document "
                         f"'{level.external}' at level '{level.id}'",
@@ -207,7 +210,7 @@ def _escalation_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
 def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
     if ladder.final_authority is UNSPECIFIED:
         return [
-            _finding(
+            finding(
                 "SPEC210",
                 f"escalation '{ladder.id}' has no final authority",
                 ladder.span,
@@ -218,7 +221,7 @@ def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
     final = ladder.level_by_id(str(ladder.final_authority))
     if ladder.tie_break is UNSPECIFIED and len(final.who) > 1:
         return [
-            _finding(
+            finding(
                 "SPEC211",
                 f"escalation '{ladder.id}' ends with {len(final.who)} peers at level '{final.id}' "
                 "and no tie-break",
@@ -229,7 +232,7 @@ def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
         ]
     if ladder.tie_break == NOT_NEEDED and len(final.who) > 1:
         return [
-            _finding(
+            finding(
                 "SPEC211",
                 f"escalation '{ladder.id}' says no tie-break is needed, but its final level "
                 f"'{final.id}' names {len(final.who)} deciders",
@@ -251,7 +254,7 @@ def _unstated_units(spec: ProtocolSpec) -> list[Diagnostic]:
         for level in ladder.levels
     ]
     return [
-        _finding(
+        finding(
             "SPEC212",
             f"{what} says '{duration}': the document does not say working or calendar days",
             span,
@@ -261,25 +264,3 @@ def _unstated_units(spec: ProtocolSpec) -> list[Diagnostic]:
         for what, duration, span, sources in timed
         if isinstance(duration, Duration) and duration.unit is Unit.DAYS_UNSTATED
     ]
-
-
-def _finding(
-    code: str, message: str, span: SourceSpan, sources: tuple[Source, ...], hint: str
-) -> Diagnostic:
-    return Diagnostic(
-        code=code,
-        message=message,
-        span=span,
-        severity=Severity.WARNING,
-        hint=hint,
-        rule=_citation(sources),
-    )
-
-
-def _citation(sources: tuple[Source, ...]) -> str | None:
-    for source in sources:
-        if source.rule or source.section:
-            where = " ".join(part for part in (source.rule, source.section) if part)
-            quote = f': "{source.quote}"' if source.quote else ""
-            return f"{source.doc} {where}{quote}"
-    return None

@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterable, Sequence
 
 from stepcheck.checker.encode import Encoding
 from stepcheck.checker.engines import Limits
-from stepcheck.checker.explore import ExplicitModel, complete_lasso, replay
+from stepcheck.checker.explore import ExplicitModel, replay
+from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Outcome, decide
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.summary import summarise
 from stepcheck.spec.diagnostics import SourceSpan
-from stepcheck.spec.expr import Expr
 from stepcheck.spec.model import Property, ProtocolSpec, Reading, Source
 from stepcheck.spec.timing import Timing, timing
 from stepcheck.spec.trace import StepKind, Trace
@@ -78,10 +78,7 @@ def _checked(
     encoding = Encoding(spec, reading, times)
     explicit = ExplicitModel(spec, reading)
 
-    def lasso(stem: Trace, goal: Expr) -> Trace | None:
-        return complete_lasso(explicit, stem, goal)
-
-    outcome = decide(encoding, prop, limits, lasso)
+    outcome = decide(encoding, prop, limits, lasso_finder(explicit))
     if outcome.trace is None:
         return outcome
     replayed = replay(explicit, outcome.trace)

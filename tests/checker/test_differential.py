@@ -12,13 +12,12 @@ from strategies.specs import small_specs
 
 from stepcheck.checker.encode import Encoding
 from stepcheck.checker.engines import Limits
-from stepcheck.checker.explore import ExplicitModel, complete_lasso, explicit_verdict, replay
+from stepcheck.checker.explore import ExplicitModel, explicit_verdict, replay
+from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import decide
 from stepcheck.checker.results import Verdict
-from stepcheck.spec.expr import Expr
 from stepcheck.spec.loader import load_spec_text
 from stepcheck.spec.model import PropertyKind, Reading
-from stepcheck.spec.trace import Trace
 
 _LIMITS = Limits(timeout_ms=20_000, quick_depth=6, max_depth=40)
 _RESPONSE = (PropertyKind.ESCALATION_TERMINATES, PropertyKind.LEADS_TO)
@@ -31,11 +30,8 @@ def test_z3_and_explorer_agree(text: str, reading: Reading) -> None:
     encoding = Encoding(spec, reading)
     explicit = ExplicitModel(spec, reading)
 
-    def lasso(stem: Trace, goal: Expr) -> Trace | None:
-        return complete_lasso(explicit, stem, goal)
-
     for prop in spec.properties:
-        symbolic = decide(encoding, prop, _LIMITS, lasso)
+        symbolic = decide(encoding, prop, _LIMITS, lasso_finder(explicit))
         reference = explicit_verdict(explicit, prop)
         assert symbolic.verdict is not Verdict.UNKNOWN, (prop.id, symbolic.reason)
         assert symbolic.verdict is reference.verdict, (prop.id, symbolic, reference)

@@ -63,6 +63,20 @@ EDITS = {
         ("    tie_break: not_needed", "    tie_break: unspecified"),
     ],
     "SPEC212": [("    within: 2 working days", "    within: 2 days")],
+    "SPEC213": [
+        ("roles:", "meetings: {panel: {cadence: {every: month}}}\nroles:"),
+        (
+            "  allocate: {kind: allocate, from: tray, to: open}",
+            "  allocate: {kind: allocate, from: tray, to: open, at: panel}",
+        ),
+    ],
+    "SPEC214": [
+        (
+            "escalations:",
+            "  allocate_later:\n    within: 5 working days\n    anchor: park\n"
+            "    obligation: allocate\n    consequence: dispute\nescalations:",
+        )
+    ],
 }
 
 
@@ -108,7 +122,10 @@ def test_findings_are_warnings_that_cite_their_rule():
 
 def test_every_structural_code_has_a_spec_that_shows_it():
     """Each code `check_structure` can report is produced by one of the edits above."""
-    source = Path("checker/structure.py").read_text(encoding="utf-8")
+    source = "".join(
+        Path(f"checker/{name}.py").read_text(encoding="utf-8")
+        for name in ("structure", "conflicts")
+    )
 
     codes = set(re.findall(r"\"(SPEC\d{3})\"", source))
 

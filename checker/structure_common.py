@@ -1,0 +1,30 @@
+"""What every solver-free finding looks like: a warning that cites the rule it is about."""
+
+from __future__ import annotations
+
+from stepcheck.spec.diagnostics import Diagnostic, Severity, SourceSpan
+from stepcheck.spec.model import Source
+
+__all__ = ["finding"]
+
+
+def finding(
+    code: str, message: str, span: SourceSpan, sources: tuple[Source, ...], hint: str
+) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        message=message,
+        span=span,
+        severity=Severity.WARNING,
+        hint=hint,
+        rule=_citation(sources),
+    )
+
+
+def _citation(sources: tuple[Source, ...]) -> str | None:
+    for source in sources:
+        if source.rule or source.section:
+            where = " ".join(part for part in (source.rule, source.section) if part)
+            quote = f': "{source.quote}"' if source.quote else ""
+            return f"{source.doc} {where}{quote}"
+    return None
