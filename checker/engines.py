@@ -25,7 +25,7 @@ class Limits:
 
     timeout_ms: int = 30_000
     rlimit: int = 50_000_000
-    quick_depth: int = 8
+    quick_depth: int = 12
     max_depth: int = 60
 
 
@@ -51,7 +51,11 @@ Answer = Reached | Unreachable | Undecided
 def reach(
     encoding: Encoding, bad: Bad, watch: Watch | None = None, limits: Limits | None = None
 ) -> Answer:
-    """Search for a reachable state where `bad` holds."""
+    """Search for a reachable state where `bad` holds.
+
+    Shallow BMC first (most traces are short), then Spacer for a proof, then deep BMC
+    when Spacer finds the state reachable or gives up.
+    """
     limits = limits if limits is not None else Limits()
     quick = bmc(encoding, bad, watch, limits, limits.quick_depth)
     if isinstance(quick, Reached):

@@ -14,12 +14,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from attrs import evolve
+
 from stepcheck.checker.encode import Encoding
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.explore import ExplicitModel, replay
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Outcome, decide
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
+from stepcheck.checker.slicing import SAFETY, concretize, slice_timing
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.summary import summarise
 from stepcheck.spec.diagnostics import SourceSpan
@@ -75,10 +78,22 @@ def verify_property(
 def _checked(
     spec: ProtocolSpec, prop: Property, reading: Reading, limits: Limits, times: Timing
 ) -> Outcome:
-    encoding = Encoding(spec, reading, times)
     explicit = ExplicitModel(spec, reading)
-
-    outcome = decide(encoding, prop, limits, lasso_finder(explicit))
+    outcome = None
+    if prop.kind in SAFETY:
+        sliced = decide(
+            Encoding(spec, reading, slice_timing(spec, prop, reading, times)),
+            prop,
+            limits,
+            lasso_finder(explicit),
+        )
+        if sliced.trace is None:
+            outcome = sliced
+        else:
+            concrete = concretize(explicit, sliced.trace)
+            outcome = evolve(sliced, trace=concrete) if concrete is not None else None
+    if outcome is None:
+        outcome = decide(Encoding(spec, reading, times), prop, limits, lasso_finder(explicit))
     if outcome.trace is None:
         return outcome
     replayed = replay(explicit, outcome.trace)

@@ -1,0 +1,98 @@
+"""Smaller questions for safety properties: drop the timers nothing reads.
+
+A deadline's countdown matters to a safety property only if some guard, condition or
+the property itself reads `overdue` of it, or it holds an event back (`not_before`).
+The others only block ticks, and ticks change nothing but timers; dropping them (and
+the dispute limits) lets time pass more freely, which over-approximates the runs. So
+a proof on the slice is a proof; a trace found on the slice is made concrete in the
+explorer (`concretize`), and if that fails the full model is asked instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from attrs import evolve
+
+from stepcheck.checker.explore import ExplicitModel
+from stepcheck.spec.expr import Expr, predicates_used
+from stepcheck.spec.model import Direction, Property, PropertyKind, ProtocolSpec, Reading
+from stepcheck.spec.timing import Timing
+from stepcheck.spec.trace import State, Trace, TraceStep
+
+__all__ = ["SAFETY", "concretize", "slice_timing"]
+
+SAFETY = frozenset(
+    {
+        PropertyKind.NO_UNOWNED_CASE,
+        PropertyKind.INVARIANT,
+        PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING,
+    }
+)
+# Present in a sliced state but held off there; every other name the slice has must agree.
+_DROPPED_PREFIXES = ("level_timer:", "dispute_timer:")
+
+
+def slice_timing(spec: ProtocolSpec, prop: Property, reading: Reading, times: Timing) -> Timing:
+    """`times` without the deadlines and dispute limits `prop` cannot observe."""
+    read = _overdue_read(spec, prop, reading)
+    kept = {
+        deadline.id: times.deadlines[deadline.id]
+        for deadline in spec.deadlines
+        if deadline.id in times.deadlines
+        and (
+            deadline.id in read
+            or (deadline.direction is Direction.NOT_BEFORE and reading.enforces(deadline.modality))
+        )
+    }
+    return evolve(times, deadlines=kept, levels={}, disputes={})
+
+
+def _overdue_read(spec: ProtocolSpec, prop: Property, reading: Reading) -> set[str]:
+    exprs: list[Expr] = [
+        guard.condition
+        for event in spec.events
+        for guard in event.guards
+        if reading.enforces(guard.modality)
+    ]
+    exprs += [d.condition for d in spec.deadlines if d.condition is not None]
+    exprs += [r.condition for r in spec.rereferrals if r.condition is not None]
+    exprs += [e for e in (prop.holds, prop.trigger, prop.goal) if e is not None]
+    return {argument for name, argument in _calls(exprs) if name == "overdue"}
+
+
+def _calls(exprs: Iterable[Expr]) -> set[tuple[str, str]]:
+    return {call for expr in exprs for call in predicates_used(expr)}
+
+
+def concretize(model: ExplicitModel, trace: Trace) -> Trace | None:
+    """A run of the full model with the trace's steps and its values wherever the slice had them."""
+    for initial in model.initial_states():
+        if _agrees(trace.initial, initial):
+            found = _extend(model, trace, 0, initial, [])
+            if found is not None:
+                return Trace(initial=initial, steps=tuple(found), loop_start=trace.loop_start)
+    return None
+
+
+def _extend(
+    model: ExplicitModel, trace: Trace, index: int, state: State, done: list[TraceStep]
+) -> list[TraceStep] | None:
+    if index == len(trace.steps):
+        return done
+    step = trace.steps[index]
+    for label, after in model.successors(state):
+        if label == step.label and _agrees(step.state, after):
+            concrete = TraceStep(kind=step.kind, name=step.name, day=step.day, state=after)
+            found = _extend(model, trace, index + 1, after, [*done, concrete])
+            if found is not None:
+                return found
+    return None
+
+
+def _agrees(sliced: State, full: State) -> bool:
+    return all(
+        full.get(name) == value
+        for name, value in sliced.items()
+        if not name.startswith(_DROPPED_PREFIXES)
+    )
