@@ -234,11 +234,12 @@ def _escalations(encoding: Encoding, prop: Property, limits: Limits, lasso: Lass
         outcome = _response(
             encoding, opened, Not(operand=opened, span=_SPAN), limits, lasso, expected=expected
         )
+        if outcome.verdict is Verdict.VIOLATED:
+            return evolve(outcome, subject=ladder_id)  # one counterexample is the verdict
         outcomes.append(evolve(outcome, subject=ladder_id))
-    for verdict in (Verdict.VIOLATED, Verdict.UNKNOWN):
-        for outcome in outcomes:
-            if outcome.verdict is verdict:
-                return outcome
+    for outcome in outcomes:
+        if outcome.verdict is Verdict.UNKNOWN:
+            return outcome
     proved = [o for o in outcomes if not o.vacuous]
     strengths = {o.strength for o in outcomes}
     return Outcome(

@@ -131,7 +131,7 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
     type=click.Choice(list(FORMATS)),
     default="text",
     show_default=True,
-    help="text for people; json, junit or sarif for CI; markdown for pull requests",
+    help="text for people; json, junit, sarif for CI; markdown for reviews; summary: verdicts",
 )
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path), help="write here instead of standard output"
@@ -218,6 +218,7 @@ def verify(
 
 
 _SUFFIXES = {"text": "txt", "json": "json", "junit": "xml", "sarif": "sarif", "markdown": "md"}
+# --out-dir writes these; `summary` is the head of the markdown one.
 
 
 def _load_all(paths: tuple[Path, ...]) -> list[ProtocolSpec]:

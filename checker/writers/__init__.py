@@ -1,4 +1,4 @@
-"""What `stepcheck verify` prints: a `Report` as text, JSON, JUnit XML, SARIF or Markdown.
+"""What `stepcheck verify` prints: a `Report` as text, JSON, JUnit, SARIF, Markdown or a summary.
 
 `checker.results.Report` -> `write` -> one string. Each format lives in its own module
 and only formats: the verdicts, bounds and traces come from the report, the case
@@ -17,6 +17,7 @@ from stepcheck.checker.writers.json_report import render_json
 from stepcheck.checker.writers.junit import render_junit
 from stepcheck.checker.writers.markdown import render_markdown
 from stepcheck.checker.writers.sarif import render_sarif
+from stepcheck.checker.writers.summary import render_summary
 from stepcheck.checker.writers.text import render_text
 from stepcheck.spec.model import ProtocolSpec
 
@@ -35,9 +36,10 @@ _RENDERERS: Final[dict[str, _Renderer]] = {
     "junit": render_junit,
     "sarif": render_sarif,
     "markdown": render_markdown,
+    "summary": render_summary,
 }
 
-FORMATS: Final = ("text", "json", "junit", "sarif", "markdown")
+FORMATS: Final = ("text", "json", "junit", "sarif", "markdown", "summary")
 """The output formats, in the order `--format` lists them."""
 
 

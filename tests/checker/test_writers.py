@@ -35,6 +35,7 @@ EXTENSIONS = {
     "junit": "junit.xml",
     "sarif": "sarif",
     "markdown": "md",
+    "summary": "summary.md",
 }
 JUNIT_XSD = Path("tests/fixtures/schemas/junit-10.xsd")
 # The official SARIF 2.1.0 schema (OASIS standard, 2020: draft-07, 115632 bytes), as

@@ -15,7 +15,7 @@ from stepcheck.cli import cli
 
 EXAMPLE = "tests/fixtures/specs/valid/example.yaml"
 ALL_PROVED = "tests/fixtures/specs/verify/gaps_closed.yaml"
-FORMATS = ("text", "json", "junit", "sarif", "markdown")
+FORMATS = ("text", "json", "junit", "sarif", "markdown", "summary")
 OUTPUT_SCHEMA = json.loads(
     Path("checker/writers/verify-output.schema.json").read_text(encoding="utf-8")
 )
@@ -39,7 +39,8 @@ def test_example_output_in_every_format_matches_its_golden_file(output_format, g
     result = subprocess.run(command, capture_output=True, text=True, check=False)
 
     assert result.returncode == 1, result.stderr
-    suffix = {"text": "txt", "markdown": "md", "junit": "xml"}.get(output_format, output_format)
+    suffixes = {"text": "txt", "markdown": "md", "junit": "xml", "summary": "summary.md"}
+    suffix = suffixes.get(output_format, output_format)
     golden.check(f"tests/golden/cli/verify_example.{suffix}", result.stdout)
 
 
