@@ -7,7 +7,8 @@ where both prove a response property, they agree on its worst case in working da
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from strategies.specs import small_specs
 
 from stepcheck.checker.encode import Encoding
@@ -48,3 +49,90 @@ def test_z3_and_explorer_agree(text: str, reading: Reading) -> None:
                 symbolic,
                 reference,
             )
+
+
+_LADDER_SPEC = """
+stepcheck: 1
+authority: {{id: t, name: T}}
+documents: {{d: {{title: D, rule_prefix: TT}}}}
+teams: {{sw: {{name: SW}}}}
+roles: {{a: {{name: A}}, b: {{name: B}}, c: {{name: C}}}}
+owners: {{sw_worker: {{kind: allocated, team: sw}}}}
+meetings: {{panel: {{cadence: {cadence}}}}}
+statuses:
+  open: {{tier: cin, owner: sw_worker, initial: true}}
+  closed: {{tier: closed, owner: none, final: true}}
+events:
+  disagree: {{kind: escalate, from: open}}
+  settle: {{kind: resolve, from: open{at}}}
+  close_case: {{kind: close, from: open, to: closed}}
+escalations:
+  dispute:
+    trigger: disagree
+    resolution: [settle]
+    levels:
+{levels}
+    final_authority: {final}
+    tie_break: not_needed
+properties:
+  escalation_terminates: {{}}
+  settled:
+    kind: leads_to
+    from: "escalating(dispute)"
+    to: "not escalating(dispute)"
+"""
+
+
+@st.composite
+def _ladder_specs(draw: st.DrawFn) -> str:
+    """Ladders with working-day limits (sometimes one unspecified), settled at a meeting."""
+    count = draw(st.integers(1, 3))
+    limits = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "0 working days",
+                    "1 working day",
+                    "2 working days",
+                    "3 working days",
+                    "unspecified",
+                ]
+            ),
+            min_size=count,
+            max_size=count,
+        )
+    )
+    deciders = [draw(st.booleans()) for _ in range(count)]
+    deciders[-1] = draw(st.booleans()) or deciders[-1]
+    who = ["a", "b", "c"]
+    levels = "\n".join(
+        f"      - {{id: level_{i}, who: {who[i]}, within: {limit}, "
+        f"decides: {str(decides).lower()}}}"
+        for i, (limit, decides) in enumerate(zip(limits, deciders, strict=True))
+    )
+    final = next((f"level_{i}" for i in reversed(range(count)) if deciders[i]), "unspecified")
+    cadence = draw(st.sampled_from(["on_demand", "{every: week}", "{every: week, day: monday}"]))
+    at = draw(st.sampled_from(["", ", at: panel"]))
+    return _LADDER_SPEC.format(levels=levels, final=final, cadence=cadence, at=at)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_ladder_specs())
+def test_worst_cases_agree_on_timed_ladders(text: str) -> None:
+    """Escalation bounds in working days: Z3's bisection and the explorer's longest path."""
+    spec = load_spec_text(text, "<ladder>")
+    encoding = Encoding(spec, Reading.MUST)
+    explicit = ExplicitModel(spec, Reading.MUST)
+    for prop in spec.properties:
+        symbolic = decide(encoding, prop, _LIMITS, lasso_finder(explicit))
+        reference = explicit_verdict(explicit, prop)
+        event(f"{prop.kind.value}: {symbolic.verdict.value}, bound {symbolic.working_days}")
+        assert symbolic.verdict is reference.verdict, (prop.id, symbolic, reference)
+        if symbolic.verdict is Verdict.PROVED:
+            assert (symbolic.working_days or 0) == (reference.bound or 0), (
+                prop.id,
+                symbolic,
+                reference,
+            )
+        if symbolic.trace is not None:
+            assert replay(explicit, symbolic.trace).ok
