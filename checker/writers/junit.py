@@ -22,6 +22,7 @@ from stepcheck.checker.writers.wording import (
     caveats,
     citation_words,
     facts,
+    finding_lines,
     group_by_authority,
     property_words,
     reproduce,
@@ -132,12 +133,7 @@ def _orphan_suites(findings: Iterable[Diagnostic], paths: set[str]) -> list[ET.E
 def _findings_text(findings: list[Diagnostic]) -> str:
     lines = [f"findings ({len(findings)}):"]
     for finding in findings:
-        severity = finding.severity.value
-        lines.append(f"{finding.span}: {severity}[{finding.code}]: {finding.message}")
-        if finding.rule:
-            lines.append(f"  rule: {finding.rule}")
-        if finding.hint:
-            lines.append(f"  hint: {finding.hint}")
+        lines += finding_lines(finding)
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,7 @@ from stepcheck.checker.writers.wording import (
     caveats,
     citation_words,
     facts,
+    finding_lines,
     findings_by_spec,
     group_by_authority,
     property_words,
@@ -130,10 +131,5 @@ def _findings_block(findings: tuple[Diagnostic, ...]) -> list[str]:
     for path, found in findings_by_spec(findings):
         lines.append(f"  {path}")
         for finding in found:
-            severity = finding.severity.value
-            lines.append(f"    {finding.span}: {severity}[{finding.code}]: {finding.message}")
-            if finding.rule:
-                lines.append(f"      rule: {finding.rule}")
-            if finding.hint:
-                lines.append(f"      hint: {finding.hint}")
+            lines += finding_lines(finding, "    ")
     return lines

@@ -26,6 +26,7 @@ __all__ = [
     "citation_words",
     "evidence_words",
     "facts",
+    "finding_lines",
     "findings_by_spec",
     "group_by_authority",
     "limit_words",
@@ -275,3 +276,13 @@ def _count(n: int, word: str, plural: str | None = None) -> str:
     ('1 working day', '3 steps')
     """
     return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def finding_lines(finding: Diagnostic, indent: str = "") -> list[str]:
+    """A finding as plain lines: `file:line:col: severity[code]: message`, its rule, its hint."""
+    lines = [f"{indent}{finding.span}: {finding.severity.value}[{finding.code}]: {finding.message}"]
+    if finding.rule:
+        lines.append(f"{indent}  rule: {finding.rule}")
+    if finding.hint:
+        lines.append(f"{indent}  hint: {finding.hint}")
+    return lines
