@@ -1,66 +1,54 @@
-"""Time loading the shipped authorities and the working-day calendar.
+"""Time the loader, the calendar and the checker, printed as markdown for BENCHMARKS.md.
 
-Usage: python -m benchmarks [--repeat N]
+Usage: python -m benchmarks [--only loader|checker|scaling] [--repeat N]
+                            [--timeout-ms MS] [--wall-cap SECONDS]
 
-Each measurement is the best of N runs (default 5) of a fixed amount of work, printed
-as a markdown table ready for BENCHMARKS.md.
+- loader: load each shipped authority, and working-day arithmetic; best of N (default 5);
+- checker: every property of every shipped authority, one run each, default limits;
+- scaling: every property of generated specs of growing size, one run each, with a
+  per-solver-call timeout and a wall-clock cap per property.
+
+Without --only, all three run in that order. The checker sections take minutes.
 """
 
 from __future__ import annotations
 
 import argparse
-import platform
-import time
-from collections.abc import Callable
-from datetime import date, timedelta
-from pathlib import Path
 
-from stepcheck.spec import workdays
-from stepcheck.spec.loader import load_spec
+from benchmarks.checker import run_checker
+from benchmarks.common import machine_line
+from benchmarks.loader import run_loader
+from benchmarks.scaling import run_scaling
+from stepcheck.checker.engines import Limits
 
-AUTHORITIES = Path(__file__).resolve().parent.parent / "spec" / "authorities"
-
-
-def _best_of(repeat: int, work: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def _add_working_days_10k() -> None:
-    start = date(2026, 1, 1)
-    for offset in range(10_000):
-        workdays.add_working_days(start + timedelta(days=offset % 3650), offset % 40)
-
-
-def _worst_case_spans() -> None:
-    for n in range(1, 31):
-        workdays.max_calendar_days_spanned(n)
+SECTIONS = ("loader", "checker", "scaling")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5)
-    repeat = parser.parse_args().repeat
-    rows: list[tuple[str, float]] = []
-    for path in sorted(AUTHORITIES.glob("*.yaml")):
-        rows.append((f"load_spec {path.name}", _best_of(repeat, lambda p=path: load_spec(p))))
-    rows.append(("add_working_days x 10,000", _best_of(repeat, _add_working_days_10k)))
-    # The worst-case scans are cached after their first call: time that first call once.
-    rows.append(("max_calendar_days_spanned n=1..30, first call", _best_of(1, _worst_case_spans)))
-    rows.append(("max_calendar_days_spanned n=1..30, cached", _best_of(repeat, _worst_case_spans)))
-    print(
-        f"machine: {platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}, best of {repeat}"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    print()
-    print("| benchmark | seconds |")
-    print("|---|---:|")
-    for name, seconds in rows:
-        print(f"| {name} | {seconds:.4f} |")
+    parser.add_argument("--only", choices=SECTIONS, help="run one section (default: all)")
+    parser.add_argument("--repeat", type=int, default=5, help="loader runs per row (best of)")
+    parser.add_argument(
+        "--timeout-ms",
+        type=int,
+        default=10_000,
+        help="scaling: solver timeout per call (the checker section uses the default limits)",
+    )
+    parser.add_argument(
+        "--wall-cap", type=float, default=60.0, help="scaling: seconds allowed per property"
+    )
+    args = parser.parse_args()
+    print(machine_line())
+    print(flush=True)
+    sections = (args.only,) if args.only else SECTIONS
+    if "loader" in sections:
+        run_loader(args.repeat)
+    if "checker" in sections:
+        run_checker(Limits())
+    if "scaling" in sections:
+        run_scaling(Limits(timeout_ms=args.timeout_ms), args.wall_cap)
 
 
 if __name__ == "__main__":
