@@ -4,6 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from example_states import EXAMPLE_START
 
 from stepcheck.checker.story import ClockChange, long_date, tell
 from stepcheck.spec.diagnostics import InternalError
@@ -16,19 +17,7 @@ SOMERSET = load_spec(Path("spec/authorities/somerset.yaml"))
 EVENT, TICK, ESCALATE, DECIDE = StepKind.EVENT, StepKind.TICK, StepKind.ESCALATE, StepKind.DECIDE
 
 # The example spec's initial state, by the state names of spec/trace.py.
-START_STATE = {
-    "status": "early_help",
-    "owner": "fs_worker",
-    "co_owner": "none",
-    "previous_owner": "none",
-    "var:consent": False,
-    "var:referrals": 0,
-    "held": (),
-    "deadline:allocate_within_two_days": None,
-    "dispute:allocation_dispute": None,
-    "level_timer:allocation_dispute": None,
-    "dispute_timer:allocation_dispute": None,
-}
+START_STATE = dict(EXAMPLE_START)
 
 
 def _trace(*steps, initial=START_STATE, loop_start=None):

@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import xmlschema
+from example_states import EXAMPLE_START
 
 from stepcheck.checker.results import Bound, PropertyResult, Report, Strength, Verdict
 from stepcheck.checker.structure import check_structure
@@ -47,19 +48,7 @@ SARIF_ID = (
 SARIF_SHA256 = "7402cdfd5bfbff98071b3358e573041b86adb7e1c6ec8743303f93715937c371"
 EVENT, TICK, ESCALATE = StepKind.EVENT, StepKind.TICK, StepKind.ESCALATE
 
-EXAMPLE_START = {
-    "status": "early_help",
-    "owner": "fs_worker",
-    "co_owner": "none",
-    "previous_owner": "none",
-    "var:consent": False,
-    "var:referrals": 0,
-    "held": (),
-    "deadline:allocate_within_two_days": None,
-    "dispute:allocation_dispute": None,
-    "level_timer:allocation_dispute": None,
-    "dispute_timer:allocation_dispute": None,
-}
+
 SOMERSET_START = {
     "status": "fis_open",
     "owner": "family_intervention_service_worker",
