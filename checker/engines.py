@@ -16,7 +16,16 @@ from stepcheck.checker.results import Strength
 from stepcheck.checker.watch import Bad, NoWatch, Watch
 from stepcheck.spec.trace import StepKind, Trace, TraceStep
 
-__all__ = ["Limits", "Reached", "Undecided", "Unreachable", "bmc", "reach", "spacer"]
+__all__ = [
+    "Limits",
+    "Reached",
+    "Undecided",
+    "Unreachable",
+    "bmc",
+    "fresh_context",
+    "reach",
+    "spacer",
+]
 
 
 @frozen(kw_only=True)
@@ -46,6 +55,14 @@ class Undecided:
 
 
 Answer = Reached | Unreachable | Undecided
+
+
+def fresh_context() -> None:
+    """Start Z3's default context afresh, so that a question's answer does not depend on
+    what the process asked before (Z3 picks among equally short traces by the order in
+    which terms were first built). Terms built before stay valid in their old context.
+    """
+    z3.z3._main_ctx = None  # z3py keeps its default context here; main_ctx() remakes it
 
 
 def reach(

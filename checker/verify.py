@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from attrs import evolve
 
 from stepcheck.checker.encode import Encoding
-from stepcheck.checker.engines import Limits
+from stepcheck.checker.engines import Limits, fresh_context
 from stepcheck.checker.explore import ExplicitModel, replay
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Outcome, decide
@@ -78,6 +78,7 @@ def verify_property(
 def _checked(
     spec: ProtocolSpec, prop: Property, reading: Reading, limits: Limits, times: Timing
 ) -> Outcome:
+    fresh_context()
     explicit = ExplicitModel(spec, reading)
     outcome = None
     if prop.kind in SAFETY:

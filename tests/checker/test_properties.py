@@ -85,3 +85,16 @@ def test_a_solver_timeout_is_unknown():
     )
 
     assert result.verdict is Verdict.UNKNOWN
+
+
+def test_a_counterexample_does_not_depend_on_what_was_checked_before():
+    """Each question starts a fresh Z3 context, so `reproduce:` shows the same story."""
+    spec = load_spec(EXAMPLE)
+    prop = spec.property_by_id("cp_step_down_requires_meeting")
+
+    alone = verify_property(spec, prop)
+    for other in spec.properties:
+        verify_property(spec, other)
+    again = verify_property(spec, prop)
+
+    assert alone.trace == again.trace
