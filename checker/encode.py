@@ -21,7 +21,7 @@ from typing import Final, TypeAlias
 import z3
 from attrs import frozen
 
-from stepcheck.checker.encode_terms import Terms
+from stepcheck.checker.encode_terms import StateTerms, Terms
 from stepcheck.spec.expr import BOOL, EnumType, IntType
 from stepcheck.spec.model import ProtocolSpec, Reading
 from stepcheck.spec.timing import Timing, timing
@@ -32,7 +32,6 @@ __all__ = ["OFF", "Encoding", "Label", "StateTerms", "StateVar"]
 OFF: Final = -2
 """A timer that is not running; also a closed dispute's level and a forgotten owner (-1)."""
 
-StateTerms: TypeAlias = dict[str, z3.ExprRef]
 Label: TypeAlias = tuple[StepKind, str | None]
 
 

@@ -8,6 +8,7 @@ one step, how every part of the next state `t` follows from the state `s`, exact
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TypeAlias
 
 import z3
 from attrs import frozen
@@ -26,13 +27,14 @@ from stepcheck.spec.model import (
 )
 from stepcheck.spec.timing import Interval, Timing
 
-__all__ = ["Ladder", "Terms"]
+__all__ = ["Ladder", "StateTerms", "Terms"]
 
 _OFF = -2
 _NONE = -1
 _TIERS = tuple(tier.value for tier in Tier)
 
-StateTerms = dict[str, z3.ExprRef]
+StateTerms: TypeAlias = dict[str, z3.ExprRef]
+"""One state as Z3 terms, by trace name (`status`, `deadline:x`, ...)."""
 
 
 @frozen(kw_only=True)

@@ -22,9 +22,9 @@ from stepcheck.checker.explore import ExplicitModel, replay
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Outcome, decide
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
+from stepcheck.checker.sentences import summarise
 from stepcheck.checker.slicing import SAFETY, concretize, slice_timing
 from stepcheck.checker.structure import check_structure
-from stepcheck.checker.summary import summarise
 from stepcheck.spec.diagnostics import SourceSpan
 from stepcheck.spec.model import Property, ProtocolSpec, Reading, Source
 from stepcheck.spec.timing import Timing, timing

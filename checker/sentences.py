@@ -1,4 +1,4 @@
-"""One plain-English sentence per verdict, for reviewers who will not read the trace first."""
+"""One plain-English sentence per verdict (`PropertyResult.summary`), read before any trace."""
 
 from __future__ import annotations
 
