@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-install
 AUTHORITIES := spec/authorities
 
-.PHONY: setup run test lint typecheck pytest bench system-deps clean
+.PHONY: setup run test lint typecheck pytest soak bench system-deps clean
 
 setup: $(STAMP) system-deps
 
@@ -48,6 +48,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+# A long differential run of the Z3 engines against the explicit explorer (not in CI).
+soak: $(STAMP)
+	STEPCHECK_DIFFERENTIAL_EXAMPLES=$${EXAMPLES:-3000} $(BIN)/pytest -p no:cacheprovider \
+		tests/checker/test_differential.py -k agree
 
 bench: setup
 	$(BIN)/python -m benchmarks

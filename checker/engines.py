@@ -9,11 +9,11 @@ timeout and a resource limit; running out is never reported as a proof.
 from __future__ import annotations
 
 import z3
-from attrs import frozen
+from attrs import evolve, frozen
 
 from stepcheck.checker.encode import Encoding, StateTerms
 from stepcheck.checker.results import Strength
-from stepcheck.checker.watch import Bad, NoWatch, Watch
+from stepcheck.checker.watch import Bad, NoWatch, ResponseWatch, Watch
 from stepcheck.spec.trace import StepKind, Trace, TraceStep
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Undecided",
     "Unreachable",
     "bmc",
+    "bmc_lasso",
     "fresh_context",
     "reach",
     "spacer",
@@ -117,10 +118,7 @@ def bmc(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits, depth
         if outcome == z3.sat:
             return Reached(trace=_trace(encoding, solver.model(), states, steps))
         if outcome == z3.unknown:
-            reason = solver.reason_unknown()
-            if reason in ("canceled", "max. resource limit exceeded", "timeout"):
-                reason = "ran out of time or resources (--timeout, --rlimit)"
-            return Undecided(reason=f"bounded search at depth {i}: {reason}")
+            return Undecided(reason=f"bounded search at depth {i}: {_unknown(solver)}")
         if i == depth:
             break
         s, t, step = states[i], _state(encoding, observer, str(i + 1)), z3.Int(f"step@{i}")
@@ -131,6 +129,51 @@ def bmc(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits, depth
         )
         states.append(t)
         steps.append(step)
+    return Unreachable(strength=Strength.BOUNDED, depth=depth)
+
+
+def bmc_lasso(encoding: Encoding, watch: ResponseWatch, limits: Limits, depth: int) -> Answer:
+    """The shortest lasso (up to `depth` steps) that stays pending round a loop with a tick.
+
+    Liveness to safety by unrolling: at each length `k`, some earlier state `j` equals
+    state `k` (observer's count aside), the watch is pending at every state from `j`
+    to `k`, and one of the steps between is a tick. Unreachable here only means "no
+    lasso this short"; the caller decides what that is worth.
+    """
+    solver = _solver(limits)
+    states = [_state(encoding, watch, "0")]
+    steps: list[z3.ArithRef] = []
+    solver.add(
+        encoding.init(states[0]),
+        watch.init(encoding, states[0]),
+        _domain(encoding, watch, states[0]),
+    )
+    tick = encoding.labels.index((StepKind.TICK, None))
+    names = [name for name in states[0] if name != "watch:k"]
+    for k in range(1, depth + 1):
+        s, t, step = states[-1], _state(encoding, watch, str(k)), z3.Int(f"step@{k - 1}")
+        solver.add(
+            encoding.transition(s, t, step),
+            watch.update(encoding, s, t, step),
+            _domain(encoding, watch, t),
+        )
+        states.append(t)
+        steps.append(step)
+        loops = [
+            z3.And(
+                *(states[j][name] == t[name] for name in names),
+                *(states[i]["watch:pending"] for i in range(j, k + 1)),
+                z3.Or([steps[i] == tick for i in range(j, k)]),
+            )
+            for j in range(k)
+        ]
+        outcome = solver.check(z3.Or(loops))
+        if outcome == z3.sat:
+            model = solver.model()
+            start = next(j for j, loop in enumerate(loops) if z3.is_true(model.eval(loop)))
+            return Reached(trace=evolve(_trace(encoding, model, states, steps), loop_start=start))
+        if outcome == z3.unknown:
+            return Undecided(reason=f"lasso search at length {k}: {_unknown(solver)}")
     return Unreachable(strength=Strength.BOUNDED, depth=depth)
 
 
@@ -164,6 +207,13 @@ def spacer(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits) ->
     if outcome == z3.sat:
         return "reachable"
     return f"Spacer gave up: {fixedpoint.reason_unknown()}"
+
+
+def _unknown(solver: z3.Solver) -> str:
+    reason = str(solver.reason_unknown())
+    if reason in ("canceled", "max. resource limit exceeded", "timeout"):
+        return "ran out of time or resources (--timeout, --rlimit)"
+    return reason
 
 
 def _message(error: z3.Z3Exception) -> str:

@@ -15,7 +15,16 @@ import z3
 from attrs import evolve, frozen
 
 from stepcheck.checker.encode import Encoding, StateTerms
-from stepcheck.checker.engines import Limits, Reached, Unreachable, bmc, reach, spacer
+from stepcheck.checker.engines import (
+    Limits,
+    Reached,
+    Undecided,
+    Unreachable,
+    bmc,
+    bmc_lasso,
+    reach,
+    spacer,
+)
 from stepcheck.checker.results import Strength, Verdict
 from stepcheck.checker.watch import Bad, ResponseWatch, StepDownWatch, Watch
 from stepcheck.spec.diagnostics import SourceSpan
@@ -157,12 +166,21 @@ def _response(
         if long_wait == "unreachable":
             return _worst_case(encoding, watch, cap, limits)
         reason = long_wait
-        if long_wait == "reachable":
-            reason = (
-                f"a case can stay pending for {cap} working days, "
-                "but no run that stays pending for ever was found"
-            )
+    if reason == "reachable":
+        searched = bmc_lasso(encoding, watch, limits, limits.max_depth)
+        if isinstance(searched, Reached):
+            return Outcome(verdict=Verdict.VIOLATED, trace=searched.trace)
+        reason = (
+            f"a case can stay pending for {caps[-1]} working days, but no run that stays "
+            f"pending for ever was found ({_searched(searched)})"
+        )
     return Outcome(verdict=Verdict.UNKNOWN, reason=reason)
+
+
+def _searched(answer: Unreachable | Undecided) -> str:
+    if isinstance(answer, Undecided):
+        return answer.reason
+    return f"no lasso of at most {answer.depth} steps"
 
 
 def _lasso_from_stems(
