@@ -166,15 +166,16 @@ def _response(
         if long_wait == "unreachable":
             return _worst_case(encoding, watch, cap, limits)
         reason = long_wait
+    searched = bmc_lasso(encoding, watch, limits, limits.max_depth)
+    if isinstance(searched, Reached):
+        return Outcome(verdict=Verdict.VIOLATED, trace=searched.trace)
     if reason == "reachable":
-        searched = bmc_lasso(encoding, watch, limits, limits.max_depth)
-        if isinstance(searched, Reached):
-            return Outcome(verdict=Verdict.VIOLATED, trace=searched.trace)
-        reason = (
-            f"a case can stay pending for {caps[-1]} working days, but no run that stays "
-            f"pending for ever was found ({_searched(searched)})"
-        )
-    return Outcome(verdict=Verdict.UNKNOWN, reason=reason)
+        reason = f"a case can stay pending for {caps[-1]} working days"
+    searched_for = _searched(searched)
+    return Outcome(
+        verdict=Verdict.UNKNOWN,
+        reason=f"{reason}, but no run that stays pending for ever was found ({searched_for})",
+    )
 
 
 def _searched(answer: Unreachable | Undecided) -> str:

@@ -13,7 +13,7 @@ Step indices in the data are those of `Trace.steps` (from 0); people read them a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import Enum
 from typing import Final, TypeAlias, assert_never
@@ -21,6 +21,7 @@ from typing import Final, TypeAlias, assert_never
 from attrs import frozen
 
 from stepcheck.spec import workdays
+from stepcheck.spec.citations import Citation, citations_of, long_date, unique_citations
 from stepcheck.spec.diagnostics import InternalError
 from stepcheck.spec.model import (
     Direction,
@@ -49,10 +50,6 @@ __all__ = [
 Holiday: TypeAlias = tuple[date, str]
 """A bank holiday: its date and its name."""
 
-_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS: Final = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
 _KIND_NAMES: Final = {
     OwnerKind.ALLOCATED: "allocated worker",
     OwnerKind.TEAM_TRAY: "team tray",
@@ -63,17 +60,6 @@ _KIND_NAMES: Final = {
     OwnerKind.NONE: "nobody",
     OwnerKind.UNSPECIFIED: "not stated",
 }
-
-
-@frozen(kw_only=True)
-class Citation:
-    """A rule a step involves: the document (id and title), where, the digest rule, its words."""
-
-    doc: str
-    title: str
-    section: str | None = None
-    rule: str | None = None
-    quote: str | None = None
 
 
 class ClockChange(Enum):
@@ -214,30 +200,6 @@ def tell(spec: ProtocolSpec, trace: Trace, *, start: date, collapse_ticks: bool 
     )
 
 
-def long_date(day: date) -> str:
-    """A date as people read it in a story.
-
-    >>> long_date(date(2026, 12, 4))
-    'Fri 4 Dec 2026'
-    """
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def citations_of(spec: ProtocolSpec, sources: Iterable[Source]) -> tuple[Citation, ...]:
-    """Citations for `sources`, with each document's title, in order and without repeats."""
-    titles = {document.id: document.title for document in spec.documents}
-    return _unique(
-        Citation(
-            doc=source.doc,
-            title=titles.get(source.doc, source.doc),
-            section=source.section,
-            rule=source.rule,
-            quote=source.quote,
-        )
-        for source in sources
-    )
-
-
 def _groups(
     trace: Trace, clocks: Sequence[tuple[Clock, ...]], *, collapse: bool
 ) -> list[tuple[int, ...]]:
@@ -306,7 +268,7 @@ def _scene(
         holder=_holder(spec, step.state),
         notes=notes,
         clocks=found,
-        citations=_unique([*citations_of(spec, sources), *cited]),
+        citations=unique_citations([*citations_of(spec, sources), *cited]),
         holidays=holidays,
         loop_start=first == trace.loop_start,
     )
@@ -569,11 +531,3 @@ def _plain(text: str) -> str:
     'The 14th or the 16th birthday'
     """
     return " ".join(text.split()).rstrip(".")
-
-
-def _unique(citations: Iterable[Citation]) -> tuple[Citation, ...]:
-    found: list[Citation] = []
-    for citation in citations:
-        if citation not in found:
-            found.append(citation)
-    return tuple(found)

@@ -17,7 +17,7 @@ from pathlib import PurePath
 from typing import Any, Final
 
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
-from stepcheck.checker.story import Citation, Clock, Holder, Scene, Story
+from stepcheck.checker.story import Clock, Holder, Scene, Story
 from stepcheck.checker.writers.wording import (
     group_by_authority,
     reproduce,
@@ -25,6 +25,7 @@ from stepcheck.checker.writers.wording import (
     scene_label,
     story_of,
 )
+from stepcheck.spec.citations import Citation
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.trace import State, Trace, Value

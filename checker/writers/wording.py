@@ -15,7 +15,8 @@ from pathlib import Path, PurePath
 from typing import Final
 
 from stepcheck.checker.results import PropertyResult, Report, Strength, Verdict
-from stepcheck.checker.story import Citation, Scene, Story, citations_of, tell
+from stepcheck.checker.story import Scene, Story, tell
+from stepcheck.spec.citations import Citation, citations_of
 from stepcheck.spec.diagnostics import Diagnostic, InternalError
 from stepcheck.spec.model import ProtocolSpec, Reading
 

@@ -1,0 +1,101 @@
+"""What the oracle says about one step, and what it compares with a system under test.
+
+The reference executor (`oracle/executor.py`) answers every step with an `Accepted` or
+a `Rejected`; a system under test answers with a `Reply`. Both carry a `CaseView`: the
+part of a case that two implementations of one protocol must agree on after every step.
+
+Step names are event ids, or `escalate:<ladder>` / `decide:<ladder>` for a dispute's
+internal steps (spec/SEMANTICS.md, "Disputes").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from attrs import field, frozen
+
+from stepcheck.spec.citations import Citation, long_date
+
+__all__ = ["Accepted", "CaseView", "Due", "Refusal", "Rejected", "Reply", "StepResult"]
+
+
+def _frozen_mapping(value: Mapping[str, date] | Mapping[str, str]) -> Mapping[str, object]:
+    return dict(sorted(value.items()))
+
+
+@frozen(kw_only=True)
+class CaseView:
+    """Where a case is and who holds it, as both sides must report it.
+
+    `due` maps each running deadline to the last day it can be met (its due date, bank
+    holidays counted); `disputes` maps each open escalation to its current level.
+    """
+
+    status: str
+    owner: str
+    co_owner: str = "none"
+    allocated: bool = False
+    due: Mapping[str, date] = field(factory=dict, converter=_frozen_mapping)
+    disputes: Mapping[str, str] = field(factory=dict, converter=_frozen_mapping)
+
+
+@frozen(kw_only=True)
+class Due:
+    """An obligation now running: what must happen, by when, and the rule that says so."""
+
+    deadline: str
+    by: date
+    obligation: tuple[str, ...]
+    overdue: bool = False
+    citations: tuple[Citation, ...] = ()
+
+    def words(self) -> str:
+        """As a reviewer reads it: "allocate_within_two_weeks by Fri 4 Dec 2026"."""
+        late = " (overdue)" if self.overdue else ""
+        return f"{self.deadline} by {long_date(self.by)}{late}"
+
+
+@frozen(kw_only=True)
+class Refusal:
+    """One reason a step was rejected: a guard that failed, or a rule that holds it back."""
+
+    reason: str
+    citations: tuple[Citation, ...] = ()
+
+
+@frozen(kw_only=True)
+class Accepted:
+    step: str
+    at: datetime
+    view: CaseView
+    due: tuple[Due, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return True
+
+
+@frozen(kw_only=True)
+class Rejected:
+    """The step cannot happen now; the case is unchanged (`view` is as before)."""
+
+    step: str
+    at: datetime
+    view: CaseView
+    refusals: tuple[Refusal, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return False
+
+
+StepResult = Accepted | Rejected
+
+
+@frozen(kw_only=True)
+class Reply:
+    """A system under test's answer to one step."""
+
+    accepted: bool
+    view: CaseView
