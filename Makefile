@@ -35,7 +35,15 @@ run: setup
 		if [ $$status -ge 2 ]; then echo "make run: coverage could not run"; exit 1; fi
 	@$(BIN)/stepcheck verify --out-dir out $(AUTHORITIES); status=$$?; \
 		if [ $$status -eq 2 ]; then echo "make run: verify could not run"; exit 1; fi
-	@echo "outputs written under out/: validate.*, coverage.*, verify.{txt,json,xml,sarif,md}"
+	@mkdir -p out/diagrams
+	@for spec in $(AUTHORITIES)/*.yaml; do \
+		$(BIN)/stepcheck diagram "$$spec" --format svg --out-dir out/diagrams || \
+		{ echo "make run: could not draw $$spec (SVG needs Graphviz's dot)"; }; \
+	done
+	@$(BIN)/stepcheck report $(AUTHORITIES) --results out/verify.json -o out/report.html; status=$$?; \
+		if [ $$status -eq 2 ]; then echo "make run: the report could not be written"; exit 1; fi
+	@echo "outputs written under out/: validate.*, coverage.*, verify.{txt,json,xml,sarif,md}," \
+		"report.html, diagrams/*.svg"
 
 test: setup lint typecheck pytest
 

@@ -1,0 +1,338 @@
+"""The status diagram of a spec as Graphviz: tiers, owner lanes, events, a highlighted run.
+
+Layout, and why. Flow runs left to right. Statuses sit in one cluster per tier, and
+invisible edges from every status of a tier to the first status of the next tier up
+put the tiers in rank order (universal, early help, ... CP/CLA), so a step up points
+right and a step down points left. The closed tier is left out of that chain: it is
+where cases leave, and chaining it first stretched its box across the whole drawing.
+Graphviz cannot draw a true grid of tiers x teams (a node belongs to one cluster
+tree, and clusters cannot cross), so each tier holds one nested box per owner team,
+and each team keeps the same fill colour in every tier: the colour is the lane. For
+the biggest shipped spec (Hertfordshire: 25 statuses, 91 events, about 250 edges)
+this renders in a few seconds to a large poster that reads well zoomed in as SVG;
+labels stay short (guards cut to 48 characters, rule ids in small type) for that.
+
+Events with `from: any` (consent given or withdrawn, birthdays) would add one edge per
+status; they are folded into a single "any status" pseudo-node with one edge per event
+to its target (a self-loop on the pseudo-node when the status is kept). When such an
+event is on a highlighted path, the concrete step it took is drawn as well.
+
+Every label is an HTML label built from escaped text, so quotes, `<`, `&` and
+typographic characters in spec text cannot break the DOT. Output is deterministic:
+tiers by rank, lanes and statuses sorted by id, edges by (event id, source status).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from typing import Final
+
+import graphviz
+
+from stepcheck.diagrams.style import (
+    GAP_COLOUR,
+    GAP_FILL,
+    HIGHLIGHT_COLOUR,
+    LOOP_COLOUR,
+    Lane,
+    PathStep,
+    TracePath,
+    deadline_notes,
+    edge_style,
+    escape,
+    guard_summary,
+    lane_of,
+    legend_styles,
+    rule_ids,
+    tier_label,
+    tier_order,
+    trace_path,
+)
+from stepcheck.spec.model import Event, Modality, ProtocolSpec, Status, Tier
+from stepcheck.spec.trace import Trace
+
+__all__ = ["ANY_NODE", "START_NODE", "status_diagram"]
+
+START_NODE: Final = "_start"
+ANY_NODE: Final = "_any_status"
+
+_LANE_FILLS: Final = (
+    "#deebf7",
+    "#e5f5e0",
+    "#fee6ce",
+    "#efedf5",
+    "#fde0ef",
+    "#f7f7f7",
+    "#e0f3f8",
+    "#fff7bc",
+    "#d9f0d3",
+    "#fbe8d8",
+    "#e7e1ef",
+    "#f0f0f0",
+)
+
+_GRAPH_ATTRS: Final = {
+    "rankdir": "LR",
+    "newrank": "true",
+    "fontname": "Helvetica",
+    "labelloc": "t",
+    "nodesep": "0.25",
+    "ranksep": "0.7",
+}
+_NODE_ATTRS: Final = {"fontname": "Helvetica", "fontsize": "11", "shape": "box"}
+_EDGE_ATTRS: Final = {"fontname": "Helvetica", "fontsize": "9"}
+
+
+def status_diagram(spec: ProtocolSpec, *, highlight: Trace | None = None) -> graphviz.Digraph:
+    """The spec's statuses and events; with `highlight`, that run drawn bold and numbered."""
+    path = trace_path(spec, highlight) if highlight is not None else None
+    graph = graphviz.Digraph(
+        name=spec.authority.id,
+        graph_attr={**_GRAPH_ATTRS, "label": _title(spec, path)},
+        node_attr=_NODE_ATTRS,
+        edge_attr=_EDGE_ATTRS,
+    )
+    _add_tiers(graph, spec, path)
+    _add_tier_order(graph, spec)
+    _add_start(graph, spec)
+    _add_events(graph, spec, path)
+    _add_legend(graph, path)
+    return graph
+
+
+def _title(spec: ProtocolSpec, path: TracePath | None) -> str:
+    text = f"<b>{escape(spec.authority.name)}</b> ({escape(spec.authority.id)}): statuses"
+    text += " by tier, boxed by owner team"
+    if path is not None:
+        text += f"<br/>highlighted: a counterexample, {len(path.events)} event(s) numbered"
+    return f"<{text}>"
+
+
+def _add_tiers(graph: graphviz.Digraph, spec: ProtocolSpec, path: TracePath | None) -> None:
+    """One cluster per tier, written in rank order; one nested box per owner lane."""
+    fills = _lane_fills(spec)
+    for tier in tier_order(status.tier for status in spec.statuses):
+        with graph.subgraph(name=f"cluster_tier_{tier.value}") as cluster:
+            cluster.attr(
+                label=f"<<b>tier: {escape(tier_label(tier))}</b> (rank {tier.rank})>",
+                style="rounded",
+                color="#878787",
+            )
+            lanes: dict[Lane, list[Status]] = defaultdict(list)
+            for status in spec.statuses:
+                if status.tier is tier:
+                    lanes[lane_of(spec, status)].append(status)
+            for lane in sorted(lanes, key=lambda lane: lane.key):
+                _add_lane(
+                    cluster,
+                    spec,
+                    lane,
+                    lanes[lane],
+                    tier=tier.value,
+                    fill=fills[lane.key],
+                    path=path,
+                )
+
+
+def _add_tier_order(graph: graphviz.Digraph, spec: ProtocolSpec) -> None:
+    """Invisible edges that keep each tier left of the next one up (closed excepted)."""
+    tiers = [tier for tier in tier_order(s.tier for s in spec.statuses) if tier is not Tier.CLOSED]
+    members = [sorted(s.id for s in spec.statuses if s.tier is tier) for tier in tiers]
+    for lower, upper in itertools.pairwise(members):
+        for status in lower:
+            graph.edge(status, upper[0], style="invis", weight="5")
+
+
+def _lane_fills(spec: ProtocolSpec) -> dict[str, str]:
+    keys = sorted({lane_of(spec, status).key for status in spec.statuses})
+    return {key: _LANE_FILLS[index % len(_LANE_FILLS)] for index, key in enumerate(keys)}
+
+
+def _add_lane(
+    tier_cluster: graphviz.Digraph,
+    spec: ProtocolSpec,
+    lane: Lane,
+    statuses: list[Status],
+    *,
+    tier: str,
+    fill: str,
+    path: TracePath | None,
+) -> None:
+    name = f"cluster_tier_{tier}__lane_{re.sub(r'[^a-z0-9_]', '_', lane.key)}"
+    with tier_cluster.subgraph(name=name) as cluster:
+        flag = "⚠ " if lane.gap else ""
+        cluster.attr(
+            label=f"<<i>{flag}{escape(lane.label)}</i>>",
+            style="dashed,rounded",
+            color=GAP_COLOUR if lane.gap else "#bababa",
+            fontsize="10",
+        )
+        for status in sorted(statuses, key=lambda status: status.id):
+            _add_status(cluster, spec, status, GAP_FILL if lane.gap else fill, path)
+
+
+def _add_status(
+    graph: graphviz.Digraph,
+    spec: ProtocolSpec,
+    status: Status,
+    fill: str,
+    path: TracePath | None,
+) -> None:
+    attrs = {"style": "rounded,filled", "fillcolor": fill}
+    if status.holding:
+        attrs |= {"shape": "cylinder", "style": "filled"}
+    if status.final:
+        attrs["peripheries"] = "2"
+    if status.initial:
+        attrs["penwidth"] = "2.5"
+    if path is not None and status.id in path.visited:
+        attrs |= {"color": HIGHLIGHT_COLOUR, "penwidth": "3.5"}
+    graph.node(status.id, label=_status_label(spec, status, path), **attrs)
+
+
+def _status_label(spec: ProtocolSpec, status: Status, path: TracePath | None) -> str:
+    lines = [f"<b>{escape(status.id)}</b>"]
+    if status.owner is not None:
+        owner = spec.owner_by_id(status.owner)
+        lines.append(_small(f"owner: {owner.id} ({owner.kind.value.replace('_', ' ')})"))
+    marks = [
+        mark
+        for mark, present in (
+            ("▶ initial", status.initial),
+            ("■ final", status.final),
+            ("holding", status.holding),
+        )
+        if present
+    ]
+    if marks:
+        lines.append(_small(" · ".join(marks)))
+    if path is not None and status.id == path.loop_status:
+        lines.append(f'<font color="{LOOP_COLOUR}"><b>↻ lasso loop starts here</b></font>')
+    return "<" + "<br/>".join(lines) + ">"
+
+
+def _small(text: str) -> str:
+    return f'<font point-size="9">{escape(text)}</font>'
+
+
+def _add_start(graph: graphviz.Digraph, spec: ProtocolSpec) -> None:
+    """A black dot with an arrow into each initial status, as in UML state charts."""
+    graph.node(START_NODE, label="", shape="circle", style="filled", fillcolor="black", width="0.2")
+    for status in sorted(spec.initial_statuses, key=lambda status: status.id):
+        graph.edge(START_NODE, status.id, penwidth="2")
+
+
+def _add_events(graph: graphviz.Digraph, spec: ProtocolSpec, path: TracePath | None) -> None:
+    """One edge per event and `from` status; `from: any` events start at one pseudo-node."""
+    taken = _taken_edges(path)
+    if any(not event.sources_from for event in spec.events):
+        graph.node(
+            ANY_NODE,
+            label="<<b>any status</b><br/>" + _small("events with from: any") + ">",
+            shape="note",
+            style="filled",
+            fillcolor="#ffffff",
+        )
+    for event in sorted(spec.events, key=lambda event: event.id):
+        sources = sorted(event.sources_from) if event.sources_from else [ANY_NODE]
+        for source in sources:
+            target = event.target or source
+            steps = taken.get((event.id, source), ())
+            graph.edge(source, target, **_edge_attrs(spec, event, target, steps))
+    if path is not None:
+        _add_any_steps(graph, spec, path)
+
+
+def _taken_edges(path: TracePath | None) -> dict[tuple[str, str], tuple[PathStep, ...]]:
+    taken: dict[tuple[str, str], list[PathStep]] = defaultdict(list)
+    for step in path.events if path is not None else ():
+        taken[(step.event, step.drawn_from or ANY_NODE)].append(step)
+    return {key: tuple(steps) for key, steps in taken.items()}
+
+
+def _add_any_steps(graph: graphviz.Digraph, spec: ProtocolSpec, path: TracePath) -> None:
+    """The concrete steps a `from: any` event took, so the highlighted path is unbroken."""
+    for step in path.events:
+        if step.drawn_from is None:
+            event = spec.event_by_id(step.event)
+            attrs = _edge_attrs(spec, event, step.target, (step,))
+            graph.edge(step.source, step.target, **attrs)
+
+
+def _edge_attrs(
+    spec: ProtocolSpec, event: Event, target: str, steps: tuple[PathStep, ...]
+) -> dict[str, str]:
+    attrs = edge_style(event.kind, event.modality).attributes()
+    attrs["label"] = _event_label(spec, event, target, steps)
+    attrs["tooltip"] = f"{event.id} ({event.kind.value}, {event.modality.value})"
+    if steps:
+        looped = any(step.in_loop for step in steps)
+        colour = LOOP_COLOUR if looped else HIGHLIGHT_COLOUR
+        attrs |= {"color": colour, "fontcolor": colour, "penwidth": "3.5"}
+    return attrs
+
+
+def _event_label(spec: ProtocolSpec, event: Event, target: str, steps: tuple[PathStep, ...]) -> str:
+    first = f"<b>{escape(event.id)}</b>"
+    if event.modality is not Modality.MUST:
+        first += f" ({event.modality.value})"
+    lines = []
+    if steps:
+        numbers = ", ".join(f"#{step.number}" for step in steps)
+        loop = " ↻" if any(step.in_loop for step in steps) else ""
+        lines.append(f"<b>{numbers}{loop}</b>")
+    lines.append(first)
+    guard = guard_summary(event)
+    if guard is not None:
+        lines.append(f"[{escape(guard)}]")
+    if event.at is not None:
+        meeting = spec.meeting_by_id(event.at)
+        lines.append(f"@ {escape(meeting.name or meeting.id)}")
+    lines.extend(f"due: {escape(note)}" for note in deadline_notes(spec, event, target))
+    rules = rule_ids(event)
+    if rules:
+        lines.append(_small(", ".join(rules)))
+    return "<" + "<br/>".join(lines) + ">"
+
+
+def _add_legend(graph: graphviz.Digraph, path: TracePath | None) -> None:
+    """Sample edges for each kind and modality, node marks, and the highlighted run."""
+    with graph.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="<<b>legend</b>>", style="rounded", color="#878787")
+        legend.attr("node", shape="plaintext", fontsize="9", label="")
+        samples = [(text, style.attributes()) for text, style in legend_styles()]
+        if path is not None:
+            samples.append(
+                ("counterexample step #n", {"color": HIGHLIGHT_COLOUR, "penwidth": "3.5"})
+            )
+            samples.append(("lasso loop step ↻", {"color": LOOP_COLOUR, "penwidth": "3.5"}))
+        for index, (text, attrs) in enumerate(samples):
+            left, right = f"_legend_{index}_a", f"_legend_{index}_b"
+            legend.node(left)
+            legend.node(right, label=f"<{escape(text)}>")
+            legend.edge(left, right, **attrs)
+        legend.node("_legend_marks", label=_marks_key())
+        if path is not None:
+            legend.node("_legend_path", label=_story(path))
+
+
+def _marks_key() -> str:
+    lines = [
+        "▶ initial (thick border, arrow from the black dot)",
+        "■ final (double border)",
+        "holding: a tray or waiting list (cylinder)",
+        "box colour: the owner team's lane",
+        "⚠ red: owner not stated by the document",
+        "edge: event [guard] · @ meeting · due: deadline met, limit · rule ids",
+    ]
+    return "<" + "".join(f'{escape(line)}<br align="left"/>' for line in lines) + ">"
+
+
+def _story(path: TracePath) -> str:
+    lines = ["<b>the counterexample, step by step</b>"]
+    lines += [escape(line) for line in path.story]
+    if path.loop_text is not None:
+        lines.append(f'<font color="{LOOP_COLOUR}">{escape(path.loop_text)}</font>')
+    return "<" + "".join(f'{line}<br align="left"/>' for line in lines) + ">"

@@ -1,0 +1,210 @@
+"""One authority's part of the report: verdicts with their quoted rules, case stories, findings.
+
+`Results` (for one spec) -> here -> an HTML `<section>`. Each property's verdict is
+said in plain words and followed by the paragraphs of the protocol it comes from;
+each counterexample is told as a dated case story with the command that reproduces
+it; findings are grouped by kind, each with the rule it quotes and a hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from stepcheck.diagrams.report_data import Finding, Result, Scene, Story
+from stepcheck.diagrams.report_html import (
+    anchor,
+    bound_words,
+    caveats,
+    citation_block,
+    citation_source,
+    esc,
+    verdict_badge,
+)
+from stepcheck.spec.citations import long_date
+from stepcheck.spec.model import ProtocolSpec
+
+__all__ = ["FINDING_KINDS", "authority_section"]
+
+FINDING_KINDS: Final = {
+    "SPEC202": "Statuses no case can reach",
+    "SPEC203": "Dead ends: statuses with no way out",
+    "SPEC204": "Events that can never happen",
+    "SPEC205": "Statuses from which a case can never close or finish",
+    "SPEC206": "Holding statuses (trays, waiting lists) with no time limit",
+    "SPEC207": "Deadlines with no stated consequence when missed",
+    "SPEC208": "Deadlines with no duration",
+    "SPEC209": "Escalations that depend on an external document",
+    "SPEC210": "Escalations with no final authority",
+    "SPEC211": "Escalations ending with several peers and no tie-break",
+    "SPEC212": 'Durations in bare "days" (working or calendar not stated)',
+    "SPEC213": "Deadlines a meeting's cadence can make impossible to meet",
+    "SPEC214": "Two deadlines with different limits for the same milestone",
+}
+"""Plain-language headings for the finding codes (spec/README.md lists them)."""
+
+_LOOP: Final = '<span aria-hidden="true">↻</span>'
+_WARN: Final = '<span aria-hidden="true">⚠</span>'
+
+_CHANGE_WORDS: Final = {
+    "started": "clock started",
+    "stopped": "clock stopped",
+    "due": "due today",
+    "overdue": "overdue",
+    "wait_over": "wait over",
+    "limit_passed": "limit passed",
+}
+
+
+def authority_section(
+    spec: ProtocolSpec,
+    results: Sequence[Result],
+    findings: Sequence[Finding],
+    diagrams: str,
+) -> str:
+    """The section for one authority; `diagrams` is its figures (or a note) as HTML."""
+    authority = spec.authority.id
+    parts = [
+        f'<section class="authority" id="{anchor("authority", authority)}" '
+        f'aria-labelledby="{anchor("authority", authority, "h")}">',
+        f'<h2 id="{anchor("authority", authority, "h")}">{esc(spec.authority.name)} '
+        f"<small>({esc(authority)})</small></h2>",
+        f"<p>Spec: <code>{esc(spec.path)}</code>. Documents: "
+        + "; ".join(f"<cite>{esc(document.title)}</cite>" for document in spec.documents)
+        + ".</p>",
+        "<h3>Verdicts</h3>",
+        *(_result_article(result) for result in results),
+        "<h3>Findings</h3>",
+        _findings(authority, findings),
+        "<h3>Diagrams</h3>",
+        diagrams,
+        "</section>",
+    ]
+    return "\n".join(parts)
+
+
+def _result_article(result: Result) -> str:
+    ident = anchor("result", result.authority, result.property)
+    title = esc(result.property)
+    if result.property != result.kind:
+        title += f" <small>({esc(result.kind)})</small>"
+    facts = [*bound_words(result), *caveats(result)]
+    parts = [
+        f'<article class="result" id="{ident}" aria-labelledby="{ident}-h">',
+        f'<h4 id="{ident}-h">{title}: {verdict_badge(result.verdict)}</h4>',
+        f"<p>{esc(result.summary)}</p>",
+    ]
+    if facts:
+        parts.append("<ul>" + "".join(f"<li>{esc(fact)}</li>" for fact in facts) + "</ul>")
+    if result.citations:
+        parts.append("<p>The protocol says:</p>" + citation_block(result.citations))
+    else:
+        parts.append("<p>The spec cites no paragraph of the protocol for this property.</p>")
+    if result.location is not None:
+        parts.append(
+            f'<p class="where">Written in the spec at <code>{esc(result.location)}</code>.</p>'
+        )
+    if result.story is not None:
+        parts.append(_story(result, result.story))
+    else:
+        parts.append(
+            f'<p class="reproduce">Check it again: <code>{esc(result.reproduce)}</code></p>'
+        )
+    parts.append("</article>")
+    return "\n".join(parts)
+
+
+def _story(result: Result, story: Story) -> str:
+    caption = f"How the case can go: the counterexample to '{esc(result.property)}', day by day."
+    rows = "".join(
+        _scene_row(scene, index == story.loop_start) for index, scene in enumerate(story.scenes)
+    )
+    parts = [
+        '<table class="story">',
+        f"<caption>{caption}</caption>",
+        '<thead><tr><th scope="col">step</th><th scope="col">day</th>'
+        '<th scope="col">date</th><th scope="col">what happens</th>'
+        '<th scope="col">status</th><th scope="col">held by</th>'
+        '<th scope="col">clocks</th><th scope="col">rules</th></tr></thead>',
+        f"<tbody>{rows}</tbody></table>",
+    ]
+    if story.loop_start is not None:
+        back = story.scenes[story.loop_start].label
+        parts.append(
+            f'<p class="loop">{_LOOP} After the last step the case '
+            f"is back where it was at {esc(back)}, and the steps from there repeat for ever.</p>"
+        )
+    parts.append(f'<p class="reproduce">Reproduce: <code>{esc(result.reproduce)}</code></p>')
+    return "\n".join(parts)
+
+
+def _scene_row(scene: Scene, loop_start: bool) -> str:
+    label = esc(scene.label)
+    if loop_start:
+        label += f' <span class="loop">{_LOOP} from here the case repeats for ever</span>'
+    date_cell = esc(long_date(scene.date))
+    for day, name in scene.holidays:
+        date_cell += (
+            f'<br><span class="holiday">bank holiday {esc(long_date(day))}: {esc(name)}</span>'
+        )
+    happenings = "".join(f"<br>{esc(note)}" for note in scene.notes)
+    holder = esc(scene.holder.name)
+    if not scene.holder.responsible:
+        holder += f' <strong class="unowned">{_WARN} nobody is responsible</strong>'
+    clocks = "<br>".join(
+        f"<strong>{esc(_CHANGE_WORDS.get(clock.change, clock.change))}</strong>: {esc(clock.text)}"
+        + "".join(f"<br><small>{citation_source(c)}</small>" for c in clock.citations)
+        for clock in scene.clocks
+    )
+    rules = "".join(
+        f"<q>{esc(c.quote)}</q> <small>({citation_source(c)})</small><br>"
+        if c.quote
+        else f"<small>{citation_source(c)}</small><br>"
+        for c in scene.citations
+    )
+    row_class = ' class="loop-start"' if loop_start else ""
+    cells = [
+        f'<th scope="row">{label}</th>',
+        f"<td>{scene.day}</td>",
+        f"<td>{date_cell}</td>",
+        f"<td>{esc(scene.what)}{happenings}</td>",
+        f"<td><code>{esc(scene.status)}</code></td>",
+        f"<td>{holder}</td>",
+        f"<td>{clocks or '-'}</td>",
+        f"<td>{rules.removesuffix('<br>') or '-'}</td>",
+    ]
+    return f"<tr{row_class}>{''.join(cells)}</tr>"
+
+
+def _findings(authority: str, findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "<p>No findings: the structural checks found nothing to report.</p>"
+    return _finding_groups(authority, findings)
+
+
+def _finding_groups(authority: str, findings: Sequence[Finding]) -> str:
+    """Findings grouped by kind (code), each with its message, quoted rule and hint."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in sorted(findings, key=lambda f: (f.code, f.file, f.line, f.message)):
+        groups.setdefault(finding.code, []).append(finding)
+    parts = []
+    for code, found in sorted(groups.items()):
+        heading = FINDING_KINDS.get(code, "Other findings")
+        parts.append(
+            f"<h4>{esc(heading)} <small>({esc(code)}, {len(found)})</small></h4>"
+            '<ul class="findings">'
+        )
+        for index, finding in enumerate(found, start=1):
+            ident = anchor("finding", authority, code, str(index))
+            severity = esc(finding.severity)
+            item = [
+                f'<li id="{ident}"><span class="severity severity-{severity}">{severity}</span> ',
+                f"{esc(finding.message)} <small>(<code>{esc(finding.location)}</code>)</small>",
+            ]
+            if finding.rule:
+                item.append(f'<blockquote class="rule"><p>{esc(finding.rule)}</p></blockquote>')
+            if finding.hint:
+                item.append(f'<p class="hint">What to do: {esc(finding.hint)}</p>')
+            parts.append("".join(item) + "</li>")
+        parts.append("</ul>")
+    return "\n".join(parts)

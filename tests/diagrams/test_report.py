@@ -1,0 +1,201 @@
+"""The reviewer's HTML report: golden page for the example, structure, escaping, no Graphviz."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import json
+import os
+import shutil
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Golden
+
+from stepcheck.diagrams.render import GraphvizMissing
+from stepcheck.diagrams.report import render_report
+from stepcheck.diagrams.report_data import Results, ResultsInvalid, read_results
+from stepcheck.diagrams.report_svg import GRAPHVIZ_NOTE, svg_renderer
+from stepcheck.spec.loader import load_spec, load_spec_text
+
+EXAMPLE = Path("tests/fixtures/specs/valid/example.yaml")
+RESULTS = Path("tests/golden/cli/verify_example.json")
+GOLDEN = Path("tests/golden/diagrams/report")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+)
+
+
+@pytest.fixture
+def golden_files(golden: Golden) -> Golden:
+    """The golden checker, also in update mode when STEPCHECK_UPDATE_GOLDEN=1."""
+    return Golden(update=True) if os.environ.get("STEPCHECK_UPDATE_GOLDEN") == "1" else golden
+
+
+def _schema() -> dict[str, Any]:
+    path = resources.files("stepcheck.checker.writers").joinpath("verify-output.schema.json")
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _results() -> Results:
+    return read_results(RESULTS.read_text(encoding="utf-8"), _schema(), name=str(RESULTS))
+
+
+def _page(renderer: Any = None) -> str:
+    return render_report(_results(), [load_spec(EXAMPLE)], version="test", renderer=renderer)
+
+
+class _Page(HTMLParser):
+    """Collects what the structural checks look at: ids, links, sources, scripts, text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            if name in ("href", "xlink:href") and value is not None:
+                self.hrefs.append(value)
+            if name == "src" and value is not None:
+                self.srcs.append(value)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    @property
+    def words(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+def _parsed(page: str) -> _Page:
+    parser = _Page()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+@needs_dot
+def test_example_report_matches_golden_file(golden_files):
+    """The report of the example spec, diagrams included, is exactly its golden file."""
+    page = _page(svg_renderer())
+
+    golden_files.check(GOLDEN / "example.html", page)
+
+
+@needs_dot
+def test_report_shows_every_result_finding_and_citation():
+    """Every verdict, finding, quoted rule and reproduce command is in the page's text."""
+    data = json.loads(RESULTS.read_text(encoding="utf-8"))
+
+    parsed = _parsed(_page(svg_renderer()))
+
+    for result in data["results"]:
+        assert f"result-{result['authority']}-{result['property']}" in parsed.ids
+        assert " ".join(result["summary"].split()) in parsed.words
+        assert result["reproduce"] in parsed.words
+        quotes = [c["quote"] for c in result["citations"]]
+        for scene in (result["story"] or {"scenes": []})["scenes"]:
+            quotes += [c["quote"] for c in scene["citations"]]
+        for quote in filter(None, quotes):
+            assert quote in parsed.words
+    for finding in data["findings"]:
+        assert finding["message"] in parsed.words
+        assert finding["rule"] in parsed.words
+        assert finding["hint"] in parsed.words
+
+
+@needs_dot
+def test_report_has_no_external_links_or_scripts():
+    """Nothing is fetched: no src, no script, and every link is an anchor in the page."""
+    parsed = _parsed(_page(svg_renderer()))
+
+    assert parsed.srcs == []
+    assert "script" not in parsed.tags
+    assert "link" not in parsed.tags
+    assert all(href.startswith("#") and href[1:] in parsed.ids for href in parsed.hrefs)
+    assert parsed.tags.count("svg") == 2
+
+
+def test_report_accessibility_basics():
+    """Tables have header cells, verdicts are words and symbols, the page has a language."""
+    page = _page()
+
+    parsed = _parsed(page)
+
+    assert '<html lang="en-GB">' in page
+    assert parsed.tags.count("th") > 0
+    assert parsed.tags.count("caption") == parsed.tags.count("table")
+    assert "✘ violated" in parsed.words
+    assert "✔ proved" in parsed.words
+    assert "holds only if should-rules are followed" in parsed.words
+
+
+def test_report_escapes_spec_text():
+    """Text from a spec is escaped, so a name with markup cannot add elements."""
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "name: Examplevale Council (fictional example)",
+        'name: "Examplevale <script>alert(1)</script> & Co"',
+    )
+    spec = load_spec_text(text, str(EXAMPLE))
+
+    page = render_report(_results(), [spec], version="test", renderer=None)
+
+    assert "<script" not in page
+    assert "Examplevale &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+
+
+def test_report_without_graphviz_says_so_and_keeps_the_rest():
+    """When dot is missing, the diagrams are replaced by a note and everything else stays."""
+
+    def missing(graph: object) -> bytes:
+        raise GraphvizMissing()
+
+    parsed = _parsed(_page(missing))
+
+    assert " ".join(GRAPHVIZ_NOTE.split()) in parsed.words
+    assert "svg" not in parsed.tags
+    assert "result-examplevale-escalation_terminates" in parsed.ids
+
+
+def test_report_is_deterministic():
+    """The same input gives the same page."""
+    assert _page() == _page()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{", "not JSON"),
+        ('{"format_version": 2}', "at (top level)"),
+        ("[]", "expected the output of 'stepcheck verify --format json'"),
+    ],
+)
+def test_results_that_do_not_match_the_schema_are_refused(text, expected):
+    """A results file that is not the checker's JSON is refused with where it goes wrong."""
+    with pytest.raises(ResultsInvalid) as caught:
+        read_results(text, _schema(), name="bad.json")
+
+    assert str(caught.value).startswith("bad.json")
+    assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["report_html", "report_svg", "report_data", "report_authority", "report"],
+)
+def test_report_module_examples_hold(module):
+    """The examples in the report modules' docstrings are true."""
+    imported = importlib.import_module(f"stepcheck.diagrams.{module}")
+
+    assert doctest.testmod(imported).failed == 0
