@@ -1,14 +1,16 @@
 """Time the loader, the calendar and the checker, printed as markdown for BENCHMARKS.md.
 
-Usage: python -m benchmarks [--only loader|checker|scaling] [--repeat N]
+Usage: python -m benchmarks [--only loader|checker|scaling|oracle] [--repeat N]
                             [--timeout-ms MS] [--wall-cap SECONDS]
 
 - loader: load each shipped authority, and working-day arithmetic; best of N (default 5);
 - checker: every property of every shipped authority, one run each, default limits;
 - scaling: every property of generated specs of growing size, one run each, with a
-  per-solver-call timeout and a wall-clock cap per property.
+  per-solver-call timeout and a wall-clock cap per property;
+- oracle: the reference executor's cost per step on each shipped authority, 1,000
+  random runs of 50 steps, and dating 50-step traces over 10 years (best of N).
 
-Without --only, all three run in that order. The checker sections take minutes.
+Without --only, all four run in that order. The checker sections take minutes.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import argparse
 from benchmarks.checker import run_checker
 from benchmarks.common import machine_line
 from benchmarks.loader import run_loader
+from benchmarks.oracle import run_oracle
 from benchmarks.scaling import run_scaling
 from stepcheck.checker.engines import Limits
 
-SECTIONS = ("loader", "checker", "scaling")
+SECTIONS = ("loader", "checker", "scaling", "oracle")
 
 
 def main() -> None:
@@ -49,6 +52,8 @@ def main() -> None:
         run_checker(Limits())
     if "scaling" in sections:
         run_scaling(Limits(timeout_ms=args.timeout_ms), args.wall_cap)
+    if "oracle" in sections:
+        run_oracle(args.repeat)
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ class Terms:
     # -- expressions -------------------------------------------------------------
 
     def symbols(self, s: StateTerms, overdue_from: StateTerms | None = None) -> _Symbols:
-        """Expression symbols reading `s` (and `overdue` from `overdue_from` if given)."""
+        """Expression symbols reading `s` (and `overdue`, `in_window` from `overdue_from`)."""
         return _Symbols(self, s, overdue_from if overdue_from is not None else s)
 
     def holds(self, expr: Expr, s: StateTerms) -> z3.BoolRef:
@@ -456,8 +456,8 @@ class _Symbols:
                 return self._overdue_from[key] == -1
             case "escalating":
                 return s[f"dispute:{argument}"] != _NONE
-            case "in_window":
-                return s[f"window:{argument}"] != _OFF
+            case "in_window":  # like `overdue`, read before the step (SEMANTICS, fine points)
+                return self._overdue_from[f"window:{argument}"] != _OFF
             case _:
                 raise ValueError(f"unknown predicate {name}")
 

@@ -211,7 +211,7 @@ class Stepper:
         for disputes in _choices(self._dispute_options(event, before)):
             opened = core._replace(disputes=disputes)
             for windows in _choices(self._window_options(event, before, opened)):
-                # Deadline conditions read the new state, except `overdue`, which reads the old.
+                # Deadline conditions read the new state, except `overdue` and `in_window`.
                 partial = opened._replace(windows=windows)
                 for deadlines in _choices(self._deadline_options(event, before, partial)):
                     yield partial._replace(deadlines=deadlines)
@@ -284,11 +284,12 @@ class Stepper:
         """Per timed deadline, in this order: start, met, left, unchanged."""
         entered = after.status if after.status != before.status else None
         happened = {event.id, entered}
+        reads = after._replace(windows=before.windows)  # `in_window` reads the old state
         options = []
         for timer, r in zip(self._timers, before.deadlines, strict=True):
             condition = timer.deadline.condition
             if not timer.anchor.isdisjoint({*happened, event.at}) and (
-                condition is None or self.layout.holds(condition, after)
+                condition is None or self.layout.holds(condition, reads)
             ):
                 options.append(timer.starts)
             elif r is not None and not timer.obligation.isdisjoint(happened):

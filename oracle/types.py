@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from attrs import field, frozen
 
 from stepcheck.spec.citations import Citation, long_date
+
+if TYPE_CHECKING:
+    from stepcheck.oracle.executor_case import Case
 
 __all__ = ["Accepted", "CaseView", "Due", "Refusal", "Rejected", "Reply", "StepResult"]
 
@@ -58,10 +62,15 @@ class Due:
 
 @frozen(kw_only=True)
 class Refusal:
-    """One reason a step was rejected: a guard that failed, or a rule that holds it back."""
+    """One reason a step was rejected: a guard that failed, or a rule that holds it back.
+
+    `kind` names the rule, so a caller can tell reasons apart without parsing words:
+    `from`, `guard`, `meeting`, `range`, `not_before`, `dispute`.
+    """
 
     reason: str
     citations: tuple[Citation, ...] = ()
+    kind: str = ""
 
 
 @frozen(kw_only=True)
@@ -70,6 +79,8 @@ class Accepted:
     at: datetime
     view: CaseView
     due: tuple[Due, ...] = ()
+    case: Case = field(eq=False, repr=False)
+    """The case after the step."""
 
     @property
     def accepted(self) -> bool:
@@ -84,6 +95,8 @@ class Rejected:
     at: datetime
     view: CaseView
     refusals: tuple[Refusal, ...] = ()
+    case: Case = field(eq=False, repr=False)
+    """The case as before, only moved on to `at` (its clocks advanced)."""
 
     @property
     def accepted(self) -> bool:
