@@ -1,1 +1,114 @@
-"""pytest plugin: fixtures and a marker for testing a system against the oracle."""
+"""pytest plugin: fixtures and a marker for testing a system against the oracle.
+
+Registered as the `stepcheck` pytest11 entry point, so installing stepcheck is enough:
+
+    import pytest
+    from myservice import make_system
+
+    @pytest.mark.stepcheck(spec="specs/devon.yaml", reading="should")
+    def test_service_follows_the_protocol(stepcheck_check):
+        stepcheck_check(make_system)
+
+`stepcheck_check(factory, **options)` runs `check_system` and fails the test with the
+minimal reproduction when the system disagrees. The marker's keywords (`spec`,
+`reading`, `examples`, `seed`, `steps`, `meetings`) are its defaults; the command
+line's `--stepcheck-seed` and `--stepcheck-examples` override them. The seed is fixed
+(0) unless given, so a CI failure repeats.
+
+The oracle is imported only when a fixture is used: this module is loaded into every
+pytest session of a project that installs stepcheck.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from stepcheck.oracle.system import SystemFactory
+    from stepcheck.oracle.testing import Outcome
+    from stepcheck.spec.model import ProtocolSpec
+
+__all__ = ["pytest_addoption", "pytest_configure", "stepcheck_check", "stepcheck_spec"]
+
+_MARKER = "stepcheck"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("stepcheck", "testing a system against a stepcheck spec")
+    group.addoption("--stepcheck-seed", type=int, default=None, help="seed for stepcheck_check")
+    group.addoption(
+        "--stepcheck-examples", type=int, default=None, help="cases stepcheck_check tries"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{_MARKER}(spec, reading='must', examples=100, seed=0, steps=30, meetings=None): "
+        "the spec and options the stepcheck_check fixture tests a system against",
+    )
+
+
+@pytest.fixture
+def stepcheck_spec(request: pytest.FixtureRequest) -> ProtocolSpec:
+    """The spec named by the test's `stepcheck` marker, loaded."""
+    from stepcheck.spec.loader import load_spec  # noqa: PLC0415 - keep plugin loading light
+
+    path = _options(request).get("spec")
+    if path is None:
+        pytest.fail("mark the test with @pytest.mark.stepcheck(spec='path/to/spec.yaml')")
+    return load_spec(Path(str(path)))
+
+
+@pytest.fixture
+def stepcheck_check(
+    request: pytest.FixtureRequest, stepcheck_spec: ProtocolSpec
+) -> Callable[..., Outcome]:
+    """A function `check(factory, **options)` that fails the test on a disagreement."""
+    from stepcheck.oracle.testing import check_system  # noqa: PLC0415 - keep plugin loading light
+    from stepcheck.spec.model import Reading  # noqa: PLC0415
+
+    marked = _options(request)
+    config = request.config
+
+    def check(factory: SystemFactory, **overrides: Any) -> Outcome:
+        options = {**marked, **overrides}
+        seed = config.getoption("--stepcheck-seed")
+        examples = config.getoption("--stepcheck-examples")
+        outcome = check_system(
+            stepcheck_spec,
+            factory,
+            examples=int(examples if examples is not None else options.get("examples", 100)),
+            seed=int(seed if seed is not None else options.get("seed", 0)),
+            steps=int(options.get("steps", 30)),
+            reading=Reading(str(options.get("reading", "must"))),
+            meetings=_meetings(options.get("meetings")),
+            target=options.get("target"),
+        )
+        if not outcome.agrees:
+            pytest.fail(outcome.report, pytrace=False)
+        return outcome
+
+    return check
+
+
+def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    marker = request.node.get_closest_marker(_MARKER)
+    if marker is None:
+        return {}
+    options = dict(marker.kwargs)
+    if marker.args:
+        options.setdefault("spec", marker.args[0])
+    return options
+
+
+def _meetings(value: object) -> Mapping[str, date] | None:
+    if not value:
+        return None
+    assert isinstance(value, Mapping), "meetings: a mapping of meeting id to a date it sits"
+    return {str(name): date.fromisoformat(str(day)) for name, day in value.items()}

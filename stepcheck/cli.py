@@ -19,6 +19,9 @@ from stepcheck import __version__
 from stepcheck import coverage as coverage_report
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.writers import FORMATS, write
+from stepcheck.cli_diagram import diagram
+from stepcheck.cli_report import compare_command, report_command
+from stepcheck.cli_test import test_command
 from stepcheck.spec.diagnostics import StepcheckError, render_diagnostics
 from stepcheck.spec.loader import find_spec_files
 from stepcheck.spec.model import ProtocolSpec
@@ -242,10 +245,6 @@ def _not_built(name: str, summary: str, issue: str) -> Callable[..., NoReturn]:
 
 
 _PLANNED = {
-    "diagram": ("Draw a spec as Graphviz or Mermaid", "the diagrams issue"),
-    "report": ("Write the reviewer's HTML report", "the diagrams issue"),
-    "compare": ("Compare authorities side by side", "the diagrams issue"),
-    "test": ("Test a system against the oracle", "the oracle issue"),
     "replay": ("Replay a system's log against a spec", "the oracle issue"),
     "diff": ("Show what changed between two versions of a spec", "the checker issue"),
 }
@@ -255,6 +254,11 @@ for _name, (_summary, _issue) in _PLANNED.items():
         name=_name,
         context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     )(click.argument("args", nargs=-1, type=click.UNPROCESSED)(_not_built(_name, _summary, _issue)))
+
+cli.add_command(report_command)
+cli.add_command(compare_command)
+cli.add_command(diagram)
+cli.add_command(test_command)
 
 
 def main() -> None:

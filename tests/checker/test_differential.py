@@ -34,6 +34,8 @@ _FOUND = Path(__file__).parent.parent / "fixtures" / "specs" / "differential"
 def _found(name: str) -> str:
     """A spec Hypothesis once found the engines disagreeing on, kept as a fixed example."""
     return (_FOUND / name).read_text(encoding="utf-8")
+
+
 _RESPONSE = (PropertyKind.ESCALATION_TERMINATES, PropertyKind.LEADS_TO)
 
 

@@ -1,0 +1,1 @@
+"""Example systems to test against the stepcheck oracle (see examples/README.md)."""

@@ -1,0 +1,155 @@
+"""`stepcheck test`: drive a system and the oracle side by side and report the first difference.
+
+Exit codes: 0 the system agreed on every step, 1 a disagreement (printed as a
+minimal reproduction), 2 bad input (spec, options) or a system that cannot be
+loaded or reached.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from stepcheck.oracle.executor import Executor
+from stepcheck.oracle.http_system import http_factory
+from stepcheck.oracle.system import SystemFactory, SystemUnavailable, load_factory
+from stepcheck.oracle.testing import DEFAULT_EXAMPLES, DEFAULT_STEPS, check_system
+from stepcheck.spec.diagnostics import render_diagnostics
+from stepcheck.spec.model import ProtocolSpec, Reading
+from stepcheck.validation import validate_files
+
+__all__ = ["test_command"]
+
+_EXIT_BAD_INPUT = 2
+
+
+@click.command(name="test")
+@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.option(
+    "--sut",
+    required=True,
+    metavar="URL|python:module:factory",
+    help="the system under test: an HTTP base URL speaking the wire format (oracle/WIRE.md), "
+    "or python:module:factory, imported with the current directory on sys.path (as uvicorn does)",
+)
+@click.option(
+    "--examples",
+    type=click.IntRange(min=1),
+    default=DEFAULT_EXAMPLES,
+    show_default=True,
+    help="how many random cases to try",
+)
+@click.option(
+    "--seed", type=int, help="random seed, to repeat a run  [default: a fresh one, shown]"
+)
+@click.option(
+    "--steps",
+    type=click.IntRange(min=1),
+    default=DEFAULT_STEPS,
+    show_default=True,
+    help="the most steps and time jumps in one case",
+)
+@click.option(
+    "--reading",
+    type=click.Choice([reading.value for reading in Reading]),
+    default=Reading.MUST.value,
+    show_default=True,
+    help="which rules the system enforces: must only, or must and should",
+)
+@click.option(
+    "--meeting",
+    "meetings",
+    multiple=True,
+    metavar="ID=YYYY-MM-DD",
+    help="a day a periodic meeting sits in the system (repeatable)  "
+    "[default: weekly and fortnightly meetings sit on Mondays]",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=5.0,
+    show_default=True,
+    help="seconds an HTTP system may take to answer one request",
+)
+def test_command(  # noqa: PLR0917 - click passes every option as a parameter
+    spec_path: Path,
+    sut: str,
+    examples: int,
+    seed: int | None,
+    steps: int,
+    reading: str,
+    meetings: tuple[str, ...],
+    timeout: float,
+) -> None:
+    """Test a system against the oracle: SPEC's reference executor drives it step by step.
+
+    Exit 0 when the system agrees with the oracle on every step, 1 on a disagreement
+    (printed with a minimal reproduction), 2 on bad input or an unreachable system.
+    """
+    spec = _load(spec_path)
+    anchors = _anchors(meetings, spec)
+    factory = _factory(sut, timeout)
+    try:
+        outcome = check_system(
+            spec,
+            factory,
+            examples=examples,
+            seed=seed,
+            steps=steps,
+            reading=Reading(reading),
+            meetings=anchors,
+            target=sut,
+        )
+    except SystemUnavailable as error:
+        click.echo(f"stepcheck test: error: {error}", err=True)
+        sys.exit(_EXIT_BAD_INPUT)
+    click.echo(outcome.report, nl=False)
+    sys.exit(outcome.exit_code)
+
+
+def _load(path: Path) -> ProtocolSpec:
+    (result,) = validate_files([path])
+    if result.spec is None:
+        click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
+        sys.exit(_EXIT_BAD_INPUT)
+    return result.spec
+
+
+def _factory(sut: str, timeout: float) -> SystemFactory:
+    if sut.startswith(("http://", "https://")):
+        return lambda: http_factory(sut, timeout=timeout)
+    if sut.startswith("python:"):
+        try:
+            return load_factory(sut)
+        except SystemUnavailable as error:
+            click.echo(f"stepcheck test: error: {error}", err=True)
+            sys.exit(_EXIT_BAD_INPUT)
+    raise click.BadParameter(
+        f"{sut!r} is neither an http(s):// URL nor python:module:factory", param_hint="--sut"
+    )
+
+
+def _anchors(meetings: tuple[str, ...], spec: ProtocolSpec) -> dict[str, date] | None:
+    known = {meeting.id for meeting in spec.meetings}
+    anchors = {}
+    for text in meetings:
+        name, _, day = text.partition("=")
+        if name not in known:
+            raise click.BadParameter(
+                f"no meeting {name!r}; known: {', '.join(sorted(known))}", param_hint="--meeting"
+            )
+        try:
+            anchors[name] = date.fromisoformat(day)
+        except ValueError:
+            raise click.BadParameter(
+                f"{text!r} is not ID=YYYY-MM-DD", param_hint="--meeting"
+            ) from None
+    if anchors:
+        try:
+            Executor(spec, meetings=anchors)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--meeting") from None
+    return anchors or None

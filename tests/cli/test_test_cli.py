@@ -1,0 +1,99 @@
+"""End-to-end tests of `stepcheck test`: exit codes 0, 1 and 2, and what the user reads."""
+
+from __future__ import annotations
+
+from casework_server import casework_server
+from click.testing import CliRunner
+
+from stepcheck.cli import cli
+
+DEVON = "spec/authorities/devon.yaml"
+IN_PROCESS = "python:examples.casework.app:factory"
+
+
+def _test(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, ["test", DEVON, *args], prog_name="stepcheck", env=env)
+
+
+def test_clean_system_exits_0_and_prints_the_seed():
+    """A system that agrees exits 0 with a one-line summary naming the seed."""
+    result = _test("--sut", IN_PROCESS, "--reading", "should", "--seed", "7", "--examples", "20")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("AGREES: ")
+    assert "seed 7" in result.output
+
+
+def test_disagreement_exits_1_with_a_reproduction():
+    """A planted bug exits 1 and prints the steps and a command that repeats the search."""
+    result = _test(
+        "--sut",
+        IN_PROCESS,
+        "--reading",
+        "should",
+        "--seed",
+        "7",
+        env={"CASEWORK_BUGS": "rereferral_not_returned"},
+    )
+
+    assert result.exit_code == 1, result.output
+    assert "owner: the system says" in result.output
+    assert f"stepcheck test {DEVON} --sut {IN_PROCESS} --reading should --seed 7" in result.output
+
+
+def test_disagreement_over_http_exits_1():
+    """The same over HTTP, against the example server with a bug planted."""
+    with casework_server("calendar_day_deadline") as url:
+        result = _test("--sut", url, "--reading", "should", "--seed", "7", "--examples", "30")
+
+    assert result.exit_code == 1, result.output
+    assert "first_contact_after_allocation" in result.output
+
+
+def test_unreachable_url_exits_2_with_one_line():
+    """Nothing listening at the URL: exit 2, one clear line, no traceback."""
+    with casework_server() as url:
+        pass  # stopped: nothing listens there now
+
+    result = _test("--sut", url, "--examples", "1")
+
+    assert result.exit_code == 2
+    assert "cannot reach the system" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_python_target_exits_2():
+    """A python: target that cannot be imported exits 2 with a hint."""
+    result = _test("--sut", "python:no_such_module_anywhere:factory")
+
+    assert result.exit_code == 2
+    assert "cannot import 'no_such_module_anywhere'" in result.output
+
+
+def test_unknown_sut_kind_exits_2():
+    """--sut that is neither a URL nor python:module:factory is a usage error."""
+    result = _test("--sut", "examples/casework")
+
+    assert result.exit_code == 2
+    assert "neither an http(s):// URL nor python:module:factory" in result.output
+
+
+def test_bad_meeting_anchor_exits_2():
+    """A --meeting day the meeting cannot sit on is a usage error."""
+    result = _test(
+        "--sut", IN_PROCESS, "--meeting", "tam=2026-01-06", "--meeting", "tam=2026-01-10"
+    )
+
+    assert result.exit_code == 2
+    assert "--meeting" in result.output
+
+
+def test_invalid_spec_exits_2(tmp_path):
+    """A spec that does not load exits 2 with its diagnostics."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("stepcheck: 1\n", encoding="utf-8")
+
+    result = CliRunner().invoke(cli, ["test", str(bad), "--sut", IN_PROCESS], prog_name="stepcheck")
+
+    assert result.exit_code == 2
+    assert "error[" in result.output
