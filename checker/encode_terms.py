@@ -413,7 +413,13 @@ class Terms:
             ]
         for meeting_id, period in self.timing.meetings.items():
             phase, after = s[f"phase:{meeting_id}"], t[f"phase:{meeting_id}"]
-            parts.append(z3.Or(after == 0, z3.And(phase + 1 <= period - 1, after == phase + 1)))
+            least = self.timing.least_gaps[meeting_id]
+            parts.append(
+                z3.Or(
+                    z3.And(phase + 1 >= least, after == 0),
+                    z3.And(phase + 1 <= period - 1, after == phase + 1),
+                )
+            )
         fixed = ("status", "owner", "co_owner", "previous_owner", "var:", "held:")
         parts += self._unchanged(s, t, fixed)
         return z3.And(parts)

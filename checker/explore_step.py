@@ -355,7 +355,9 @@ class Stepper:
         )
         after = config._replace(deadlines=deadlines, disputes=disputes, windows=windows)
         phase_options = [
-            _next_phases(phase, self.layout.timing.meetings[meeting])
+            _next_phases(
+                phase, self.layout.timing.meetings[meeting], self.layout.timing.least_gaps[meeting]
+            )
             for meeting, phase in zip(self.layout.meetings, config.phases, strict=True)
         ]
         return [after._replace(phases=tuple(phases)) for phases in product(*phase_options)]
@@ -414,9 +416,10 @@ def _count_down(r: int | None) -> int | None:
     return None if r is None else max(r - 1, -1)
 
 
-def _next_phases(phase: int, period: int) -> list[int]:
-    """A periodic meeting sits on the new day (0) or has not sat for one day more."""
-    return [0, phase + 1] if phase + 1 <= period - 1 else [0]
+def _next_phases(phase: int, period: int, least: int) -> list[int]:
+    """A periodic meeting sits on the new day (0), at least `least` days after it last
+    sat, or has not sat for one day more, at most `period - 1` days in all."""
+    return [0] * (phase + 1 >= least) + [phase + 1] * (phase + 1 <= period - 1)
 
 
 def _choices(options: Iterable[list[_T]]) -> Iterator[tuple[_T, ...]]:

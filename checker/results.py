@@ -5,6 +5,7 @@ Writers (`checker/writers/`) only format a `Report`; nothing here knows about ou
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 
 from attrs import frozen
@@ -47,6 +48,8 @@ class PropertyResult:
     under the must reading but holds when the should-rules are followed too.
     `vacuous` says it holds because its trigger can never happen. `rules` are the
     spans of the spec elements the evidence involves, for SARIF and editors.
+    `dated_from` is the first working day from which the oracle's executor replays
+    the trace on the real calendar; its story is dated from there.
     """
 
     authority: str
@@ -66,6 +69,7 @@ class PropertyResult:
     should_only: bool = False
     span: SourceSpan | None = None
     rules: tuple[SourceSpan, ...] = ()
+    dated_from: date | None = None
 
 
 @frozen(kw_only=True)

@@ -88,9 +88,10 @@ def _intro(results: Results, by_spec: Sequence[tuple[ProtocolSpec, list[Result]]
         f"{'authority' if len(by_spec) == 1 else 'authorities'}: "
         f"{counts['proved']} proved, {counts['violated']} violated, "
         f"{counts['unknown']} unknown (not proved, never a pass). "
-        f"Case stories start on {esc(long_date(start))} ({start.isoformat()}); "
-        "day 0 is the first working day on or after it, and working days leave out "
-        "weekends and England and Wales bank holidays.</p>"
+        f"Case stories start on or after {esc(long_date(start))} ({start.isoformat()}), "
+        "each on the first working day from which the oracle's executor replays it on "
+        "the real calendar; working days leave out weekends and England and Wales bank "
+        "holidays.</p>"
     )
 
 

@@ -16,12 +16,13 @@ are an assumption that people comply, not a rule to enforce).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from datetime import date, datetime
 
 from attrs import evolve
 
-from stepcheck.oracle.calendar_rules import passed
+from stepcheck.oracle.calendar_rules import passed, sittings_of
 from stepcheck.oracle.executor_case import Case
 from stepcheck.oracle.executor_effects import decided, escalated, fired
 from stepcheck.oracle.executor_index import SpecIndex, environment_of
@@ -79,6 +80,28 @@ class Executor:
             *(f"{kind}:{ladder.id}" for ladder in spec.escalations for kind in _DISPUTE_KINDS),
         )
         self._known = frozenset(self._steps)
+
+    def with_meetings(self, meetings: Mapping[str, date]) -> Executor:
+        """This executor, but with the given meetings sitting from the given days (see `meetings`).
+
+        The other meetings keep their sittings, so a caller can try another day for one
+        meeting without knowing the days the others were given.
+
+        Raises:
+            ValueError: `meetings` names an unknown meeting or a day it cannot sit.
+        """
+        cadences = {meeting.id: meeting.cadence for meeting in self.spec.meetings}
+        unknown = sorted(set(meetings) - set(cadences))
+        if unknown:
+            raise ValueError(f"unknown meeting(s) {', '.join(map(repr, unknown))}")
+        sittings = dict(self.index.sittings)
+        for meeting_id, anchor in meetings.items():
+            found = sittings_of(cadences[meeting_id], anchor)
+            if found is not None:
+                sittings[meeting_id] = found
+        other = copy.copy(self)
+        other.index = evolve(self.index, sittings=sittings)
+        return other
 
     @property
     def steps(self) -> tuple[str, ...]:

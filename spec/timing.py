@@ -11,6 +11,10 @@ a constant; each computes the model's steps itself.
 9
 >>> meeting_period(Cadence(kind=CadenceKind.ON_DEMAND)) is None
 True
+>>> meeting_least_gap(Cadence(kind=CadenceKind.WEEKLY, weekday=2))
+3
+>>> meeting_least_gap(Cadence(kind=CadenceKind.WEEKLY))
+1
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from stepcheck.spec.workdays import (
     working_days_bound,
 )
 
-__all__ = ["Interval", "Timing", "interval", "meeting_period", "timing"]
+__all__ = ["Interval", "Timing", "interval", "meeting_least_gap", "meeting_period", "timing"]
 
 Interval: TypeAlias = tuple[int, int]
 """The fewest and most working days a duration can mean, over every start date."""
@@ -65,13 +69,25 @@ def meeting_period(cadence: Cadence) -> int | None:
     return _period(cadence.kind, cadence.weekday)
 
 
+def meeting_least_gap(cadence: Cadence) -> int | None:
+    """The fewest working days between consecutive sittings; None if it may sit any day.
+
+    Bank holidays move a sitting to the next working day, which can bring two sittings
+    closer than a period; a meeting with no weekday may sit on the last working day of
+    one period and the first of the next. Scanned like `meeting_period`.
+    """
+    if cadence.kind in (CadenceKind.ON_DEMAND, CadenceKind.UNSPECIFIED):
+        return None
+    return _least(cadence.kind, cadence.weekday)
+
+
 @frozen(kw_only=True)
 class Timing:
     """Every interval and meeting period of one spec, keyed by the element's id.
 
     `deadlines` holds only deadlines the finite model times (a duration, not
     `before`); `levels` is keyed by (escalation id, level id); `meetings` only
-    periodic meetings.
+    periodic meetings, with their largest gap, and `least_gaps` their smallest.
     """
 
     deadlines: dict[str, Interval]
@@ -80,6 +96,7 @@ class Timing:
     windows: dict[str, Interval]
     meetings: dict[str, int]
     within: dict[str, Interval]
+    least_gaps: dict[str, int]
 
     @property
     def longest(self) -> int:
@@ -120,6 +137,11 @@ def timing(spec: ProtocolSpec) -> Timing:
     within = {
         prop.id: found for prop in spec.properties if (found := interval(prop.within)) is not None
     }
+    least_gaps = {
+        meeting.id: least
+        for meeting in spec.meetings
+        if (least := meeting_least_gap(meeting.cadence)) is not None
+    }
     return Timing(
         deadlines=deadlines,
         levels=levels,
@@ -127,23 +149,32 @@ def timing(spec: ProtocolSpec) -> Timing:
         windows=windows,
         meetings=meetings,
         within=within,
+        least_gaps=least_gaps,
     )
 
 
 @cache
 def _period(kind: CadenceKind, weekday: int | None) -> int:
-    return max(_largest_gap(periods, weekday) for periods in _phases(kind))
+    return max(max(_gaps(periods, weekday, widest=True)) for periods in _phases(kind))
 
 
-def _largest_gap(periods: list[tuple[date, date]], weekday: int | None) -> int:
+@cache
+def _least(kind: CadenceKind, weekday: int | None) -> int:
+    return min(min(_gaps(periods, weekday, widest=False)) for periods in _phases(kind))
+
+
+def _gaps(periods: list[tuple[date, date]], weekday: int | None, *, widest: bool) -> list[int]:
+    """Working days between consecutive sittings: the widest or narrowest they can be."""
     if weekday is None:
         firsts = [_first_working_on_or_after(start) for start, _ in periods]
         lasts = [_last_working_day(start, end) for start, end in periods]
-        pairs = list(zip(firsts, lasts[1:], strict=False))
+        pairs: list[tuple[date, date]] = list(
+            zip(firsts, lasts[1:], strict=False) if widest else zip(lasts, firsts[1:], strict=False)
+        )
     else:
         sittings = [_first_working_on_or_after(_weekday_in(start, weekday)) for start, _ in periods]
         pairs = list(pairwise(sittings))
-    return max(working_days_between(a, b) for a, b in pairs)
+    return [working_days_between(a, b) for a, b in pairs]
 
 
 def _phases(kind: CadenceKind) -> list[list[tuple[date, date]]]:

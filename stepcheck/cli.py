@@ -201,10 +201,12 @@ def verify(
             f"no spec has a property {', '.join(map(repr, unknown_ids))}", param_hint="--property"
         )
     limits = Limits(timeout_ms=max(1, int(timeout * 1000)), rlimit=rlimit, max_depth=depth)
-    report = run_verify(specs, properties=properties, limits=limits, progress=sys.stderr.isatty())
+    start = start_date.date() if start_date is not None else date.today()
+    report = run_verify(
+        specs, properties=properties, limits=limits, progress=sys.stderr.isatty(), start=start
+    )
     if no_timings:
         report = without_timings(report)
-    start = start_date.date() if start_date is not None else date.today()
     by_path = {spec.path: spec for spec in specs}
     text = write(report, output_format, specs=by_path, start=start)
     if out_dir is not None:

@@ -8,6 +8,7 @@ diagrams are written, 2 for a bad spec, bad arguments or a missing Graphviz.
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -113,7 +114,9 @@ def _highlight_trace(spec: ProtocolSpec, property_id: str, timeout: float) -> Tr
             param_hint="--highlight",
         )
     limits = Limits(timeout_ms=max(1, int(timeout * 1000)))
-    report = run_verify([spec], properties=(property_id,), limits=limits, progress=False)
+    report = run_verify(
+        [spec], properties=(property_id,), limits=limits, progress=False, start=date.today()
+    )
     result = report.results[0]
     if result.trace is None:
         click.echo(

@@ -139,7 +139,7 @@ def _read_results_file(path: Path, specs: list[ProtocolSpec]) -> Results:
 def _verify(specs: list[ProtocolSpec], start: date) -> Results:
     """Verify `specs` here, and read the JSON the checker writes, as a results file would be."""
     report = without_timings(
-        run_verify(specs, properties=(), limits=Limits(), progress=sys.stderr.isatty())
+        run_verify(specs, properties=(), limits=Limits(), progress=sys.stderr.isatty(), start=start)
     )
     text = write(report, "json", specs={spec.path: spec for spec in specs}, start=start)
     return read_results(text, _schema(), name="the verification run")

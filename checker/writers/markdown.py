@@ -38,7 +38,10 @@ __all__ = ["render_markdown"]
 def render_markdown(report: Report, *, specs: Mapping[str, ProtocolSpec], start: date) -> str:
     """The whole report as GitHub-flavoured Markdown, ending with a newline."""
     lines = ["# stepcheck verify", "", f"**{summary_line(report)}**", ""]
-    lines.append(f"Case stories start on {long_date(start)} ({start.isoformat()}).")
+    lines.append(
+        f"Case stories start on or after {long_date(start)} ({start.isoformat()}), "
+        "each on the first date from which the oracle's executor replays it."
+    )
     grouped = group_by_authority(report.results)
     for authority, results in grouped:
         lines += ["", *_authority_table(authority, results, specs)]

@@ -38,7 +38,10 @@ _INDENT = "    "
 
 def render_text(report: Report, *, specs: Mapping[str, ProtocolSpec], start: date) -> str:
     """The whole report for a terminal, ending with a newline."""
-    lines = [f"stepcheck verify: case stories start on {long_date(start)} ({start.isoformat()})"]
+    lines = [
+        f"stepcheck verify: case stories start on or after {long_date(start)} "
+        f"({start.isoformat()}), each on the first date the oracle replays it"
+    ]
     for authority, results in group_by_authority(report.results):
         lines += ["", *_authority_block(authority, results, specs, start)]
     if report.findings:

@@ -172,7 +172,8 @@ def story_of(
     """The violation of `result` as a dated case story, or None when it has no trace."""
     if result.trace is None:
         return None
-    return tell(spec_of(result, specs), result.trace, start=start, collapse_ticks=collapse_ticks)
+    first = result.dated_from or start
+    return tell(spec_of(result, specs), result.trace, start=first, collapse_ticks=collapse_ticks)
 
 
 def spec_of(result: PropertyResult, specs: Mapping[str, ProtocolSpec]) -> ProtocolSpec:

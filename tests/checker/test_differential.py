@@ -20,6 +20,7 @@ from stepcheck.checker.explore import ExplicitModel, explicit_verdict, replay
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import decide
 from stepcheck.checker.results import Verdict
+from stepcheck.checker.witness import violation_shown
 from stepcheck.spec.loader import load_spec_text
 from stepcheck.spec.model import PropertyKind, Reading
 
@@ -56,6 +57,9 @@ def test_z3_and_explorer_agree(text: str, reading: Reading) -> None:
         if symbolic.trace is not None:
             replayed = replay(explicit, symbolic.trace)
             assert replayed.ok, (prop.id, replayed)
+            assert violation_shown(explicit, prop, symbolic.trace) is None, prop.id
+        if reference.trace is not None:
+            assert violation_shown(explicit, prop, reference.trace) is None, prop.id
         if (
             symbolic.verdict is Verdict.PROVED
             and prop.kind in _RESPONSE

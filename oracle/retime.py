@@ -1,0 +1,519 @@
+"""Dating a checker trace by its steps alone: the executor picks every timer's real value.
+
+`realise` asks for a start date on which every projected state equals the trace's.
+The checker lets each timer start at any value its wording allows and each meeting
+sit at any phase, so it often picks values no single date gives together, although
+the run's events would happen just the same with the real ones. `retime` keeps only
+the trace's labels: events at 09:00 on their working day (several a day, in order),
+a tick moving on to 09:00 on the next working day. It looks for the earliest start
+(and, for a periodic meeting whose document names no day, a day for it to sit) from
+which the executor accepts every step, and returns the run it makes as a checker
+trace. Time is never added: a step refused only because it is too early, or because
+the meeting does not sit that day, rejects the candidate.
+
+A lasso's loop is repeated until the projected state at the end of a pass equals the
+state at an earlier pass boundary (timers count down and saturate, meetings come
+round again), so the returned trace is a lasso of the same steps with real numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+
+from attrs import field, frozen
+
+from stepcheck.oracle.abstract import abstract_state
+from stepcheck.oracle.calendar_rules import Sittings, countdown, sittings_of
+from stepcheck.oracle.executor import Executor
+from stepcheck.oracle.executor_case import Case
+from stepcheck.oracle.realise import DatedStep, Mismatch, NotRealised, Realised, realise
+from stepcheck.oracle.types import Rejected, StepResult
+from stepcheck.spec.citations import long_date
+from stepcheck.spec.expr import predicates_used
+from stepcheck.spec.model import CadenceKind, Direction, ProtocolSpec, Reading
+from stepcheck.spec.trace import StepKind, Trace, TraceStep, Value
+from stepcheck.spec.workdays import is_working_day, next_working_day
+
+__all__ = ["MAX_PASSES", "Retimed", "date_trace", "retime"]
+
+MAX_PASSES = 600
+"""How many times a lasso's loop is repeated, at most, waiting for it to close."""
+
+_AT = time(9, 0)
+_CALENDAR_REFUSALS = frozenset({"meeting", "not_before"})
+_DATE_PREDICATES = frozenset({"overdue", "in_window"})
+_FREE_KINDS = (CadenceKind.WEEKLY, CadenceKind.FORTNIGHTLY, CadenceKind.MONTHLY)
+_QUIET_WEEK = date(2000, 1, 10)
+"""A Monday starting two weeks without bank holidays, for canonical meeting days."""
+
+
+def _frozen_days(value: Mapping[str, date]) -> Mapping[str, date]:
+    return dict(sorted(value.items()))
+
+
+@frozen(kw_only=True)
+class Retimed:
+    """The trace's steps happen from `start`; `trace` is the run with the executor's numbers.
+
+    `meetings` gives the day chosen for each periodic meeting whose document names no
+    day (only those that differ from the executor's own), as `Executor.with_meetings`
+    takes it. `steps` dates each of `trace.steps` (a lasso's loop once per pass taken);
+    `results` are the executor's answers to its event and dispute steps. `exact` is set
+    when the trace itself happens, every state included; then `trace` is the one given.
+    """
+
+    start: date
+    trace: Trace
+    steps: tuple[DatedStep, ...]
+    results: tuple[StepResult, ...]
+    meetings: Mapping[str, date] = field(factory=dict, converter=_frozen_days)
+    exact: bool = False
+
+
+_Choice = tuple[date | None, Sittings]
+"""A day a meeting sits from (None: as the executor has it), and the sittings it gives."""
+_Failure = tuple[Mismatch, bool]
+"""A candidate's failure, and whether it is one neither meetings nor waits decide.
+
+Such a failure is met from every start when the spec is date-blind (`_date_blind`),
+and a loop that never closes is taken as final whatever the spec.
+"""
+
+
+@frozen(kw_only=True)
+class _Run:
+    cases: tuple[Case, ...]
+    results: tuple[StepResult, ...]
+    steps: tuple[TraceStep, ...]
+    """The trace's steps taken, in order (a lasso's loop once per pass)."""
+    loop_start: int | None
+
+
+def date_trace(
+    spec: ProtocolSpec,
+    trace: Trace,
+    *,
+    reading: Reading,
+    start: date,
+    horizon_days: int = 3653,
+    executor: Executor | None = None,
+    comply: bool = False,
+) -> Retimed | NotRealised:
+    """`trace` on the calendar: exactly (`realise`) when it can be, else re-timed (`retime`)."""
+    runner = executor or Executor(spec, reading)
+    found = realise(
+        spec, trace, reading=reading, start=start, horizon_days=horizon_days, executor=runner
+    )
+    if isinstance(found, Realised):
+        return Retimed(
+            start=found.start, trace=trace, steps=found.steps, results=found.results, exact=True
+        )
+    return retime(
+        spec,
+        trace,
+        reading=reading,
+        start=start,
+        horizon_days=horizon_days,
+        executor=runner,
+        comply=comply,
+    )
+
+
+def retime(
+    spec: ProtocolSpec,
+    trace: Trace,
+    *,
+    reading: Reading,
+    start: date,
+    horizon_days: int = 3653,
+    executor: Executor | None = None,
+    comply: bool = False,
+) -> Retimed | NotRealised:
+    """The earliest start in `[start, start + horizon_days)` from which `trace`'s steps happen.
+
+    Candidates are working days, earliest first; for each, every day that a periodic
+    meeting without a named day may sit on (weekly: each weekday; fortnightly: each
+    of the ten working days; monthly: each day 1 to 28), the executor's own first.
+    `executor`, when given, is reused (it must be of `spec` under `reading`).
+
+    With `comply`, a working day may pass only where the checker lets it: not while an
+    enforced deadline is due and can be met, nor while a dispute's limit has run out
+    and it can move (spec/SEMANTICS.md, "Ticks"). The run is then one the checker
+    itself makes, people complying, rather than one where a deadline is simply missed.
+    """
+    base = executor or Executor(spec, reading)
+    searched = (start, start + timedelta(days=horizon_days - 1))
+    status = trace.initial.get("status")
+    if not isinstance(status, str) or status not in {s.id for s in spec.initial_statuses}:
+        return NotRealised(
+            reason=f"the first state's status {status!r} is not initial", searched=searched
+        )
+    days = _working_days(start, horizon_days + 2 * trace.days + 10)
+    candidates = sum(day < start + timedelta(days=horizon_days) for day in days)
+    sittings = _meeting_events(base, trace)
+    choices = {meeting: _choices(base, meeting) for meeting in sittings if _free(base, meeting)}
+    blind = _date_blind(spec)
+    executors: dict[tuple[date | None, ...], Executor] = {}
+    best: Mismatch | None = None
+    for position in range(candidates):
+        for combination in _combinations(base, sittings, choices, days, position):
+            if isinstance(combination, Mismatch):
+                mismatch = combination
+            else:
+                runner = executors.get(combination)
+                if runner is None:
+                    runner = executors[combination] = _executor(base, choices, combination)
+                found = _run(runner, trace, days[position], status, comply=comply)
+                if isinstance(found, _Run):
+                    return _retimed(runner, found, _chosen(choices, combination))
+                mismatch, timeless = found
+                if timeless and (blind or mismatch.field == "loop"):
+                    return NotRealised(
+                        reason=_decisive_reason(mismatch), searched=searched, mismatch=mismatch
+                    )
+            if best is None or _reach(mismatch) > _reach(best):
+                best = mismatch
+    return NotRealised(
+        reason="no start date in the searched range lets every step happen",
+        searched=searched,
+        mismatch=best,
+    )
+
+
+def _decisive_reason(mismatch: Mismatch) -> str:
+    if mismatch.field == "loop":
+        return f"the loop does not come back to an earlier state within {MAX_PASSES} passes"
+    return "a step is refused for a reason no start date changes"
+
+
+def _reach(mismatch: Mismatch) -> int:
+    return -1 if mismatch.index is None else mismatch.index
+
+
+def _working_days(start: date, span: int) -> list[date]:
+    day = start if is_working_day(start) else next_working_day(start)
+    days = []
+    last = start + timedelta(days=span)
+    while day <= last:
+        days.append(day)
+        day = next_working_day(day)
+    return days
+
+
+def _label(kind: StepKind, name: str | None) -> str | None:
+    """The executor's step name of a trace label; None for a tick."""
+    if kind is StepKind.TICK:
+        return None
+    assert name is not None, "event and dispute steps are named"
+    return name if kind is StepKind.EVENT else f"{kind.value}:{name}"
+
+
+def _meeting_events(executor: Executor, trace: Trace) -> dict[str, list[tuple[int, int]]]:
+    """For each periodic meeting, the (step index, working-day offset) of the events at it."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    offset = 0
+    for index, step in enumerate(trace.steps):
+        offset += step.kind is StepKind.TICK
+        event = executor.index.events.get(step.name or "") if step.kind is StepKind.EVENT else None
+        if event is not None and event.at is not None and event.at in executor.index.sittings:
+            found.setdefault(event.at, []).append((index, offset))
+    return found
+
+
+def _free(executor: Executor, meeting: str) -> bool:
+    cadence = executor.spec.meeting_by_id(meeting).cadence
+    return cadence.kind in _FREE_KINDS and cadence.weekday is None
+
+
+def _choices(executor: Executor, meeting: str) -> list[_Choice]:
+    """The sittings a meeting without a named day may have: the executor's own first."""
+    cadence = executor.spec.meeting_by_id(meeting).cadence
+    own = executor.index.sittings[meeting]
+    found: list[_Choice] = [(None, own)]
+    for anchor in _anchors(cadence.kind):
+        sittings = sittings_of(cadence, anchor)
+        if sittings is not None and sittings != own:
+            found.append((anchor, sittings))
+    return found
+
+
+def _anchors(kind: CadenceKind) -> list[date]:
+    """One day for each way the meeting may sit, in a stretch with no bank holiday."""
+    if kind is CadenceKind.MONTHLY:
+        return [_working_day_of_month(day) for day in range(1, 29)]
+    weeks = 1 if kind is CadenceKind.WEEKLY else 2
+    return [
+        _QUIET_WEEK + timedelta(days=7 * week + day) for week in range(weeks) for day in range(5)
+    ]
+
+
+def _working_day_of_month(day: int) -> date:
+    """The first date from January 2000 on with this day of the month that is a working day."""
+    for months in itertools.count():
+        found = date(2000 + months // 12, 1 + months % 12, day)
+        if is_working_day(found):
+            return found
+    raise AssertionError("unreachable")
+
+
+def _date_blind(spec: ProtocolSpec) -> bool:
+    """Whether nothing but meetings and `not_before` waits lets the date change a step's fate.
+
+    True when no rule reads `overdue` or `in_window` and no re-referral rule routes by
+    an open window: then status, owner, variables and which clocks run follow from the
+    steps alone, and any other refusal would be met from every start.
+    """
+    if spec.rereferrals:
+        return False
+    expressions = [guard.condition for event in spec.events for guard in event.guards]
+    expressions += [effect.value for event in spec.events for effect in event.effects]
+    expressions += [d.condition for d in spec.deadlines if d.condition is not None]
+    return not any(
+        name in _DATE_PREDICATES for expr in expressions for name, _ in predicates_used(expr)
+    )
+
+
+def _combinations(
+    base: Executor,
+    events: Mapping[str, list[tuple[int, int]]],
+    choices: Mapping[str, list[_Choice]],
+    days: Sequence[date],
+    position: int,
+) -> Iterator[tuple[date | None, ...] | Mismatch]:
+    """The meeting days to try from `days[position]`: every event at a meeting on a sitting.
+
+    Yields the first mismatch instead when no choice fits, so the search can report it.
+    """
+    fitting: list[list[date | None]] = []
+    for meeting, at in events.items():
+        options = choices.get(meeting, [(None, base.index.sittings[meeting])])
+        kept = [anchor for anchor, sittings in options if _sits_all(sittings, at, days, position)]
+        if not kept:
+            yield _not_sitting(meeting, options[0][1], at, days, position)
+            return
+        if meeting in choices:
+            fitting.append(kept)
+    yield from itertools.product(*fitting)
+
+
+def _sits_all(
+    sittings: Sittings, at: list[tuple[int, int]], days: Sequence[date], position: int
+) -> bool:
+    return all(sittings.sits(days[position + offset]) for _, offset in at)
+
+
+def _not_sitting(
+    meeting: str,
+    sittings: Sittings,
+    at: list[tuple[int, int]],
+    days: Sequence[date],
+    position: int,
+) -> Mismatch:
+    index, offset = next(
+        (index, offset) for index, offset in at if not sittings.sits(days[position + offset])
+    )
+    return Mismatch(
+        start=days[position],
+        index=index,
+        field="step",
+        expected=f"'{meeting}' sits",
+        actual=f"'{meeting}' does not sit on {long_date(days[position + offset])}",
+    )
+
+
+def _executor(
+    base: Executor, choices: Mapping[str, list[_Choice]], combination: tuple[date | None, ...]
+) -> Executor:
+    chosen = _chosen(choices, combination)
+    return base.with_meetings(chosen) if chosen else base
+
+
+def _chosen(
+    choices: Mapping[str, list[_Choice]], combination: tuple[date | None, ...]
+) -> dict[str, date]:
+    return {
+        meeting: anchor
+        for meeting, anchor in zip(choices, combination, strict=True)
+        if anchor is not None
+    }
+
+
+def _run(
+    executor: Executor, trace: Trace, day: date, status: str, *, comply: bool
+) -> _Run | _Failure:
+    """Take `trace`'s steps from 09:00 on `day`; a lasso's loop until it closes."""
+    cases = [executor.start(at=datetime.combine(day, _AT), status=status)]
+    results: list[StepResult] = []
+    loop_start = len(trace.steps) if trace.loop_start is None else trace.loop_start
+    refused = _pass(
+        executor,
+        trace,
+        range(loop_start),
+        cases=cases,
+        results=results,
+        day=day,
+        turn=0,
+        comply=comply,
+    )
+    if refused is not None:
+        return refused
+    if trace.loop_start is None:
+        return _Run(cases=tuple(cases), results=tuple(results), steps=trace.steps, loop_start=None)
+    loop = trace.steps[loop_start:]
+    boundaries: dict[tuple[tuple[str, Value], ...], int] = {}
+    for turn in range(MAX_PASSES + 1):
+        state = tuple(sorted(abstract_state(executor, cases[-1]).items()))
+        if state in boundaries:
+            return _Run(
+                cases=tuple(cases),
+                results=tuple(results),
+                steps=trace.steps[:loop_start] + loop * turn,
+                loop_start=loop_start + boundaries[state] * len(loop),
+            )
+        boundaries[state] = turn
+        if turn < MAX_PASSES:
+            part = range(loop_start, len(trace.steps))
+            refused = _pass(
+                executor,
+                trace,
+                part,
+                cases=cases,
+                results=results,
+                day=day,
+                turn=turn + 1,
+                comply=comply,
+            )
+            if refused is not None:
+                return refused
+    closing = Mismatch(
+        start=day,
+        index=trace.loop_start,
+        field="loop",
+        expected=f"the loop closes within {MAX_PASSES} passes",
+        actual="it does not",
+    )
+    return (closing, True)
+
+
+def _pass(
+    executor: Executor,
+    trace: Trace,
+    part: range,
+    *,
+    cases: list[Case],
+    results: list[StepResult],
+    day: date,
+    turn: int,
+    comply: bool,
+) -> _Failure | None:
+    """Take the steps `part` of `trace` (pass `turn` of its loop; 0: its stem), or fail."""
+    for index in part:
+        step = trace.steps[index]
+        blocked = _blocked(executor, cases[-1]) if comply and step.kind is StepKind.TICK else None
+        if blocked is not None:
+            on = long_date(cases[-1].now.date())
+            mismatch = Mismatch(
+                start=day,
+                index=index,
+                field="step",
+                expected=f"a working day passes after {on}{_pass_words(turn)}",
+                actual=blocked,
+            )
+            return (mismatch, False)
+        refused = _take(executor, step.kind, step.name, cases, results)
+        if refused is not None:
+            return _refused(refused, day, index, turn)
+    return None
+
+
+def _take(
+    executor: Executor,
+    kind: StepKind,
+    name: str | None,
+    cases: list[Case],
+    results: list[StepResult],
+) -> Rejected | None:
+    """Take one step after `cases[-1]`, appending the case after it; the rejection if refused."""
+    case = cases[-1]
+    step = _label(kind, name)
+    if step is None:
+        cases.append(
+            executor.advance(case, datetime.combine(next_working_day(case.now.date()), _AT))
+        )
+        return None
+    result = executor.apply(case, step, at=case.now)
+    if isinstance(result, Rejected):
+        return result
+    cases.append(result.case)
+    results.append(result)
+    return None
+
+
+def _refused(rejected: Rejected, day: date, index: int, turn: int) -> _Failure:
+    mismatch = Mismatch(
+        start=day,
+        index=index,
+        field="step",
+        expected=f"'{rejected.step}' accepted on {long_date(rejected.at.date())}"
+        + _pass_words(turn),
+        actual="; ".join(refusal.reason for refusal in rejected.refusals),
+    )
+    return (mismatch, not {refusal.kind for refusal in rejected.refusals} & _CALENDAR_REFUSALS)
+
+
+def _pass_words(turn: int) -> str:
+    return f" (pass {turn} of the loop)" if turn > 1 else ""
+
+
+def _blocked(executor: Executor, case: Case) -> str | None:
+    """Why the checker would not let a working day pass now (people comply), or None."""
+    index = executor.index
+    for deadline in index.timed:
+        clock = case.clock(deadline.id)
+        if (
+            clock is None
+            or deadline.direction is not Direction.AFTER
+            or not index.reading.enforces(deadline.modality)
+            or countdown(clock.limit.by, case.now) != 0
+        ):
+            continue
+        for step in executor.enabled(case):
+            event = index.events.get(step)
+            if event is not None and (
+                event.id in deadline.obligation
+                or (event.target not in (None, case.status) and event.target in deadline.obligation)
+            ):
+                return f"'{deadline.id}' is due and '{step}' would meet it"
+    for dispute in case.disputes:
+        limits = (dispute.level_limit, dispute.dispute_limit)
+        if not any(limit is not None and countdown(limit.by, case.now) == 0 for limit in limits):
+            continue
+        for kind in ("escalate", "decide"):
+            step = f"{kind}:{dispute.ladder}"
+            if executor.apply(case, step, at=case.now).accepted:
+                return f"a limit of dispute '{dispute.ladder}' has run out and '{step}' can happen"
+    return None
+
+
+def _retimed(executor: Executor, run: _Run, meetings: Mapping[str, date]) -> Retimed:
+    """The run as a checker trace (one tick per working day) and as dated steps."""
+    steps: list[TraceStep] = []
+    dated: list[DatedStep] = []
+    day = 0
+    for index, (taken, case) in enumerate(zip(run.steps, run.cases[1:], strict=True)):
+        kind, name = taken.label
+        day += kind is StepKind.TICK
+        steps.append(TraceStep(kind=kind, name=name, day=day, state=abstract_state(executor, case)))
+        dated.append(DatedStep(index=index, kind=kind, step=_label(kind, name), at=case.now))
+    first = run.cases[0]
+    return Retimed(
+        start=first.now.date(),
+        trace=Trace(
+            initial=abstract_state(executor, first), steps=tuple(steps), loop_start=run.loop_start
+        ),
+        steps=tuple(dated),
+        results=run.results,
+        meetings=meetings,
+    )
