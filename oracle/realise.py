@@ -29,7 +29,7 @@ from stepcheck.spec.model import ProtocolSpec, Reading
 from stepcheck.spec.trace import State, StepKind, Trace, Value
 from stepcheck.spec.workdays import is_working_day, next_working_day
 
-__all__ = ["DatedStep", "Mismatch", "NotRealised", "Realised", "realise"]
+__all__ = ["DatedStep", "Mismatch", "NotRealised", "Realised", "realise", "working_days_from"]
 
 _AT: time = time(9, 0)
 
@@ -114,7 +114,7 @@ def realise(
     (it must be of `spec` under `reading`); otherwise one is made with `meetings`.
     """
     runner = executor or Executor(spec, reading, meetings)
-    days = _working_days(start, horizon_days + 2 * trace.days + 10)
+    days = working_days_from(start, horizon_days + 2 * trace.days + 10)
     candidates = sum(day < start + timedelta(days=horizon_days) for day in days)
     searched = (start, start + timedelta(days=horizon_days - 1))
     status = trace.initial.get("status")
@@ -153,7 +153,8 @@ def _further(mismatch: Mismatch, best: Mismatch) -> bool:
     return reach(mismatch) > reach(best)
 
 
-def _working_days(start: date, span: int) -> list[date]:
+def working_days_from(start: date, span: int) -> list[date]:
+    """The working days from `start` (or the next one) to `span` calendar days after it."""
     day = start if is_working_day(start) else next_working_day(start)
     days = []
     last = start + timedelta(days=span)

@@ -28,7 +28,14 @@ from stepcheck.oracle.abstract import abstract_state
 from stepcheck.oracle.calendar_rules import Sittings, countdown, sittings_of
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.executor_case import Case
-from stepcheck.oracle.realise import DatedStep, Mismatch, NotRealised, Realised, realise
+from stepcheck.oracle.realise import (
+    DatedStep,
+    Mismatch,
+    NotRealised,
+    Realised,
+    realise,
+    working_days_from,
+)
 from stepcheck.oracle.types import Rejected, StepResult
 from stepcheck.spec.citations import long_date
 from stepcheck.spec.expr import predicates_used
@@ -150,7 +157,7 @@ def retime(
         return NotRealised(
             reason=f"the first state's status {status!r} is not initial", searched=searched
         )
-    days = _working_days(start, horizon_days + 2 * trace.days + 10)
+    days = working_days_from(start, horizon_days + 2 * trace.days + 10)
     candidates = sum(day < start + timedelta(days=horizon_days) for day in days)
     sittings = _meeting_events(base, trace)
     choices = {meeting: _choices(base, meeting) for meeting in sittings if _free(base, meeting)}
@@ -190,16 +197,6 @@ def _decisive_reason(mismatch: Mismatch) -> str:
 
 def _reach(mismatch: Mismatch) -> int:
     return -1 if mismatch.index is None else mismatch.index
-
-
-def _working_days(start: date, span: int) -> list[date]:
-    day = start if is_working_day(start) else next_working_day(start)
-    days = []
-    last = start + timedelta(days=span)
-    while day <= last:
-        days.append(day)
-        day = next_working_day(day)
-    return days
 
 
 def _label(kind: StepKind, name: str | None) -> str | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,12 +18,19 @@ from stepcheck import __version__
 from stepcheck import coverage as coverage_report
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.writers import FORMATS, write
+from stepcheck.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    EXIT_VIOLATED,
+    load_all,
+    shipped_authorities,
+)
 from stepcheck.cli_diagram import diagram
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
-from stepcheck.spec.diagnostics import StepcheckError, render_diagnostics
+from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.loader import find_spec_files
-from stepcheck.spec.model import ProtocolSpec
 from stepcheck.validation import render_json, render_text, validate_files
 from stepcheck.verification import run_verify, without_timings
 
@@ -36,16 +42,6 @@ __all__ = [
     "main",
     "shipped_authorities",
 ]
-
-EXIT_OK = 0
-EXIT_VIOLATED = 1
-EXIT_BAD_INPUT = 2
-EXIT_UNKNOWN = 3
-
-
-def shipped_authorities() -> Path:
-    """The folder of the authority specs that ship with stepcheck."""
-    return Path(str(resources.files("stepcheck.spec").joinpath("authorities")))
 
 
 class _Group(click.Group):
@@ -109,7 +105,7 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
     With no PATH, reports on the shipped authorities. Exit 0 when every rule is
     accounted for, 1 when any is missing, 2 when a spec is invalid.
     """
-    report = coverage_report.coverage_of(_load_all(paths))
+    report = coverage_report.coverage_of(load_all(paths))
     match output_format:
         case "json":
             click.echo(coverage_report.render_json(report), nl=False)
@@ -193,7 +189,7 @@ def verify(
     proved, 1 when any is violated, 2 on bad input, 3 when none is violated but some
     could not be decided.
     """
-    specs = _load_all(paths)
+    specs = load_all(paths)
     known = {prop.id for spec in specs for prop in spec.properties}
     unknown_ids = sorted(set(properties) - known)
     if unknown_ids:
@@ -224,16 +220,6 @@ def verify(
 
 _SUFFIXES = {"text": "txt", "json": "json", "junit": "xml", "sarif": "sarif", "markdown": "md"}
 # --out-dir writes these; `summary` is the head of the markdown one.
-
-
-def _load_all(paths: tuple[Path, ...]) -> list[ProtocolSpec]:
-    """Load every spec; on any invalid one, print all diagnostics and exit 2."""
-    results = validate_files(find_spec_files(paths or (shipped_authorities(),)))
-    bad = [d for result in results for d in result.diagnostics]
-    if bad:
-        click.echo(render_diagnostics(bad), err=True, nl=False)
-        sys.exit(EXIT_BAD_INPUT)
-    return [result.spec for result in results if result.spec is not None]
 
 
 def _not_built(name: str, summary: str, issue: str) -> Callable[..., NoReturn]:

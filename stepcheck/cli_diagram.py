@@ -15,6 +15,7 @@ from typing import Final
 import click
 
 from stepcheck.checker.engines import Limits
+from stepcheck.cli_common import load_all
 from stepcheck.diagrams.dot import status_diagram
 from stepcheck.diagrams.ladders import ladder_diagram
 from stepcheck.diagrams.mermaid import status_mermaid
@@ -94,9 +95,8 @@ def diagram(  # noqa: PLR0917 (click passes every option as a parameter)
 
 def _load_one(spec_path: Path) -> ProtocolSpec:
     # Imported here because stepcheck.cli imports this module to register the command.
-    from stepcheck.cli import _load_all  # noqa: PLC0415
 
-    specs = _load_all((spec_path,))
+    specs = load_all((spec_path,))
     if len(specs) != 1:
         raise click.BadParameter(
             f"'{spec_path}' holds {len(specs)} specs; give one spec file", param_hint="SPEC"

@@ -23,19 +23,16 @@ import click
 from stepcheck import __version__
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.writers import write
+from stepcheck.cli_common import load_all
 from stepcheck.diagrams.compare import compare, render_markdown, render_text
 from stepcheck.diagrams.report import render_report
 from stepcheck.diagrams.report_data import Results, read_results
 from stepcheck.diagrams.report_svg import svg_renderer
-from stepcheck.spec.diagnostics import StepcheckError, render_diagnostics
-from stepcheck.spec.loader import find_spec_files
+from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.model import ProtocolSpec
-from stepcheck.validation import validate_files
 from stepcheck.verification import run_verify, without_timings
 
 __all__ = ["compare_command", "report_command"]
-
-_EXIT_BAD_INPUT = 2
 
 
 @click.command(name="report")
@@ -68,7 +65,7 @@ def report_command(
     Exit 0 when every property is proved, 1 when any is violated, 2 on bad input,
     3 when none is violated but some could not be decided.
     """
-    specs = _load_all(paths)
+    specs = load_all(paths)
     if results is not None:
         found = _read_results_file(results, specs)
         if start_date is not None and start_date.date() != found.start_date:
@@ -105,7 +102,7 @@ def compare_command(paths: tuple[Path, ...], output_format: str) -> None:
     entry with the rule it comes from, and "not stated" where the document is silent.
     With no PATH, compares the shipped authorities. Exit 0, or 2 on bad input.
     """
-    comparison = compare(_load_all(paths))
+    comparison = compare(load_all(paths))
     rendered = (
         render_markdown(comparison) if output_format == "markdown" else render_text(comparison)
     )
@@ -163,15 +160,3 @@ def _exit_code(found: Results, specs: list[ProtocolSpec]) -> int:
     if "violated" in verdicts:
         return 1
     return 3 if "unknown" in verdicts else 0
-
-
-def _load_all(paths: tuple[Path, ...]) -> list[ProtocolSpec]:
-    """Load every spec; on any invalid one, print all diagnostics and exit 2."""
-    from stepcheck.cli import shipped_authorities  # noqa: PLC0415 - cli imports this module
-
-    results = validate_files(find_spec_files(paths or (shipped_authorities(),)))
-    bad = [d for result in results for d in result.diagnostics]
-    if bad:
-        click.echo(render_diagnostics(bad), err=True, nl=False)
-        sys.exit(_EXIT_BAD_INPUT)
-    return [result.spec for result in results if result.spec is not None]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from stepcheck.cli_common import EXIT_BAD_INPUT
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.http_system import http_factory
 from stepcheck.oracle.system import SystemFactory, SystemUnavailable, load_factory
@@ -22,8 +23,6 @@ from stepcheck.spec.model import ProtocolSpec, Reading
 from stepcheck.validation import validate_files
 
 __all__ = ["test_command"]
-
-_EXIT_BAD_INPUT = 2
 
 
 @click.command(name="test")
@@ -105,7 +104,7 @@ def test_command(  # noqa: PLR0917 - click passes every option as a parameter
         )
     except SystemUnavailable as error:
         click.echo(f"stepcheck test: error: {error}", err=True)
-        sys.exit(_EXIT_BAD_INPUT)
+        sys.exit(EXIT_BAD_INPUT)
     click.echo(outcome.report, nl=False)
     sys.exit(outcome.exit_code)
 
@@ -114,7 +113,7 @@ def _load(path: Path) -> ProtocolSpec:
     (result,) = validate_files([path])
     if result.spec is None:
         click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
-        sys.exit(_EXIT_BAD_INPUT)
+        sys.exit(EXIT_BAD_INPUT)
     return result.spec
 
 
@@ -126,7 +125,7 @@ def _factory(sut: str, timeout: float) -> SystemFactory:
             return load_factory(sut)
         except SystemUnavailable as error:
             click.echo(f"stepcheck test: error: {error}", err=True)
-            sys.exit(_EXIT_BAD_INPUT)
+            sys.exit(EXIT_BAD_INPUT)
     raise click.BadParameter(
         f"{sut!r} is neither an http(s):// URL nor python:module:factory", param_hint="--sut"
     )

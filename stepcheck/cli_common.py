@@ -1,0 +1,44 @@
+"""What every command shares: exit codes, the shipped authorities, loading specs or exiting 2."""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from stepcheck.spec.diagnostics import render_diagnostics
+from stepcheck.spec.loader import find_spec_files
+from stepcheck.spec.model import ProtocolSpec
+from stepcheck.validation import validate_files
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_OK",
+    "EXIT_UNKNOWN",
+    "EXIT_VIOLATED",
+    "load_all",
+    "shipped_authorities",
+]
+
+EXIT_OK = 0
+EXIT_VIOLATED = 1
+EXIT_BAD_INPUT = 2
+EXIT_UNKNOWN = 3
+
+
+def shipped_authorities() -> Path:
+    """The folder of the authority specs that ship with stepcheck."""
+    return Path(str(resources.files("stepcheck.spec").joinpath("authorities")))
+
+
+def load_all(paths: tuple[Path, ...]) -> list[ProtocolSpec]:
+    """Load every spec (default: the shipped ones); on any invalid one, print all
+    diagnostics and exit 2."""
+    results = validate_files(find_spec_files(paths or (shipped_authorities(),)))
+    bad = [d for result in results for d in result.diagnostics]
+    if bad:
+        click.echo(render_diagnostics(bad), err=True, nl=False)
+        sys.exit(EXIT_BAD_INPUT)
+    return [result.spec for result in results if result.spec is not None]
