@@ -8,6 +8,7 @@ one step, how every part of the next state `t` follows from the state `s`, exact
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from itertools import combinations
 from typing import TypeAlias
 
 import z3
@@ -198,10 +199,15 @@ class Terms:
         ]
         parts += self._held_after(event, s, t)
         post = self.symbols(t, overdue_from=s)
+        timed = [d for d in self.spec.deadlines if d.id in self.timing.deadlines]
+        renewed = {d.id: self._renews(d, event, s, post) for d in timed}
+        parts += [self._deadline_after(d, event, s, t, renewed[d.id]) for d in timed]
         parts += [
-            self._deadline_after(d, event, s, t, post)
-            for d in self.spec.deadlines
-            if d.id in self.timing.deadlines
+            z3.Implies(
+                z3.And(renewed[a.id], renewed[b.id]), t[f"deadline:{a.id}"] == t[f"deadline:{b.id}"]
+            )
+            for a, b in combinations(timed, 2)
+            if a.within == b.within
         ]
         parts += [self._dispute_after(ladder, event, s, t) for ladder in self.spec.escalations]
         parts += self._windows_after(event, s, t, post)
@@ -252,38 +258,49 @@ class Terms:
             return z3.BoolVal(False)
         return s["status"] != self.status_index[event.target]
 
-    def _deadline_after(
-        self, deadline: Deadline, event: Event, s: StateTerms, t: StateTerms, post: _Symbols
+    def _renews(
+        self, deadline: Deadline, event: Event, s: StateTerms, post: _Symbols
     ) -> z3.BoolRef:
-        name = f"deadline:{deadline.id}"
-        lo, hi = self.timing.deadlines[deadline.id]
+        """The event (re)starts the deadline's clock: its anchor, or its obligation when
+        it recurs. Clocks of one duration renewed together start equal (SEMANTICS)."""
         anchor_statuses = [a for a in deadline.anchor if a in self.status_index]
         anchored = event.id in deadline.anchor or (
             event.at is not None and event.at in deadline.anchor
         )
         start = z3.Or(z3.BoolVal(anchored), self._enters(event, s, anchor_statuses))
         if deadline.condition is not None:
-            condition = to_z3(deadline.condition, post)
-            start = z3.And(start, condition)
-        met = z3.And(
-            s[name] != _OFF,
+            start = z3.And(start, to_z3(deadline.condition, post))
+        if not deadline.recurring:
+            return start
+        return z3.Or(start, self._met(deadline, event, s))
+
+    def _met(self, deadline: Deadline, event: Event, s: StateTerms) -> z3.BoolRef:
+        return z3.And(
+            s[f"deadline:{deadline.id}"] != _OFF,
             z3.Or(
                 z3.BoolVal(event.id in deadline.obligation),
                 self._enters(event, s, deadline.obligation),
             ),
         )
+
+    def _deadline_after(
+        self, deadline: Deadline, event: Event, s: StateTerms, t: StateTerms, renews: z3.BoolRef
+    ) -> z3.BoolRef:
+        """Start (or renew), else met, else left its anchor status, else unchanged."""
+        name = f"deadline:{deadline.id}"
+        lo, hi = self.timing.deadlines[deadline.id]
+        anchor_statuses = [a for a in deadline.anchor if a in self.status_index]
         left = z3.And(
             s[name] != _OFF,
             self.is_status(s, anchor_statuses),
             z3.Not(self.is_status(t, anchor_statuses)),
         )
-        fresh = z3.And(t[name] >= lo, t[name] <= hi)
         return z3.If(
-            start,
-            fresh,
+            renews,
+            z3.And(t[name] >= lo, t[name] <= hi),
             z3.If(
-                met,
-                fresh if deadline.recurring else t[name] == _OFF,
+                self._met(deadline, event, s),
+                t[name] == _OFF,
                 z3.If(left, t[name] == _OFF, t[name] == s[name]),
             ),
         )

@@ -213,8 +213,11 @@ class Stepper:
             for windows in _choices(self._window_options(event, before, opened)):
                 # Deadline conditions read the new state, except `overdue` and `in_window`.
                 partial = opened._replace(windows=windows)
-                for deadlines in _choices(self._deadline_options(event, before, partial)):
-                    yield partial._replace(deadlines=deadlines)
+                options = self._deadline_options(event, before, partial)
+                together = self._renewed_together(options)
+                for deadlines in _choices(options):
+                    if all(len({deadlines[i] for i in group}) == 1 for group in together):
+                        yield partial._replace(deadlines=deadlines)
 
     def _new_owner(self, event: Event, before: Config, status: str) -> str:
         """Re-referral routing first, then the event's owner, then the entered status's."""
@@ -299,6 +302,14 @@ class Stepper:
             else:
                 options.append([r])
         return options
+
+    def _renewed_together(self, options: list[list[int | None]]) -> list[list[int]]:
+        """Deadlines of one duration (re)started by the same step start equal (SEMANTICS)."""
+        groups: dict[object, list[int]] = {}
+        for i, (timer, option) in enumerate(zip(self._timers, options, strict=True)):
+            if option is timer.starts:
+                groups.setdefault(timer.deadline.within, []).append(i)
+        return [group for group in groups.values() if len(group) > 1]
 
     # -- disputes: escalate and decide -------------------------------------------------
 
