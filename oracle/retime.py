@@ -8,8 +8,17 @@ the trace's labels: events at 09:00 on their working day (several a day, in orde
 a tick moving on to 09:00 on the next working day. It looks for the earliest start
 (and, for a periodic meeting whose document names no day, a day for it to sit) from
 which the executor accepts every step, and returns the run it makes as a checker
-trace. Time is never added: a step refused only because it is too early, or because
-the meeting does not sit that day, rejects the candidate.
+trace. Time is never added to an event: a step refused only because it is too early,
+or because the meeting does not sit that day, rejects the candidate.
+
+The checker lets a timer last any length its wording allows, lengths the calendar
+may give only once in decades ("2 weeks" is 6 working days only around Easter 2011),
+and a run can need the extremes: ticks until two deadlines are overdue, then a step
+that is only a failure once they are. So each block of consecutive ticks in the
+stem is taken as however many working days bring every clock to the class (off,
+running, due, past) the trace has after it, its own count first; the labels are
+otherwise kept. Whatever comes back is checked again in the checker's explorer
+(stepcheck/dating.py), so the change of length never has to be trusted.
 
 A lasso's loop is repeated until the projected state at the end of a pass equals the
 state at an earlier pass boundary (timers count down and saturate, meetings come
@@ -40,7 +49,8 @@ from stepcheck.oracle.types import Rejected, StepResult
 from stepcheck.spec.citations import long_date
 from stepcheck.spec.expr import predicates_used
 from stepcheck.spec.model import CadenceKind, Direction, ProtocolSpec, Reading
-from stepcheck.spec.trace import StepKind, Trace, TraceStep, Value
+from stepcheck.spec.timing import timing
+from stepcheck.spec.trace import State, StepKind, Trace, TraceStep, Value
 from stepcheck.spec.workdays import is_working_day, next_working_day
 
 __all__ = ["MAX_PASSES", "Retimed", "date_trace", "retime"]
@@ -49,6 +59,10 @@ MAX_PASSES = 600
 """How many times a lasso's loop is repeated, at most, waiting for it to close."""
 
 _AT = time(9, 0)
+_CLOCKS = ("deadline:", "level_timer:", "dispute_timer:", "window:")
+"""The projected state's countdowns, whose classes a block of ticks must reach."""
+_SPARE_TICKS = 3
+"""How many working days beyond the longest timer a block of ticks may be stretched."""
 _CALENDAR_REFUSALS = frozenset({"meeting", "not_before"})
 _DATE_PREDICATES = frozenset({"overdue", "in_window"})
 _FREE_KINDS = (CadenceKind.WEEKLY, CadenceKind.FORTNIGHTLY, CadenceKind.MONTHLY)
@@ -66,7 +80,9 @@ class Retimed:
 
     `meetings` gives the day chosen for each periodic meeting whose document names no
     day (only those that differ from the executor's own), as `Executor.with_meetings`
-    takes it. `steps` dates each of `trace.steps` (a lasso's loop once per pass taken);
+    takes it. `trace` has the trace's labels, a block of the stem's ticks perhaps taken
+    as more or fewer working days; `steps` dates each of `trace.steps` (a lasso's loop
+    once per pass taken);
     `results` are the executor's answers to its event and dispute steps. `exact` is set
     when the trace itself happens, every state included; then `trace` is the one given.
     """
@@ -162,6 +178,7 @@ def retime(
     sittings = _meeting_events(base, trace)
     choices = {meeting: _choices(base, meeting) for meeting in sittings if _free(base, meeting)}
     blind = _date_blind(spec)
+    most = timing(spec).longest + _SPARE_TICKS
     executors: dict[tuple[date | None, ...], Executor] = {}
     best: Mismatch | None = None
     for position in range(candidates):
@@ -172,7 +189,7 @@ def retime(
                 runner = executors.get(combination)
                 if runner is None:
                     runner = executors[combination] = _executor(base, choices, combination)
-                found = _run(runner, trace, days[position], status, comply=comply)
+                found = _run(runner, trace, days[position], status, most=most, comply=comply)
                 if isinstance(found, _Run):
                     return _retimed(runner, found, _chosen(choices, combination))
                 mismatch, timeless = found
@@ -338,26 +355,28 @@ def _chosen(
 
 
 def _run(
-    executor: Executor, trace: Trace, day: date, status: str, *, comply: bool
+    executor: Executor, trace: Trace, day: date, status: str, *, most: int, comply: bool
 ) -> _Run | _Failure:
-    """Take `trace`'s steps from 09:00 on `day`; a lasso's loop until it closes."""
+    """Take `trace`'s steps from 09:00 on `day`; a lasso's loop until it closes.
+
+    The stem's blocks of ticks may be stretched or shrunk (`_tick_block`, up to `most`
+    working days); the loop's steps are taken exactly.
+    """
     cases = [executor.start(at=datetime.combine(day, _AT), status=status)]
     results: list[StepResult] = []
+    taken: list[TraceStep] = []
     loop_start = len(trace.steps) if trace.loop_start is None else trace.loop_start
-    refused = _pass(
-        executor,
-        trace,
-        range(loop_start),
-        cases=cases,
-        results=results,
-        day=day,
-        turn=0,
-        comply=comply,
-    )
-    if refused is not None:
-        return refused
+    walk = _Walk(cases=cases, results=results, taken=taken, day=day, comply=comply)
+    for part in _blocks(trace, loop_start):
+        if trace.steps[part.start].kind is StepKind.TICK:
+            refused = _tick_block(executor, trace, part, walk, most=most)
+        else:
+            refused = _pass(executor, trace, part, walk, turn=0)
+        if refused is not None:
+            return refused
     if trace.loop_start is None:
-        return _Run(cases=tuple(cases), results=tuple(results), steps=trace.steps, loop_start=None)
+        return _Run(cases=tuple(cases), results=tuple(results), steps=tuple(taken), loop_start=None)
+    stem = len(taken)
     loop = trace.steps[loop_start:]
     boundaries: dict[tuple[tuple[str, Value], ...], int] = {}
     for turn in range(MAX_PASSES + 1):
@@ -366,22 +385,13 @@ def _run(
             return _Run(
                 cases=tuple(cases),
                 results=tuple(results),
-                steps=trace.steps[:loop_start] + loop * turn,
-                loop_start=loop_start + boundaries[state] * len(loop),
+                steps=tuple(taken),
+                loop_start=stem + boundaries[state] * len(loop),
             )
         boundaries[state] = turn
         if turn < MAX_PASSES:
             part = range(loop_start, len(trace.steps))
-            refused = _pass(
-                executor,
-                trace,
-                part,
-                cases=cases,
-                results=results,
-                day=day,
-                turn=turn + 1,
-                comply=comply,
-            )
+            refused = _pass(executor, trace, part, walk, turn=turn + 1)
             if refused is not None:
                 return refused
     closing = Mismatch(
@@ -394,34 +404,110 @@ def _run(
     return (closing, True)
 
 
+@frozen(kw_only=True)
+class _Walk:
+    """A run being made: the cases so far (each step appends one), and what it took."""
+
+    cases: list[Case]
+    results: list[StepResult]
+    taken: list[TraceStep]
+    """The trace's steps taken, in order, a stretched block's tick once per working day."""
+    day: date
+    """The candidate start."""
+    comply: bool
+
+
+def _blocks(trace: Trace, end: int) -> Iterator[range]:
+    """The steps before `end` in order: each block of consecutive ticks, each other step alone."""
+    index = 0
+    while index < end:
+        after = index + 1
+        if trace.steps[index].kind is StepKind.TICK:
+            while after < end and trace.steps[after].kind is StepKind.TICK:
+                after += 1
+        yield range(index, after)
+        index = after
+
+
 def _pass(
-    executor: Executor,
-    trace: Trace,
-    part: range,
-    *,
-    cases: list[Case],
-    results: list[StepResult],
-    day: date,
-    turn: int,
-    comply: bool,
+    executor: Executor, trace: Trace, part: range, walk: _Walk, *, turn: int
 ) -> _Failure | None:
-    """Take the steps `part` of `trace` (pass `turn` of its loop; 0: its stem), or fail."""
+    """Take the steps `part` of `trace` exactly (pass `turn` of its loop; 0: its stem), or fail."""
     for index in part:
         step = trace.steps[index]
-        blocked = _blocked(executor, cases[-1]) if comply and step.kind is StepKind.TICK else None
-        if blocked is not None:
-            on = long_date(cases[-1].now.date())
-            mismatch = Mismatch(
-                start=day,
-                index=index,
-                field="step",
-                expected=f"a working day passes after {on}{_pass_words(turn)}",
-                actual=blocked,
-            )
-            return (mismatch, False)
-        refused = _take(executor, step.kind, step.name, cases, results)
+        if step.kind is StepKind.TICK:
+            refused = _tick(executor, walk.cases, walk.day, index, turn, comply=walk.comply)
+        else:
+            rejected = _take(executor, step.kind, step.name, walk.cases, walk.results)
+            refused = None if rejected is None else _refused(rejected, walk.day, index, turn)
         if refused is not None:
-            return _refused(refused, day, index, turn)
+            return refused
+        walk.taken.append(step)
+    return None
+
+
+def _tick_block(
+    executor: Executor, trace: Trace, block: range, walk: _Walk, *, most: int
+) -> _Failure | None:
+    """Take a block of the stem's ticks as however many working days its clocks need.
+
+    The checker may give a timer fewer (or more) working days than the calendar ever
+    does, so the trace's count of ticks can leave a deadline running where the trace
+    has it overdue, and the next step is then refused or means something else. The
+    block is taken as the first count, of its own, then more (up to `most`), then
+    fewer (down to one), after which every clock has the class (off, running, due,
+    past) it has in the trace after the block; if none does, as its own count. With
+    `comply`, a tick the checker would block ends the counts beyond it.
+    """
+    own = len(block)
+    target = _classes(trace.steps[block[-1]].state)
+    cases = [walk.cases[-1]]
+    refused: _Failure | None = None
+    counts = [*range(own, max(own, most) + 1), *range(own - 1, 0, -1)]
+    chosen = None
+    for count in counts:
+        while refused is None and len(cases) <= count:
+            index = block[min(len(cases) - 1, own - 1)]
+            refused = _tick(executor, cases, walk.day, index, 0, comply=walk.comply)
+        if len(cases) > count and _classes(abstract_state(executor, cases[count])) == target:
+            chosen = count
+            break
+    if chosen is None:
+        if len(cases) <= own:
+            assert refused is not None, "a block's own count is taken unless a tick is refused"
+            return refused
+        chosen = own
+    walk.cases.extend(cases[1 : chosen + 1])
+    walk.taken.extend(trace.steps[block[min(tick, own - 1)]] for tick in range(chosen))
+    return None
+
+
+def _classes(state: State) -> dict[str, int | None]:
+    """Each clock of `state` as off (None), running (1), due (0) or past its limit (-1)."""
+    return {
+        name: None if not isinstance(value, int) else max(min(value, 1), -1)
+        for name, value in state.items()
+        if name.startswith(_CLOCKS)
+    }
+
+
+def _tick(
+    executor: Executor, cases: list[Case], day: date, index: int, turn: int, *, comply: bool
+) -> _Failure | None:
+    """Let a working day pass after `cases[-1]`, unless `comply` and the checker blocks it."""
+    blocked = _blocked(executor, cases[-1]) if comply else None
+    if blocked is not None:
+        on = long_date(cases[-1].now.date())
+        mismatch = Mismatch(
+            start=day,
+            index=index,
+            field="step",
+            expected=f"a working day passes after {on}{_pass_words(turn)}",
+            actual=blocked,
+        )
+        return (mismatch, False)
+    rejected = _take(executor, StepKind.TICK, None, cases, [])
+    assert rejected is None, "the executor never refuses time"
     return None
 
 

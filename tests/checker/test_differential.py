@@ -3,11 +3,14 @@
 For every property of every generated spec: the verdicts agree; a Z3 trace replays in
 the explorer (it is a real path); where Z3 says proved, the explorer finds no violation;
 where both prove a response property, they agree on its worst case in working days.
+And the third implementation, the oracle's executor: every Z3 trace it dates on the
+calendar (as `stepcheck verify` does) is a path of the explorer's model.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, example, given, settings
@@ -21,8 +24,10 @@ from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import decide
 from stepcheck.checker.results import Verdict
 from stepcheck.checker.witness import violation_shown
+from stepcheck.oracle.retime import Retimed, date_trace
 from stepcheck.spec.loader import load_spec_text
-from stepcheck.spec.model import PropertyKind, Reading
+from stepcheck.spec.model import PropertyKind, ProtocolSpec, Reading
+from stepcheck.spec.trace import Trace
 
 # The resource limit (deterministic) decides; the timeout is only a safety net, so a busy
 # machine cannot turn a verdict into unknown.
@@ -38,6 +43,7 @@ def _found(name: str) -> str:
 
 
 _RESPONSE = (PropertyKind.ESCALATION_TERMINATES, PropertyKind.LEADS_TO)
+_START = date(2026, 12, 21)  # the week of Christmas, so that bank holidays matter
 
 
 @settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,6 +64,7 @@ def test_z3_and_explorer_agree(text: str, reading: Reading) -> None:
             replayed = replay(explicit, symbolic.trace)
             assert replayed.ok, (prop.id, replayed)
             assert violation_shown(explicit, prop, symbolic.trace) is None, prop.id
+            _executor_agrees(spec, reading, explicit, symbolic.trace)
         if reference.trace is not None:
             assert violation_shown(explicit, prop, reference.trace) is None, prop.id
         if (
@@ -70,6 +77,21 @@ def test_z3_and_explorer_agree(text: str, reading: Reading) -> None:
                 symbolic,
                 reference,
             )
+
+
+def _executor_agrees(
+    spec: ProtocolSpec, reading: Reading, explicit: ExplicitModel, trace: Trace
+) -> None:
+    """The oracle's executor dates a Z3 trace the way `verify` does; the run it dates
+    is a path of the explorer's model too (exactly the trace, when it dates it exactly)."""
+    dated = date_trace(spec, trace, reading=reading, start=_START, comply=True, horizon_days=400)
+    if not isinstance(dated, Retimed):
+        event("executor: trace not dated within 400 days")
+        return
+    event("executor: dated exactly" if dated.exact else "executor: dated, re-timed")
+    assert replay(explicit, dated.trace).ok, dated
+    if dated.exact:
+        assert dated.trace == trace
 
 
 _LADDER_SPEC = """

@@ -8,6 +8,7 @@ import attrs
 import pytest
 
 from stepcheck.checker.explore import ExplicitModel, replay
+from stepcheck.checker.witness import violation_shown
 from stepcheck.oracle.abstract import trace_of
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.realise import NotRealised, realise
@@ -63,6 +64,42 @@ events:
 )
 
 _LONG_TIMER = _TIMER.replace("1 month", "6 months")
+
+_TRAY = (
+    _HEADER.replace(
+        "owners: {sw_worker: {kind: allocated, team: social_work}}",
+        "owners:\n  sw_worker: {kind: allocated, team: social_work}\n"
+        "  sw_tray: {kind: team_tray, team: social_work}",
+    )
+    + """
+statuses:
+  working: {tier: cin, owner: sw_worker, initial: true}
+  in_tray: {tier: cin, owner: sw_tray, holding: true}
+  with_worker: {tier: cin, owner: sw_worker, final: true}
+variables:
+  agreed: {type: bool, initial: false}
+  tasks_done: {type: bool, initial: false}
+events:
+  agree_transfer: {kind: decide, from: working, guard: "not agreed", effect: {agreed: true}}
+  complete_tasks: {kind: other, from: working, guard: agreed, effect: {tasks_done: true}}
+  move_to_tray: {kind: transfer, from: working, to: in_tray, guard: tasks_done}
+  allocate: {kind: allocate, from: [working, in_tray], to: with_worker, guard: tasks_done}
+deadlines:
+  transfer_within_two_weeks:
+    within: 2 weeks
+    anchor: agree_transfer
+    obligation: move_to_tray
+    consequence: unspecified
+  allocate_within_two_weeks:
+    within: 2 weeks
+    anchor: agree_transfer
+    obligation: allocate
+    consequence: unspecified
+properties:
+  tray_case_gets_allocated: {kind: leads_to, from: in_tray, to: allocated}
+"""
+)
+"""Somerset's shape: two fortnights from one decision, both met only once tasks are done."""
 
 
 def _spec(text: str) -> ProtocolSpec:
@@ -286,3 +323,73 @@ def test_complying_actors_never_let_a_due_deadline_pass():
     assert found.mismatch.actual == (
         "'assess_within_a_month' is due and 'finish_assessment' would meet it"
     )
+
+
+def test_a_fortnight_of_six_working_days_is_stretched_to_the_real_one():
+    """The checker's shortest fortnight (6 working days) lets both deadlines be overdue
+    after 7 ticks, so the case reaches the tray with nothing forcing allocation. With
+    real fortnights the same 7 ticks leave the allocation deadline running, and a
+    complying tray would allocate; 11 working days make the same failing run.
+    """
+    spec = _spec(_TRAY)
+    executor = Executor(spec)
+    run = _dated_run(
+        executor,
+        [
+            ("agree_transfer", datetime(2027, 2, 1, 9)),
+            ("complete_tasks", datetime(2027, 2, 10, 9)),
+            ("move_to_tray", datetime(2027, 2, 10, 9)),
+        ],
+    )
+    for name in ("deadline:transfer_within_two_weeks", "deadline:allocate_within_two_weeks"):
+        run = _with_countdown(run, name, 6)
+    stuck = {**run.final, "deadline:allocate_within_two_weeks": -1}
+    lasso = Trace(
+        initial=run.initial, steps=(*run.steps, _tick(stuck, run.days + 1)), loop_start=10
+    )
+    assert [step.kind for step in lasso.steps[1:8]] == [StepKind.TICK] * 7
+    assert lasso.steps[7].state["deadline:allocate_within_two_weeks"] == -1
+    model = ExplicitModel(spec)
+    assert replay(model, lasso).ok
+
+    exact = realise(spec, lasso, reading=Reading.MUST, start=date(2027, 2, 1), horizon_days=60)
+    found = date_trace(
+        spec, lasso, reading=Reading.MUST, start=date(2027, 2, 1), horizon_days=60, comply=True
+    )
+
+    assert isinstance(exact, NotRealised)
+    assert isinstance(found, Retimed)
+    assert (found.exact, found.start) == (False, date(2027, 2, 1))
+    kinds = [step.kind for step in found.trace.steps]
+    assert kinds == [StepKind.EVENT] + [StepKind.TICK] * 11 + [StepKind.EVENT] * 2 + [StepKind.TICK]
+    assert found.trace.loop_start == 14
+    assert [(s.step, s.at) for s in found.steps if s.step is not None] == [
+        ("agree_transfer", datetime(2027, 2, 1, 9)),
+        ("complete_tasks", datetime(2027, 2, 16, 9)),  # the day after both fall due
+        ("move_to_tray", datetime(2027, 2, 16, 9)),
+    ]
+    assert found.trace.steps[1].state["deadline:allocate_within_two_weeks"] == 9
+    assert found.trace.steps[-1].state["deadline:allocate_within_two_weeks"] == -1
+    assert replay(model, found.trace).ok
+    assert (
+        violation_shown(model, spec.property_by_id("tray_case_gets_allocated"), found.trace) is None
+    )
+
+
+def test_a_block_of_ticks_keeps_its_own_count_when_its_clocks_agree():
+    """Running stays running after fewer or more ticks: the trace's own count is kept."""
+    spec = _spec(_TRAY)
+    run = _dated_run(
+        Executor(spec),
+        [
+            ("agree_transfer", datetime(2027, 2, 1, 9)),
+            ("complete_tasks", datetime(2027, 2, 4, 9)),
+            ("allocate", datetime(2027, 2, 4, 9)),
+        ],
+    )
+    trace = _with_countdown(run, "deadline:transfer_within_two_weeks", 6)
+
+    found = retime(spec, trace, reading=Reading.MUST, start=date(2027, 2, 1), comply=True)
+
+    assert isinstance(found, Retimed)
+    assert [step.label for step in found.trace.steps] == [step.label for step in trace.steps]
