@@ -25,6 +25,7 @@ from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.sentences import summarise
 from stepcheck.checker.witness import violation_shown
+from stepcheck.oracle.realise import Mismatch
 from stepcheck.oracle.retime import Retimed, date_trace
 from stepcheck.spec.model import ProtocolSpec, Reading
 
@@ -96,6 +97,5 @@ def _not_replayed(result: PropertyResult, spec: ProtocolSpec, why: str) -> Prope
     )
 
 
-def _mismatch(mismatch: object) -> str:
-    words = getattr(mismatch, "words", None)
-    return f"; {words()}" if callable(words) else ""
+def _mismatch(mismatch: Mismatch | None) -> str:
+    return f"; {mismatch.words()}" if mismatch is not None else ""
