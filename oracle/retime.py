@@ -27,14 +27,13 @@ round again), so the returned trace is a lasso of the same steps with real numbe
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 
 from attrs import field, frozen
 
 from stepcheck.oracle.abstract import abstract_state
-from stepcheck.oracle.calendar_rules import Sittings, countdown, sittings_of
+from stepcheck.oracle.calendar_rules import countdown
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.executor_case import Case
 from stepcheck.oracle.realise import (
@@ -45,13 +44,21 @@ from stepcheck.oracle.realise import (
     realise,
     working_days_from,
 )
+from stepcheck.oracle.retime_meetings import (
+    chosen_days,
+    executor_with,
+    free_meeting,
+    meeting_choices,
+    meeting_days,
+    meeting_events,
+)
 from stepcheck.oracle.types import Rejected, StepResult
 from stepcheck.spec.citations import long_date
 from stepcheck.spec.expr import predicates_used
-from stepcheck.spec.model import CadenceKind, Direction, ProtocolSpec, Reading
+from stepcheck.spec.model import Direction, ProtocolSpec, Reading
 from stepcheck.spec.timing import timing
 from stepcheck.spec.trace import State, StepKind, Trace, TraceStep, Value
-from stepcheck.spec.workdays import is_working_day, next_working_day
+from stepcheck.spec.workdays import next_working_day
 
 __all__ = ["MAX_PASSES", "Retimed", "date_trace", "retime"]
 
@@ -65,8 +72,6 @@ _SPARE_TICKS = 3
 """How many working days beyond the longest timer a block of ticks may be stretched."""
 _CALENDAR_REFUSALS = frozenset({"meeting", "not_before"})
 _DATE_PREDICATES = frozenset({"overdue", "in_window"})
-_FREE_KINDS = (CadenceKind.WEEKLY, CadenceKind.FORTNIGHTLY, CadenceKind.MONTHLY)
-_QUIET_WEEK = date(2000, 1, 10)
 """A Monday starting two weeks without bank holidays, for canonical meeting days."""
 
 
@@ -95,8 +100,6 @@ class Retimed:
     exact: bool = False
 
 
-_Choice = tuple[date | None, Sittings]
-"""A day a meeting sits from (None: as the executor has it), and the sittings it gives."""
 _Failure = tuple[Mismatch, bool]
 """A candidate's failure, and whether it is one neither meetings nor waits decide.
 
@@ -175,23 +178,27 @@ def retime(
         )
     days = working_days_from(start, horizon_days + 2 * trace.days + 10)
     candidates = sum(day < start + timedelta(days=horizon_days) for day in days)
-    sittings = _meeting_events(base, trace)
-    choices = {meeting: _choices(base, meeting) for meeting in sittings if _free(base, meeting)}
+    sittings = meeting_events(base, trace)
+    choices = {
+        meeting: meeting_choices(base, meeting)
+        for meeting in sittings
+        if free_meeting(base, meeting)
+    }
     blind = _date_blind(spec)
     most = timing(spec).longest + _SPARE_TICKS
     executors: dict[tuple[date | None, ...], Executor] = {}
     best: Mismatch | None = None
     for position in range(candidates):
-        for combination in _combinations(base, sittings, choices, days, position):
+        for combination in meeting_days(base, sittings, choices, days, position):
             if isinstance(combination, Mismatch):
                 mismatch = combination
             else:
                 runner = executors.get(combination)
                 if runner is None:
-                    runner = executors[combination] = _executor(base, choices, combination)
+                    runner = executors[combination] = executor_with(base, choices, combination)
                 found = _run(runner, trace, days[position], status, most=most, comply=comply)
                 if isinstance(found, _Run):
-                    return _retimed(runner, found, _chosen(choices, combination))
+                    return _retimed(runner, found, chosen_days(choices, combination))
                 mismatch, timeless = found
                 if timeless and (blind or mismatch.field == "loop"):
                     return NotRealised(
@@ -224,54 +231,6 @@ def _label(kind: StepKind, name: str | None) -> str | None:
     return name if kind is StepKind.EVENT else f"{kind.value}:{name}"
 
 
-def _meeting_events(executor: Executor, trace: Trace) -> dict[str, list[tuple[int, int]]]:
-    """For each periodic meeting, the (step index, working-day offset) of the events at it."""
-    found: dict[str, list[tuple[int, int]]] = {}
-    offset = 0
-    for index, step in enumerate(trace.steps):
-        offset += step.kind is StepKind.TICK
-        event = executor.index.events.get(step.name or "") if step.kind is StepKind.EVENT else None
-        if event is not None and event.at is not None and event.at in executor.index.sittings:
-            found.setdefault(event.at, []).append((index, offset))
-    return found
-
-
-def _free(executor: Executor, meeting: str) -> bool:
-    cadence = executor.spec.meeting_by_id(meeting).cadence
-    return cadence.kind in _FREE_KINDS and cadence.weekday is None
-
-
-def _choices(executor: Executor, meeting: str) -> list[_Choice]:
-    """The sittings a meeting without a named day may have: the executor's own first."""
-    cadence = executor.spec.meeting_by_id(meeting).cadence
-    own = executor.index.sittings[meeting]
-    found: list[_Choice] = [(None, own)]
-    for anchor in _anchors(cadence.kind):
-        sittings = sittings_of(cadence, anchor)
-        if sittings is not None and sittings != own:
-            found.append((anchor, sittings))
-    return found
-
-
-def _anchors(kind: CadenceKind) -> list[date]:
-    """One day for each way the meeting may sit, in a stretch with no bank holiday."""
-    if kind is CadenceKind.MONTHLY:
-        return [_working_day_of_month(day) for day in range(1, 29)]
-    weeks = 1 if kind is CadenceKind.WEEKLY else 2
-    return [
-        _QUIET_WEEK + timedelta(days=7 * week + day) for week in range(weeks) for day in range(5)
-    ]
-
-
-def _working_day_of_month(day: int) -> date:
-    """The first date from January 2000 on with this day of the month that is a working day."""
-    for months in itertools.count():
-        found = date(2000 + months // 12, 1 + months % 12, day)
-        if is_working_day(found):
-            return found
-    raise AssertionError("unreachable")
-
-
 def _date_blind(spec: ProtocolSpec) -> bool:
     """Whether nothing but meetings and `not_before` waits lets the date change a step's fate.
 
@@ -287,71 +246,6 @@ def _date_blind(spec: ProtocolSpec) -> bool:
     return not any(
         name in _DATE_PREDICATES for expr in expressions for name, _ in predicates_used(expr)
     )
-
-
-def _combinations(
-    base: Executor,
-    events: Mapping[str, list[tuple[int, int]]],
-    choices: Mapping[str, list[_Choice]],
-    days: Sequence[date],
-    position: int,
-) -> Iterator[tuple[date | None, ...] | Mismatch]:
-    """The meeting days to try from `days[position]`: every event at a meeting on a sitting.
-
-    Yields the first mismatch instead when no choice fits, so the search can report it.
-    """
-    fitting: list[list[date | None]] = []
-    for meeting, at in events.items():
-        options = choices.get(meeting, [(None, base.index.sittings[meeting])])
-        kept = [anchor for anchor, sittings in options if _sits_all(sittings, at, days, position)]
-        if not kept:
-            yield _not_sitting(meeting, options[0][1], at, days, position)
-            return
-        if meeting in choices:
-            fitting.append(kept)
-    yield from itertools.product(*fitting)
-
-
-def _sits_all(
-    sittings: Sittings, at: list[tuple[int, int]], days: Sequence[date], position: int
-) -> bool:
-    return all(sittings.sits(days[position + offset]) for _, offset in at)
-
-
-def _not_sitting(
-    meeting: str,
-    sittings: Sittings,
-    at: list[tuple[int, int]],
-    days: Sequence[date],
-    position: int,
-) -> Mismatch:
-    index, offset = next(
-        (index, offset) for index, offset in at if not sittings.sits(days[position + offset])
-    )
-    return Mismatch(
-        start=days[position],
-        index=index,
-        field="step",
-        expected=f"'{meeting}' sits",
-        actual=f"'{meeting}' does not sit on {long_date(days[position + offset])}",
-    )
-
-
-def _executor(
-    base: Executor, choices: Mapping[str, list[_Choice]], combination: tuple[date | None, ...]
-) -> Executor:
-    chosen = _chosen(choices, combination)
-    return base.with_meetings(chosen) if chosen else base
-
-
-def _chosen(
-    choices: Mapping[str, list[_Choice]], combination: tuple[date | None, ...]
-) -> dict[str, date]:
-    return {
-        meeting: anchor
-        for meeting, anchor in zip(choices, combination, strict=True)
-        if anchor is not None
-    }
 
 
 def _run(
