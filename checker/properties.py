@@ -159,6 +159,11 @@ def _response(
     )
     if found is not None:
         return Outcome(verdict=Verdict.VIOLATED, trace=found)
+    short = bmc_lasso(
+        encoding, ResponseWatch(trigger=trigger, goal=goal, cap=caps[-1]), limits, _SHORT_LASSO
+    )
+    if isinstance(short, Reached):
+        return Outcome(verdict=Verdict.VIOLATED, trace=short.trace)
     reason = ""
     for cap in caps:
         watch = ResponseWatch(trigger=trigger, goal=goal, cap=cap)
@@ -270,3 +275,5 @@ def _escalations(encoding: Encoding, prop: Property, limits: Limits, lasso: Lass
 
 
 _SPAN = SourceSpan(file="<checker>", line=0, column=0)
+# A lasso whose stem the walk misses is often short; look that far before Spacer's caps.
+_SHORT_LASSO = 16
