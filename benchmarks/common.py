@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import assert_never
 
@@ -11,9 +13,19 @@ import z3
 
 from stepcheck.checker.results import PropertyResult, Verdict
 
-__all__ = ["AUTHORITIES", "machine_line", "verdict_text"]
+__all__ = ["AUTHORITIES", "best_of", "machine_line", "verdict_text"]
 
 AUTHORITIES = Path(__file__).resolve().parent.parent / "spec" / "authorities"
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    """The fewest seconds `work` took over `repeat` runs."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def machine_line() -> str:

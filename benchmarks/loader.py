@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import date, timedelta
 
-from benchmarks.common import AUTHORITIES
+from benchmarks.common import AUTHORITIES, best_of
 from stepcheck.spec import workdays
 from stepcheck.spec.loader import load_spec
 
@@ -17,11 +15,11 @@ def run_loader(repeat: int) -> None:
     """Print one markdown table: loading each authority, and calendar arithmetic."""
     rows: list[tuple[str, float]] = []
     for path in sorted(AUTHORITIES.glob("*.yaml")):
-        rows.append((f"load_spec {path.name}", _best_of(repeat, lambda p=path: load_spec(p))))
-    rows.append(("add_working_days x 10,000", _best_of(repeat, _add_working_days_10k)))
+        rows.append((f"load_spec {path.name}", best_of(repeat, lambda p=path: load_spec(p))))
+    rows.append(("add_working_days x 10,000", best_of(repeat, _add_working_days_10k)))
     # The worst-case scans are cached after their first call: time that first call once.
-    rows.append(("max_calendar_days_spanned n=1..30, first call", _best_of(1, _worst_case_spans)))
-    rows.append(("max_calendar_days_spanned n=1..30, cached", _best_of(repeat, _worst_case_spans)))
+    rows.append(("max_calendar_days_spanned n=1..30, first call", best_of(1, _worst_case_spans)))
+    rows.append(("max_calendar_days_spanned n=1..30, cached", best_of(repeat, _worst_case_spans)))
     print(f"### loader and calendar (best of {repeat})")
     print()
     print("| benchmark | seconds |")
@@ -29,15 +27,6 @@ def run_loader(repeat: int) -> None:
     for name, seconds in rows:
         print(f"| {name} | {seconds:.4f} |")
     print()
-
-
-def _best_of(repeat: int, work: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def _add_working_days_10k() -> None:

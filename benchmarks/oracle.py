@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import attrs
 
-from benchmarks.common import AUTHORITIES
+from benchmarks.common import AUTHORITIES, best_of
 from stepcheck.oracle.abstract import trace_of
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.realise import realise
@@ -31,22 +29,22 @@ def run_oracle(repeat: int) -> None:
     specs = [(path.stem, load_spec(path)) for path in sorted(AUTHORITIES.glob("*.yaml"))]
     for name, spec in specs:
         executor = Executor(spec)
-        steps = _best_of(repeat, lambda e=executor: _random_runs(e, 20, _LENGTH, seed=1))
+        steps = best_of(repeat, lambda e=executor: _random_runs(e, 20, _LENGTH, seed=1))
         rows.append((f"{name}: one step (apply)", f"{steps / (20 * _LENGTH) * 1e6:.0f} µs"))
     for name, spec in specs:
         executor = Executor(spec)
-        seconds = _best_of(1, lambda e=executor: _random_runs(e, _SEQUENCES, _LENGTH, seed=2))
+        seconds = best_of(1, lambda e=executor: _random_runs(e, _SEQUENCES, _LENGTH, seed=2))
         rows.append((f"{name}: {_SEQUENCES:,} runs of {_LENGTH} steps", f"{seconds:.2f} s"))
     for name, spec in specs:
         trace = _long_trace(spec)
-        found = _best_of(repeat, lambda s=spec, t=trace: _date(s, t))
+        found = best_of(repeat, lambda s=spec, t=trace: _date(s, t))
         rows.append((f"{name}: realise a {len(trace.steps)}-step trace", f"{found * 1e3:.1f} ms"))
         bad = _unrealisable(trace)
-        missed = _best_of(repeat, lambda s=spec, t=bad: _date(s, t))
+        missed = best_of(repeat, lambda s=spec, t=bad: _date(s, t))
         rows.append((f"{name}: not realisable (wrong status at the end)", f"{missed * 1e3:.1f} ms"))
         late = _late_timer(trace)
         if late is not None:
-            missed = _best_of(repeat, lambda s=spec, t=late: _date(s, t))
+            missed = best_of(repeat, lambda s=spec, t=late: _date(s, t))
             rows.append(
                 (f"{name}: search 10 years, last timer never matches", f"{missed * 1e3:.1f} ms")
             )
@@ -113,12 +111,3 @@ def _late_timer(trace: Trace) -> Trace | None:
 
 def _date(spec: ProtocolSpec, trace: Trace) -> object:
     return realise(spec, trace, reading=Reading.MUST, start=date(2020, 1, 1), horizon_days=3653)
-
-
-def _best_of(repeat: int, work: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - started)
-    return best

@@ -105,14 +105,8 @@ def _solver(limits: Limits) -> z3.Solver:
 def bmc(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits, depth: int) -> Answer:
     """The shortest run (up to `depth` steps) into a bad state, by unrolling."""
     observer: Watch = watch if watch is not None else NoWatch()
-    solver = _solver(limits)
-    states = [_state(encoding, observer, "0")]
-    steps: list[z3.ArithRef] = []
-    solver.add(
-        encoding.init(states[0]),
-        observer.init(encoding, states[0]),
-        _domain(encoding, observer, states[0]),
-    )
+    unrolling = _Unrolling(encoding, observer, limits)
+    solver, states, steps = unrolling.solver, unrolling.states, unrolling.steps
     for i in range(depth + 1):
         outcome = solver.check(bad(encoding, states[i]))
         if outcome == z3.sat:
@@ -121,14 +115,7 @@ def bmc(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits, depth
             return Undecided(reason=f"bounded search at depth {i}: {_unknown(solver)}")
         if i == depth:
             break
-        s, t, step = states[i], _state(encoding, observer, str(i + 1)), z3.Int(f"step@{i}")
-        solver.add(
-            encoding.transition(s, t, step),
-            observer.update(encoding, s, t, step),
-            _domain(encoding, observer, t),
-        )
-        states.append(t)
-        steps.append(step)
+        unrolling.extend()
     return Unreachable(strength=Strength.BOUNDED, depth=depth)
 
 
@@ -140,25 +127,12 @@ def bmc_lasso(encoding: Encoding, watch: ResponseWatch, limits: Limits, depth: i
     to `k`, and one of the steps between is a tick. Unreachable here only means "no
     lasso this short"; the caller decides what that is worth.
     """
-    solver = _solver(limits)
-    states = [_state(encoding, watch, "0")]
-    steps: list[z3.ArithRef] = []
-    solver.add(
-        encoding.init(states[0]),
-        watch.init(encoding, states[0]),
-        _domain(encoding, watch, states[0]),
-    )
+    unrolling = _Unrolling(encoding, watch, limits)
+    solver, states, steps = unrolling.solver, unrolling.states, unrolling.steps
     tick = encoding.labels.index((StepKind.TICK, None))
     names = [name for name in states[0] if name != "watch:k"]
     for k in range(1, depth + 1):
-        s, t, step = states[-1], _state(encoding, watch, str(k)), z3.Int(f"step@{k - 1}")
-        solver.add(
-            encoding.transition(s, t, step),
-            watch.update(encoding, s, t, step),
-            _domain(encoding, watch, t),
-        )
-        states.append(t)
-        steps.append(step)
+        t = unrolling.extend()
         loops = [
             z3.And(
                 *(states[j][name] == t[name] for name in names),
@@ -175,6 +149,34 @@ def bmc_lasso(encoding: Encoding, watch: ResponseWatch, limits: Limits, depth: i
         if outcome == z3.unknown:
             return Undecided(reason=f"lasso search at length {k}: {_unknown(solver)}")
     return Unreachable(strength=Strength.BOUNDED, depth=depth)
+
+
+class _Unrolling:
+    """An incremental unrolling: initial states, then one transition per `extend`."""
+
+    def __init__(self, encoding: Encoding, watch: Watch, limits: Limits) -> None:
+        self.encoding, self.watch = encoding, watch
+        self.solver = _solver(limits)
+        self.states = [_state(encoding, watch, "0")]
+        self.steps: list[z3.ArithRef] = []
+        first = self.states[0]
+        self.solver.add(
+            encoding.init(first), watch.init(encoding, first), _domain(encoding, watch, first)
+        )
+
+    def extend(self) -> StateTerms:
+        """Add one step; returns the new last state."""
+        i = len(self.steps)
+        s, t = self.states[-1], _state(self.encoding, self.watch, str(i + 1))
+        step = z3.Int(f"step@{i}")
+        self.solver.add(
+            self.encoding.transition(s, t, step),
+            self.watch.update(self.encoding, s, t, step),
+            _domain(self.encoding, self.watch, t),
+        )
+        self.states.append(t)
+        self.steps.append(step)
+        return t
 
 
 def spacer(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits) -> str:
