@@ -1,20 +1,27 @@
-"""The Z3 relations of each kind of step: events, ticks, and dispute steps.
+"""What each step does, as Z3 terms: which parts of the state it changes, and how.
 
-`checker/encode.py` assembles them into a transition system; this module says, for
-one step, how every part of the next state `t` follows from the state `s`, exactly as
-"The checker's finite model" in `spec/SEMANTICS.md` describes.
+`checker/encode.py` assembles these pieces into one transition relation; this module
+says, for one step label, when it is enabled and the new value of every part it
+changes, exactly as "The checker's finite model" in `spec/SEMANTICS.md` describes.
+
+The relation is *functional*: every part of the next state is a function of the
+state before and of the step's inputs (which label, the value a timer starts at,
+whether a meeting sits, whether an optional routing is followed). Both readings are
+in one relation: `flag:should` says whether should-rules bind, `flag:comply` whether
+people comply with due deadlines and limits (ticks blocked); the engines fix them.
+Conditions known in Python are folded (`checker.fold`), so a step only mentions the
+parts it touches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from itertools import combinations
-from typing import TypeAlias
-
+from collections.abc import Iterable
 import z3
-from attrs import frozen
 
+from stepcheck.checker.encode_ladders import ladder_of
+from stepcheck.checker.fold import BoolLike, conj, disj, ite, negate
 from stepcheck.checker.z3expr import to_z3
+from stepcheck.spec.duration import Duration
 from stepcheck.spec.expr import Expr
 from stepcheck.spec.model import (
     PREVIOUS_OWNER,
@@ -22,424 +29,401 @@ from stepcheck.spec.model import (
     Direction,
     Escalation,
     Event,
+    Modality,
     ProtocolSpec,
-    Reading,
     Tier,
+    Unspecified,
 )
 from stepcheck.spec.timing import Interval, Timing
 
-__all__ = ["Ladder", "StateTerms", "Terms"]
+__all__ = ["NONE", "OFF", "StateTerms", "Terms"]
 
-_OFF = -2
-_NONE = -1
+OFF = -2
+"""A timer that is not running."""
+NONE = -1
+"""A closed dispute's level, and a window's forgotten owner."""
 _TIERS = tuple(tier.value for tier in Tier)
 
-StateTerms: TypeAlias = dict[str, z3.ExprRef]
+StateTerms = dict[str, z3.ExprRef]
 """One state as Z3 terms, by trace name (`status`, `deadline:x`, ...)."""
-
-
-@frozen(kw_only=True)
-class Ladder:
-    """An escalation's levels as indexes: where each escalates to, which can decide."""
-
-    successor: Mapping[int, int]
-    deciders: tuple[int, ...]
-    limits: Mapping[int, Interval]
-    longest_level: int
-
-    @property
-    def escalates(self) -> bool:
-        return bool(self.successor)
-
-    @property
-    def decides(self) -> bool:
-        return bool(self.deciders)
+Updates = dict[str, z3.ExprRef]
+"""The new value of each part a step changes; parts not named keep their value."""
 
 
 class Terms:
-    """Per-spec lookups and the step relations over state terms."""
+    """The pieces of one spec's transition relation over the state `s`, the next state
+    `t` and the step's inputs, all Z3 constants of one context."""
 
-    def __init__(self, spec: ProtocolSpec, times: Timing) -> None:
-        self.spec = spec
-        self.timing = times
+    def __init__(
+        self,
+        spec: ProtocolSpec,
+        times: Timing,
+        s: StateTerms,
+        t: StateTerms,
+        ctx: z3.Context,
+    ) -> None:
+        self.spec, self.timing, self.s, self.t, self.ctx = spec, times, s, t, ctx
         self.status_index = {status.id: i for i, status in enumerate(spec.statuses)}
         self.owner_index = {owner.id: i for i, owner in enumerate(spec.owners)}
-        self._ladders = {ladder.id: _ladder(ladder, times) for ladder in spec.escalations}
+        self.ladders = {ladder.id: ladder_of(ladder, times) for ladder in spec.escalations}
+        self.should = z3.Bool("flag:should", ctx)
+        self.comply = z3.Bool("flag:comply", ctx)
+        self.step = z3.Int("in:step", ctx)
+        self.inputs: dict[str, z3.ExprRef] = {"in:step": self.step}
+        self.input_domains: list[z3.BoolRef] = []
+        self._starts: dict[Duration, z3.ArithRef] = {}
+        self._enabled: dict[str, BoolLike] = {}
+        self._timed = [d for d in spec.deadlines if d.id in times.deadlines]
+        self._running = {d.id: s[f"deadline:{d.id}"] != OFF for d in self._timed}
+        self._anchor_statuses = {
+            d.id: [a for a in d.anchor if a in self.status_index] for d in self._timed
+        }
 
-    def ladder(self, ladder_id: str) -> Ladder:
-        return self._ladders[ladder_id]
+    def val(self, number: int) -> z3.ArithRef:
+        return z3.IntVal(number, self.ctx)
 
-    # -- expressions -------------------------------------------------------------
+    # -- readings --------------------------------------------------------------------
 
-    def symbols(self, s: StateTerms, overdue_from: StateTerms | None = None) -> _Symbols:
-        """Expression symbols reading `s` (and `overdue`, `in_window` from `overdue_from`)."""
-        return _Symbols(self, s, overdue_from if overdue_from is not None else s)
+    def enforced(self, modality: Modality) -> BoolLike:
+        """Whether a rule of this modality binds: must always, should under `flag:should`."""
+        if modality is Modality.MUST:
+            return True
+        return self.should if modality is Modality.SHOULD else False
 
-    def holds(self, expr: Expr, s: StateTerms) -> z3.BoolRef:
-        result = to_z3(expr, self.symbols(s))
+    # -- inputs ------------------------------------------------------------------------
+
+    def start(self, duration: Duration | Unspecified | None, bounds: Interval | None) -> z3.ExprRef:
+        """The value a timer of `duration` starts at in this step: one input per duration,
+        so timers of one duration started by one step start equal (SEMANTICS)."""
+        if bounds is None or not isinstance(duration, Duration):
+            return self.val(OFF)
+        if duration not in self._starts:
+            name = f"in:start:{len(self._starts)}"
+            term = z3.Int(name, self.ctx)
+            self._starts[duration] = term
+            self.inputs[name] = term
+            self.input_domains.append(z3.And(term >= bounds[0], term <= bounds[1]))
+        return self._starts[duration]
+
+    def choice(self, name: str) -> z3.BoolRef:
+        """A free boolean input of the step (a meeting sits, a routing is followed)."""
+        key = f"in:{name}"
+        if key not in self.inputs:
+            self.inputs[key] = z3.Bool(key, self.ctx)
+        term = self.inputs[key]
+        assert isinstance(term, z3.BoolRef)
+        return term
+
+    # -- expressions ---------------------------------------------------------------------
+
+    def holds(self, expr: Expr, s: StateTerms, overdue_from: StateTerms | None = None) -> z3.BoolRef:
+        result = to_z3(
+            expr, _Symbols(self, s, overdue_from if overdue_from is not None else s), self.ctx
+        )
         assert isinstance(result, z3.BoolRef)
         return result
 
     def tier(self, s: StateTerms) -> z3.ArithRef:
         """The index (in `Tier` order) of the tier of `s`'s status."""
-        term: z3.ArithRef = z3.IntVal(0)
+        term: z3.ArithRef = self.val(0)
         for status in self.spec.statuses:
             term = z3.If(
                 s["status"] == self.status_index[status.id], _TIERS.index(status.tier.value), term
             )
         return term
 
-    def owner_kind_in(self, s: StateTerms, name: str, wanted: Iterable[str]) -> z3.BoolRef:
+    def owner_kind_in(self, s: StateTerms, name: str, wanted: Iterable[str]) -> BoolLike:
         wanted_ids = set(wanted)
-        return z3.Or(
-            [s[name] == i for owner_id, i in self.owner_index.items() if owner_id in wanted_ids]
-        )
+        return disj(s[name] == i for owner_id, i in self.owner_index.items() if owner_id in wanted_ids)
 
-    def is_status(self, s: StateTerms, status_ids: Iterable[str]) -> z3.BoolRef:
-        return z3.Or([s["status"] == self.status_index[status_id] for status_id in status_ids])
+    def is_status(self, s: StateTerms, status_ids: Iterable[str]) -> BoolLike:
+        return disj(s["status"] == self.status_index[status_id] for status_id in status_ids)
 
-    # -- initial states -----------------------------------------------------------
+    # -- initial states -------------------------------------------------------------------
 
-    def initial(self, s: StateTerms) -> z3.BoolRef:
-        parts = [
-            z3.Or(
-                [
-                    z3.And(
-                        s["status"] == self.status_index[status.id],
-                        s["owner"] == self._owner_of_status(status.owner),
-                    )
-                    for status in self.spec.initial_statuses
-                ]
+    def initial(self, s: StateTerms) -> BoolLike:
+        parts: list[BoolLike] = [
+            disj(
+                conj(
+                    s["status"] == self.status_index[status.id],
+                    s["owner"] == self._owner_of_status(status.owner),
+                )
+                for status in self.spec.initial_statuses
             ),
             s["co_owner"] == self.owner_index["none"],
             s["previous_owner"] == self.owner_index["none"],
         ]
         for variable in self.spec.variables:
-            initial = _literal(variable.type, variable.initial)
-            parts.append(s[f"var:{variable.id}"] == initial)
+            parts.append(s[f"var:{variable.id}"] == _literal(variable.type, variable.initial, self.ctx))
         parts += [z3.Not(s[f"held:{m.id}"]) for m in self.spec.meetings]
-        parts += [s[f"deadline:{d}"] == _OFF for d in self.timing.deadlines]
+        parts += [s[f"deadline:{d}"] == OFF for d in self.timing.deadlines]
         for ladder in self.spec.escalations:
             parts += [
-                s[f"dispute:{ladder.id}"] == _NONE,
-                s[f"level_timer:{ladder.id}"] == _OFF,
-                s[f"dispute_timer:{ladder.id}"] == _OFF,
+                s[f"dispute:{ladder.id}"] == NONE,
+                s[f"level_timer:{ladder.id}"] == OFF,
+                s[f"dispute_timer:{ladder.id}"] == OFF,
             ]
         for rule in self.spec.rereferrals:
-            parts += [s[f"window:{rule.id}"] == _OFF, s[f"window_owner:{rule.id}"] == _NONE]
+            parts += [s[f"window:{rule.id}"] == OFF, s[f"window_owner:{rule.id}"] == NONE]
         for meeting_id, period in self.timing.meetings.items():
-            parts.append(
-                z3.And(s[f"phase:{meeting_id}"] >= 0, s[f"phase:{meeting_id}"] <= period - 1)
-            )
-        return z3.And(parts)
+            phase = s[f"phase:{meeting_id}"]
+            parts.append(z3.And(phase >= 0, phase <= period - 1))
+        return conj(parts)
 
     def _owner_of_status(self, owner_id: str | None) -> int:
         return self.owner_index[owner_id if owner_id is not None else "unspecified"]
 
-    # -- events ------------------------------------------------------------------------
+    # -- events: when -------------------------------------------------------------------
 
-    def enabled(self, event: Event, reading: Reading, s: StateTerms) -> z3.BoolRef:
-        """Conditions 1-5 of "Events" in the finite model."""
-        parts: list[z3.BoolRef] = []
+    def enabled(self, event: Event) -> BoolLike:
+        """Conditions 1-5 of "Events" in the finite model, in the state `s`."""
+        if event.id not in self._enabled:
+            self._enabled[event.id] = self._enabled_now(event)
+        return self._enabled[event.id]
+
+    def _enabled_now(self, event: Event) -> BoolLike:
+        s = self.s
+        parts: list[BoolLike] = []
         if event.sources_from:
             parts.append(self.is_status(s, event.sources_from))
-        parts += [self.holds(g.condition, s) for g in event.guards if reading.enforces(g.modality)]
+        for guard in event.guards:
+            enforced = self.enforced(guard.modality)
+            if enforced is not False:
+                parts.append(disj(negate(enforced), self.holds(guard.condition, s)))
         if event.at is not None and event.at in self.timing.meetings:
             parts.append(s[f"phase:{event.at}"] == 0)
-        for name, value in self._effects(event, s).items():
-            variable_type = next(v.type for v in self.spec.variables if v.id == name)
-            lo, hi = getattr(variable_type, "lo", None), getattr(variable_type, "hi", None)
-            if lo is not None and hi is not None:
-                parts.append(z3.And(value >= lo, value <= hi))
-        for deadline in self.spec.deadlines:
-            if (
-                deadline.direction is Direction.NOT_BEFORE
-                and deadline.id in self.timing.deadlines
-                and reading.enforces(deadline.modality)
-                and event.id in deadline.obligation
-            ):
-                parts.append(z3.Not(s[f"deadline:{deadline.id}"] > 0))
-        return z3.And(parts)
-
-    def _effects(self, event: Event, s: StateTerms) -> dict[str, z3.ExprRef]:
-        symbols = self.symbols(s)
-        return {effect.target: to_z3(effect.value, symbols) for effect in event.effects}
-
-    def possible(self, obligation: str, reading: Reading, s: StateTerms) -> z3.BoolRef:
-        """Whether an obligation (an event, or entering a status) can be met now."""
-        if obligation in self.status_index:
-            return z3.Or(
-                [
-                    z3.And(
-                        self.enabled(e, reading, s), s["status"] != self.status_index[obligation]
-                    )
-                    for e in self.spec.events
-                    if e.target == obligation
-                ]
-            )
-        return self.enabled(self.spec.event_by_id(obligation), reading, s)
-
-    def event_step(
-        self, event: Event, reading: Reading, s: StateTerms, t: StateTerms
-    ) -> z3.BoolRef:
-        parts = [self.enabled(event, reading, s)]
-        effects = self._effects(event, s)
+        effects = self._effects(event)
         for variable in self.spec.variables:
-            name = f"var:{variable.id}"
-            parts.append(t[name] == effects.get(variable.id, s[name]))
-        status = self.status_index[event.target] if event.target is not None else s["status"]
-        parts.append(t["status"] == status)
-        owner = self._event_owner(event, reading, s)
-        parts += [
-            t["owner"] == owner,
-            t["previous_owner"] == z3.If(owner != s["owner"], s["owner"], s["previous_owner"]),
-            t["co_owner"] == self._named_owner(event.co_owner, s)
-            if event.co_owner
-            else t["co_owner"] == s["co_owner"],
-        ]
-        parts += self._held_after(event, s, t)
-        post = self.symbols(t, overdue_from=s)
-        timed = [d for d in self.spec.deadlines if d.id in self.timing.deadlines]
-        renewed = {d.id: self._renews(d, event, s, post) for d in timed}
-        parts += [self._deadline_after(d, event, s, t, renewed[d.id]) for d in timed]
-        parts += [
-            z3.Implies(
-                z3.And(renewed[a.id], renewed[b.id]), t[f"deadline:{a.id}"] == t[f"deadline:{b.id}"]
+            lo, hi = getattr(variable.type, "lo", None), getattr(variable.type, "hi", None)
+            if variable.id in effects and lo is not None and hi is not None:
+                value = effects[variable.id]
+                parts.append(z3.And(value >= lo, value <= hi))
+        for deadline in self._timed:
+            if deadline.direction is Direction.NOT_BEFORE and event.id in deadline.obligation:
+                enforced = self.enforced(deadline.modality)
+                if enforced is not False:
+                    parts.append(disj(negate(enforced), s[f"deadline:{deadline.id}"] <= 0))
+        return conj(parts)
+
+    def _effects(self, event: Event) -> dict[str, z3.ExprRef]:
+        symbols = _Symbols(self, self.s, self.s)
+        return {effect.target: to_z3(effect.value, symbols, self.ctx) for effect in event.effects}
+
+    def possible(self, obligation: str) -> BoolLike:
+        """An obligation (an event, or entering a status) can be met now."""
+        if obligation in self.status_index:
+            target = self.status_index[obligation]
+            return disj(
+                conj(self.enabled(e), self.s["status"] != target)
+                for e in self.spec.events
+                if e.target == obligation
             )
-            for a, b in combinations(timed, 2)
-            if a.within == b.within
-        ]
-        parts += [self._dispute_after(ladder, event, s, t) for ladder in self.spec.escalations]
-        parts += self._windows_after(event, s, t, post)
-        parts += self._unchanged(s, t, ("phase:",))
-        return z3.And(parts)
+        return self.enabled(self.spec.event_by_id(obligation))
 
-    def _named_owner(self, owner_id: str, s: StateTerms) -> z3.ArithRef:
+    # -- events: what -------------------------------------------------------------------
+
+    def event_updates(self, event: Event) -> Updates:
+        """The parts an event changes, and their new values (SEMANTICS, "Events")."""
+        s = self.s
+        updates: Updates = {}
+        for name, value in self._effects(event).items():
+            updates[f"var:{name}"] = value
+        if event.target is not None:
+            updates["status"] = self.val(self.status_index[event.target])
+        owner = self._event_owner(event)
+        if not owner.eq(s["owner"]):
+            updates["owner"] = owner
+            updates["previous_owner"] = z3.If(owner != s["owner"], s["owner"], s["previous_owner"])
+        if event.co_owner:
+            updates["co_owner"] = self._named_owner(event.co_owner)
+        changes_tier = self._tier_changes(event)
+        for meeting in self.spec.meetings:
+            held = s[f"held:{meeting.id}"]
+            if event.at == meeting.id:
+                updates[f"held:{meeting.id}"] = z3.BoolVal(True, self.ctx)
+            elif changes_tier is not False:
+                updates[f"held:{meeting.id}"] = _bool(conj(negate(changes_tier), held), self.ctx)
+        self._deadline_updates(event, updates)
+        for ladder in self.spec.escalations:
+            updates.update(self._dispute_updates(ladder, event))
+        updates.update(self._window_updates(event))
+        return {name: value for name, value in updates.items() if not value.eq(s[name])}
+
+    def _named_owner(self, owner_id: str) -> z3.ArithRef:
         if owner_id == PREVIOUS_OWNER:
-            return s["previous_owner"]
-        return z3.IntVal(self.owner_index[owner_id])
+            return self.s["previous_owner"]
+        return self.val(self.owner_index[owner_id])
 
-    def _event_owner(self, event: Event, reading: Reading, s: StateTerms) -> z3.ArithRef:
+    def _event_owner(self, event: Event) -> z3.ExprRef:
+        """Re-referral routing first, then the event's owner, then the entered status's.
+
+        An open window's rule routes the case when it binds; a rule that does not bind
+        (should under the must reading, or may) may be followed or not, a free choice.
+        The first rule in spec order that is followed wins."""
+        s = self.s
         if event.owner is not None:
-            owner: z3.ArithRef = self._named_owner(event.owner, s)
+            owner: z3.ExprRef = self._named_owner(event.owner)
         elif event.target is not None and self.spec.status_by_id(event.target).owner is not None:
-            target_owner = self._named_owner(str(self.spec.status_by_id(event.target).owner), s)
-            owner = z3.If(s["status"] != self.status_index[event.target], target_owner, s["owner"])
+            target_owner = self._named_owner(str(self.spec.status_by_id(event.target).owner))
+            owner = ite(s["status"] != self.status_index[event.target], target_owner, s["owner"])
         else:
             owner = s["owner"]
         for rule in reversed(self.spec.rereferrals):
-            if rule.event == event.id and reading.enforces(rule.modality):
-                routed = (
-                    s[f"window_owner:{rule.id}"]
-                    if rule.route_to == PREVIOUS_OWNER
-                    else z3.IntVal(self.owner_index[rule.route_to])
-                )
-                owner = z3.If(s[f"window:{rule.id}"] != _OFF, routed, owner)
+            if rule.event != event.id:
+                continue
+            routed = (
+                s[f"window_owner:{rule.id}"]
+                if rule.route_to == PREVIOUS_OWNER
+                else self.val(self.owner_index[rule.route_to])
+            )
+            enforced = self.enforced(rule.modality)
+            follows = disj(enforced, self.choice(f"route:{rule.id}")) if enforced is not True else True
+            owner = ite(conj(s[f"window:{rule.id}"] != OFF, follows), routed, owner)
         return owner
 
-    def _held_after(self, event: Event, s: StateTerms, t: StateTerms) -> list[z3.BoolRef]:
-        tier_changes = self._tier_changes(event, s)
-        return [
-            t[f"held:{m.id}"]
-            == (True if event.at == m.id else z3.And(z3.Not(tier_changes), s[f"held:{m.id}"]))
-            for m in self.spec.meetings
-        ]
-
-    def _tier_changes(self, event: Event, s: StateTerms) -> z3.BoolRef:
+    def _tier_changes(self, event: Event) -> BoolLike:
         if event.target is None:
-            return z3.BoolVal(False)
+            return False
         target_tier = self.spec.status_by_id(event.target).tier
-        return self.is_status(
-            s, [status.id for status in self.spec.statuses if status.tier is not target_tier]
-        )
+        others = [status.id for status in self.spec.statuses if status.tier is not target_tier]
+        if event.sources_from:
+            others = [status for status in others if status in event.sources_from]
+        return self.is_status(self.s, others)
 
-    def _enters(self, event: Event, s: StateTerms, status_ids: Iterable[str]) -> z3.BoolRef:
+    def _enters(self, event: Event, status_ids: Iterable[str]) -> BoolLike:
         if event.target is None or event.target not in set(status_ids):
-            return z3.BoolVal(False)
-        return s["status"] != self.status_index[event.target]
+            return False
+        if event.sources_from and event.target not in event.sources_from:
+            return True
+        return self.s["status"] != self.status_index[event.target]
 
-    def _renews(
-        self, deadline: Deadline, event: Event, s: StateTerms, post: _Symbols
-    ) -> z3.BoolRef:
-        """The event (re)starts the deadline's clock: its anchor, or its obligation when
-        it recurs. Clocks of one duration renewed together start equal (SEMANTICS)."""
-        anchor_statuses = [a for a in deadline.anchor if a in self.status_index]
-        anchored = event.id in deadline.anchor or (
-            event.at is not None and event.at in deadline.anchor
-        )
-        start = z3.Or(z3.BoolVal(anchored), self._enters(event, s, anchor_statuses))
-        if deadline.condition is not None:
-            start = z3.And(start, to_z3(deadline.condition, post))
-        if not deadline.recurring:
-            return start
-        return z3.Or(start, self._met(deadline, event, s))
-
-    def _met(self, deadline: Deadline, event: Event, s: StateTerms) -> z3.BoolRef:
-        return z3.And(
-            s[f"deadline:{deadline.id}"] != _OFF,
-            z3.Or(
-                z3.BoolVal(event.id in deadline.obligation),
-                self._enters(event, s, deadline.obligation),
-            ),
-        )
-
-    def _deadline_after(
-        self, deadline: Deadline, event: Event, s: StateTerms, t: StateTerms, renews: z3.BoolRef
-    ) -> z3.BoolRef:
-        """Start (or renew), else met, else left its anchor status, else unchanged."""
-        name = f"deadline:{deadline.id}"
-        lo, hi = self.timing.deadlines[deadline.id]
-        anchor_statuses = [a for a in deadline.anchor if a in self.status_index]
-        left = z3.And(
-            s[name] != _OFF,
-            self.is_status(s, anchor_statuses),
-            z3.Not(self.is_status(t, anchor_statuses)),
-        )
-        return z3.If(
-            renews,
-            z3.And(t[name] >= lo, t[name] <= hi),
-            z3.If(
-                self._met(deadline, event, s),
-                t[name] == _OFF,
-                z3.If(left, t[name] == _OFF, t[name] == s[name]),
-            ),
-        )
-
-    def _dispute_after(
-        self, ladder: Escalation, event: Event, s: StateTerms, t: StateTerms
-    ) -> z3.BoolRef:
-        closed = s[f"dispute:{ladder.id}"] == _NONE
-        unchanged = self._unchanged_dispute(ladder.id, s, t)
-        if event.id in ladder.resolution:
-            return z3.If(closed, unchanged, self._close(ladder.id, t))
-        if event.id in ladder.trigger:
-            return z3.If(closed, self._open(ladder, t), unchanged)
-        return unchanged
-
-    def _open(self, ladder: Escalation, t: StateTerms) -> z3.BoolRef:
-        return z3.And(
-            t[f"dispute:{ladder.id}"] == 0,
-            self._level_timer(ladder.id, 0, t),
-            _start(t[f"dispute_timer:{ladder.id}"], self.timing.disputes.get(ladder.id)),
-        )
-
-    def _close(self, ladder_id: str, t: StateTerms) -> z3.BoolRef:
-        return z3.And(
-            t[f"dispute:{ladder_id}"] == _NONE,
-            t[f"level_timer:{ladder_id}"] == _OFF,
-            t[f"dispute_timer:{ladder_id}"] == _OFF,
-        )
-
-    def _level_timer(self, ladder_id: str, level: int, t: StateTerms) -> z3.BoolRef:
-        return _start(t[f"level_timer:{ladder_id}"], self.ladder(ladder_id).limits.get(level))
-
-    def _unchanged_dispute(self, ladder_id: str, s: StateTerms, t: StateTerms) -> z3.BoolRef:
-        names = (f"dispute:{ladder_id}", f"level_timer:{ladder_id}", f"dispute_timer:{ladder_id}")
-        return z3.And([t[name] == s[name] for name in names])
-
-    def _windows_after(
-        self, event: Event, s: StateTerms, t: StateTerms, post: _Symbols
-    ) -> list[z3.BoolRef]:
-        parts = []
-        for rule in self.spec.rereferrals:
-            timer, owner = f"window:{rule.id}", f"window_owner:{rule.id}"
-            keep = z3.And(t[timer] == s[timer], t[owner] == s[owner])
-            if event.id not in rule.anchor:
-                parts.append(keep)
+    def _deadline_updates(self, event: Event, updates: Updates) -> None:
+        """Per timed deadline, in this order: start (or renew), met, left its anchor status."""
+        s, off = self.s, self.val(OFF)
+        for deadline in self._timed:
+            name = f"deadline:{deadline.id}"
+            anchor_statuses = self._anchor_statuses[deadline.id]
+            starts = disj(
+                event.id in deadline.anchor,
+                event.at is not None and event.at in deadline.anchor,
+                self._enters(event, anchor_statuses),
+            )
+            if starts is not False and deadline.condition is not None:
+                starts = conj(starts, self.holds(deadline.condition, self.t, overdue_from=s))
+            met = disj(event.id in deadline.obligation, self._enters(event, deadline.obligation))
+            leaves = self._leaves(event, anchor_statuses)
+            if starts is False and met is False and leaves is False:
                 continue
-            lo, hi = self.timing.windows[rule.id]
-            opens = z3.And(t[timer] >= lo, t[timer] <= hi, t[owner] == s["owner"])
-            condition = (
-                to_z3(rule.condition, post) if rule.condition is not None else z3.BoolVal(True)
+            running = self._running[deadline.id]
+            met = conj(met, running)
+            renews = disj(starts, met) if deadline.recurring else starts
+            value = ite(conj(running, leaves), off, s[name])
+            value = ite(met, off, value)
+            updates[name] = ite(
+                renews, self.start(deadline.within, self.timing.deadlines[deadline.id]), value
             )
-            parts.append(z3.If(condition, opens, keep))
-        return parts
 
-    def _unchanged(
-        self, s: StateTerms, t: StateTerms, prefixes: tuple[str, ...]
-    ) -> list[z3.BoolRef]:
-        return [t[name] == s[name] for name in s if name.startswith(prefixes)]
+    def _leaves(self, event: Event, statuses: list[str]) -> BoolLike:
+        """The event moves the case out of one of `statuses`."""
+        if not statuses or event.target is None or event.target in statuses:
+            return False
+        sources = [x for x in statuses if not event.sources_from or x in event.sources_from]
+        return self.is_status(self.s, sources)
 
-    # -- dispute steps -------------------------------------------------------------
+    def _dispute_updates(self, ladder: Escalation, event: Event) -> Updates:
+        names = (f"dispute:{ladder.id}", f"level_timer:{ladder.id}", f"dispute_timer:{ladder.id}")
+        if event.id in ladder.resolution:
+            return dict(zip(names, self._closed(), strict=True))
+        if event.id not in ladder.trigger:
+            return {}
+        closed = self.s[names[0]] == NONE
+        opened = self._opened(ladder)
+        return {name: ite(closed, value, self.s[name]) for name, value in zip(names, opened, strict=True)}
 
-    def escalate_step(self, ladder: Escalation, s: StateTerms, t: StateTerms) -> z3.BoolRef:
-        info, level = self.ladder(ladder.id), s[f"dispute:{ladder.id}"]
-        moves = [
-            z3.And(
-                level == here,
-                t[f"dispute:{ladder.id}"] == there,
-                self._level_timer(ladder.id, there, t),
-            )
-            for here, there in info.successor.items()
-        ]
-        keep = [f"dispute_timer:{ladder.id}"]
-        return z3.And(z3.Or(moves), *[t[n] == s[n] for n in keep], *self._others(s, t, ladder.id))
+    def _closed(self) -> tuple[z3.ExprRef, ...]:
+        return (self.val(NONE), self.val(OFF), self.val(OFF))
 
-    def decide_step(self, ladder: Escalation, s: StateTerms, t: StateTerms) -> z3.BoolRef:
-        level = s[f"dispute:{ladder.id}"]
-        can = z3.Or([level == i for i in self.ladder(ladder.id).deciders])
-        return z3.And(can, self._close(ladder.id, t), *self._others(s, t, ladder.id))
+    def _opened(self, ladder: Escalation) -> tuple[z3.ExprRef, ...]:
+        first = ladder.levels[0]
+        return (
+            self.val(0),
+            self.start(first.within, self.ladders[ladder.id].limits.get(0)),
+            self.start(ladder.within, self.timing.disputes.get(ladder.id)),
+        )
 
-    def can_move(self, ladder_id: str, s: StateTerms) -> z3.BoolRef:
-        info, level = self.ladder(ladder_id), s[f"dispute:{ladder_id}"]
-        return z3.Or([level == i for i in (*info.successor, *info.deciders)])
+    def _window_updates(self, event: Event) -> Updates:
+        s, updates = self.s, {}
+        for rule in self.spec.rereferrals:
+            if event.id not in rule.anchor:
+                continue
+            timer, owner = f"window:{rule.id}", f"window_owner:{rule.id}"
+            opens: BoolLike = True
+            if rule.condition is not None:
+                opens = self.holds(rule.condition, self.t, overdue_from=s)
+            updates[timer] = ite(opens, self.start(rule.window, self.timing.windows[rule.id]), s[timer])
+            updates[owner] = ite(opens, s["owner"], s[owner])
+        return updates
 
-    def _others(self, s: StateTerms, t: StateTerms, ladder_id: str) -> list[z3.BoolRef]:
-        own = {f"dispute:{ladder_id}", f"level_timer:{ladder_id}", f"dispute_timer:{ladder_id}"}
-        return [t[name] == s[name] for name in s if name not in own]
+    # -- dispute steps ----------------------------------------------------------------
 
-    # -- ticks -----------------------------------------------------------------------------
+    def escalate(self, ladder: Escalation) -> tuple[BoolLike, Updates]:
+        info, level = self.ladders[ladder.id], self.s[f"dispute:{ladder.id}"]
+        target: z3.ExprRef = level
+        timer: z3.ExprRef = self.s[f"level_timer:{ladder.id}"]
+        for here, there in sorted(info.successor.items(), reverse=True):
+            target = ite(level == here, self.val(there), target)
+            limit = self.start(ladder.levels[there].within, info.limits.get(there))
+            timer = ite(level == here, limit, timer)
+        can = disj(level == here for here in info.successor)
+        return can, {f"dispute:{ladder.id}": target, f"level_timer:{ladder.id}": timer}
 
-    def blocked(self, reading: Reading, s: StateTerms) -> z3.BoolRef:
-        """A tick is blocked: an enforced deadline is due and can be met, or a dispute must move."""
-        reasons = []
-        for deadline in self.spec.deadlines:
-            if (
-                deadline.id in self.timing.deadlines
-                and deadline.direction is Direction.AFTER
-                and reading.enforces(deadline.modality)
-            ):
-                can_meet = z3.Or([self.possible(o, reading, s) for o in deadline.obligation])
-                reasons.append(z3.And(s[f"deadline:{deadline.id}"] == 0, can_meet))
+    def decide(self, ladder: Escalation) -> tuple[BoolLike, Updates]:
+        level = self.s[f"dispute:{ladder.id}"]
+        can = disj(level == i for i in self.ladders[ladder.id].deciders)
+        names = (f"dispute:{ladder.id}", f"level_timer:{ladder.id}", f"dispute_timer:{ladder.id}")
+        return can, dict(zip(names, self._closed(), strict=True))
+
+    def can_move(self, ladder_id: str) -> BoolLike:
+        info, level = self.ladders[ladder_id], self.s[f"dispute:{ladder_id}"]
+        return disj(level == i for i in (*info.successor, *info.deciders))
+
+    # -- ticks ------------------------------------------------------------------------
+
+    def blocked(self) -> BoolLike:
+        """The actors comply: an enforced deadline is due and can be met, or a dispute must move."""
+        s, reasons = self.s, []
+        for deadline in self._timed:
+            if deadline.direction is Direction.AFTER:
+                enforced = self.enforced(deadline.modality)
+                can_meet = disj(self.possible(o) for o in deadline.obligation)
+                reasons.append(conj(enforced, s[f"deadline:{deadline.id}"] == 0, can_meet))
         for ladder in self.spec.escalations:
-            due = z3.Or(s[f"level_timer:{ladder.id}"] == 0, s[f"dispute_timer:{ladder.id}"] == 0)
-            reasons.append(
-                z3.And(s[f"dispute:{ladder.id}"] != _NONE, due, self.can_move(ladder.id, s))
-            )
-        return z3.Or(reasons)
+            due = disj(s[f"level_timer:{ladder.id}"] == 0, s[f"dispute_timer:{ladder.id}"] == 0)
+            reasons.append(conj(s[f"dispute:{ladder.id}"] != NONE, due, self.can_move(ladder.id)))
+        return conj(self.comply, disj(reasons))
 
-    def tick_step(self, reading: Reading, s: StateTerms, t: StateTerms) -> z3.BoolRef:
-        parts = [z3.Not(self.blocked(reading, s))]
-        for deadline in self.spec.deadlines:
-            if deadline.id in self.timing.deadlines:
-                floor = 0 if deadline.direction is Direction.NOT_BEFORE else -1
-                parts.append(
-                    _count_down(s[f"deadline:{deadline.id}"], t[f"deadline:{deadline.id}"], floor)
-                )
+    def tick(self) -> tuple[BoolLike, Updates]:
+        """A working day passes: timers count down, periodic meetings sit or wait."""
+        s, updates = self.s, {}
+        for deadline in self._timed:
+            floor = 0 if deadline.direction is Direction.NOT_BEFORE else -1
+            name = f"deadline:{deadline.id}"
+            updates[name] = _count_down(s[name], floor)
         for ladder in self.spec.escalations:
             for name in (f"level_timer:{ladder.id}", f"dispute_timer:{ladder.id}"):
-                parts.append(_count_down(s[name], t[name], -1))
-            parts.append(t[f"dispute:{ladder.id}"] == s[f"dispute:{ladder.id}"])
+                updates[name] = _count_down(s[name], -1)
         for rule in self.spec.rereferrals:
             timer, owner = s[f"window:{rule.id}"], s[f"window_owner:{rule.id}"]
             closes = timer == 0
-            parts += [
-                t[f"window:{rule.id}"]
-                == z3.If(closes, _OFF, z3.If(timer == _OFF, _OFF, timer - 1)),
-                t[f"window_owner:{rule.id}"] == z3.If(closes, _NONE, owner),
-            ]
+            updates[f"window:{rule.id}"] = z3.If(timer <= 0, OFF, timer - 1)
+            updates[f"window_owner:{rule.id}"] = z3.If(closes, NONE, owner)
+        allowed: list[BoolLike] = [negate(self.blocked())]
         for meeting_id, period in self.timing.meetings.items():
-            phase, after = s[f"phase:{meeting_id}"], t[f"phase:{meeting_id}"]
+            phase, sits = s[f"phase:{meeting_id}"], self.choice(f"sit:{meeting_id}")
             least = self.timing.least_gaps[meeting_id]
-            parts.append(
-                z3.Or(
-                    z3.And(phase + 1 >= least, after == 0),
-                    z3.And(phase + 1 <= period - 1, after == phase + 1),
-                )
-            )
-        fixed = ("status", "owner", "co_owner", "previous_owner", "var:", "held:")
-        parts += self._unchanged(s, t, fixed)
-        return z3.And(parts)
+            allowed.append(z3.If(sits, phase + 1 >= least, phase + 1 <= period - 1))
+            updates[f"phase:{meeting_id}"] = z3.If(sits, 0, phase + 1)
+        return conj(allowed), updates
 
 
 class _Symbols:
@@ -456,18 +440,16 @@ class _Symbols:
             case "tier":
                 return terms.tier(s)
             case "allocated":
-                return terms.owner_kind_in(
-                    s, "owner", [o.id for o in terms.spec.owners if o.allocated]
-                )
+                allocated = [o.id for o in terms.spec.owners if o.allocated]
+                return _bool(terms.owner_kind_in(s, "owner", allocated), terms.ctx)
             case "owned":
-                return terms.owner_kind_in(
-                    s, "owner", [o.id for o in terms.spec.owners if o.responsible]
-                )
+                responsible = [o.id for o in terms.spec.owners if o.responsible]
+                return _bool(terms.owner_kind_in(s, "owner", responsible), terms.ctx)
             case _:
                 return s[f"var:{name}"]
 
     def predicate(self, name: str, argument: str) -> z3.BoolRef:
-        s = self._s
+        s, ctx = self._s, self._terms.ctx
         match name:
             case "held":
                 return s[f"held:{argument}"]
@@ -475,57 +457,29 @@ class _Symbols:
                 key = f"deadline:{argument}"
                 deadline = self._terms.spec.deadline_by_id(argument)
                 if key not in self._overdue_from or deadline.direction is not Direction.AFTER:
-                    return z3.BoolVal(False)
+                    return z3.BoolVal(False, ctx)
                 return self._overdue_from[key] == -1
             case "escalating":
-                return s[f"dispute:{argument}"] != _NONE
+                return s[f"dispute:{argument}"] != NONE
             case "in_window":  # like `overdue`, read before the step (SEMANTICS, fine points)
-                return self._overdue_from[f"window:{argument}"] != _OFF
+                return self._overdue_from[f"window:{argument}"] != OFF
             case _:
                 raise ValueError(f"unknown predicate {name}")
 
 
-def _ladder(ladder: Escalation, times: Timing) -> Ladder:
-    index = {level.id: i for i, level in enumerate(ladder.levels)}
-    successor: dict[int, int] = {}
-    deciders = []
-    tie_break_named = isinstance(ladder.tie_break, str) and ladder.tie_break != "not_needed"
-    for i, level in enumerate(ladder.levels):
-        if level.external is not None:
-            continue
-        if level.next is not None:
-            successor[i] = index[level.next]
-        elif i + 1 < len(ladder.levels):
-            successor[i] = i + 1
-        if level.decides and (len(level.who) <= 1 or tie_break_named):
-            deciders.append(i)
-    limits = {
-        i: times.levels[(ladder.id, level.id)]
-        for i, level in enumerate(ladder.levels)
-        if (ladder.id, level.id) in times.levels
-    }
-    return Ladder(
-        successor=successor,
-        deciders=tuple(deciders),
-        limits=limits,
-        longest_level=max((hi for _, hi in limits.values()), default=0),
-    )
+def _bool(part: BoolLike, ctx: z3.Context) -> z3.BoolRef:
+    return z3.BoolVal(part, ctx) if isinstance(part, bool) else part
 
 
-def _start(timer: z3.ExprRef, limit: Interval | None) -> z3.BoolRef:
-    if limit is None:
-        return timer == _OFF
-    return z3.And(timer >= limit[0], timer <= limit[1])
+def _count_down(before: z3.ExprRef, floor: int) -> z3.ExprRef:
+    return z3.If(before == OFF, OFF, z3.If(before <= floor, floor, before - 1))
 
 
-def _count_down(before: z3.ExprRef, after: z3.ExprRef, floor: int) -> z3.BoolRef:
-    return after == z3.If(before == _OFF, _OFF, z3.If(before - 1 < floor, floor, before - 1))
-
-
-def _literal(type_: object, value: bool | int | str) -> z3.ExprRef:
+def _literal(type_: object, value: bool | int | str, ctx: z3.Context) -> z3.ExprRef:
     values = getattr(type_, "values", None)
     if values is not None:
-        return z3.IntVal(values.index(value))
+        return z3.IntVal(values.index(value), ctx)
     if isinstance(value, bool):
-        return z3.BoolVal(value)
-    return z3.IntVal(value)
+        return z3.BoolVal(value, ctx)
+    return z3.IntVal(value, ctx)
+

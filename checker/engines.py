@@ -1,42 +1,92 @@
-"""Is a bad state reachable? Bounded model checking for traces, Spacer (CHC) for proofs.
+"""Is a bad state reachable? Bounded search for traces, Spacer (CHC) for proofs.
 
-`reach` answers with a `Reached` (the shortest trace BMC finds), an `Unreachable`
-(`unbounded` when Spacer found an inductive invariant; `bounded` with the depth when
-only BMC finished), or an `Undecided` with the reason. Every solver call has a
-timeout and a resource limit; running out is never reported as a proof.
+Every question runs on a `Frame` (a system in a context of its own) under a `Budget`:
+a deterministic Z3 resource count shared by all of a property's solver calls, plus an
+optional wall-clock safety net. Running out is never a proof: it is `Undecided`, with
+the limit that stopped it.
+
+- `Bmc`: one incremental unrolling per frame and bad predicate; questions under
+  different flags (readings) are assumptions on the same solver, and a later question
+  resumes at the depth where the last one stopped instead of starting again.
+- `spacer`: an unbounded answer from Spacer on the flags' fixed relation.
+- `bmc_lasso`: the shortest lasso that stays pending round a loop with a tick.
 """
 
 from __future__ import annotations
 
+import time
+
 import z3
 from attrs import evolve, frozen
 
-from stepcheck.checker.encode import Encoding, StateTerms
+from stepcheck.checker.encode import TICK
 from stepcheck.checker.results import Strength
-from stepcheck.checker.watch import Bad, NoWatch, ResponseWatch, Watch
-from stepcheck.spec.trace import StepKind, Trace, TraceStep
+from stepcheck.checker.system import Flags, Frame, Unrolling
+from stepcheck.spec.trace import Trace
 
 __all__ = [
+    "Bmc",
+    "Budget",
     "Limits",
     "Reached",
     "Undecided",
     "Unreachable",
-    "bmc",
     "bmc_lasso",
-    "fresh_context",
-    "reach",
     "spacer",
 ]
 
 
 @frozen(kw_only=True)
 class Limits:
-    """Budgets for one question: per solver call, and how deep BMC may go."""
+    """Deterministic limits per property, and an optional wall-clock safety net.
 
-    timeout_ms: int = 30_000
+    `rlimit` is Z3's resource count for one solver call, `total_rlimit` for all of a
+    property's calls; `max_depth` the most steps a bounded search unrolls. `timeout_ms`
+    (None: no clock) stops any one call after that long, and `deadline` (a
+    `time.monotonic()` value) stops everything then; either makes the answer
+    `unknown`, and they are the only limits that depend on the machine.
+    """
+
     rlimit: int = 50_000_000
+    total_rlimit: int = 400_000_000
     quick_depth: int = 12
     max_depth: int = 60
+    timeout_ms: int | None = None
+    deadline: float | None = None
+
+
+class OutOfBudget(Exception):
+    """The property's resource budget or the run's deadline is spent."""
+
+
+class Budget:
+    """What is left of a property's limits; each solver call is charged what it used."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.left = limits.total_rlimit
+
+    def arm(self, target: z3.Solver | z3.Fixedpoint) -> None:
+        """Set the call's limits on a solver or fixedpoint, or raise `OutOfBudget`."""
+        if self.left <= 0:
+            raise OutOfBudget(f"the property's resource budget is spent (--total-rlimit {self.limits.total_rlimit})")
+        target.set("rlimit", min(self.limits.rlimit, self.left))
+        timeout = self._timeout_ms()
+        if timeout is not None:
+            target.set("timeout", timeout)
+
+    def charge(self, used: int) -> None:
+        self.left -= max(used, 0)
+
+    def _timeout_ms(self) -> int | None:
+        limits = self.limits
+        candidates = [] if limits.timeout_ms is None else [limits.timeout_ms]
+        if limits.deadline is not None:
+            left = int((limits.deadline - time.monotonic()) * 1000)
+            if left <= 0:
+                raise OutOfBudget("the run's time budget is spent (--max-seconds)")
+            candidates.append(left)
+        return min(candidates) if candidates else None
 
 
 @frozen(kw_only=True)
@@ -58,68 +108,40 @@ class Undecided:
 Answer = Reached | Unreachable | Undecided
 
 
-def fresh_context() -> None:
-    """Start Z3's default context afresh, so that a question's answer does not depend on
-    what the process asked before (Z3 picks among equally short traces by the order in
-    which terms were first built). Terms built before stay valid in their old context.
-    """
-    z3.z3._main_ctx = None  # z3py keeps its default context here; main_ctx() remakes it
+class Bmc:
+    """Shortest runs into `bad` (a term over the frame's `s`), one unrolling for all flags."""
+
+    def __init__(self, frame: Frame, bad: z3.BoolRef, budget: Budget) -> None:
+        self.frame, self.budget = frame, budget
+        self.solver = _solver(frame.ctx)
+        self.unrolling = Unrolling(frame, self.solver)
+        self._bad = bad
+        self._bad_at: list[z3.ExprRef] = []
+
+    def search(self, flags: Flags, depth: int, start: int = 0) -> Answer:
+        """The shortest run of `start`..`depth` steps into a bad state under `flags`.
+
+        `start` skips lengths already known to hold no such run (under these flags or
+        fewer constraints)."""
+        assumptions = self.frame.assumptions(flags)
+        for i in range(start, depth + 1):
+            while self.unrolling.depth < i:
+                self.unrolling.extend()
+            outcome = _check(self.solver, self.budget, [*assumptions, self._bad_in(i)])
+            if outcome == z3.sat:
+                return Reached(trace=self.unrolling.trace(self.solver.model(), i))
+            if outcome != z3.unsat:
+                return Undecided(reason=f"bounded search at depth {i}: {outcome}")
+        return Unreachable(strength=Strength.BOUNDED, depth=depth)
+
+    def _bad_in(self, i: int) -> z3.ExprRef:
+        while len(self._bad_at) <= i:
+            state = self.unrolling.states[len(self._bad_at)]
+            self._bad_at.append(self.frame.at(self._bad, state))
+        return self._bad_at[i]
 
 
-def reach(
-    encoding: Encoding, bad: Bad, watch: Watch | None = None, limits: Limits | None = None
-) -> Answer:
-    """Search for a reachable state where `bad` holds.
-
-    Shallow BMC first (most traces are short), then Spacer for a proof, then deep BMC
-    when Spacer finds the state reachable or gives up.
-    """
-    limits = limits if limits is not None else Limits()
-    quick = bmc(encoding, bad, watch, limits, limits.quick_depth)
-    if isinstance(quick, Reached):
-        return quick
-    proof = spacer(encoding, bad, watch, limits)
-    if proof == "unreachable":
-        return Unreachable(strength=Strength.UNBOUNDED)
-    deep = bmc(encoding, bad, watch, limits, limits.max_depth)
-    if isinstance(deep, Reached):
-        return deep
-    if proof == "reachable":
-        return Undecided(
-            reason=(
-                f"Spacer found the state reachable, but no run of at most {limits.max_depth} steps"
-            )
-        )
-    if isinstance(deep, Unreachable):
-        return Unreachable(strength=Strength.BOUNDED, depth=limits.max_depth)
-    return Undecided(reason=f"{proof}; {deep.reason}")
-
-
-def _solver(limits: Limits) -> z3.Solver:
-    solver = z3.SolverFor("QF_LIA")
-    solver.set("timeout", limits.timeout_ms)
-    solver.set("rlimit", limits.rlimit)
-    return solver
-
-
-def bmc(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits, depth: int) -> Answer:
-    """The shortest run (up to `depth` steps) into a bad state, by unrolling."""
-    observer: Watch = watch if watch is not None else NoWatch()
-    unrolling = _Unrolling(encoding, observer, limits)
-    solver, states, steps = unrolling.solver, unrolling.states, unrolling.steps
-    for i in range(depth + 1):
-        outcome = solver.check(bad(encoding, states[i]))
-        if outcome == z3.sat:
-            return Reached(trace=_trace(encoding, solver.model(), states, steps))
-        if outcome == z3.unknown:
-            return Undecided(reason=f"bounded search at depth {i}: {_unknown(solver)}")
-        if i == depth:
-            break
-        unrolling.extend()
-    return Unreachable(strength=Strength.BOUNDED, depth=depth)
-
-
-def bmc_lasso(encoding: Encoding, watch: ResponseWatch, limits: Limits, depth: int) -> Answer:
+def bmc_lasso(frame: Frame, flags: Flags, budget: Budget, depth: int) -> Answer:
     """The shortest lasso (up to `depth` steps) that stays pending round a loop with a tick.
 
     Liveness to safety by unrolling: at each length `k`, some earlier state `j` equals
@@ -127,12 +149,15 @@ def bmc_lasso(encoding: Encoding, watch: ResponseWatch, limits: Limits, depth: i
     to `k`, and one of the steps between is a tick. Unreachable here only means "no
     lasso this short"; the caller decides what that is worth.
     """
-    unrolling = _Unrolling(encoding, watch, limits)
-    solver, states, steps = unrolling.solver, unrolling.states, unrolling.steps
-    tick = encoding.labels.index((StepKind.TICK, None))
-    names = [name for name in states[0] if name != "watch:k"]
+    solver = _solver(frame.ctx)
+    unrolling = Unrolling(frame, solver)
+    assumptions = frame.assumptions(flags)
+    tick = frame.system.labels.index(TICK)
+    states = unrolling.states
+    names = [name for name in frame.s if name != "watch:k"]
     for k in range(1, depth + 1):
         t = unrolling.extend()
+        steps = [ins["in:step"] for ins in unrolling.inputs]
         loops = [
             z3.And(
                 *(states[j][name] == t[name] for name in names),
@@ -141,116 +166,97 @@ def bmc_lasso(encoding: Encoding, watch: ResponseWatch, limits: Limits, depth: i
             )
             for j in range(k)
         ]
-        outcome = solver.check(z3.Or(loops))
+        outcome = _check(solver, budget, [*assumptions, z3.Or(loops)])
         if outcome == z3.sat:
             model = solver.model()
             start = next(j for j, loop in enumerate(loops) if z3.is_true(model.eval(loop)))
-            return Reached(trace=evolve(_trace(encoding, model, states, steps), loop_start=start))
-        if outcome == z3.unknown:
-            return Undecided(reason=f"lasso search at length {k}: {_unknown(solver)}")
+            return Reached(trace=evolve(unrolling.trace(model, k), loop_start=start))
+        if outcome != z3.unsat:
+            return Undecided(reason=f"lasso search at length {k}: {outcome}")
     return Unreachable(strength=Strength.BOUNDED, depth=depth)
 
 
-class _Unrolling:
-    """An incremental unrolling: initial states, then one transition per `extend`."""
-
-    def __init__(self, encoding: Encoding, watch: Watch, limits: Limits) -> None:
-        self.encoding, self.watch = encoding, watch
-        self.solver = _solver(limits)
-        self.states = [_state(encoding, watch, "0")]
-        self.steps: list[z3.ArithRef] = []
-        first = self.states[0]
-        self.solver.add(
-            encoding.init(first), watch.init(encoding, first), _domain(encoding, watch, first)
-        )
-
-    def extend(self) -> StateTerms:
-        """Add one step; returns the new last state."""
-        i = len(self.steps)
-        s, t = self.states[-1], _state(self.encoding, self.watch, str(i + 1))
-        step = z3.Int(f"step@{i}")
-        self.solver.add(
-            self.encoding.transition(s, t, step),
-            self.watch.update(self.encoding, s, t, step),
-            _domain(self.encoding, self.watch, t),
-        )
-        self.states.append(t)
-        self.steps.append(step)
-        return t
-
-
-def spacer(encoding: Encoding, bad: Bad, watch: Watch | None, limits: Limits) -> str:
-    """'unreachable', 'reachable', or the reason Spacer gave up (an inductive proof, no trace)."""
-    observer: Watch = watch if watch is not None else NoWatch()
-    fixedpoint = z3.Fixedpoint()
+def spacer(frame: Frame, bad: z3.BoolRef, flags: Flags, budget: Budget) -> str:
+    """'unreachable', 'reachable', or why Spacer gave up (an inductive proof, no trace)."""
+    ctx = frame.ctx
+    fixedpoint = z3.Fixedpoint(ctx=ctx)
     fixedpoint.set(engine="spacer")
-    fixedpoint.set("timeout", limits.timeout_ms)
-    fixedpoint.set("rlimit", limits.rlimit)
-    s, t = _state(encoding, observer, "s"), _state(encoding, observer, "t")
-    step = z3.Int("step")
+    import os
+    for item in filter(None, os.environ.get("SPACER_OPTS", "").split(",")):
+        k, v = item.split("=")
+        fixedpoint.set(k, {"true": True, "false": False}.get(v, int(v) if v.isdigit() else v))
+    s, t = frame.s, frame.t
     sorts = [term.sort() for term in s.values()]
-    reachable = z3.Function("reachable", *sorts, z3.BoolSort())
+    reachable = z3.Function("reachable", *sorts, z3.BoolSort(ctx))
     fixedpoint.register_relation(reachable)
-    fixedpoint.declare_var(*s.values(), *t.values(), step)
-    init = z3.And(encoding.init(s), observer.init(encoding, s), _domain(encoding, observer, s))
-    fixedpoint.rule(reachable(*s.values()), init)
-    moves = z3.And(
-        encoding.transition(s, t, step),
-        observer.update(encoding, s, t, step),
-        _domain(encoding, observer, t),
+    fixedpoint.declare_var(*s.values(), *t.values(), *frame.inputs.values())
+    fixedpoint.rule(reachable(*s.values()), frame.fixed(frame.init, flags))
+    fixedpoint.rule(
+        reachable(*t.values()), [reachable(*s.values()), frame.fixed(frame.trans, flags)]
     )
-    fixedpoint.rule(reachable(*t.values()), [reachable(*s.values()), moves])
     try:
-        outcome = fixedpoint.query(z3.And(reachable(*s.values()), bad(encoding, s)))
+        budget.arm(fixedpoint)
+    except OutOfBudget as spent:
+        return str(spent)
+    before = _rlimit_count(fixedpoint)
+    started = time.perf_counter()
+    try:
+        outcome = fixedpoint.query(z3.And(reachable(*s.values()), frame.fixed(bad, flags)))
+        if os.environ.get("SPACER_LOG"):
+            print(f"    spacer {outcome} {time.perf_counter() - started:.2f}s", flush=True)
     except z3.Z3Exception as error:
-        return f"Spacer stopped: {_message(error)}"
+        budget.charge(_rlimit_count(fixedpoint) - before)
+        return f"Spacer stopped: {_message(error, budget)}"
+    budget.charge(_rlimit_count(fixedpoint) - before)
     if outcome == z3.unsat:
         return "unreachable"
     if outcome == z3.sat:
         return "reachable"
-    return f"Spacer gave up: {fixedpoint.reason_unknown()}"
+    return f"Spacer gave up: {_reason(fixedpoint.reason_unknown(), budget)}"
 
 
-def _unknown(solver: z3.Solver) -> str:
-    reason = str(solver.reason_unknown())
-    if reason in ("canceled", "max. resource limit exceeded", "timeout"):
-        return "ran out of time or resources (--timeout, --rlimit)"
-    return reason
+def _solver(ctx: z3.Context) -> z3.Solver:
+    return z3.SolverFor("QF_LIA", ctx=ctx)
 
 
-def _message(error: z3.Z3Exception) -> str:
-    value = error.value
-    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-    if text in ("canceled", "max. resource limit exceeded"):
-        return "ran out of time or resources (--timeout, --rlimit)"
+def _check(solver: z3.Solver, budget: Budget, assumptions: list[z3.ExprRef]) -> z3.CheckSatResult | str:
+    """sat, unsat, or the reason the call stopped (a limit, with the option to raise)."""
+    try:
+        budget.arm(solver)
+    except OutOfBudget as spent:
+        return str(spent)
+    before = _rlimit_count(solver)
+    started = time.perf_counter()
+    outcome = solver.check(*assumptions)
+    import os
+    if os.environ.get("SPACER_LOG"):
+        print(f"      check {outcome} {time.perf_counter() - started:.3f}s", flush=True)
+    budget.charge(_rlimit_count(solver) - before)
+    if outcome == z3.unknown:
+        return _reason(solver.reason_unknown(), budget)
+    return outcome
+
+
+def _rlimit_count(target: z3.Solver | z3.Fixedpoint) -> int:
+    stats = target.statistics()
+    for key in stats.keys():
+        if key == "rlimit count":
+            value = stats.get_key_value(key)
+            return int(value)
+    return 0
+
+
+def _reason(text: str, budget: Budget) -> str:
+    if text in ("canceled", "timeout"):
+        return "ran out of time (--timeout or --max-seconds)"
+    if text == "max. resource limit exceeded":
+        if budget.left <= 0:
+            return f"ran out of the property's resource budget (--total-rlimit {budget.limits.total_rlimit})"
+        return f"ran out of resources (--rlimit {budget.limits.rlimit})"
     return text
 
 
-def _state(encoding: Encoding, watch: Watch, tag: str) -> StateTerms:
-    state = encoding.state(tag)
-    for var in watch.vars:
-        state[var.name] = (
-            z3.Bool(f"{var.name}@{tag}") if var.is_bool else z3.Int(f"{var.name}@{tag}")
-        )
-    return state
-
-
-def _domain(encoding: Encoding, watch: Watch, s: StateTerms) -> z3.BoolRef:
-    ints = [z3.And(s[v.name] >= v.lo, s[v.name] <= v.hi) for v in watch.vars if not v.is_bool]
-    return z3.And(encoding.domain(s), *ints)
-
-
-def _trace(
-    encoding: Encoding, model: z3.ModelRef, states: list[StateTerms], steps: list[z3.ArithRef]
-) -> Trace:
-    trace_steps = []
-    day = 0
-    for i, step in enumerate(steps):
-        value = model.eval(step, model_completion=True)
-        assert isinstance(value, z3.IntNumRef)
-        kind, name = encoding.labels[value.as_long()]
-        day += kind is StepKind.TICK
-        trace_steps.append(
-            TraceStep(kind=kind, name=name, day=day, state=encoding.decode(model, states[i + 1]))
-        )
-    return Trace(initial=encoding.decode(model, states[0]), steps=tuple(trace_steps))
+def _message(error: z3.Z3Exception, budget: Budget) -> str:
+    value = error.value
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return _reason(text, budget)

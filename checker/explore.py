@@ -38,14 +38,20 @@ __all__ = [
 class ExplicitModel:
     """The finite model of one spec under one reading, one step at a time.
 
+    `comply` False lets time pass even when a deadline or limit is due (people may
+    miss them); by default they comply whenever they can (SEMANTICS, "Ticks").
+
     `layout` and `stepper` are its internal (tuple) form, for the explorer's searches.
     """
 
-    def __init__(self, spec: ProtocolSpec, reading: Reading = Reading.MUST) -> None:
+    def __init__(
+        self, spec: ProtocolSpec, reading: Reading = Reading.MUST, *, comply: bool = True
+    ) -> None:
         self.spec = spec
         self.reading = reading
+        self.comply = comply
         self.layout = Layout.of(spec, timing(spec))
-        self.stepper = Stepper(layout=self.layout, reading=reading)
+        self.stepper = Stepper(layout=self.layout, reading=reading, comply=comply)
 
     def initial_states(self) -> list[State]:
         """Every initial state (one per initial status and choice of meeting phases)."""

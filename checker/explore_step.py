@@ -8,9 +8,9 @@ that it can check the Z3 encoding rather than repeat it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import product
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from attrs import field, frozen
 
@@ -23,6 +23,7 @@ from stepcheck.checker.explore_state import (
     Layout,
     Window,
 )
+from stepcheck.spec.duration import Duration
 from stepcheck.spec.expr import IntType, apply_assignments
 from stepcheck.spec.expr import Value as ExprValue
 from stepcheck.spec.model import (
@@ -45,6 +46,7 @@ __all__ = ["Label", "Stepper"]
 
 Label = tuple[StepKind, str | None]
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 _TICK: Label = (StepKind.TICK, None)
 _MEMO_LIMIT = 250_000
 
@@ -74,11 +76,13 @@ class Stepper:
 
     layout: Layout
     reading: Reading
+    comply: bool = True
     _timers: tuple[_Timer, ...] = field(init=False, eq=False, repr=False)
     _statuses: dict[str, Status] = field(init=False, eq=False, repr=False)
     _memo: dict[Config, list[tuple[Label, Config]]] = field(
         init=False, factory=dict, eq=False, repr=False
     )
+    _bounds: dict[Duration, Interval] = field(init=False, factory=dict, eq=False, repr=False)
 
     @_timers.default
     def _timed_deadlines(self) -> tuple[_Timer, ...]:
@@ -194,49 +198,61 @@ class Stepper:
     def _fire(
         self, event: Event, updates: dict[str, ExprValue], before: Config
     ) -> Iterator[Config]:
-        """Every configuration `event` can lead to (timer start values are free)."""
+        """Every configuration `event` can lead to: each owner it may route to, and each
+        start value of the timers it starts (timers of one duration start equal)."""
         status = event.target or before.status
-        owner = self._new_owner(event, before, status)
-        core = before._replace(
-            status=status,
-            owner=owner,
-            previous_owner=before.owner if owner != before.owner else before.previous_owner,
-            co_owner=event.co_owner or before.co_owner,
-            variables=tuple(
-                updates.get(name, value)
-                for name, value in zip(self.layout.variables, before.variables, strict=True)
-            ),
-            held=self._new_held(event, before, status),
-        )
-        for disputes in _choices(self._dispute_options(event, before)):
-            opened = core._replace(disputes=disputes)
-            for windows in _choices(self._window_options(event, before, opened)):
-                # Deadline conditions read the new state, except `overdue` and `in_window`.
-                partial = opened._replace(windows=windows)
-                options = self._deadline_options(event, before, partial)
-                together = self._renewed_together(options)
-                for deadlines in _choices(options):
-                    if all(len({deadlines[i] for i in group}) == 1 for group in together):
-                        yield partial._replace(deadlines=deadlines)
+        for owner in self._new_owners(event, before, status):
+            core = before._replace(
+                status=status,
+                owner=owner,
+                previous_owner=before.owner if owner != before.owner else before.previous_owner,
+                co_owner=event.co_owner or before.co_owner,
+                variables=tuple(
+                    updates.get(name, value)
+                    for name, value in zip(self.layout.variables, before.variables, strict=True)
+                ),
+                held=self._new_held(event, before, status),
+            )
+            disputes = self._dispute_plans(event, before)
+            # Conditions read the new state, except `overdue` and `in_window` (the old).
+            opened = core._replace(disputes=tuple(plan.placeholder for plan in disputes))
+            windows = self._window_plans(event, before, opened)
+            deadlines = self._deadline_plans(event, before, opened._replace(windows=before.windows))
+            started = {d for plan in (*disputes, *windows, *deadlines) for d in plan.durations}
+            durations = sorted(started, key=str)
+            ranges = [range(self._bounds[d][0], self._bounds[d][1] + 1) for d in durations]
+            for values in product(*ranges):
+                pick = dict(zip(durations, values, strict=True))
+                yield opened._replace(
+                    disputes=tuple(plan.value(pick) for plan in disputes),
+                    windows=tuple(plan.value(pick) for plan in windows),
+                    deadlines=tuple(plan.value(pick) for plan in deadlines),
+                )
 
-    def _new_owner(self, event: Event, before: Config, status: str) -> str:
-        """Re-referral routing first, then the event's owner, then the entered status's."""
+    def _new_owners(self, event: Event, before: Config, status: str) -> list[str]:
+        """Re-referral routing first, then the event's owner, then the entered status's.
+
+        A rule whose window is open routes the case when it binds under the reading; one
+        that does not bind (should under the must reading, or may) may be followed or not.
+        """
+        owners: list[str] = []
         for rule, window in zip(self.layout.spec.rereferrals, before.windows, strict=True):
-            if (
-                rule.event == event.id
-                and window.timer is not None
-                and self.reading.enforces(rule.modality)
-            ):
-                if rule.route_to != PREVIOUS_OWNER:
-                    return rule.route_to
+            if rule.event != event.id or window.timer is None:
+                continue
+            if rule.route_to != PREVIOUS_OWNER:
+                owners.append(rule.route_to)
+            else:
                 assert window.owner is not None, "an open window records an owner"
-                return window.owner
+                owners.append(window.owner)
+            if self.reading.enforces(rule.modality):
+                return list(dict.fromkeys(owners))
         if event.owner is not None:
-            return before.previous_owner if event.owner == PREVIOUS_OWNER else event.owner
-        declared = self._statuses[status].owner
-        if status != before.status and declared is not None:
-            return declared
-        return before.owner
+            owner = before.previous_owner if event.owner == PREVIOUS_OWNER else event.owner
+        elif status != before.status and self._statuses[status].owner is not None:
+            owner = str(self._statuses[status].owner)
+        else:
+            owner = before.owner
+        return list(dict.fromkeys([*owners, owner]))
 
     def _new_held(self, event: Event, before: Config, status: str) -> tuple[str, ...]:
         same_tier = self._statuses[status].tier is self._statuses[before.status].tier
@@ -245,71 +261,84 @@ class Stepper:
             held.add(event.at)
         return tuple(sorted(held))
 
-    def _dispute_options(self, event: Event, before: Config) -> list[list[Dispute]]:
+    def _dispute_plans(self, event: Event, before: Config) -> list[_Plan[Dispute]]:
         """Per ladder: a resolution closes it; a trigger opens a closed one at its first level."""
-        options = []
+        plans: list[_Plan[Dispute]] = []
         for ladder, dispute in zip(self.layout.spec.escalations, before.disputes, strict=True):
             if event.id in ladder.resolution:
-                options.append([CLOSED])
+                plans.append(_Plan.fixed(CLOSED))
             elif event.id in ladder.trigger and dispute.level is None:
-                options.append(self._openings(ladder))
+                first = ladder.levels[0]
+                level = self._limit(first.within, (ladder.id, first.id), self.layout.timing.levels)
+                whole = self._limit(ladder.within, ladder.id, self.layout.timing.disputes)
+                plans.append(
+                    _Plan(
+                        placeholder=Dispute(first.id, None, None),
+                        durations=tuple(d for d in (level, whole) if d is not None),
+                        make=lambda pick, f=first.id, lv=level, wh=whole: Dispute(
+                            f, _picked(pick, lv), _picked(pick, wh)
+                        ),
+                    )
+                )
             else:
-                options.append([dispute])
-        return options
+                plans.append(_Plan.fixed(dispute))
+        return plans
 
-    def _openings(self, ladder: Escalation) -> list[Dispute]:
-        first = ladder.levels[0]
-        level_timers = _starts(self.layout.timing.levels.get((ladder.id, first.id)))
-        dispute_timers = _starts(self.layout.timing.disputes.get(ladder.id))
-        return [Dispute(first.id, lt, dt) for lt, dt in product(level_timers, dispute_timers)]
-
-    def _window_options(self, event: Event, before: Config, after: Config) -> list[list[Window]]:
-        """Per re-referral rule: an anchor whose condition holds (re)opens the window.
-
-        The condition reads the new state, except `in_window` and `overdue`, which read
-        the old (the windows and deadlines are still being computed).
-        """
-        options = []
+    def _window_plans(self, event: Event, before: Config, after: Config) -> list[_Plan[Window]]:
+        """Per re-referral rule: an anchor whose condition holds (re)opens the window."""
+        plans: list[_Plan[Window]] = []
         for rule, window in zip(self.layout.spec.rereferrals, before.windows, strict=True):
             opens = event.id in rule.anchor and (
                 rule.condition is None or self.layout.holds(rule.condition, after)
             )
             if opens:
-                timers = _starts(self.layout.timing.windows[rule.id])
-                options.append([Window(timer, before.owner) for timer in timers])
+                self._bounds.setdefault(rule.window, self.layout.timing.windows[rule.id])
+                plans.append(
+                    _Plan(
+                        placeholder=window,
+                        durations=(rule.window,),
+                        make=lambda pick, d=rule.window, o=before.owner: Window(pick[d], o),
+                    )
+                )
             else:
-                options.append([window])
-        return options
+                plans.append(_Plan.fixed(window))
+        return plans
 
-    def _deadline_options(
-        self, event: Event, before: Config, after: Config
-    ) -> list[list[int | None]]:
+    def _deadline_plans(
+        self, event: Event, before: Config, reads: Config
+    ) -> list[_Plan[int | None]]:
         """Per timed deadline, in this order: start, met, left, unchanged."""
-        entered = after.status if after.status != before.status else None
+        entered = reads.status if reads.status != before.status else None
         happened = {event.id, entered}
-        reads = after._replace(windows=before.windows)  # `in_window` reads the old state
-        options = []
+        plans: list[_Plan[int | None]] = []
         for timer, r in zip(self._timers, before.deadlines, strict=True):
             condition = timer.deadline.condition
             if not timer.anchor.isdisjoint({*happened, event.at}) and (
                 condition is None or self.layout.holds(condition, reads)
             ):
-                options.append(timer.starts)
+                plans.append(self._starting(timer))
             elif r is not None and not timer.obligation.isdisjoint(happened):
-                options.append(timer.starts if timer.deadline.recurring else [None])
-            elif r is not None and timer.leaves_anchor(before.status, after.status):
-                options.append([None])
+                plans.append(self._starting(timer) if timer.deadline.recurring else _Plan.fixed(None))
+            elif r is not None and timer.leaves_anchor(before.status, reads.status):
+                plans.append(_Plan.fixed(None))
             else:
-                options.append([r])
-        return options
+                plans.append(_Plan.fixed(r))
+        return plans
 
-    def _renewed_together(self, options: list[list[int | None]]) -> list[list[int]]:
-        """Deadlines of one duration (re)started by the same step start equal (SEMANTICS)."""
-        groups: dict[object, list[int]] = {}
-        for i, (timer, option) in enumerate(zip(self._timers, options, strict=True)):
-            if option is timer.starts:
-                groups.setdefault(timer.deadline.within, []).append(i)
-        return [group for group in groups.values() if len(group) > 1]
+    def _starting(self, timer: _Timer) -> _Plan[int | None]:
+        duration = timer.deadline.within
+        assert isinstance(duration, Duration), "timed deadlines have a duration"
+        self._bounds.setdefault(duration, self.layout.timing.deadlines[timer.deadline.id])
+        return _Plan(placeholder=None, durations=(duration,), make=lambda pick: pick[duration])
+
+    def _limit(
+        self, duration: object, key: _K, table: Mapping[_K, Interval]
+    ) -> Duration | None:
+        """The duration of a dispute limit that has a working-day interval, else None."""
+        if key not in table or not isinstance(duration, Duration):
+            return None
+        self._bounds.setdefault(duration, table[key])
+        return duration
 
     # -- disputes: escalate and decide -------------------------------------------------
 
@@ -335,7 +364,11 @@ class Stepper:
     # -- ticks -------------------------------------------------------------------------
 
     def _tick_blocked(self, config: Config, enabled: Sequence[Event]) -> bool:
-        """The actors comply: an enforced deadline is due and can be met, or a limit ran out."""
+        """The actors comply: an enforced deadline is due and can be met, or a limit ran out.
+
+        Without `comply` (deadlines may be missed) nothing blocks time."""
+        if not self.comply:
+            return False
         for deadline, r in self._deadlines(config):
             due = r == 0 and self._enforced(deadline, Direction.AFTER)
             if due and any(_meets(event, deadline, config.status) for event in enabled):
@@ -433,6 +466,22 @@ def _next_phases(phase: int, period: int, least: int) -> list[int]:
     return [0] * (phase + 1 >= least) + [phase + 1] * (phase + 1 <= period - 1)
 
 
-def _choices(options: Iterable[list[_T]]) -> Iterator[tuple[_T, ...]]:
-    """Every way to pick one option per item."""
-    return product(*options)
+@frozen(kw_only=True)
+class _Plan(Generic[_T]):
+    """A part of the state an event sets: fixed, or made from the start values picked for
+    the durations of the timers it starts (`placeholder` stands in until then)."""
+
+    placeholder: _T
+    durations: tuple[Duration, ...] = ()
+    make: Callable[[dict[Duration, int]], _T] | None = None
+
+    @classmethod
+    def fixed(cls, value: _T) -> _Plan[_T]:
+        return cls(placeholder=value)
+
+    def value(self, pick: dict[Duration, int]) -> _T:
+        return self.placeholder if self.make is None else self.make(pick)
+
+
+def _picked(pick: dict[Duration, int], duration: Duration | None) -> int | None:
+    return None if duration is None else pick[duration]

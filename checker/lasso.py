@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from stepcheck.checker.explore import ExplicitModel, complete_lasso
+from stepcheck.checker.system import Flags
 from stepcheck.spec.expr import Expr
 from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
 
@@ -22,10 +23,14 @@ __all__ = ["lasso_finder", "walk_to_lasso"]
 _EXHAUSTIVE_STATES = 20_000
 
 
-def lasso_finder(model: ExplicitModel) -> Callable[[Trace, Expr], Trace | None]:
-    """The walk, then the explorer's exhaustive search (bounded), as one function."""
+def lasso_finder(
+    models: Callable[[Flags], ExplicitModel],
+) -> Callable[[Trace, Expr, Flags], Trace | None]:
+    """The walk, then the explorer's exhaustive search (bounded), in the model of the
+    question's flags, as one function."""
 
-    def find(stem: Trace, goal: Expr) -> Trace | None:
+    def find(stem: Trace, goal: Expr, flags: Flags) -> Trace | None:
+        model = models(flags)
         walked = walk_to_lasso(model, stem, goal)
         if walked is not None:
             return walked

@@ -49,7 +49,10 @@ class PropertyResult:
     `vacuous` says it holds because its trigger can never happen. `rules` are the
     spans of the spec elements the evidence involves, for SARIF and editors.
     `dated_from` is the first working day from which the oracle's executor replays
-    the trace on the real calendar; its story is dated from there.
+    the trace on the real calendar; its story is dated from there. `assumptions` say,
+    in words, what a verdict took for granted (that people meet the deadlines they can,
+    how a duration in hours was counted). `when_missed` is a run, for a property proved
+    while people comply, in which a deadline or limit is missed and the property fails.
     """
 
     authority: str
@@ -70,6 +73,8 @@ class PropertyResult:
     span: SourceSpan | None = None
     rules: tuple[SourceSpan, ...] = ()
     dated_from: date | None = None
+    assumptions: tuple[str, ...] = ()
+    when_missed: Trace | None = None
 
 
 @frozen(kw_only=True)

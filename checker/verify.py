@@ -16,13 +16,15 @@ from collections.abc import Callable, Iterable, Sequence
 
 from attrs import evolve
 
-from stepcheck.checker.encode import Encoding
-from stepcheck.checker.engines import Limits, fresh_context
+from stepcheck.checker.assumptions import assumptions
+from stepcheck.checker.encodings import encoding_of
+from stepcheck.checker.engines import Budget, Limits
 from stepcheck.checker.explore import ExplicitModel, replay
 from stepcheck.checker.lasso import lasso_finder
-from stepcheck.checker.properties import Outcome, decide
+from stepcheck.checker.properties import Decider, Outcome
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
 from stepcheck.checker.sentences import summarise
+from stepcheck.checker.system import Flags
 from stepcheck.checker.slicing import SAFETY, concretize, slice_timing
 from stepcheck.checker.structure import check_structure
 from stepcheck.spec.diagnostics import SourceSpan
@@ -30,7 +32,7 @@ from stepcheck.spec.model import Property, ProtocolSpec, Reading, Source
 from stepcheck.spec.timing import Timing, timing
 from stepcheck.spec.trace import StepKind, Trace
 
-__all__ = ["Limits", "verify", "verify_property"]
+__all__ = ["MISSED", "MUST", "SHOULD", "Limits", "Models", "verify", "verify_property"]
 
 Progress = Callable[[ProtocolSpec, Property], None]
 
@@ -48,66 +50,122 @@ def verify(
     findings = []
     for spec in specs:
         times = timing(spec)
+        models = Models(spec)
         findings.extend(check_structure(spec))
         for prop in spec.properties:
             if properties and prop.id not in properties:
                 continue
             if progress is not None:
                 progress(spec, prop)
-            results.append(verify_property(spec, prop, limits=limits, times=times))
+            results.append(
+                verify_property(spec, prop, limits=limits, times=times, models=models)
+            )
     return Report(
         results=tuple(results), findings=tuple(sorted(findings, key=lambda d: d.sort_key()))
     )
 
 
 def verify_property(
-    spec: ProtocolSpec, prop: Property, *, limits: Limits | None = None, times: Timing | None = None
+    spec: ProtocolSpec,
+    prop: Property,
+    *,
+    limits: Limits | None = None,
+    times: Timing | None = None,
+    models: Models | None = None,
 ) -> PropertyResult:
-    """Decide one property: must reading first, then the should reading after a violation."""
+    """Decide one property under the must reading (people comply with due deadlines).
+
+    After a violation, the should reading says whether following the should-rules too
+    would avoid it. After a proof of a property about states, the same question is asked
+    of runs where deadlines and limits may be missed: a proof there needs no assumption
+    about compliance; a failure there is shown as what happens when one is missed.
+    """
     limits = limits if limits is not None else Limits()
     times = times if times is not None else timing(spec)
+    models = models if models is not None else Models(spec)
     started = time.perf_counter()
-    outcome = _checked(spec, prop, Reading.MUST, limits, times)
+    budget = Budget(limits)
+    checker = _Checker(spec, prop, times, budget, models)
+    outcome = checker.checked(MUST)
     should_only = False
+    missed: Outcome | None = None
     if outcome.verdict is Verdict.VIOLATED:
-        should_only = _checked(spec, prop, Reading.SHOULD, limits, times).verdict is Verdict.PROVED
+        should_only = checker.checked(SHOULD).verdict is Verdict.PROVED
+    elif outcome.verdict is Verdict.PROVED and prop.kind in SAFETY and not outcome.vacuous:
+        missed = checker.checked(MISSED)
     seconds = time.perf_counter() - started
-    return _result(spec, prop, outcome, should_only=should_only, seconds=seconds)
-
-
-def _checked(
-    spec: ProtocolSpec, prop: Property, reading: Reading, limits: Limits, times: Timing
-) -> Outcome:
-    fresh_context()
-    explicit = ExplicitModel(spec, reading)
-    outcome = None
-    if prop.kind in SAFETY:
-        sliced = decide(
-            Encoding(spec, reading, slice_timing(spec, prop, reading, times)),
-            prop,
-            limits,
-            lasso_finder(explicit),
-        )
-        if sliced.trace is None:
-            outcome = sliced
-        else:
-            concrete = concretize(explicit, sliced.trace)
-            outcome = evolve(sliced, trace=concrete) if concrete is not None else None
-    if outcome is None:
-        outcome = decide(Encoding(spec, reading, times), prop, limits, lasso_finder(explicit))
-    if outcome.trace is None:
-        return outcome
-    replayed = replay(explicit, outcome.trace)
-    if replayed.ok:
-        return outcome
-    return Outcome(
-        verdict=Verdict.UNKNOWN,
-        reason=f"the counterexample did not replay at step {replayed.index}: {replayed.reason}",
+    return _result(
+        spec, prop, outcome, should_only=should_only, seconds=seconds, times=times, missed=missed
     )
 
 
+MUST = Flags(should=False, comply=True)
+SHOULD = Flags(should=True, comply=True)
+MISSED = Flags(should=False, comply=False)
+"""The must reading, the should reading, and the must reading when deadlines may be missed."""
+
+
+class Models:
+    """The explicit model of one spec under each reading, made when first needed, so that
+    properties of one spec share their explored states."""
+
+    def __init__(self, spec: ProtocolSpec) -> None:
+        self.spec = spec
+        self._models: dict[Flags, ExplicitModel] = {}
+
+    def __call__(self, flags: Flags) -> ExplicitModel:
+        if flags not in self._models:
+            reading = Reading.SHOULD if flags.should else Reading.MUST
+            self._models[flags] = ExplicitModel(self.spec, reading, comply=flags.comply)
+        return self._models[flags]
+
+
+class _Checker:
+    """One property's questions: on the slice (safety), then on the full model."""
+
+    def __init__(
+        self, spec: ProtocolSpec, prop: Property, times: Timing, budget: Budget, models: Models
+    ) -> None:
+        self.spec, self.prop, self.models = spec, prop, models
+        finder = lasso_finder(models)
+        self.full = Decider(encoding_of(spec, times), prop, budget, finder)
+        self.sliced: Decider | None = None
+        if prop.kind in SAFETY:
+            kept = slice_timing(spec, prop, Reading.SHOULD, times)
+            self.sliced = Decider(encoding_of(spec, kept), prop, budget, finder)
+
+    def checked(self, flags: Flags) -> Outcome:
+        explicit = self.models(flags)
+        outcome = None
+        if self.sliced is not None:
+            sliced = self.sliced.decide(flags)
+            if sliced.trace is None:
+                outcome = sliced
+            else:
+                concrete = concretize(explicit, sliced.trace)
+                outcome = evolve(sliced, trace=concrete) if concrete is not None else None
+        if outcome is None:
+            outcome = self.full.decide(flags)
+        if outcome.trace is None:
+            return outcome
+        replayed = replay(explicit, outcome.trace)
+        if replayed.ok:
+            return outcome
+        return Outcome(
+            verdict=Verdict.UNKNOWN,
+            reason=f"the counterexample did not replay at step {replayed.index}: {replayed.reason}",
+        )
+
+
 def _result(
-    spec: ProtocolSpec, prop: Property, outcome: Outcome, *, should_only: bool, seconds: float
+    spec: ProtocolSpec,
+    prop: Property,
+    outcome: Outcome,
+    *,
+    should_only: bool,
+    seconds: float,
+    times: Timing,
+    missed: Outcome | None,
 ) -> PropertyResult:
     citations, rules = _evidence(spec, prop, outcome.trace)
     bound = None
@@ -130,6 +188,8 @@ def _result(
         should_only=should_only,
         span=prop.span,
         rules=rules,
+        assumptions=assumptions(spec, prop, outcome, times, missed),
+        when_missed=missed.trace if missed is not None else None,
     )
 
 

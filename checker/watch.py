@@ -1,8 +1,9 @@
 """Observers: extra state that turns a property into "a bad state is unreachable".
 
 A `Watch` adds variables to the encoded state and says how each step updates them;
-its `bad` predicate is what the engines search for. Observer variables are named
-`watch:*` and never appear in traces.
+the property's bad states are then a predicate on the observed state. Observer
+variables are named `watch:*` and never appear in traces. Like the encoding, every
+watch is written once, over the canonical states `s` and `t` and the step input.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from typing import Protocol
 import z3
 from attrs import frozen
 
-from stepcheck.checker.encode import Encoding, StateTerms, StateVar
+from stepcheck.checker.encode import TICK, Encoding, StateTerms, StateVar
+from stepcheck.checker.fold import BoolLike, conj, disj, ite, negate
 from stepcheck.spec.expr import Expr
 from stepcheck.spec.model import Property, Tier
 from stepcheck.spec.trace import StepKind
 
-__all__ = ["Bad", "NoWatch", "ResponseWatch", "StepDownWatch", "Watch"]
+__all__ = ["NoWatch", "ResponseWatch", "StepDownWatch", "Watch"]
 
 _TIERS = tuple(tier.value for tier in Tier)
 
@@ -28,15 +30,11 @@ class Watch(Protocol):
     @property
     def vars(self) -> tuple[StateVar, ...]: ...
 
-    def init(self, encoding: Encoding, s: StateTerms) -> z3.BoolRef: ...
+    def init(self, encoding: Encoding, s: StateTerms) -> BoolLike: ...
 
-    def update(
-        self, encoding: Encoding, s: StateTerms, t: StateTerms, step: z3.ArithRef
-    ) -> z3.BoolRef: ...
-
-
-class Bad(Protocol):
-    def __call__(self, encoding: Encoding, s: StateTerms) -> z3.BoolRef: ...
+    def updates(self, encoding: Encoding, s: StateTerms, t: StateTerms) -> dict[str, z3.ExprRef]:
+        """The new value of each observer variable (over `s`, `t` and the step input)."""
+        ...
 
 
 @frozen
@@ -45,15 +43,13 @@ class NoWatch:
 
     vars: tuple[StateVar, ...] = ()
 
-    def init(self, encoding: Encoding, s: StateTerms) -> z3.BoolRef:
+    def init(self, encoding: Encoding, s: StateTerms) -> BoolLike:
         del encoding, s
-        return z3.BoolVal(True)
+        return True
 
-    def update(
-        self, encoding: Encoding, s: StateTerms, t: StateTerms, step: z3.ArithRef
-    ) -> z3.BoolRef:
-        del encoding, s, t, step
-        return z3.BoolVal(True)
+    def updates(self, encoding: Encoding, s: StateTerms, t: StateTerms) -> dict[str, z3.ExprRef]:
+        del encoding, s, t
+        return {}
 
 
 @frozen
@@ -63,39 +59,38 @@ class StepDownWatch:
     prop: Property
     vars: tuple[StateVar, ...] = (StateVar(name="watch:bad_step", is_bool=True),)
 
-    def init(self, encoding: Encoding, s: StateTerms) -> z3.BoolRef:
+    def init(self, encoding: Encoding, s: StateTerms) -> BoolLike:
         del encoding
         return z3.Not(s["watch:bad_step"])
 
-    def update(
-        self, encoding: Encoding, s: StateTerms, t: StateTerms, step: z3.ArithRef
-    ) -> z3.BoolRef:
-        bad = [
-            z3.And(
-                step == index,
-                self.violates(encoding, encoding.spec.event_by_id(str(name)).at, s, t),
-            )
-            for index, (kind, name) in enumerate(encoding.labels)
-            if kind is StepKind.EVENT
-        ]
-        return t["watch:bad_step"] == z3.Or(bad)
+    def updates(self, encoding: Encoding, s: StateTerms, t: StateTerms) -> dict[str, z3.ExprRef]:
+        step = encoding.terms.step
+        by_meeting: dict[str | None, list[int]] = {}
+        for index, (kind, name) in enumerate(encoding.labels):
+            if kind is StepKind.EVENT:
+                by_meeting.setdefault(encoding.spec.event_by_id(str(name)).at, []).append(index)
+        bad = disj(
+            conj(disj(step == i for i in indexes), self.violates(encoding, at, s, t))
+            for at, indexes in by_meeting.items()
+        )
+        return {"watch:bad_step": _bool(bad, encoding.ctx)}
 
     def violates(
         self, encoding: Encoding, at: str | None, s: StateTerms, t: StateTerms
-    ) -> z3.BoolRef:
+    ) -> BoolLike:
         """The step from `s` to `t` (at meeting `at`) leaves a watched tier downwards, unmet."""
+        if at in self.prop.meetings:
+            return False
         terms = encoding.terms
         before, after = terms.tier(s), terms.tier(t)
         tiers = self.prop.tiers or (Tier.CP,)
-        leaves = z3.Or([before == _TIERS.index(tier.value) for tier in tiers])
+        leaves = disj(before == _TIERS.index(tier.value) for tier in tiers)
         if self.prop.to_tiers:
-            lower = z3.Or([after == _TIERS.index(tier.value) for tier in self.prop.to_tiers])
+            lower = disj(after == _TIERS.index(tier.value) for tier in self.prop.to_tiers)
         else:
-            lower = _rank(after) < _rank(before)
-        met = z3.Or(
-            [s[f"held:{m}"] for m in self.prop.meetings] + [z3.BoolVal(at in self.prop.meetings)]
-        )
-        return z3.And(leaves, lower, z3.Not(met))
+            lower = _rank(after, encoding.ctx) < _rank(before, encoding.ctx)
+        met = disj(s[f"held:{m}"] for m in self.prop.meetings)
+        return conj(leaves, lower, negate(met))
 
 
 @frozen
@@ -113,33 +108,33 @@ class ResponseWatch:
             StateVar(name="watch:k", lo=0, hi=self.cap),
         )
 
-    def init(self, encoding: Encoding, s: StateTerms) -> z3.BoolRef:
-        starts = z3.And(
-            encoding.terms.holds(self.trigger, s), z3.Not(encoding.terms.holds(self.goal, s))
-        )
-        return z3.And(s["watch:pending"] == starts, s["watch:k"] == 0)
+    def init(self, encoding: Encoding, s: StateTerms) -> BoolLike:
+        terms = encoding.terms
+        starts = z3.And(terms.holds(self.trigger, s), z3.Not(terms.holds(self.goal, s)))
+        return conj(s["watch:pending"] == starts, s["watch:k"] == 0)
 
-    def update(
-        self, encoding: Encoding, s: StateTerms, t: StateTerms, step: z3.ArithRef
-    ) -> z3.BoolRef:
+    def updates(self, encoding: Encoding, s: StateTerms, t: StateTerms) -> dict[str, z3.ExprRef]:
         terms = encoding.terms
         reached, triggered = terms.holds(self.goal, t), terms.holds(self.trigger, t)
-        tick = step == encoding.labels.index((StepKind.TICK, None))
-        counted = z3.If(tick, s["watch:k"] + 1, s["watch:k"])
+        tick = terms.step == encoding.label_index(TICK)
         k = s["watch:k"]
-        return z3.And(
-            t["watch:pending"] == z3.And(z3.Not(reached), z3.Or(s["watch:pending"], triggered)),
-            t["watch:k"]
-            == z3.If(
+        counted = z3.If(tick, k + 1, k)
+        return {
+            "watch:pending": z3.And(z3.Not(reached), z3.Or(s["watch:pending"], triggered)),
+            "watch:k": z3.If(
                 z3.Or(reached, z3.Not(s["watch:pending"])),
                 0,
-                z3.If(counted > self.cap, k, counted),
+                ite(counted > self.cap, k, counted),
             ),
-        )
+        }
 
 
-def _rank(tier_index: z3.ArithRef) -> z3.ArithRef:
-    term: z3.ArithRef = z3.IntVal(0)
+def _bool(part: BoolLike, ctx: z3.Context) -> z3.BoolRef:
+    return z3.BoolVal(part, ctx) if isinstance(part, bool) else part
+
+
+def _rank(tier_index: z3.ArithRef, ctx: z3.Context) -> z3.ArithRef:
+    term: z3.ArithRef = z3.IntVal(0, ctx)
     for tier in Tier:
         term = z3.If(tier_index == _TIERS.index(tier.value), tier.rank, term)
     return term

@@ -56,40 +56,44 @@ def enum_index(enum: EnumType, value: str) -> int:
     return enum.values.index(value)
 
 
-def to_z3(expr: Expr, symbols: Symbols) -> z3.ExprRef:
-    """Translate a typed expression; its Z3 value equals what `evaluate` computes."""
+def to_z3(expr: Expr, symbols: Symbols, ctx: z3.Context | None = None) -> z3.ExprRef:
+    """Translate a typed expression; its Z3 value equals what `evaluate` computes.
+
+    Literals are made in `ctx` (Z3's default context when None), which must be the
+    context of the symbols' terms.
+    """
     match expr:
         case BoolLit(value=value):
-            return z3.BoolVal(value)
+            return z3.BoolVal(value, ctx)
         case IntLit(value=value):
-            return z3.IntVal(value)
+            return z3.IntVal(value, ctx)
         case EnumLit(value=value, type=enum):
-            return z3.IntVal(enum_index(enum, value))
+            return z3.IntVal(enum_index(enum, value), ctx)
         case Var(name=name):
             return symbols.var(name)
         case Call(predicate=predicate, argument=argument):
             return symbols.predicate(predicate, argument)
         case Not(operand=operand):
-            return z3.Not(to_z3(operand, symbols))
+            return z3.Not(to_z3(operand, symbols, ctx))
         case BoolOp():
-            return _bool_op(expr, symbols)
+            return _bool_op(expr, symbols, ctx)
         case Compare():
-            return _compare(expr, symbols)
+            return _compare(expr, symbols, ctx)
         case Member(operand=operand, values=values, negated=negated):
-            term = to_z3(operand, symbols)
-            found = z3.Or([term == to_z3(value, symbols) for value in values])
+            term = to_z3(operand, symbols, ctx)
+            found = z3.Or([term == to_z3(value, symbols, ctx) for value in values])
             return z3.Not(found) if negated else found
         case Arith(op=op, left=left, right=right):
-            lhs, rhs = to_z3(left, symbols), to_z3(right, symbols)
+            lhs, rhs = to_z3(left, symbols, ctx), to_z3(right, symbols, ctx)
             return lhs + rhs if op is ArithOperator.ADD else lhs - rhs
         case Neg(operand=operand):
-            return -to_z3(operand, symbols)
+            return -to_z3(operand, symbols, ctx)
         case _:
             assert_never(expr)
 
 
-def _bool_op(expr: BoolOp, symbols: Symbols) -> z3.BoolRef:
-    left, right = to_z3(expr.left, symbols), to_z3(expr.right, symbols)
+def _bool_op(expr: BoolOp, symbols: Symbols, ctx: z3.Context | None) -> z3.BoolRef:
+    left, right = to_z3(expr.left, symbols, ctx), to_z3(expr.right, symbols, ctx)
     match expr.op:
         case BoolOperator.AND:
             return z3.And(left, right)
@@ -101,8 +105,8 @@ def _bool_op(expr: BoolOp, symbols: Symbols) -> z3.BoolRef:
             assert_never(expr.op)
 
 
-def _compare(expr: Compare, symbols: Symbols) -> z3.BoolRef:
-    left, right = to_z3(expr.left, symbols), to_z3(expr.right, symbols)
+def _compare(expr: Compare, symbols: Symbols, ctx: z3.Context | None) -> z3.BoolRef:
+    left, right = to_z3(expr.left, symbols, ctx), to_z3(expr.right, symbols, ctx)
     match expr.op:
         case CompareOperator.EQ:
             return left == right
