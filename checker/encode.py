@@ -27,14 +27,16 @@ from attrs import frozen
 from stepcheck.checker.encode_terms import NONE, OFF, StateTerms, Terms, Updates
 from stepcheck.checker.fold import BoolLike, as_bool, conj
 from stepcheck.spec.expr import BOOL, EnumType, IntType
-from stepcheck.spec.model import ProtocolSpec
+from stepcheck.spec.model import Direction, ProtocolSpec
 from stepcheck.spec.timing import Timing, timing
 from stepcheck.spec.trace import State, StepKind, Value
 
-__all__ = ["NONE", "OFF", "Encoding", "Label", "StateTerms", "StateVar", "TICK"]
+__all__ = ["NONE", "OFF", "TICK", "WAIT", "Encoding", "Label", "StateTerms", "StateVar"]
 
 Label: TypeAlias = tuple[StepKind, str | None]
 TICK: Final[Label] = (StepKind.TICK, None)
+WAIT: Final[Label] = (StepKind.TICK, "wait")
+"""Several ticks in one step (`checker/encode_wait.py`); traces show them one by one."""
 
 
 @frozen(kw_only=True)
@@ -88,6 +90,21 @@ class Encoding:
         )
         self.trans: z3.BoolRef = self._transition()
         self.inputs = dict(self.terms.inputs)
+        tick, wait = self.label_index(TICK), self.label_index(WAIT)
+        step = self.terms.step
+        self.elapsed: z3.ArithRef = z3.If(step == tick, 1, z3.If(step == wait, self.terms.days, 0))
+        """Working days the step takes: 1 for a tick, the wait's days, 0 otherwise."""
+        self.floors = {
+            f"deadline:{d.id}": 0 if d.direction is Direction.NOT_BEFORE else -1
+            for d in spec.deadlines
+            if d.id in self.timing.deadlines
+        }
+        for ladder in spec.escalations:
+            self.floors[f"level_timer:{ladder.id}"] = -1
+            self.floors[f"dispute_timer:{ladder.id}"] = -1
+        self.periods = {
+            m: (self.timing.least_gaps[m], period) for m, period in self.timing.meetings.items()
+        }
 
     def val(self, number: int) -> z3.ArithRef:
         return z3.IntVal(number, self.ctx)
@@ -98,6 +115,7 @@ class Encoding:
     def _labels(self) -> Iterator[Label]:
         yield from ((StepKind.EVENT, event.id) for event in self.spec.events)
         yield TICK
+        yield WAIT
         for ladder in self.spec.escalations:
             info = self.terms.ladders[ladder.id]
             if info.successor:
@@ -111,8 +129,9 @@ class Encoding:
         for event in self.spec.events:
             yield terms.enabled(event), terms.event_updates(event)
         yield terms.tick()
+        yield terms.wait()
         by_id = {ladder.id: ladder for ladder in self.spec.escalations}
-        for kind, name in self.labels[len(self.spec.events) + 1 :]:
+        for kind, name in self.labels[len(self.spec.events) + 2 :]:
             ladder = by_id[str(name)]
             yield terms.escalate(ladder) if kind is StepKind.ESCALATE else terms.decide(ladder)
 
@@ -167,7 +186,11 @@ def _state_vars(spec: ProtocolSpec, times: Timing) -> Iterator[StateVar]:
             name=f"dispute:{ladder.id}", lo=NONE, hi=len(levels) - 1, names=levels, none_below=0
         )
         longest = max(
-            (times.levels[(ladder.id, lv.id)][1] for lv in ladder.levels if (ladder.id, lv.id) in times.levels),
+            (
+                times.levels[(ladder.id, lv.id)][1]
+                for lv in ladder.levels
+                if (ladder.id, lv.id) in times.levels
+            ),
             default=0,
         )
         yield _timer(f"level_timer:{ladder.id}", longest)

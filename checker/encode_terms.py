@@ -16,16 +16,17 @@ parts it touches.
 from __future__ import annotations
 
 from collections.abc import Iterable
+
 import z3
 
 from stepcheck.checker.encode_ladders import ladder_of
+from stepcheck.checker.encode_wait import phase_after
 from stepcheck.checker.fold import BoolLike, conj, disj, ite, negate
 from stepcheck.checker.z3expr import to_z3
 from stepcheck.spec.duration import Duration
 from stepcheck.spec.expr import Expr
 from stepcheck.spec.model import (
     PREVIOUS_OWNER,
-    Deadline,
     Direction,
     Escalation,
     Event,
@@ -69,8 +70,12 @@ class Terms:
         self.should = z3.Bool("flag:should", ctx)
         self.comply = z3.Bool("flag:comply", ctx)
         self.step = z3.Int("in:step", ctx)
-        self.inputs: dict[str, z3.ExprRef] = {"in:step": self.step}
-        self.input_domains: list[z3.BoolRef] = []
+        self.days = z3.Int("in:wait", ctx)
+        self.inputs: dict[str, z3.ExprRef] = {"in:step": self.step, "in:wait": self.days}
+        self.longest_wait = max(2, times.longest + 1)
+        self.input_domains: list[z3.BoolRef] = [
+            z3.And(self.days >= 2, self.days <= self.longest_wait)
+        ]
         self._starts: dict[Duration, z3.ArithRef] = {}
         self._enabled: dict[str, BoolLike] = {}
         self._timed = [d for d in spec.deadlines if d.id in times.deadlines]
@@ -116,7 +121,9 @@ class Terms:
 
     # -- expressions ---------------------------------------------------------------------
 
-    def holds(self, expr: Expr, s: StateTerms, overdue_from: StateTerms | None = None) -> z3.BoolRef:
+    def holds(
+        self, expr: Expr, s: StateTerms, overdue_from: StateTerms | None = None
+    ) -> z3.BoolRef:
         result = to_z3(
             expr, _Symbols(self, s, overdue_from if overdue_from is not None else s), self.ctx
         )
@@ -134,7 +141,9 @@ class Terms:
 
     def owner_kind_in(self, s: StateTerms, name: str, wanted: Iterable[str]) -> BoolLike:
         wanted_ids = set(wanted)
-        return disj(s[name] == i for owner_id, i in self.owner_index.items() if owner_id in wanted_ids)
+        return disj(
+            s[name] == i for owner_id, i in self.owner_index.items() if owner_id in wanted_ids
+        )
 
     def is_status(self, s: StateTerms, status_ids: Iterable[str]) -> BoolLike:
         return disj(s["status"] == self.status_index[status_id] for status_id in status_ids)
@@ -154,7 +163,9 @@ class Terms:
             s["previous_owner"] == self.owner_index["none"],
         ]
         for variable in self.spec.variables:
-            parts.append(s[f"var:{variable.id}"] == _literal(variable.type, variable.initial, self.ctx))
+            parts.append(
+                s[f"var:{variable.id}"] == _literal(variable.type, variable.initial, self.ctx)
+            )
         parts += [z3.Not(s[f"held:{m.id}"]) for m in self.spec.meetings]
         parts += [s[f"deadline:{d}"] == OFF for d in self.timing.deadlines]
         for ladder in self.spec.escalations:
@@ -277,7 +288,9 @@ class Terms:
                 else self.val(self.owner_index[rule.route_to])
             )
             enforced = self.enforced(rule.modality)
-            follows = disj(enforced, self.choice(f"route:{rule.id}")) if enforced is not True else True
+            follows = (
+                disj(enforced, self.choice(f"route:{rule.id}")) if enforced is not True else True
+            )
             owner = ite(conj(s[f"window:{rule.id}"] != OFF, follows), routed, owner)
         return owner
 
@@ -338,7 +351,10 @@ class Terms:
             return {}
         closed = self.s[names[0]] == NONE
         opened = self._opened(ladder)
-        return {name: ite(closed, value, self.s[name]) for name, value in zip(names, opened, strict=True)}
+        return {
+            name: ite(closed, value, self.s[name])
+            for name, value in zip(names, opened, strict=True)
+        }
 
     def _closed(self) -> tuple[z3.ExprRef, ...]:
         return (self.val(NONE), self.val(OFF), self.val(OFF))
@@ -360,7 +376,9 @@ class Terms:
             opens: BoolLike = True
             if rule.condition is not None:
                 opens = self.holds(rule.condition, self.t, overdue_from=s)
-            updates[timer] = ite(opens, self.start(rule.window, self.timing.windows[rule.id]), s[timer])
+            updates[timer] = ite(
+                opens, self.start(rule.window, self.timing.windows[rule.id]), s[timer]
+            )
             updates[owner] = ite(opens, s["owner"], s[owner])
         return updates
 
@@ -425,6 +443,44 @@ class Terms:
             updates[f"phase:{meeting_id}"] = z3.If(sits, 0, phase + 1)
         return conj(allowed), updates
 
+    def wait(self) -> tuple[BoolLike, Updates]:
+        """`in:wait` days in one step, where each of them is certainly a tick
+        (`checker/encode_wait.py` says when)."""
+        s, days, off = self.s, self.days, self.val(OFF)
+        allowed: list[BoolLike] = []
+        updates: Updates = {}
+        for deadline in self._timed:
+            name = f"deadline:{deadline.id}"
+            r = s[name]
+            if deadline.direction is Direction.NOT_BEFORE:
+                updates[name] = z3.If(r == OFF, off, z3.If(r - days < 0, 0, r - days))
+                continue
+            allowed.append(z3.Or(r < 0, r >= days - 1))
+            enforced = self.enforced(deadline.modality)
+            if enforced is not False:
+                allowed.append(disj(negate(conj(self.comply, enforced)), r < 0, r >= days))
+            updates[name] = z3.If(r < 0, r, z3.If(r - days < -1, -1, r - days))
+        for ladder in self.spec.escalations:
+            for name in (f"level_timer:{ladder.id}", f"dispute_timer:{ladder.id}"):
+                r = s[name]
+                allowed.append(z3.Or(z3.Not(self.comply), r < 0, r >= days))
+                updates[name] = z3.If(r < 0, r, z3.If(r - days < -1, -1, r - days))
+        for rule in self.spec.rereferrals:
+            r, owner = s[f"window:{rule.id}"], s[f"window_owner:{rule.id}"]
+            allowed.append(z3.Or(r == OFF, r >= days - 1))
+            closes = z3.And(r != OFF, r - days < 0)
+            updates[f"window:{rule.id}"] = z3.If(r == OFF, off, z3.If(closes, off, r - days))
+            updates[f"window_owner:{rule.id}"] = z3.If(closes, NONE, owner)
+        for meeting_id, period in self.timing.meetings.items():
+            after = z3.Int(f"in:phase:{meeting_id}", self.ctx)
+            self.inputs[f"in:phase:{meeting_id}"] = after
+            least = self.timing.least_gaps[meeting_id]
+            bound = period - 1 + self.longest_wait
+            phase = s[f"phase:{meeting_id}"]
+            allowed.append(phase_after(phase, after, days, least=least, period=period, bound=bound))
+            updates[f"phase:{meeting_id}"] = after
+        return conj(allowed), updates
+
 
 class _Symbols:
     """`checker.z3expr.Symbols` over state terms."""
@@ -482,4 +538,3 @@ def _literal(type_: object, value: bool | int | str, ctx: z3.Context) -> z3.Expr
     if isinstance(value, bool):
         return z3.BoolVal(value, ctx)
     return z3.IntVal(value, ctx)
-

@@ -14,12 +14,14 @@ the limit that stopped it.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 
 import z3
-from attrs import evolve, frozen
+from attrs import frozen
 
-from stepcheck.checker.encode import TICK
+from stepcheck.checker.encode import TICK, WAIT
 from stepcheck.checker.results import Strength
 from stepcheck.checker.system import Flags, Frame, Unrolling
 from stepcheck.spec.trace import Trace
@@ -49,7 +51,9 @@ class Limits:
 
     rlimit: int = 50_000_000
     total_rlimit: int = 400_000_000
-    quick_depth: int = 12
+    first_rlimit: int = 4_000_000
+    quick_depth: int = 8
+    middle_depth: int = 24
     max_depth: int = 60
     timeout_ms: int | None = None
     deadline: float | None = None
@@ -65,18 +69,26 @@ class Budget:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.left = limits.total_rlimit
+        self.used = 0
+        self.armed = 0
 
-    def arm(self, target: z3.Solver | z3.Fixedpoint) -> None:
+    def arm(self, target: z3.Solver | z3.Fixedpoint, rlimit: int | None = None) -> None:
         """Set the call's limits on a solver or fixedpoint, or raise `OutOfBudget`."""
         if self.left <= 0:
-            raise OutOfBudget(f"the property's resource budget is spent (--total-rlimit {self.limits.total_rlimit})")
-        target.set("rlimit", min(self.limits.rlimit, self.left))
+            raise OutOfBudget(
+                "the property's resource budget is spent "
+                f"(--total-rlimit {self.limits.total_rlimit})"
+            )
+        cap = self.limits.rlimit if rlimit is None else min(rlimit, self.limits.rlimit)
+        self.armed = min(cap, self.left)
+        target.set("rlimit", self.armed)
         timeout = self._timeout_ms()
         if timeout is not None:
             target.set("timeout", timeout)
 
     def charge(self, used: int) -> None:
         self.left -= max(used, 0)
+        self.used += max(used, 0)
 
     def _timeout_ms(self) -> int | None:
         limits = self.limits
@@ -109,7 +121,11 @@ Answer = Reached | Unreachable | Undecided
 
 
 class Bmc:
-    """Shortest runs into `bad` (a term over the frame's `s`), one unrolling for all flags."""
+    """Shortest runs into `bad` (a term over the frame's `s`), one unrolling for all flags.
+
+    It remembers, per flags, how many steps are known to hold no bad run, and starts
+    a later search after them: a reading with more rules binding has fewer runs
+    (`fewer_runs`), so what is clean under fewer rules is clean under more."""
 
     def __init__(self, frame: Frame, bad: z3.BoolRef, budget: Budget) -> None:
         self.frame, self.budget = frame, budget
@@ -117,21 +133,33 @@ class Bmc:
         self.unrolling = Unrolling(frame, self.solver)
         self._bad = bad
         self._bad_at: list[z3.ExprRef] = []
+        self._clean: dict[Flags, int] = {}
 
-    def search(self, flags: Flags, depth: int, start: int = 0) -> Answer:
-        """The shortest run of `start`..`depth` steps into a bad state under `flags`.
+    def clean(self, flags: Flags) -> int:
+        """The most steps known to hold no bad run under `flags` (-1: none known)."""
+        return max([-1, *(n for known, n in self._clean.items() if fewer_runs(flags, known))])
 
-        `start` skips lengths already known to hold no such run (under these flags or
-        fewer constraints)."""
+    def search(self, flags: Flags, depth: int, allowance: int | None = None) -> Answer:
+        """The shortest run of at most `depth` steps into a bad state under `flags`.
+
+        `allowance` caps the resources the whole search may use; when it runs out the
+        answer is `Undecided`, and a later search resumes at the first unsettled length.
+        """
         assumptions = self.frame.assumptions(flags)
-        for i in range(start, depth + 1):
+        used = 0
+        for i in range(self.clean(flags) + 1, depth + 1):
             while self.unrolling.depth < i:
                 self.unrolling.extend()
-            outcome = _check(self.solver, self.budget, [*assumptions, self._bad_in(i)])
+            left = None if allowance is None else allowance - used
+            if left is not None and left <= 0:
+                return Undecided(reason=f"bounded search at depth {i}: this round's share is spent")
+            outcome, spent = _check(self.solver, self.budget, [*assumptions, self._bad_in(i)], left)
+            used += spent
             if outcome == z3.sat:
                 return Reached(trace=self.unrolling.trace(self.solver.model(), i))
             if outcome != z3.unsat:
                 return Undecided(reason=f"bounded search at depth {i}: {outcome}")
+            self._clean[flags] = i
         return Unreachable(strength=Strength.BOUNDED, depth=depth)
 
     def _bad_in(self, i: int) -> z3.ExprRef:
@@ -139,6 +167,11 @@ class Bmc:
             state = self.unrolling.states[len(self._bad_at)]
             self._bad_at.append(self.frame.at(self._bad, state))
         return self._bad_at[i]
+
+
+def fewer_runs(stricter: Flags, looser: Flags) -> bool:
+    """Every run under `stricter` is a run under `looser` (more rules bind in `stricter`)."""
+    return stricter.should >= looser.should and stricter.comply >= looser.comply
 
 
 def bmc_lasso(frame: Frame, flags: Flags, budget: Budget, depth: int) -> Answer:
@@ -152,7 +185,7 @@ def bmc_lasso(frame: Frame, flags: Flags, budget: Budget, depth: int) -> Answer:
     solver = _solver(frame.ctx)
     unrolling = Unrolling(frame, solver)
     assumptions = frame.assumptions(flags)
-    tick = frame.system.labels.index(TICK)
+    ticks = [frame.system.labels.index(TICK), frame.system.labels.index(WAIT)]
     states = unrolling.states
     names = [name for name in frame.s if name != "watch:k"]
     for k in range(1, depth + 1):
@@ -162,101 +195,123 @@ def bmc_lasso(frame: Frame, flags: Flags, budget: Budget, depth: int) -> Answer:
             z3.And(
                 *(states[j][name] == t[name] for name in names),
                 *(states[i]["watch:pending"] for i in range(j, k + 1)),
-                z3.Or([steps[i] == tick for i in range(j, k)]),
+                z3.Or([steps[i] == tick for i in range(j, k) for tick in ticks]),
             )
             for j in range(k)
         ]
-        outcome = _check(solver, budget, [*assumptions, z3.Or(loops)])
+        outcome, _ = _check(solver, budget, [*assumptions, z3.Or(loops)])
         if outcome == z3.sat:
             model = solver.model()
             start = next(j for j, loop in enumerate(loops) if z3.is_true(model.eval(loop)))
-            return Reached(trace=evolve(unrolling.trace(model, k), loop_start=start))
+            return Reached(trace=unrolling.trace(model, k, loop_start=start))
         if outcome != z3.unsat:
             return Undecided(reason=f"lasso search at length {k}: {outcome}")
     return Unreachable(strength=Strength.BOUNDED, depth=depth)
 
 
-def spacer(frame: Frame, bad: z3.BoolRef, flags: Flags, budget: Budget) -> str:
+def spacer(
+    frame: Frame, bad: z3.BoolRef, flags: Flags, budget: Budget, *, rlimit: int | None = None
+) -> str:
     """'unreachable', 'reachable', or why Spacer gave up (an inductive proof, no trace)."""
     ctx = frame.ctx
     fixedpoint = z3.Fixedpoint(ctx=ctx)
     fixedpoint.set(engine="spacer")
-    import os
-    for item in filter(None, os.environ.get("SPACER_OPTS", "").split(",")):
-        k, v = item.split("=")
-        fixedpoint.set(k, {"true": True, "false": False}.get(v, int(v) if v.isdigit() else v))
     s, t = frame.s, frame.t
     sorts = [term.sort() for term in s.values()]
     reachable = z3.Function("reachable", *sorts, z3.BoolSort(ctx))
     fixedpoint.register_relation(reachable)
     fixedpoint.declare_var(*s.values(), *t.values(), *frame.inputs.values())
     fixedpoint.rule(reachable(*s.values()), frame.fixed(frame.init, flags))
+    single_days = frame.inputs["in:step"] != frame.system.labels.index(WAIT)
     fixedpoint.rule(
-        reachable(*t.values()), [reachable(*s.values()), frame.fixed(frame.trans, flags)]
+        reachable(*t.values()),
+        [reachable(*s.values()), frame.fixed(frame.trans, flags), single_days],
     )
     try:
-        budget.arm(fixedpoint)
+        budget.arm(fixedpoint, rlimit)
     except OutOfBudget as spent:
         return str(spent)
     before = _rlimit_count(fixedpoint)
     started = time.perf_counter()
     try:
         outcome = fixedpoint.query(z3.And(reachable(*s.values()), frame.fixed(bad, flags)))
-        if os.environ.get("SPACER_LOG"):
-            print(f"    spacer {outcome} {time.perf_counter() - started:.2f}s", flush=True)
     except z3.Z3Exception as error:
-        budget.charge(_rlimit_count(fixedpoint) - before)
-        return f"Spacer stopped: {_message(error, budget)}"
-    budget.charge(_rlimit_count(fixedpoint) - before)
+        used = _rlimit_count(fixedpoint) - before
+        budget.charge(used)
+        _log("spacer", flags, "stopped", used, started)
+        return f"Spacer stopped: {_message(error, budget, used)}"
+    used = _rlimit_count(fixedpoint) - before
+    budget.charge(used)
+    _log("spacer", flags, str(outcome), used, started)
     if outcome == z3.unsat:
         return "unreachable"
     if outcome == z3.sat:
         return "reachable"
-    return f"Spacer gave up: {_reason(fixedpoint.reason_unknown(), budget)}"
+    return f"Spacer gave up: {_reason(fixedpoint.reason_unknown(), budget, used)}"
 
 
 def _solver(ctx: z3.Context) -> z3.Solver:
     return z3.SolverFor("QF_LIA", ctx=ctx)
 
 
-def _check(solver: z3.Solver, budget: Budget, assumptions: list[z3.ExprRef]) -> z3.CheckSatResult | str:
-    """sat, unsat, or the reason the call stopped (a limit, with the option to raise)."""
+def _check(
+    solver: z3.Solver, budget: Budget, assumptions: list[z3.ExprRef], rlimit: int | None = None
+) -> tuple[z3.CheckSatResult | str, int]:
+    """sat, unsat, or the reason the call stopped; and the resources it used."""
     try:
-        budget.arm(solver)
+        budget.arm(solver, rlimit)
     except OutOfBudget as spent:
-        return str(spent)
+        return str(spent), 0
     before = _rlimit_count(solver)
     started = time.perf_counter()
     outcome = solver.check(*assumptions)
-    import os
-    if os.environ.get("SPACER_LOG"):
-        print(f"      check {outcome} {time.perf_counter() - started:.3f}s", flush=True)
-    budget.charge(_rlimit_count(solver) - before)
+    used = _rlimit_count(solver) - before
+    budget.charge(used)
+    _log("check", None, str(outcome), used, started)
     if outcome == z3.unknown:
-        return _reason(solver.reason_unknown(), budget)
-    return outcome
+        return _reason(solver.reason_unknown(), budget, used), used
+    return outcome, used
+
+
+def _log(engine: str, flags: Flags | None, outcome: str, used: int, started: float) -> None:
+    seconds = time.perf_counter() - started
+    debug(f"{engine} {outcome} {used} {seconds:.3f}s {flags or ''}")
+
+
+def debug(line: str) -> None:
+    """With STEPCHECK_DEBUG_ENGINES set, a line on stderr (for tuning the engines)."""
+    if os.environ.get("STEPCHECK_DEBUG_ENGINES"):
+        print(line, file=sys.stderr, flush=True)
 
 
 def _rlimit_count(target: z3.Solver | z3.Fixedpoint) -> int:
     stats = target.statistics()
-    for key in stats.keys():
+    names = stats.keys()
+    for key in names:
         if key == "rlimit count":
             value = stats.get_key_value(key)
             return int(value)
     return 0
 
 
-def _reason(text: str, budget: Budget) -> str:
-    if text in ("canceled", "timeout"):
-        return "ran out of time (--timeout or --max-seconds)"
-    if text == "max. resource limit exceeded":
+def _reason(text: str, budget: Budget, used: int) -> str:
+    """Why a call stopped, naming the limit and the option that raises it.
+
+    Z3 says "canceled" both for its resource limit and for a timeout; the resources
+    the call used tell them apart."""
+    if text in ("max. resource limit exceeded", "canceled", "timeout"):
+        if used < budget.armed and text != "max. resource limit exceeded":
+            return "ran out of time (--timeout or --max-seconds)"
         if budget.left <= 0:
-            return f"ran out of the property's resource budget (--total-rlimit {budget.limits.total_rlimit})"
-        return f"ran out of resources (--rlimit {budget.limits.rlimit})"
+            return (
+                "ran out of the property's resource budget "
+                f"(--total-rlimit {budget.limits.total_rlimit})"
+            )
+        return f"ran out of resources (--rlimit {budget.armed})"
     return text
 
 
-def _message(error: z3.Z3Exception, budget: Budget) -> str:
+def _message(error: z3.Z3Exception, budget: Budget, used: int) -> str:
     value = error.value
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-    return _reason(text, budget)
+    return _reason(text, budget, used)

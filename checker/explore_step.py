@@ -9,8 +9,9 @@ that it can check the Z3 encoding rather than repeat it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import product
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from attrs import field, frozen
 
@@ -218,7 +219,8 @@ class Stepper:
             opened = core._replace(disputes=tuple(plan.placeholder for plan in disputes))
             windows = self._window_plans(event, before, opened)
             deadlines = self._deadline_plans(event, before, opened._replace(windows=before.windows))
-            started = {d for plan in (*disputes, *windows, *deadlines) for d in plan.durations}
+            plans: list[_Plan[Any]] = [*disputes, *windows, *deadlines]
+            started = {d for plan in plans for d in plan.durations}
             durations = sorted(started, key=str)
             ranges = [range(self._bounds[d][0], self._bounds[d][1] + 1) for d in durations]
             for values in product(*ranges):
@@ -275,9 +277,7 @@ class Stepper:
                     _Plan(
                         placeholder=Dispute(first.id, None, None),
                         durations=tuple(d for d in (level, whole) if d is not None),
-                        make=lambda pick, f=first.id, lv=level, wh=whole: Dispute(
-                            f, _picked(pick, lv), _picked(pick, wh)
-                        ),
+                        make=partial(_opening, first.id, level, whole),
                     )
                 )
             else:
@@ -297,7 +297,7 @@ class Stepper:
                     _Plan(
                         placeholder=window,
                         durations=(rule.window,),
-                        make=lambda pick, d=rule.window, o=before.owner: Window(pick[d], o),
+                        make=partial(_opened, rule.window, before.owner),
                     )
                 )
             else:
@@ -318,7 +318,9 @@ class Stepper:
             ):
                 plans.append(self._starting(timer))
             elif r is not None and not timer.obligation.isdisjoint(happened):
-                plans.append(self._starting(timer) if timer.deadline.recurring else _Plan.fixed(None))
+                plans.append(
+                    self._starting(timer) if timer.deadline.recurring else _Plan.fixed(None)
+                )
             elif r is not None and timer.leaves_anchor(before.status, reads.status):
                 plans.append(_Plan.fixed(None))
             else:
@@ -331,9 +333,7 @@ class Stepper:
         self._bounds.setdefault(duration, self.layout.timing.deadlines[timer.deadline.id])
         return _Plan(placeholder=None, durations=(duration,), make=lambda pick: pick[duration])
 
-    def _limit(
-        self, duration: object, key: _K, table: Mapping[_K, Interval]
-    ) -> Duration | None:
+    def _limit(self, duration: object, key: _K, table: Mapping[_K, Interval]) -> Duration | None:
         """The duration of a dispute limit that has a working-day interval, else None."""
         if key not in table or not isinstance(duration, Duration):
             return None
@@ -485,3 +485,15 @@ class _Plan(Generic[_T]):
 
 def _picked(pick: dict[Duration, int], duration: Duration | None) -> int | None:
     return None if duration is None else pick[duration]
+
+
+def _opening(
+    level: str, limit: Duration | None, whole: Duration | None, pick: dict[Duration, int]
+) -> Dispute:
+    """A dispute opened at `level`, its limits started at the values picked."""
+    return Dispute(level, _picked(pick, limit), _picked(pick, whole))
+
+
+def _opened(duration: Duration, owner: str | None, pick: dict[Duration, int]) -> Window:
+    """A re-referral window opened for `duration`, recording `owner`."""
+    return Window(pick[duration], owner)

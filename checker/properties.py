@@ -60,9 +60,12 @@ class Decider:
         self.encoding, self.prop, self.budget, self.lasso = encoding, prop, budget, lasso
         self._systems: dict[object, System] = {}
         self._questions: dict[object, Reachability] = {}
+        self.vacuity = True
 
-    def decide(self, flags: Flags) -> Outcome:
-        """The verdict on the property under `flags`."""
+    def decide(self, flags: Flags, *, vacuity: bool = True) -> Outcome:
+        """The verdict on the property under `flags`; with `vacuity`, a proof also says
+        whether what it is about can happen at all (one more question)."""
+        self.vacuity = vacuity
         prop, timing = self.prop, self.encoding.timing
         match prop.kind:
             case PropertyKind.NO_UNOWNED_CASE:
@@ -94,14 +97,17 @@ class Decider:
     ) -> Reachability:
         if key not in self._questions:
             system = self._system(("system", *_key_of(key)), watch)
-            self._questions[key] = Reachability(system, bad(system.s), self.budget)
+            name = f"{self.prop.id}:{key}:{len(self.encoding.timing.deadlines)}"
+            self._questions[key] = Reachability(system, bad(system.s), self.budget, name=name)
         return self._questions[key]
 
     def _unowned(self, s: dict[str, z3.ExprRef]) -> BoolLike:
         spec, terms = self.encoding.spec, self.encoding.terms
         open_statuses = [status.id for status in spec.statuses if not status.final]
         responsible = [owner.id for owner in spec.owners if owner.responsible]
-        return conj(terms.is_status(s, open_statuses), negate(terms.owner_kind_in(s, "owner", responsible)))
+        return conj(
+            terms.is_status(s, open_statuses), negate(terms.owner_kind_in(s, "owner", responsible))
+        )
 
     def _safety(
         self,
@@ -115,10 +121,12 @@ class Decider:
     def _step_down(self, flags: Flags) -> Outcome:
         prop = self.prop
         outcome = self._safety("step_down", StepDownWatch(prop), _bad_step, flags)
-        if outcome.verdict is not Verdict.PROVED:
+        if outcome.verdict is not Verdict.PROVED or not self.vacuity:
             return outcome
         anyway = StepDownWatch(
-            Property(id=prop.id, kind=prop.kind, tiers=prop.tiers, to_tiers=prop.to_tiers, span=prop.span)
+            Property(
+                id=prop.id, kind=prop.kind, tiers=prop.tiers, to_tiers=prop.to_tiers, span=prop.span
+            )
         )
         happens = self._question("step_down_anyway", anyway, _bad_step).ask(flags)
         return evolve(outcome, vacuous=_never(happens))
@@ -126,7 +134,7 @@ class Decider:
     def _bounded_response(self, trigger: Expr, goal: Expr, hi: int, flags: Flags) -> Outcome:
         watch = ResponseWatch(trigger=trigger, goal=goal, cap=hi + 1)
         outcome = self._safety(f"late:{hi + 1}", watch, _pending(hi + 1), flags)
-        if outcome.verdict is not Verdict.PROVED:
+        if outcome.verdict is not Verdict.PROVED or not self.vacuity:
             return outcome
         triggered = self._question(f"late:0:{hi + 1}", watch, _pending(0)).ask(flags)
         vacuous = _never(triggered)
@@ -167,10 +175,13 @@ class Decider:
             reason = f"a case can stay pending for {caps[-1]} working days"
         return Outcome(
             verdict=Verdict.UNKNOWN,
-            reason=f"{reason}, but no run that stays pending for ever was found ({_searched(searched)})",
+            reason=f"{reason}, but no run that stays pending for ever was found "
+            f"({_searched(searched)})",
         )
 
-    def _lasso_from_stems(self, watch: ResponseWatch, goal: Expr, flags: Flags, tag: str) -> Trace | None:
+    def _lasso_from_stems(
+        self, watch: ResponseWatch, goal: Expr, flags: Flags, tag: str
+    ) -> Trace | None:
         """Short runs into a pending state (just triggered, and a day later), extended to lassos."""
         for days in (0, 1):
             stem = self._stem(watch, days, flags, tag)
@@ -196,10 +207,14 @@ class Decider:
             elif answer == "unreachable":
                 lowest_unreachable = middle
             else:
-                return Outcome(verdict=Verdict.UNKNOWN, reason=f"while bounding the worst case: {answer}")
+                return Outcome(
+                    verdict=Verdict.UNKNOWN, reason=f"while bounding the worst case: {answer}"
+                )
         if highest_reachable < 0:
             return Outcome(verdict=Verdict.PROVED, strength=Strength.UNBOUNDED, vacuous=True)
-        return Outcome(verdict=Verdict.PROVED, strength=Strength.UNBOUNDED, working_days=highest_reachable)
+        return Outcome(
+            verdict=Verdict.PROVED, strength=Strength.UNBOUNDED, working_days=highest_reachable
+        )
 
     def _escalations(self, flags: Flags) -> Outcome:
         spec = self.encoding.spec
@@ -281,7 +296,9 @@ def _ladder_bound(encoding: Encoding, ladder_id: str) -> int | None:
         following = ladder.successor.get(level)
         if following is not None and following <= level:
             return None
-        longest[level] = ladder.limits[level][1] + (longest[following] if following is not None else 0)
+        longest[level] = ladder.limits[level][1] + (
+            longest[following] if following is not None else 0
+        )
     return longest[0] if levels else None
 
 

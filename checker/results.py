@@ -75,6 +75,7 @@ class PropertyResult:
     dated_from: date | None = None
     assumptions: tuple[str, ...] = ()
     when_missed: Trace | None = None
+    when_missed_from: date | None = None
 
 
 @frozen(kw_only=True)

@@ -11,11 +11,24 @@ from stepcheck.spec.trace import Trace
 __all__ = ["summarise"]
 
 
-def summarise(spec: ProtocolSpec, prop: Property, outcome: Outcome, *, should_only: bool) -> str:
+def summarise(
+    spec: ProtocolSpec,
+    prop: Property,
+    outcome: Outcome,
+    *,
+    should_only: bool,
+    fails_when_missed: bool = False,
+) -> str:
     """What the verdict means, in the protocol's terms."""
     match outcome.verdict:
         case Verdict.PROVED:
             text = _proved(prop, outcome)
+            if fails_when_missed:
+                text = (
+                    text.removesuffix(".")
+                    + ", as long as deadlines and time limits are met; when one is missed, "
+                    "it can fail."
+                )
         case Verdict.VIOLATED:
             text = _violated(spec, prop, outcome)
             if should_only:

@@ -14,12 +14,11 @@ by renaming (`z3.substitute`), never by building it again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import z3
 from attrs import frozen
 
-from stepcheck.checker.encode import Encoding, Label, StateTerms, StateVar
+from stepcheck.checker.encode import WAIT, Encoding, Label, StateTerms, StateVar
+from stepcheck.checker.encode_wait import ticks_of_wait
 from stepcheck.checker.fold import BoolLike, as_bool, conj
 from stepcheck.checker.watch import NoWatch, Watch
 from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
@@ -180,18 +179,31 @@ class Unrolling:
         return t
 
     def trace(self, model: z3.ModelRef, length: int, loop_start: int | None = None) -> Trace:
-        """The model's run of `length` steps, as a trace."""
+        """The model's run of `length` steps, as a trace; a wait is shown as its ticks."""
         encoding, labels = self.frame.system.encoding, self.frame.system.labels
         steps: list[TraceStep] = []
+        starts: list[int] = []
         day = 0
+        before: State = encoding.decode(model, self.states[0])
         for i in range(length):
-            value = model.eval(self.inputs[i]["in:step"], model_completion=True)
-            assert isinstance(value, z3.IntNumRef)
-            kind, name = labels[value.as_long()]
-            day += kind is StepKind.TICK
-            state: State = encoding.decode(model, self.states[i + 1])
-            steps.append(TraceStep(kind=kind, name=name, day=day, state=state))
+            kind, name = labels[_value(model, self.inputs[i]["in:step"])]
+            after: State = encoding.decode(model, self.states[i + 1])
+            starts.append(len(steps))
+            if (kind, name) == WAIT:
+                days = _value(model, self.inputs[i]["in:wait"])
+                for state in ticks_of_wait(before, after, days, encoding.periods, encoding.floors):
+                    day += 1
+                    steps.append(TraceStep(kind=StepKind.TICK, name=None, day=day, state=state))
+            else:
+                day += kind is StepKind.TICK
+                steps.append(TraceStep(kind=kind, name=name, day=day, state=after))
+            before = after
         initial = encoding.decode(model, self.states[0])
-        return Trace(initial=initial, steps=tuple(steps), loop_start=loop_start)
+        loop = None if loop_start is None else starts[loop_start]
+        return Trace(initial=initial, steps=tuple(steps), loop_start=loop)
 
 
+def _value(model: z3.ModelRef, term: z3.ExprRef) -> int:
+    value = model.eval(term, model_completion=True)
+    assert isinstance(value, z3.IntNumRef)
+    return int(value.as_long())

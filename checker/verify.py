@@ -14,25 +14,36 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from attrs import evolve
+from attrs import evolve, frozen
 
 from stepcheck.checker.assumptions import assumptions
 from stepcheck.checker.encodings import encoding_of
-from stepcheck.checker.engines import Budget, Limits
+from stepcheck.checker.engines import Budget, Limits, debug
 from stepcheck.checker.explore import ExplicitModel, replay
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
 from stepcheck.checker.sentences import summarise
-from stepcheck.checker.system import Flags
 from stepcheck.checker.slicing import SAFETY, concretize, slice_timing
 from stepcheck.checker.structure import check_structure
+from stepcheck.checker.system import Flags
 from stepcheck.spec.diagnostics import SourceSpan
 from stepcheck.spec.model import Property, ProtocolSpec, Reading, Source
 from stepcheck.spec.timing import Timing, timing
 from stepcheck.spec.trace import StepKind, Trace
 
-__all__ = ["MISSED", "MUST", "SHOULD", "Limits", "Models", "verify", "verify_property"]
+__all__ = [
+    "MISSED",
+    "MUST",
+    "SHOULD",
+    "Decision",
+    "Limits",
+    "Models",
+    "decide_property",
+    "dress",
+    "verify",
+    "verify_property",
+]
 
 Progress = Callable[[ProtocolSpec, Property], None]
 
@@ -57,9 +68,7 @@ def verify(
                 continue
             if progress is not None:
                 progress(spec, prop)
-            results.append(
-                verify_property(spec, prop, limits=limits, times=times, models=models)
-            )
+            results.append(verify_property(spec, prop, limits=limits, times=times, models=models))
     return Report(
         results=tuple(results), findings=tuple(sorted(findings, key=lambda d: d.sort_key()))
     )
@@ -73,6 +82,37 @@ def verify_property(
     times: Timing | None = None,
     models: Models | None = None,
 ) -> PropertyResult:
+    """Decide one property (`decide_property`) and say what the decision means."""
+    times = times if times is not None else timing(spec)
+    started = time.perf_counter()
+    decision = decide_property(spec, prop, limits=limits, times=times, models=models)
+    return dress(spec, prop, decision, times=times, seconds=time.perf_counter() - started)
+
+
+@frozen(kw_only=True)
+class Decision:
+    """What the engines found about one property, before it is worded and located.
+
+    `outcome` is the must reading's (people comply with due deadlines); `should_only`
+    says a violation there goes away under the should reading; `missed` is the must
+    reading's outcome when deadlines may be missed, asked after a proof about states.
+    A decision depends only on the spec's model, the property and the limits, so it
+    can be cached (`checker/cache.py`).
+    """
+
+    outcome: Outcome
+    should_only: bool = False
+    missed: Outcome | None = None
+
+
+def decide_property(
+    spec: ProtocolSpec,
+    prop: Property,
+    *,
+    limits: Limits | None = None,
+    times: Timing | None = None,
+    models: Models | None = None,
+) -> Decision:
     """Decide one property under the must reading (people comply with due deadlines).
 
     After a violation, the should reading says whether following the should-rules too
@@ -83,19 +123,31 @@ def verify_property(
     limits = limits if limits is not None else Limits()
     times = times if times is not None else timing(spec)
     models = models if models is not None else Models(spec)
-    started = time.perf_counter()
     budget = Budget(limits)
     checker = _Checker(spec, prop, times, budget, models)
     outcome = checker.checked(MUST)
     should_only = False
     missed: Outcome | None = None
     if outcome.verdict is Verdict.VIOLATED:
-        should_only = checker.checked(SHOULD).verdict is Verdict.PROVED
+        should_only = checker.checked(SHOULD, vacuity=False).verdict is Verdict.PROVED
     elif outcome.verdict is Verdict.PROVED and prop.kind in SAFETY and not outcome.vacuous:
-        missed = checker.checked(MISSED)
-    seconds = time.perf_counter() - started
+        missed = checker.checked(MISSED, vacuity=False)
+    debug(f"property {spec.authority.id} {prop.id} used {budget.used}")
+    return Decision(outcome=outcome, should_only=should_only, missed=missed)
+
+
+def dress(
+    spec: ProtocolSpec, prop: Property, decision: Decision, *, times: Timing, seconds: float
+) -> PropertyResult:
+    """The decision as a result: sentences, citations and the spans of the rules involved."""
     return _result(
-        spec, prop, outcome, should_only=should_only, seconds=seconds, times=times, missed=missed
+        spec,
+        prop,
+        decision.outcome,
+        should_only=decision.should_only,
+        seconds=seconds,
+        times=times,
+        missed=decision.missed,
     )
 
 
@@ -134,18 +186,20 @@ class _Checker:
             kept = slice_timing(spec, prop, Reading.SHOULD, times)
             self.sliced = Decider(encoding_of(spec, kept), prop, budget, finder)
 
-    def checked(self, flags: Flags) -> Outcome:
+    def checked(self, flags: Flags, *, vacuity: bool = True) -> Outcome:
+        """The outcome under `flags`; without `vacuity`, a proof is not also checked for
+        being vacuous (when only the verdict matters)."""
         explicit = self.models(flags)
         outcome = None
         if self.sliced is not None:
-            sliced = self.sliced.decide(flags)
+            sliced = self.sliced.decide(flags, vacuity=vacuity)
             if sliced.trace is None:
                 outcome = sliced
             else:
                 concrete = concretize(explicit, sliced.trace)
                 outcome = evolve(sliced, trace=concrete) if concrete is not None else None
         if outcome is None:
-            outcome = self.full.decide(flags)
+            outcome = self.full.decide(flags, vacuity=vacuity)
         if outcome.trace is None:
             return outcome
         replayed = replay(explicit, outcome.trace)
@@ -177,7 +231,13 @@ def _result(
         property=prop.id,
         kind=prop.kind,
         verdict=outcome.verdict,
-        summary=summarise(spec, prop, outcome, should_only=should_only),
+        summary=summarise(
+            spec,
+            prop,
+            outcome,
+            should_only=should_only,
+            fails_when_missed=missed is not None and missed.trace is not None,
+        ),
         strength=outcome.strength,
         bound=bound,
         seconds=round(seconds, 3),

@@ -13,8 +13,8 @@ from typing import Protocol
 import z3
 from attrs import frozen
 
-from stepcheck.checker.encode import TICK, Encoding, StateTerms, StateVar
-from stepcheck.checker.fold import BoolLike, conj, disj, ite, negate
+from stepcheck.checker.encode import Encoding, StateTerms, StateVar
+from stepcheck.checker.fold import BoolLike, conj, disj, negate
 from stepcheck.spec.expr import Expr
 from stepcheck.spec.model import Property, Tier
 from stepcheck.spec.trace import StepKind
@@ -116,15 +116,14 @@ class ResponseWatch:
     def updates(self, encoding: Encoding, s: StateTerms, t: StateTerms) -> dict[str, z3.ExprRef]:
         terms = encoding.terms
         reached, triggered = terms.holds(self.goal, t), terms.holds(self.trigger, t)
-        tick = terms.step == encoding.label_index(TICK)
         k = s["watch:k"]
-        counted = z3.If(tick, k + 1, k)
+        counted = k + encoding.elapsed
         return {
             "watch:pending": z3.And(z3.Not(reached), z3.Or(s["watch:pending"], triggered)),
             "watch:k": z3.If(
                 z3.Or(reached, z3.Not(s["watch:pending"])),
                 0,
-                ite(counted > self.cap, k, counted),
+                z3.If(counted > self.cap, self.cap, counted),
             ),
         }
 

@@ -7,6 +7,7 @@ unknowns. A `StepcheckError` is printed as one clear line, never as a traceback.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ import click
 
 from stepcheck import __version__
 from stepcheck import coverage as coverage_report
+from stepcheck.checker.cache import default_folder
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.writers import FORMATS, write
 from stepcheck.cli_common import (
@@ -29,10 +31,14 @@ from stepcheck.cli_common import (
 from stepcheck.cli_diagram import diagram
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
+from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.loader import find_spec_files
 from stepcheck.validation import render_json, render_text, validate_files
-from stepcheck.verification import run_verify, without_timings
+from stepcheck.verification import Budget, default_jobs, run_verify, without_timings
+
+STARTED = time.monotonic()
+"""When the command began: --max-seconds counts from here, loading included."""
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -146,26 +152,50 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
     help="the date case stories start on  [default: today]",
 )
 @click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.001),
-    default=30.0,
-    show_default=True,
-    help="seconds each solver call may take; running out gives 'unknown'",
-)
-@click.option(
     "--rlimit",
     type=click.IntRange(min=1),
     default=Limits().rlimit,
     show_default=True,
-    help="Z3 resource limit per solver call (deterministic, unlike --timeout)",
+    help="Z3 resource limit per solver call (deterministic: the same on every machine)",
+)
+@click.option(
+    "--total-rlimit",
+    type=click.IntRange(min=1),
+    default=Limits().total_rlimit,
+    show_default=True,
+    help="Z3 resource limit for all of one property's solver calls (deterministic)",
 )
 @click.option(
     "--depth",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=10_000),
     default=Limits().max_depth,
     show_default=True,
     help="the most steps the bounded search unrolls",
 )
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0.1, max=10**7),
+    help="wall-clock budget for the whole run; what is left undecided is 'unknown' "
+    "[default: none, only the deterministic limits]",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001, max=10**7),
+    help="wall-clock safety net for each solver call; running out gives 'unknown' [default: none]",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1, max=256),
+    help="properties decided at once, in separate processes  [default: the cores available]",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="where decisions are kept between runs  [default: $STEPCHECK_CACHE_DIR, "
+    "$XDG_CACHE_HOME/stepcheck or ~/.cache/stepcheck]",
+)
+@click.option("--no-cache", is_flag=True, help="decide every property afresh, and keep nothing")
 @click.option(
     "--no-timings",
     is_flag=True,
@@ -178,17 +208,25 @@ def verify(
     output: Path | None,
     out_dir: Path | None,
     start_date: datetime | None,
-    timeout: float,
     rlimit: int,
+    total_rlimit: int,
     depth: int,
+    max_seconds: float | None,
+    timeout: float | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
     no_timings: bool,
 ) -> None:
     """Prove or refute every property of each spec, and list the consistency findings.
 
     With no PATH, verifies the shipped authorities. Exit 0 when every property is
     proved, 1 when any is violated, 2 on bad input, 3 when none is violated but some
-    could not be decided.
+    could not be decided. Verdicts depend only on the input and the deterministic
+    limits (--rlimit, --total-rlimit, --depth), never on how busy the machine is;
+    --max-seconds and --timeout are safety nets that turn what they stop into 'unknown'.
     """
+    budget = Budget(seconds=max_seconds, started=STARTED) if max_seconds is not None else None
     specs = load_all(paths)
     known = {prop.id for spec in specs for prop in spec.properties}
     unknown_ids = sorted(set(properties) - known)
@@ -196,23 +234,35 @@ def verify(
         raise click.BadParameter(
             f"no spec has a property {', '.join(map(repr, unknown_ids))}", param_hint="--property"
         )
-    limits = Limits(timeout_ms=max(1, int(timeout * 1000)), rlimit=rlimit, max_depth=depth)
+    limits = Limits(
+        rlimit=rlimit,
+        total_rlimit=total_rlimit,
+        max_depth=depth,
+        timeout_ms=None if timeout is None else max(1, int(timeout * 1000)),
+    )
     start = start_date.date() if start_date is not None else date.today()
+    writes = [path for path in (output,) if path is not None]
+    check_writable(writes, out_dir)
     report = run_verify(
-        specs, properties=properties, limits=limits, progress=sys.stderr.isatty(), start=start
+        specs,
+        properties=properties,
+        limits=limits,
+        progress=sys.stderr.isatty(),
+        start=start,
+        jobs=jobs if jobs is not None else default_jobs(),
+        budget=budget,
+        cache=None if no_cache else (cache_dir or default_folder()),
     )
     if no_timings:
         report = without_timings(report)
     by_path = {spec.path: spec for spec in specs}
     text = write(report, output_format, specs=by_path, start=start)
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
         for fmt, suffix in _SUFFIXES.items():
             rendered = write(report, fmt, specs=by_path, start=start)
-            (out_dir / f"verify.{suffix}").write_text(rendered, encoding="utf-8")
+            write_file(out_dir / f"verify.{suffix}", rendered)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        write_file(output, text)
     else:
         click.echo(text, nl=False)
     sys.exit(report.exit_code)

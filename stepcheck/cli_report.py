@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from stepcheck import __version__
+from stepcheck.checker.cache import default_folder
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.writers import write
 from stepcheck.cli_common import load_all
@@ -30,7 +31,7 @@ from stepcheck.diagrams.report_data import Results, read_results
 from stepcheck.diagrams.report_svg import svg_renderer
 from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.model import ProtocolSpec
-from stepcheck.verification import run_verify, without_timings
+from stepcheck.verification import default_jobs, run_verify, without_timings
 
 __all__ = ["compare_command", "report_command"]
 
@@ -136,7 +137,15 @@ def _read_results_file(path: Path, specs: list[ProtocolSpec]) -> Results:
 def _verify(specs: list[ProtocolSpec], start: date) -> Results:
     """Verify `specs` here, and read the JSON the checker writes, as a results file would be."""
     report = without_timings(
-        run_verify(specs, properties=(), limits=Limits(), progress=sys.stderr.isatty(), start=start)
+        run_verify(
+            specs,
+            properties=(),
+            limits=Limits(),
+            progress=sys.stderr.isatty(),
+            start=start,
+            jobs=default_jobs(),
+            cache=default_folder(),
+        )
     )
     text = write(report, "json", specs={spec.path: spec for spec in specs}, start=start)
     return read_results(text, _schema(), name="the verification run")

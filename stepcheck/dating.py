@@ -16,7 +16,7 @@ which never import each other.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from attrs import evolve
 
@@ -25,9 +25,11 @@ from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.sentences import summarise
 from stepcheck.checker.witness import violation_shown
+from stepcheck.oracle.calendar_rules import limit_from, passed
 from stepcheck.oracle.realise import Mismatch
 from stepcheck.oracle.retime import Retimed, date_trace
-from stepcheck.spec.model import ProtocolSpec, Reading
+from stepcheck.spec.duration import Duration, Unit
+from stepcheck.spec.model import Property, PropertyKind, ProtocolSpec, Reading
 
 __all__ = ["date_counterexamples"]
 
@@ -44,13 +46,36 @@ def date_counterexamples(report: Report, specs: Sequence[ProtocolSpec], start: d
         return models[key]
 
     results = []
-    for result in report.results:
-        spec = by_path.get(result.spec)
+    for found in report.results:
+        spec = by_path.get(found.spec)
+        result = found
+        if spec is not None and found.when_missed is not None:
+            result = _dated_missed(found, spec, start)
         if result.trace is None or spec is None:
             results.append(result)
             continue
         results.append(_dated(result, spec, model_of(spec, result.reading), start))
     return evolve(report, results=tuple(results))
+
+
+def _dated_missed(result: PropertyResult, spec: ProtocolSpec, start: date) -> PropertyResult:
+    """The missed-deadline run on the calendar; the executor never holds time back, so it
+    replays such runs as they are. One no date reproduces is dropped with a note."""
+    assert result.when_missed is not None, "only results with such a run get here"
+    model = ExplicitModel(spec, result.reading, comply=False)
+    found = date_trace(spec, result.when_missed, reading=result.reading, start=start)
+    prop = spec.property_by_id(result.property)
+    if (
+        isinstance(found, Retimed)
+        and replay(model, found.trace).ok
+        and violation_shown(model, prop, found.trace) is None
+    ):
+        return evolve(result, when_missed=found.trace, when_missed_from=found.start)
+    note = (
+        "a run in which a deadline is missed and the property fails exists in the checker's "
+        "model, but the oracle's executor could not date it on the real calendar"
+    )
+    return evolve(result, when_missed=None, assumptions=(*result.assumptions, note))
 
 
 def _dated(
@@ -68,12 +93,48 @@ def _dated(
             f"the run dated from {found.start.isoformat()} leaves the checker's model at "
             f"step {replayed.index}: {replayed.reason}",
         )
-    why_not = violation_shown(model, spec.property_by_id(result.property), found.trace)
+    prop = spec.property_by_id(result.property)
+    why_not = violation_shown(model, prop, found.trace)
+    if why_not is not None and _late_on_calendar(model, prop, found):
+        why_not = None
     if why_not is not None:
         return _not_replayed(
             result, spec, f"dated from {found.start.isoformat()} on the real calendar, {why_not}"
         )
     return evolve(result, trace=found.trace, dated_from=found.start)
+
+
+def _late_on_calendar(model: ExplicitModel, prop: Property, found: Retimed) -> bool:
+    """A bounded `leads_to` is seen failing on the dates themselves: the case is still
+    waiting once the limit, counted on the calendar from when the wait began, has passed.
+
+    The model's limit is the most working days the wording can mean over any start date
+    ("2 weeks" is up to 10), so a dated run can break the real limit (7 working days
+    over Christmas) without exceeding the model's; the calendar decides then.
+    """
+    within = prop.within
+    if prop.kind is not PropertyKind.LEADS_TO or not isinstance(within, Duration):
+        return False
+    trigger, goal = prop.trigger, prop.goal
+    assert trigger is not None, "leads_to has 'from'"
+    assert goal is not None, "leads_to has 'to'"
+    moments = {step.index: step.at for step in found.steps}
+    states = [found.trace.initial, *(step.state for step in found.trace.steps)]
+    waiting_since: datetime | None = None
+    for index, state in enumerate(states):
+        at = moments.get(index - 1) if index else (found.steps[0].at if found.steps else None)
+        if at is None:
+            continue
+        if model.holds(goal, state):
+            waiting_since = None
+            continue
+        if waiting_since is None and model.holds(trigger, state):
+            waiting_since = at
+        if waiting_since is not None:
+            limit = limit_from(waiting_since, within, unstated_days_as=Unit.WORKING_DAYS)
+            if passed(limit.by, at):
+                return True
+    return False
 
 
 def _not_replayed(result: PropertyResult, spec: ProtocolSpec, why: str) -> PropertyResult:

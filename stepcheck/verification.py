@@ -1,21 +1,63 @@
-"""The `verify` command's work: run the checker, showing progress on a terminal, and date
-every counterexample on the real calendar."""
+"""The `verify` command's work: every property decided (in parallel, within the run's
+budget, from the cache when unchanged), dated on the real calendar, in a fixed order.
+
+Each property is one task: decide it (`checker.verify.decide_property`, or take the
+decision from the cache), word it, then replay and date its counterexample in the
+oracle's executor (`dating.py`). Tasks run in worker processes (`jobs`), and their
+results are put back in spec and property order, so the report never depends on
+which worker finished first. With `max_seconds`, solver calls stop at the run's
+deadline and workers still busy a little before it are stopped: what they were
+deciding becomes `unknown`, naming the budget, and every output is still written.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
-from attrs import evolve
+from attrs import evolve, frozen
 
+from stepcheck.checker.cache import DecisionCache, decision_key
 from stepcheck.checker.engines import Limits
-from stepcheck.checker.results import Report
-from stepcheck.checker.verify import verify
+from stepcheck.checker.properties import Outcome
+from stepcheck.checker.results import PropertyResult, Report, Verdict
+from stepcheck.checker.structure import check_structure
+from stepcheck.checker.verify import Decision, Models, decide_property, dress
 from stepcheck.dating import date_counterexamples
-from stepcheck.spec.model import Property, ProtocolSpec
+from stepcheck.spec.model import ProtocolSpec
+from stepcheck.spec.timing import Timing, timing
 
-__all__ = ["run_verify", "without_timings"]
+__all__ = ["Budget", "default_jobs", "run_verify", "without_timings"]
+
+# Share of the run's budget kept back: workers' solver calls stop this much before the
+# end, and busy workers are stopped at the end less half of it (writing takes the rest).
+_RESERVE = 0.08
+_POLL_SECONDS = 0.05
+
+
+@frozen(kw_only=True)
+class Budget:
+    """The whole run's wall-clock budget: `seconds` from `started` (a monotonic time)."""
+
+    seconds: float
+    started: float
+
+    def at(self, share: float) -> float:
+        """The monotonic time when `share` of the budget is used."""
+        return self.started + self.seconds * share
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+Progress = Callable[[int, int, PropertyResult], None]
 
 
 def run_verify(
@@ -25,32 +67,149 @@ def run_verify(
     limits: Limits,
     progress: bool,
     start: date,
+    jobs: int = 1,
+    budget: Budget | None = None,
+    cache: Path | None = None,
 ) -> Report:
-    """Verify `specs`; with `progress`, name each property on stderr as it starts.
+    """Verify `specs` (the properties named, or all) and date every counterexample.
 
-    Every counterexample is then replayed by the oracle's executor and dated on the
-    real calendar from `start` on (`dating.py`); one it cannot replay becomes `unknown`.
+    With `progress`, one line per property on stderr as it is decided.
     """
-    total = sum(
-        1 for spec in specs for prop in spec.properties if not properties or prop.id in properties
-    )
-    done = 0
-
-    def show(spec: ProtocolSpec, prop: Property) -> None:
-        nonlocal done
-        done += 1
-        sys.stderr.write(f"\r\x1b[K[{done}/{total}] {spec.authority.id}: {prop.id}")
-        sys.stderr.flush()
-
-    report = verify(
-        specs, properties=properties, limits=limits, progress=show if progress else None
-    )
-    if progress and total:
+    tasks = [
+        (index, prop.id)
+        for index, spec in enumerate(specs)
+        for prop in spec.properties
+        if not properties or prop.id in properties
+    ]
+    if budget is not None:
+        limits = evolve(limits, deadline=budget.at(1 - _RESERVE))
+    context = _Context(specs=tuple(specs), limits=limits, start=start, cache=cache)
+    shown = _shower(len(tasks)) if progress else None
+    if jobs <= 1 and budget is None:
+        results = _inline(context, tasks, shown)
+    else:
+        results = _pooled(context, tasks, max(1, jobs), budget, shown)
+    if shown is not None and tasks:
         sys.stderr.write("\r\x1b[K")
         sys.stderr.flush()
-    return date_counterexamples(report, specs, start)
+    findings = [finding for spec in specs for finding in check_structure(spec)]
+    return Report(
+        results=tuple(results[task] for task in tasks),
+        findings=tuple(sorted(findings, key=lambda d: d.sort_key())),
+    )
 
 
 def without_timings(report: Report) -> Report:
     """The same report with every `seconds` set to 0, so that output is reproducible."""
     return evolve(report, results=tuple(evolve(result, seconds=0.0) for result in report.results))
+
+
+@frozen(kw_only=True)
+class _Context:
+    """What every task needs; workers inherit it when they are forked."""
+
+    specs: tuple[ProtocolSpec, ...]
+    limits: Limits
+    start: date
+    cache: Path | None
+
+
+Task = tuple[int, str]
+_SHARED: dict[str, _Context] = {}
+"""The run's context, set before workers are forked (they inherit it)."""
+_TIMINGS: dict[int, Timing] = {}
+_MODELS: dict[int, Models] = {}
+
+
+def _decided(context: _Context, task: Task) -> PropertyResult:
+    """One property: decided (or found in the cache), worded, and dated."""
+    index, prop_id = task
+    spec = context.specs[index]
+    prop = spec.property_by_id(prop_id)
+    times = _TIMINGS.setdefault(index, timing(spec))
+    models = _MODELS.setdefault(index, Models(spec))
+    started = time.perf_counter()
+    store = DecisionCache(context.cache) if context.cache is not None else None
+    key = decision_key(spec, prop, times, context.limits) if store is not None else ""
+    decision = store.get(key) if store is not None else None
+    if decision is None:
+        decision = decide_property(spec, prop, limits=context.limits, times=times, models=models)
+        if store is not None:
+            store.put(key, decision)
+    result = dress(spec, prop, decision, times=times, seconds=time.perf_counter() - started)
+    dated = date_counterexamples(Report(results=(result,)), [spec], context.start).results[0]
+    return evolve(dated, seconds=round(time.perf_counter() - started, 3))
+
+
+def _inline(
+    context: _Context, tasks: list[Task], shown: Progress | None
+) -> dict[Task, PropertyResult]:
+    results = {}
+    for done, task in enumerate(tasks, start=1):
+        results[task] = _decided(context, task)
+        if shown is not None:
+            shown(done, len(tasks), results[task])
+    return results
+
+
+def _worker(task: Task) -> tuple[Task, PropertyResult]:
+    return task, _decided(_SHARED["context"], task)
+
+
+def _pooled(
+    context: _Context,
+    tasks: list[Task],
+    jobs: int,
+    budget: Budget | None,
+    shown: Progress | None,
+) -> dict[Task, PropertyResult]:
+    """Tasks in `jobs` forked workers; at the budget's end, the rest become `unknown`."""
+    _SHARED["context"] = context
+    results: dict[Task, PropertyResult] = {}
+    stop = budget.at(1 - _RESERVE / 2) if budget is not None else None
+    pool = multiprocessing.get_context("fork").Pool(min(jobs, max(1, len(tasks))))
+    try:
+        pending = [pool.apply_async(_worker, (task,)) for task in tasks]
+        while pending and (stop is None or time.monotonic() < stop):
+            ready = [job for job in pending if job.ready()]
+            for job in ready:
+                task, result = job.get()
+                results[task] = result
+                pending.remove(job)
+                if shown is not None:
+                    shown(len(results), len(tasks), result)
+            if not ready:
+                time.sleep(_POLL_SECONDS)
+    finally:
+        pool.terminate()
+        pool.join()
+        _SHARED.clear()
+    for task in tasks:
+        if task not in results:
+            results[task] = _out_of_time(context, task, budget)
+    return results
+
+
+def _out_of_time(context: _Context, task: Task, budget: Budget | None) -> PropertyResult:
+    index, prop_id = task
+    spec = context.specs[index]
+    seconds = budget.seconds if budget is not None else 0
+    reason = (
+        f"not decided within the run's time budget (--max-seconds {seconds:g}); "
+        "raise --max-seconds, or check fewer properties at a time"
+    )
+    decision = Decision(outcome=Outcome(verdict=Verdict.UNKNOWN, reason=reason))
+    prop = spec.property_by_id(prop_id)
+    return dress(spec, prop, decision, times=timing(spec), seconds=0.0)
+
+
+def _shower(total: int) -> Progress:
+    def show(done: int, count: int, result: PropertyResult) -> None:
+        del count
+        sys.stderr.write(
+            f"\r\x1b[K[{done}/{total}] {result.authority}: {result.property} "
+            f"{result.verdict.value} ({result.seconds:.1f} s)"
+        )
+        sys.stderr.flush()
+
+    return show

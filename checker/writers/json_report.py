@@ -20,6 +20,7 @@ from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
 from stepcheck.checker.story import Clock, Holder, Scene, Story
 from stepcheck.checker.writers.wording import (
     group_by_authority,
+    missed_story_of,
     reproduce,
     result_citations,
     scene_label,
@@ -86,9 +87,19 @@ def _result(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: da
         "rules": [_span(span) for span in result.rules],
         "trace": _trace(result.trace, story) if result.trace is not None else None,
         "story": _story(story) if story is not None else None,
+        "assumptions": list(result.assumptions),
+        "when_missed": _missed(result, specs, start),
         "citations": [_citation(c) for c in result_citations(result, specs)],
         "reproduce": reproduce(result, start),
     }
+
+
+def _missed(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date) -> Json | None:
+    """The run in which a missed deadline makes a proved property fail, with its story."""
+    story = missed_story_of(result, specs, start)
+    if result.when_missed is None or story is None:
+        return None
+    return {"trace": _trace(result.when_missed, story), "story": _story(story)}
 
 
 def _bound(bound: Bound | None) -> Json | None:

@@ -15,12 +15,14 @@ from typing import assert_never
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.story import Scene, Story, long_date
 from stepcheck.checker.writers.wording import (
+    assumption_lines,
     caveats,
     citation_words,
     evidence_words,
     findings_by_spec,
     group_by_authority,
     limit_words,
+    missed_story_of,
     reproduce,
     result_citations,
     scene_label,
@@ -50,6 +52,11 @@ def render_markdown(report: Report, *, specs: Mapping[str, ProtocolSpec], start:
         lines += ["", "## Violations"]
         for result in violations:
             lines += ["", *_violation(result, specs, start)]
+    missed = [r for _, group in grouped for r in group if r.when_missed is not None]
+    if missed:
+        lines += ["", "## When a deadline is missed"]
+        for result in missed:
+            lines += ["", *_missed(result, specs, start)]
     if report.findings:
         lines += ["", "## Findings", "", *_findings(report.findings)]
     return "\n".join(lines) + "\n"
@@ -79,7 +86,7 @@ def _authority_table(
 
 def _notes(result: PropertyResult) -> list[str]:
     evidence = evidence_words(result)
-    return ([evidence] if evidence else []) + caveats(result)
+    return ([evidence] if evidence else []) + caveats(result) + assumption_lines(result)
 
 
 def _verdict_cell(result: PropertyResult) -> str:
@@ -110,6 +117,15 @@ def _violation(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start:
         back = scene_label(story.scenes[story.loop_start])
         lines += [f"After the last step the case is back at {back} and repeats for ever.", ""]
     lines.append(f"Reproduce: `{reproduce(result, start)}`")
+    return lines
+
+
+def _missed(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date) -> list[str]:
+    story = missed_story_of(result, specs, start)
+    assert story is not None, "only results with a missed-deadline run get here"
+    lines = [f"### `{result.authority}` / `{result.property}`: proved while deadlines are met", ""]
+    lines += [f"- {_cell(line)}" for line in assumption_lines(result)]
+    lines += ["", *_story_table(story), ""]
     return lines
 
 

@@ -197,6 +197,8 @@ def _result_properties(result: PropertyResult) -> Json:
         "vacuous": result.vacuous,
         "reason": result.reason,
         "seconds": result.seconds,
+        "assumptions": list(result.assumptions),
+        "holdsOnlyWhileDeadlinesAreMet": result.when_missed is not None,
     }
 
 

@@ -15,12 +15,14 @@ from stepcheck.checker.results import PropertyResult, Report
 from stepcheck.checker.story import Scene, Story, long_date
 from stepcheck.checker.writers.wording import (
     VERDICT_LABELS,
+    assumption_lines,
     caveats,
     citation_words,
     facts,
     finding_lines,
     findings_by_spec,
     group_by_authority,
+    missed_story_of,
     property_words,
     reproduce,
     scene_label,
@@ -79,6 +81,8 @@ def _authority_block(
     for result in results:
         if result.trace is not None:
             lines += ["", *_violation_block(result, specs, start)]
+        if result.when_missed is not None:
+            lines += ["", *_missed_block(result, specs, start)]
     return lines
 
 
@@ -87,7 +91,8 @@ def _result_lines(result: PropertyResult, width: int) -> list[str]:
     details.append(f"{result.seconds:.2f} s")
     label = VERDICT_LABELS[result.verdict]
     head = f"  {label:<8}  {result.property:<{width}}  {'; '.join(details)}"
-    return [head, f"  {'':<8}  {result.summary}"]
+    lines = [head, f"  {'':<8}  {result.summary}"]
+    return lines + [f"  {'':<8}  {line}" for line in assumption_lines(result)]
 
 
 def _violation_block(
@@ -107,6 +112,21 @@ def _violation_block(
             f"{_INDENT}overdue: '{clock.limit}' at step {clock.step + 1} ({long_date(clock.date)})"
         )
     lines.append(f"{_INDENT}reproduce: {reproduce(result, start)}")
+    return lines
+
+
+def _missed_block(
+    result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date
+) -> list[str]:
+    story = missed_story_of(result, specs, start)
+    assert story is not None, "only results with a missed-deadline run get here"
+    lines = [f"  if a deadline is missed: {property_words(result)}"]
+    lines.append(f"{_INDENT}what happens, working day by working day:")
+    lines += [f"{_INDENT}  {line}" for line in story_lines(story)]
+    for clock in story.overdue:
+        lines.append(
+            f"{_INDENT}overdue: '{clock.limit}' at step {clock.step + 1} ({long_date(clock.date)})"
+        )
     return lines
 
 

@@ -115,7 +115,14 @@ def caveats(result: PropertyResult) -> list[str]:
         found.append("under the should reading (must- and should-rules enforced)")
     if result.vacuous:
         found.append("vacuous: what it is about can never happen")
+    if result.when_missed is not None:
+        found.append("holds only while deadlines are met")
     return found
+
+
+def assumption_lines(result: PropertyResult) -> list[str]:
+    """What the verdict assumed, one sentence each, for every writer."""
+    return [f"assumes: {text}" for text in result.assumptions]
 
 
 def facts(result: PropertyResult) -> list[str]:
@@ -174,6 +181,16 @@ def story_of(
         return None
     first = result.dated_from or start
     return tell(spec_of(result, specs), result.trace, start=first, collapse_ticks=collapse_ticks)
+
+
+def missed_story_of(
+    result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date
+) -> Story | None:
+    """The run in which a missed deadline makes a proved property fail, as a story."""
+    if result.when_missed is None:
+        return None
+    first = result.when_missed_from or start
+    return tell(spec_of(result, specs), result.when_missed, start=first)
 
 
 def spec_of(result: PropertyResult, specs: Mapping[str, ProtocolSpec]) -> ProtocolSpec:

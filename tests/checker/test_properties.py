@@ -73,7 +73,14 @@ def test_running_out_of_resources_is_unknown_never_proved(prop_id):
     result = _result(GAPS_CLOSED, prop_id, rlimit=1)
 
     assert result.verdict is Verdict.UNKNOWN
-    assert "ran out of time or resources" in (result.reason or "")
+    assert "ran out of resources (--rlimit 1)" in (result.reason or "")
+
+
+def test_a_timeout_names_the_clock_not_the_resources():
+    result = _result(GAPS_CLOSED, "no_unowned_case", timeout_ms=1, rlimit=10**12)
+
+    assert result.verdict is Verdict.UNKNOWN
+    assert "ran out of time (--timeout" in (result.reason or "")
 
 
 def test_a_solver_timeout_is_unknown():
