@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import product
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from attrs import field, frozen
 
@@ -216,19 +216,29 @@ class Stepper:
             )
             disputes = self._dispute_plans(event, before)
             # Conditions read the new state, except `overdue` and `in_window` (the old).
-            opened = core._replace(disputes=tuple(plan.placeholder for plan in disputes))
+            opened = core._replace(disputes=tuple(_placeholder(part) for part in disputes))
             windows = self._window_plans(event, before, opened)
             deadlines = self._deadline_plans(event, before, opened._replace(windows=before.windows))
-            plans: list[_Plan[Any]] = [*disputes, *windows, *deadlines]
-            started = {d for plan in plans for d in plan.durations}
+            started = {
+                d
+                for part in (*disputes, *windows, *deadlines)
+                if isinstance(part, _Start)
+                for d in part.durations
+            }
+            if not started:
+                yield opened._replace(
+                    windows=tuple(_made(part, {}) for part in windows),
+                    deadlines=tuple(_made(part, {}) for part in deadlines),
+                )
+                continue
             durations = sorted(started, key=str)
             ranges = [range(self._bounds[d][0], self._bounds[d][1] + 1) for d in durations]
             for values in product(*ranges):
                 pick = dict(zip(durations, values, strict=True))
                 yield opened._replace(
-                    disputes=tuple(plan.value(pick) for plan in disputes),
-                    windows=tuple(plan.value(pick) for plan in windows),
-                    deadlines=tuple(plan.value(pick) for plan in deadlines),
+                    disputes=tuple(_made(part, pick) for part in disputes),
+                    windows=tuple(_made(part, pick) for part in windows),
+                    deadlines=tuple(_made(part, pick) for part in deadlines),
                 )
 
     def _new_owners(self, event: Event, before: Config, status: str) -> list[str]:
@@ -263,30 +273,30 @@ class Stepper:
             held.add(event.at)
         return tuple(sorted(held))
 
-    def _dispute_plans(self, event: Event, before: Config) -> list[_Plan[Dispute]]:
+    def _dispute_plans(self, event: Event, before: Config) -> list[Dispute | _Start]:
         """Per ladder: a resolution closes it; a trigger opens a closed one at its first level."""
-        plans: list[_Plan[Dispute]] = []
+        plans: list[Dispute | _Start] = []
         for ladder, dispute in zip(self.layout.spec.escalations, before.disputes, strict=True):
             if event.id in ladder.resolution:
-                plans.append(_Plan.fixed(CLOSED))
+                plans.append(CLOSED)
             elif event.id in ladder.trigger and dispute.level is None:
                 first = ladder.levels[0]
                 level = self._limit(first.within, (ladder.id, first.id), self.layout.timing.levels)
                 whole = self._limit(ladder.within, ladder.id, self.layout.timing.disputes)
                 plans.append(
-                    _Plan(
+                    _Start(
                         placeholder=Dispute(first.id, None, None),
                         durations=tuple(d for d in (level, whole) if d is not None),
                         make=partial(_opening, first.id, level, whole),
                     )
                 )
             else:
-                plans.append(_Plan.fixed(dispute))
+                plans.append(dispute)
         return plans
 
-    def _window_plans(self, event: Event, before: Config, after: Config) -> list[_Plan[Window]]:
+    def _window_plans(self, event: Event, before: Config, after: Config) -> list[Window | _Start]:
         """Per re-referral rule: an anchor whose condition holds (re)opens the window."""
-        plans: list[_Plan[Window]] = []
+        plans: list[Window | _Start] = []
         for rule, window in zip(self.layout.spec.rereferrals, before.windows, strict=True):
             opens = event.id in rule.anchor and (
                 rule.condition is None or self.layout.holds(rule.condition, after)
@@ -294,23 +304,23 @@ class Stepper:
             if opens:
                 self._bounds.setdefault(rule.window, self.layout.timing.windows[rule.id])
                 plans.append(
-                    _Plan(
+                    _Start(
                         placeholder=window,
                         durations=(rule.window,),
                         make=partial(_opened, rule.window, before.owner),
                     )
                 )
             else:
-                plans.append(_Plan.fixed(window))
+                plans.append(window)
         return plans
 
     def _deadline_plans(
         self, event: Event, before: Config, reads: Config
-    ) -> list[_Plan[int | None]]:
+    ) -> list[int | _Start | None]:
         """Per timed deadline, in this order: start, met, left, unchanged."""
         entered = reads.status if reads.status != before.status else None
         happened = {event.id, entered}
-        plans: list[_Plan[int | None]] = []
+        plans: list[int | _Start | None] = []
         for timer, r in zip(self._timers, before.deadlines, strict=True):
             condition = timer.deadline.condition
             if not timer.anchor.isdisjoint({*happened, event.at}) and (
@@ -318,20 +328,18 @@ class Stepper:
             ):
                 plans.append(self._starting(timer))
             elif r is not None and not timer.obligation.isdisjoint(happened):
-                plans.append(
-                    self._starting(timer) if timer.deadline.recurring else _Plan.fixed(None)
-                )
+                plans.append(self._starting(timer) if timer.deadline.recurring else None)
             elif r is not None and timer.leaves_anchor(before.status, reads.status):
-                plans.append(_Plan.fixed(None))
+                plans.append(None)
             else:
-                plans.append(_Plan.fixed(r))
+                plans.append(r)
         return plans
 
-    def _starting(self, timer: _Timer) -> _Plan[int | None]:
+    def _starting(self, timer: _Timer) -> _Start:
         duration = timer.deadline.within
         assert isinstance(duration, Duration), "timed deadlines have a duration"
         self._bounds.setdefault(duration, self.layout.timing.deadlines[timer.deadline.id])
-        return _Plan(placeholder=None, durations=(duration,), make=lambda pick: pick[duration])
+        return _Start(placeholder=None, durations=(duration,), make=partial(_value, duration))
 
     def _limit(self, duration: object, key: _K, table: Mapping[_K, Interval]) -> Duration | None:
         """The duration of a dispute limit that has a working-day interval, else None."""
@@ -467,20 +475,25 @@ def _next_phases(phase: int, period: int, least: int) -> list[int]:
 
 
 @frozen(kw_only=True)
-class _Plan(Generic[_T]):
-    """A part of the state an event sets: fixed, or made from the start values picked for
-    the durations of the timers it starts (`placeholder` stands in until then)."""
+class _Start:
+    """A part of the state an event sets by starting timers: made from the start values
+    picked for their durations (`placeholder` stands in until then)."""
 
-    placeholder: _T
-    durations: tuple[Duration, ...] = ()
-    make: Callable[[dict[Duration, int]], _T] | None = None
+    placeholder: object
+    durations: tuple[Duration, ...]
+    make: Callable[[dict[Duration, int]], Any]
 
-    @classmethod
-    def fixed(cls, value: _T) -> _Plan[_T]:
-        return cls(placeholder=value)
 
-    def value(self, pick: dict[Duration, int]) -> _T:
-        return self.placeholder if self.make is None else self.make(pick)
+def _placeholder(part: _T | _Start) -> Any:
+    return part.placeholder if isinstance(part, _Start) else part
+
+
+def _made(part: _T | _Start, pick: dict[Duration, int]) -> Any:
+    return part.make(pick) if isinstance(part, _Start) else part
+
+
+def _value(duration: Duration, pick: dict[Duration, int]) -> int:
+    return pick[duration]
 
 
 def _picked(pick: dict[Duration, int], duration: Duration | None) -> int | None:

@@ -19,21 +19,21 @@ from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
 
 __all__ = ["lasso_finder", "walk_to_lasso"]
 
-# The explorer's exhaustive search, tried after the walk: for small specs only.
-_EXHAUSTIVE_STATES = 20_000
+# The explorer's exhaustive search, tried after the walk and a short symbolic search:
+# for small specs only (it visits every state where the goal stays false).
+_EXHAUSTIVE_STATES = 5_000
 
 
 def lasso_finder(
     models: Callable[[Flags], ExplicitModel],
-) -> Callable[[Trace, Expr, Flags], Trace | None]:
-    """The walk, then the explorer's exhaustive search (bounded), in the model of the
-    question's flags, as one function."""
+) -> Callable[[Trace, Expr, Flags, bool], Trace | None]:
+    """In the model of the question's flags: the walk, or (`thorough`) the explorer's
+    exhaustive search, bounded, as one function."""
 
-    def find(stem: Trace, goal: Expr, flags: Flags) -> Trace | None:
+    def find(stem: Trace, goal: Expr, flags: Flags, thorough: bool) -> Trace | None:
         model = models(flags)
-        walked = walk_to_lasso(model, stem, goal)
-        if walked is not None:
-            return walked
+        if not thorough:
+            return walk_to_lasso(model, stem, goal)
         return complete_lasso(model, stem, goal, max_states=_EXHAUSTIVE_STATES)
 
     return find

@@ -31,8 +31,9 @@ from stepcheck.spec.trace import Trace
 
 __all__ = ["Decider", "LassoFinder", "Outcome"]
 
-LassoFinder = Callable[[Trace, Expr, Flags], Trace | None]
-"""Extends a stem to a lasso on which `goal` stays false for ever (under the flags), or None."""
+LassoFinder = Callable[[Trace, Expr, Flags, bool], Trace | None]
+"""Extends a stem to a lasso on which `goal` stays false for ever (under the flags), or
+None; quickly, or (the last argument) thoroughly."""
 
 Answer = Reached | Unreachable | Undecided
 
@@ -152,13 +153,16 @@ class Decider:
         generous = timing.longest + _static_extra(self.encoding) + 2
         caps = sorted({generous} | ({expected + 1} if expected is not None else set()))
         widest = ResponseWatch(trigger=trigger, goal=goal, cap=caps[-1])
-        found = self._lasso_from_stems(widest, goal, flags, tag)
+        found = self._lasso_from_stems(widest, goal, flags, tag, thorough=False)
         if found is not None:
             return Outcome(verdict=Verdict.VIOLATED, trace=found)
         system = self._system(("response", tag, caps[-1]), widest)
         short = bmc_lasso(system.frame(), flags, self.budget, _SHORT_LASSO)
         if isinstance(short, Reached):
             return Outcome(verdict=Verdict.VIOLATED, trace=short.trace)
+        found = self._lasso_from_stems(widest, goal, flags, tag, thorough=True)
+        if found is not None:
+            return Outcome(verdict=Verdict.VIOLATED, trace=found)
         reason = ""
         for cap in caps:
             watch = ResponseWatch(trigger=trigger, goal=goal, cap=cap)
@@ -180,13 +184,13 @@ class Decider:
         )
 
     def _lasso_from_stems(
-        self, watch: ResponseWatch, goal: Expr, flags: Flags, tag: str
+        self, watch: ResponseWatch, goal: Expr, flags: Flags, tag: str, *, thorough: bool
     ) -> Trace | None:
         """Short runs into a pending state (just triggered, and a day later), extended to lassos."""
         for days in (0, 1):
             stem = self._stem(watch, days, flags, tag)
             if isinstance(stem, Reached):
-                found = self.lasso(stem.trace, goal, flags)
+                found = self.lasso(stem.trace, goal, flags, thorough)
                 if found is not None:
                     return found
         return None

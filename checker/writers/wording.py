@@ -122,7 +122,7 @@ def caveats(result: PropertyResult) -> list[str]:
 
 def assumption_lines(result: PropertyResult) -> list[str]:
     """What the verdict assumed, one sentence each, for every writer."""
-    return [f"assumes: {text}" for text in result.assumptions]
+    return list(result.assumptions)
 
 
 def facts(result: PropertyResult) -> list[str]:
