@@ -17,7 +17,7 @@ are an assumption that people comply, not a rule to enforce).
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 
 from attrs import evolve
@@ -27,9 +27,9 @@ from stepcheck.oracle.executor_case import Case
 from stepcheck.oracle.executor_effects import decided, escalated, fired
 from stepcheck.oracle.executor_index import SpecIndex, environment_of
 from stepcheck.oracle.executor_rules import dispute_refusals, event_refusals
-from stepcheck.oracle.types import Accepted, CaseView, Due, Rejected, StepResult
+from stepcheck.oracle.types import Accepted, CaseView, Due, Lateness, Rejected, StepResult
 from stepcheck.spec.citations import citations_of
-from stepcheck.spec.duration import Unit
+from stepcheck.spec.duration import Duration, Unit
 from stepcheck.spec.expr import apply_assignments
 from stepcheck.spec.model import (
     NO_OWNER,
@@ -80,6 +80,21 @@ class Executor:
             *(f"{kind}:{ladder.id}" for ladder in spec.escalations for kind in _DISPUTE_KINDS),
         )
         self._known = frozenset(self._steps)
+
+    def following(self, rules: Collection[str]) -> Executor:
+        """This executor, but with the people following these re-referral rules even where
+        the reading does not enforce them (a should-rule under the must reading, a may-rule).
+
+        Raises:
+            ValueError: a rule id is unknown.
+        """
+        known = {rule.id for rule in self.spec.rereferrals}
+        unknown = sorted(set(rules) - known)
+        if unknown:
+            raise ValueError(f"unknown re-referral rule(s) {', '.join(map(repr, unknown))}")
+        other = copy.copy(self)
+        other.index = evolve(self.index, followed=frozenset(rules))
+        return other
 
     def with_meetings(self, meetings: Mapping[str, date]) -> Executor:
         """This executor, but with the given meetings sitting from the given days (see `meetings`).
@@ -164,7 +179,8 @@ class Executor:
         if after is None:
             return Rejected(step=step, at=at, view=moved.view, refusals=tuple(refusals), case=moved)
         made = self._remade(after)
-        return Accepted(step=step, at=at, view=made.view, due=made.due, case=made)
+        late = _met_late(self.index, step, moved, made, at)
+        return Accepted(step=step, at=at, view=made.view, due=made.due, case=made, late=late)
 
     def enabled(self, case: Case, at: datetime | None = None) -> tuple[str, ...]:
         """The steps that would be accepted at `at` (default `case.now`), sorted."""
@@ -217,6 +233,8 @@ class Executor:
                     obligation=deadline.obligation,
                     overdue=passed(clock.limit.by, case.now),
                     citations=citations_of(self.spec, deadline.sources),
+                    ends=clock.limit.ends if _in_hours(deadline.within) else None,
+                    late=_in_hours(deadline.within) and case.now > clock.limit.ends,
                 )
             )
         return tuple(found)
@@ -236,6 +254,30 @@ _STORED = (
     "started",
 )
 _EMPTY_VIEW = CaseView(status="", owner="")
+
+
+def _in_hours(within: object) -> bool:
+    return isinstance(within, Duration) and within.unit is Unit.HOURS
+
+
+def _met_late(
+    index: SpecIndex, step: str, before: Case, after: Case, at: datetime
+) -> tuple[Lateness, ...]:
+    """The deadlines in clock hours that `step` met after their exact end."""
+    event = index.events.get(step)
+    if event is None:
+        return ()
+    entered = after.status if after.status != before.status else None
+    found = []
+    for deadline in index.timed:
+        clock = before.clock(deadline.id)
+        if clock is None or not _in_hours(deadline.within):
+            continue
+        if {event.id, entered}.isdisjoint(deadline.obligation):
+            continue
+        if at > clock.limit.ends:
+            found.append(Lateness(deadline=deadline.id, ends=clock.limit.ends, at=at))
+    return tuple(found)
 
 
 def _names(statuses: list[Status]) -> str:

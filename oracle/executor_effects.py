@@ -82,10 +82,14 @@ def decided(ladder: Escalation, case: Case) -> Case:
 
 
 def _new_owner(index: SpecIndex, event: Event, case: Case, status: str) -> str:
-    """Re-referral routing first, then the event's owner, then the entered status's."""
+    """Re-referral routing first, then the event's owner, then the entered status's.
+
+    A rule routes when the reading enforces it, or when it is one the people follow in
+    this run (`SpecIndex.followed`: a should-rule under the must reading, a may-rule)."""
     for rule in index.spec.rereferrals:
         window = case.window(rule.id)
-        if rule.event == event.id and window is not None and index.reading.enforces(rule.modality):
+        follows = index.reading.enforces(rule.modality) or rule.id in index.followed
+        if rule.event == event.id and window is not None and follows:
             return window.owner if rule.route_to == PREVIOUS_OWNER else rule.route_to
     if event.owner is not None:
         return case.previous_owner if event.owner == PREVIOUS_OWNER else event.owner

@@ -48,6 +48,8 @@ class SpecIndex:
     ladders: Mapping[str, Escalation]
     timed: tuple[Deadline, ...]
     sittings: Mapping[str, Sittings]
+    followed: frozenset[str] = frozenset()
+    """Re-referral rules the reading does not enforce but the people follow in this run."""
 
     @classmethod
     def of(

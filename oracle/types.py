@@ -21,7 +21,7 @@ from stepcheck.spec.citations import Citation, long_date
 if TYPE_CHECKING:
     from stepcheck.oracle.executor_case import Case
 
-__all__ = ["Accepted", "CaseView", "Due", "Refusal", "Rejected", "Reply", "StepResult"]
+__all__ = ["Accepted", "CaseView", "Due", "Lateness", "Refusal", "Rejected", "Reply", "StepResult"]
 
 
 def _frozen_mapping(value: Mapping[str, date] | Mapping[str, str]) -> Mapping[str, object]:
@@ -46,18 +46,51 @@ class CaseView:
 
 @frozen(kw_only=True)
 class Due:
-    """An obligation now running: what must happen, by when, and the rule that says so."""
+    """An obligation now running: what must happen, by when, and the rule that says so.
+
+    `overdue` is counted in working days, as the checker counts (a working day after
+    `by` has begun). A limit in clock hours also has its exact end, `ends`, and is
+    `late` once that moment has passed, even on its due day: "within 24 hours" of
+    Monday 10:00 is late at Tuesday 10:01, though not overdue until Wednesday.
+    """
 
     deadline: str
     by: date
     obligation: tuple[str, ...]
     overdue: bool = False
     citations: tuple[Citation, ...] = ()
+    ends: datetime | None = None
+    late: bool = False
 
     def words(self) -> str:
         """As a reviewer reads it: "allocate_within_two_weeks by Fri 4 Dec 2026"."""
-        late = " (overdue)" if self.overdue else ""
-        return f"{self.deadline} by {long_date(self.by)}{late}"
+        when = long_date(self.by)
+        if self.ends is not None:
+            when += f" {self.ends:%H:%M}"
+        if self.overdue:
+            return f"{self.deadline} by {when} (overdue)"
+        if self.late:
+            return f"{self.deadline} by {when} (late: its hours have passed)"
+        return f"{self.deadline} by {when}"
+
+
+@frozen(kw_only=True)
+class Lateness:
+    """A deadline in clock hours that this step met after its exact end."""
+
+    deadline: str
+    ends: datetime
+    at: datetime
+
+    @property
+    def hours_late(self) -> float:
+        return round((self.at - self.ends).total_seconds() / 3600, 2)
+
+    def words(self) -> str:
+        return (
+            f"{self.deadline} was met at {self.at:%a %d %b %Y %H:%M}, "
+            f"{self.hours_late:g} hours after it ended ({self.ends:%a %d %b %Y %H:%M})"
+        )
 
 
 @frozen(kw_only=True)
@@ -75,12 +108,16 @@ class Refusal:
 
 @frozen(kw_only=True)
 class Accepted:
+    """The step happened. `late` names the deadlines in clock hours it met too late
+    (the working-day count may still call them on time)."""
+
     step: str
     at: datetime
     view: CaseView
     due: tuple[Due, ...] = ()
     case: Case = field(eq=False, repr=False)
     """The case after the step."""
+    late: tuple[Lateness, ...] = ()
 
     @property
     def accepted(self) -> bool:

@@ -26,10 +26,12 @@ from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.sentences import summarise
 from stepcheck.checker.witness import violation_shown
 from stepcheck.oracle.calendar_rules import limit_from, passed
+from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.realise import Mismatch
 from stepcheck.oracle.retime import Retimed, date_trace
 from stepcheck.spec.duration import Duration, Unit
-from stepcheck.spec.model import Property, PropertyKind, ProtocolSpec, Reading
+from stepcheck.spec.model import PREVIOUS_OWNER, Property, PropertyKind, ProtocolSpec, Reading
+from stepcheck.spec.trace import StepKind, Trace
 
 __all__ = ["date_counterexamples"]
 
@@ -63,7 +65,11 @@ def _dated_missed(result: PropertyResult, spec: ProtocolSpec, start: date) -> Pr
     replays such runs as they are. One no date reproduces is dropped with a note."""
     assert result.when_missed is not None, "only results with such a run get here"
     model = ExplicitModel(spec, result.reading, comply=False)
-    found = date_trace(spec, result.when_missed, reading=result.reading, start=start)
+    followed = followed_rules(spec, result.when_missed, result.reading) or frozenset()
+    runner = Executor(spec, result.reading).following(followed)
+    found = date_trace(
+        spec, result.when_missed, reading=result.reading, start=start, executor=runner
+    )
     prop = spec.property_by_id(result.property)
     if (
         isinstance(found, Retimed)
@@ -82,7 +88,17 @@ def _dated(
     result: PropertyResult, spec: ProtocolSpec, model: ExplicitModel, start: date
 ) -> PropertyResult:
     assert result.trace is not None, "only traces are dated"
-    found = date_trace(spec, result.trace, reading=result.reading, start=start, comply=True)
+    followed = followed_rules(spec, result.trace, result.reading)
+    if followed is None:
+        return _not_replayed(
+            result,
+            spec,
+            "it follows a re-referral rule the reading does not enforce only some times",
+        )
+    runner = Executor(spec, result.reading).following(followed)
+    found = date_trace(
+        spec, result.trace, reading=result.reading, start=start, comply=True, executor=runner
+    )
     if not isinstance(found, Retimed):
         return _not_replayed(result, spec, f"{found.reason}{_mismatch(found.mismatch)}")
     replayed = replay(model, found.trace)
@@ -102,6 +118,32 @@ def _dated(
             result, spec, f"dated from {found.start.isoformat()} on the real calendar, {why_not}"
         )
     return evolve(result, trace=found.trace, dated_from=found.start)
+
+
+def followed_rules(spec: ProtocolSpec, trace: Trace, reading: Reading) -> frozenset[str] | None:
+    """The re-referral rules the reading does not enforce that the trace follows (it
+    routes the case as they say); None when it follows one at some times only, which
+    the executor, following a rule throughout a run or not at all, cannot replay."""
+    followed: set[str] = set()
+    ignored: set[str] = set()
+    for index, step in enumerate(trace.steps):
+        if step.kind is not StepKind.EVENT:
+            continue
+        before = trace.state_before(index)
+        for rule in spec.rereferrals:
+            if rule.event != step.name or reading.enforces(rule.modality):
+                continue
+            if before.get(f"window:{rule.id}") is None:
+                continue
+            routed = (
+                before.get(f"window_owner:{rule.id}")
+                if rule.route_to == PREVIOUS_OWNER
+                else rule.route_to
+            )
+            (followed if step.state.get("owner") == routed else ignored).add(rule.id)
+    if followed & ignored:
+        return None
+    return frozenset(followed)
 
 
 def _late_on_calendar(model: ExplicitModel, prop: Property, found: Retimed) -> bool:
