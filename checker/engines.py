@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
 
 import z3
 from attrs import frozen
@@ -29,11 +30,12 @@ from stepcheck.spec.trace import Trace
 __all__ = [
     "Bmc",
     "Budget",
+    "LassoBmc",
     "Limits",
     "Reached",
     "Undecided",
     "Unreachable",
-    "bmc_lasso",
+    "shares",
     "spacer",
 ]
 
@@ -156,11 +158,16 @@ class Bmc:
             outcome, spent = _check(self.solver, self.budget, [*assumptions, self._bad_in(i)], left)
             used += spent
             if outcome == z3.sat:
-                return Reached(trace=self.unrolling.trace(self.solver.model(), i))
+                return Reached(trace=self._found(self.solver.model(), i))
             if outcome != z3.unsat:
-                return Undecided(reason=f"bounded search at depth {i}: {outcome}")
+                return Undecided(reason=f"{self._what} at depth {i}: {outcome}")
             self._clean[flags] = i
         return Unreachable(strength=Strength.BOUNDED, depth=depth)
+
+    _what = "bounded search"
+
+    def _found(self, model: z3.ModelRef, length: int) -> Trace:
+        return self.unrolling.trace(model, length)
 
     def _bad_in(self, i: int) -> z3.ExprRef:
         while len(self._bad_at) <= i:
@@ -174,39 +181,44 @@ def fewer_runs(stricter: Flags, looser: Flags) -> bool:
     return stricter.should >= looser.should and stricter.comply >= looser.comply
 
 
-def bmc_lasso(frame: Frame, flags: Flags, budget: Budget, depth: int) -> Answer:
-    """The shortest lasso (up to `depth` steps) that stays pending round a loop with a tick.
+class LassoBmc(Bmc):
+    """The shortest lasso that stays pending round a loop with a tick, one unrolling for
+    all flags, resumable like `Bmc`.
 
-    Liveness to safety by unrolling: at each length `k`, some earlier state `j` equals
-    state `k` (observer's count aside), the watch is pending at every state from `j`
-    to `k`, and one of the steps between is a tick. Unreachable here only means "no
-    lasso this short"; the caller decides what that is worth.
+    Liveness to safety by unrolling: at length `k`, some earlier state `j` equals state
+    `k` (the observer's count aside), the watch is pending at every state from `j` to
+    `k`, and one of the steps between is a tick or a wait. Unreachable here only means
+    "no lasso this short"; the caller decides what that is worth.
     """
-    solver = _solver(frame.ctx)
-    unrolling = Unrolling(frame, solver)
-    assumptions = frame.assumptions(flags)
-    ticks = [frame.system.labels.index(TICK), frame.system.labels.index(WAIT)]
-    states = unrolling.states
-    names = [name for name in frame.s if name != "watch:k"]
-    for k in range(1, depth + 1):
-        t = unrolling.extend()
-        steps = [ins["in:step"] for ins in unrolling.inputs]
-        loops = [
-            z3.And(
-                *(states[j][name] == t[name] for name in names),
-                *(states[i]["watch:pending"] for i in range(j, k + 1)),
-                z3.Or([steps[i] == tick for i in range(j, k) for tick in ticks]),
-            )
-            for j in range(k)
-        ]
-        outcome, _ = _check(solver, budget, [*assumptions, z3.Or(loops)])
-        if outcome == z3.sat:
-            model = solver.model()
-            start = next(j for j, loop in enumerate(loops) if z3.is_true(model.eval(loop)))
-            return Reached(trace=unrolling.trace(model, k, loop_start=start))
-        if outcome != z3.unsat:
-            return Undecided(reason=f"lasso search at length {k}: {outcome}")
-    return Unreachable(strength=Strength.BOUNDED, depth=depth)
+
+    _what = "lasso search"
+
+    def __init__(self, frame: Frame, budget: Budget) -> None:
+        super().__init__(frame, z3.BoolVal(False, frame.ctx), budget)
+        self._ticks = [frame.system.labels.index(TICK), frame.system.labels.index(WAIT)]
+        self._names = [name for name in frame.s if name != "watch:k"]
+        self._loops: dict[int, list[z3.BoolRef]] = {0: []}
+
+    def _bad_in(self, i: int) -> z3.ExprRef:
+        if i not in self._loops:
+            states = self.unrolling.states
+            steps = [ins["in:step"] for ins in self.unrolling.inputs]
+            last = states[i]
+            self._loops[i] = [
+                z3.And(
+                    *(states[j][name] == last[name] for name in self._names),
+                    *(states[n]["watch:pending"] for n in range(j, i + 1)),
+                    z3.Or([steps[n] == tick for n in range(j, i) for tick in self._ticks]),
+                )
+                for j in range(i)
+            ]
+        loops = self._loops[i]
+        return z3.Or(loops) if loops else z3.BoolVal(False, self.frame.ctx)
+
+    def _found(self, model: z3.ModelRef, length: int) -> Trace:
+        loops = self._loops[length]
+        start = next(j for j, loop in enumerate(loops) if z3.is_true(model.eval(loop)))
+        return self.unrolling.trace(model, length, loop_start=start)
 
 
 def spacer(
@@ -315,3 +327,13 @@ def _message(error: z3.Z3Exception, budget: Budget, used: int) -> str:
     value = error.value
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return _reason(text, budget, used)
+
+
+def shares(limits: Limits) -> Iterator[int]:
+    """Each round's resource share: growing 4x up to the per-call limit, then level."""
+    share = min(limits.first_rlimit, limits.rlimit)
+    while share < limits.rlimit:
+        yield share
+        share *= 4
+    while True:
+        yield limits.rlimit

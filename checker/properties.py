@@ -18,7 +18,16 @@ import z3
 from attrs import evolve, frozen
 
 from stepcheck.checker.encode import Encoding
-from stepcheck.checker.engines import Budget, Reached, Undecided, Unreachable, bmc_lasso, spacer
+from stepcheck.checker.engines import (
+    Bmc,
+    Budget,
+    LassoBmc,
+    Reached,
+    Undecided,
+    Unreachable,
+    shares,
+    spacer,
+)
 from stepcheck.checker.fold import BoolLike, conj, negate
 from stepcheck.checker.reach import Reachability
 from stepcheck.checker.results import Strength, Verdict
@@ -61,6 +70,7 @@ class Decider:
         self.encoding, self.prop, self.budget, self.lasso = encoding, prop, budget, lasso
         self._systems: dict[object, System] = {}
         self._questions: dict[object, Reachability] = {}
+        self._lasso_searches: dict[object, LassoBmc] = {}
         self.vacuity = True
 
     def decide(self, flags: Flags, *, vacuity: bool = True) -> Outcome:
@@ -144,37 +154,53 @@ class Decider:
     def _response(
         self, trigger: Expr, goal: Expr, flags: Flags, *, expected: int | None = None, tag: str = ""
     ) -> Outcome:
-        """Lasso first (cheap when it exists), then a proof that pending stretches are short.
+        """Lasso or proof, in rounds of growing shares, as `Reachability` does for states.
 
-        `expected` is a bound the spec's own limits suggest (a ladder's levels added up);
-        it is tried as the cap before the generous one, since small caps prove fast.
+        First the cheap lasso walk from short stems; then, each round, the bounded lasso
+        search resumes deeper and Spacer tries to prove that no pending stretch reaches a
+        cap (`expected`, a bound the spec's own limits suggest, is tried before the
+        generous cap: small caps prove fast). A proof leads to the exact worst case.
         """
-        timing = self.encoding.timing
+        timing, limits = self.encoding.timing, self.budget.limits
         generous = timing.longest + _static_extra(self.encoding) + 2
         caps = sorted({generous} | ({expected + 1} if expected is not None else set()))
         widest = ResponseWatch(trigger=trigger, goal=goal, cap=caps[-1])
         found = self._lasso_from_stems(widest, goal, flags, tag, thorough=False)
         if found is not None:
             return Outcome(verdict=Verdict.VIOLATED, trace=found)
-        system = self._system(("response", tag, caps[-1]), widest)
-        short = bmc_lasso(system.frame(), flags, self.budget, _SHORT_LASSO)
-        if isinstance(short, Reached):
-            return Outcome(verdict=Verdict.VIOLATED, trace=short.trace)
-        found = self._lasso_from_stems(widest, goal, flags, tag, thorough=True)
-        if found is not None:
-            return Outcome(verdict=Verdict.VIOLATED, trace=found)
-        reason = ""
-        for cap in caps:
-            watch = ResponseWatch(trigger=trigger, goal=goal, cap=cap)
-            capped = self._system(("response", tag, cap), watch)
-            frame = capped.frame(_pending(cap)(capped.s))
-            long_wait = spacer(frame, _bool(frame.extra[0]), flags, self.budget)
-            if long_wait == "unreachable":
-                return self._worst_case(capped, cap, flags)
-            reason = long_wait
-        searched = bmc_lasso(system.frame(), flags, self.budget, self.budget.limits.max_depth)
-        if isinstance(searched, Reached):
-            return Outcome(verdict=Verdict.VIOLATED, trace=searched.trace)
+        lassos = self._lassos(("lassos", tag, caps[-1]), widest)
+        proofs: dict[int, str] = {}
+        searched: Answer = Undecided(reason="not searched")
+        for round_, share in enumerate(shares(limits)):
+            last_round = share == limits.rlimit
+            depth = (_SHORT_LASSO, limits.middle_depth)[round_] if round_ < 2 else None
+            depth = limits.max_depth if depth is None else min(depth, limits.max_depth)
+            cleared = lassos.clean(flags)
+            if cleared < depth:
+                searched = lassos.search(flags, depth, allowance=share)
+                if isinstance(searched, Reached):
+                    return Outcome(verdict=Verdict.VIOLATED, trace=searched.trace)
+            if round_ == 0:
+                found = self._lasso_from_stems(widest, goal, flags, tag, thorough=True)
+                if found is not None:
+                    return Outcome(verdict=Verdict.VIOLATED, trace=found)
+            for cap in caps:
+                if cap in proofs and not _retry(proofs[cap]):
+                    continue
+                capped = self._system(
+                    ("response", tag, cap), ResponseWatch(trigger=trigger, goal=goal, cap=cap)
+                )
+                frame = capped.frame(_pending(cap)(capped.s))
+                proofs[cap] = spacer(frame, _bool(frame.extra[0]), flags, self.budget, rlimit=share)
+                if proofs[cap] == "unreachable":
+                    return self._worst_case(capped, cap, flags)
+            search_over = lassos.clean(flags) >= limits.max_depth or (
+                last_round and lassos.clean(flags) == cleared
+            )
+            proofs_over = last_round or not any(_retry(p) for p in proofs.values())
+            if (search_over and proofs_over) or self.budget.left <= 0:
+                break
+        reason = proofs.get(caps[-1], "")
         if reason == "reachable":
             reason = f"a case can stay pending for {caps[-1]} working days"
         return Outcome(
@@ -182,6 +208,13 @@ class Decider:
             reason=f"{reason}, but no run that stays pending for ever was found "
             f"({_searched(searched)})",
         )
+
+    def _lassos(self, key: object, watch: ResponseWatch) -> LassoBmc:
+        """The lasso search on the widest observer, kept across flags and rounds."""
+        if key not in self._lasso_searches:
+            system = self._system(("response", *_key_of(key)[1:]), watch)
+            self._lasso_searches[key] = LassoBmc(system.frame(), self.budget)
+        return self._lasso_searches[key]
 
     def _lasso_from_stems(
         self, watch: ResponseWatch, goal: Expr, flags: Flags, tag: str, *, thorough: bool
@@ -200,12 +233,16 @@ class Decider:
         return question.bmc.search(flags, self.budget.limits.quick_depth)
 
     def _worst_case(self, system: System, cap: int, flags: Flags) -> Outcome:
-        """Bisect for the most ticks a pending stretch can hold (proved below `cap`)."""
+        """The most working days a pending stretch can last, proved below `cap`.
+
+        The top candidate (`cap - 1`) first, since the spec's own limits usually make it
+        the answer; then bisection. A candidate is settled by a short bounded search when
+        a run reaches it, else by Spacer (which also proves it cannot be reached).
+        """
         lowest_unreachable, highest_reachable = cap, -1
+        middle = cap - 1
         while lowest_unreachable - highest_reachable > 1:
-            middle = (lowest_unreachable + highest_reachable) // 2
-            frame = system.frame(_pending(middle)(system.s))
-            answer = spacer(frame, _bool(frame.extra[0]), flags, self.budget)
+            answer = self._stretch(system, middle, flags)
             if answer == "reachable":
                 highest_reachable = middle
             elif answer == "unreachable":
@@ -214,11 +251,24 @@ class Decider:
                 return Outcome(
                     verdict=Verdict.UNKNOWN, reason=f"while bounding the worst case: {answer}"
                 )
+            middle = (lowest_unreachable + highest_reachable) // 2
         if highest_reachable < 0:
             return Outcome(verdict=Verdict.PROVED, strength=Strength.UNBOUNDED, vacuous=True)
         return Outcome(
             verdict=Verdict.PROVED, strength=Strength.UNBOUNDED, working_days=highest_reachable
         )
+
+    def _stretch(self, system: System, days: int, flags: Flags) -> str:
+        """Whether a pending stretch can last `days`: 'reachable', 'unreachable' or why not."""
+        frame = system.frame(_pending(days)(system.s))
+        bad = _bool(frame.extra[0])
+        limits = self.budget.limits
+        found = Bmc(frame, bad, self.budget).search(
+            flags, min(_SHORT_LASSO, limits.max_depth), allowance=limits.first_rlimit
+        )
+        if isinstance(found, Reached):
+            return "reachable"
+        return spacer(frame, bad, flags, self.budget)
 
     def _escalations(self, flags: Flags) -> Outcome:
         spec = self.encoding.spec
@@ -281,6 +331,11 @@ def _bad_step(s: dict[str, z3.ExprRef]) -> BoolLike:
 
 def _pending(at_least: int) -> Callable[[dict[str, z3.ExprRef]], BoolLike]:
     return lambda s: z3.And(s["watch:pending"] == True, s["watch:k"] >= at_least)  # noqa: E712
+
+
+def _retry(proof: str) -> bool:
+    """Spacer stopped for want of resources: a larger share may settle it."""
+    return "ran out of" in proof
 
 
 def _searched(answer: Answer) -> str:

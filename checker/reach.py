@@ -11,8 +11,6 @@ to hold no bad run are not searched again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import z3
 
 from stepcheck.checker.engines import (
@@ -24,6 +22,7 @@ from stepcheck.checker.engines import (
     Unreachable,
     debug,
     fewer_runs,
+    shares,
     spacer,
 )
 from stepcheck.checker.fold import BoolLike
@@ -76,7 +75,7 @@ class Reachability:
         searched: Answer = Undecided(reason="not searched")
         proof: str | None = None
         last_round_tried = False
-        for round_, share in enumerate(_shares(limits)):
+        for round_, share in enumerate(shares(limits)):
             last_round = share == limits.rlimit
             depth = (limits.quick_depth, limits.middle_depth)[round_] if round_ < 2 else None
             depth = limits.max_depth if depth is None else min(depth, limits.max_depth)
@@ -112,13 +111,3 @@ class Reachability:
 def _retry(proof: str) -> bool:
     """Spacer stopped for want of resources: a larger share may settle it."""
     return "ran out of" in proof
-
-
-def _shares(limits: Limits) -> Iterator[int]:
-    """Each round's resource share: growing 4x up to the per-call limit, then level."""
-    share = min(limits.first_rlimit, limits.rlimit)
-    while share < limits.rlimit:
-        yield share
-        share *= 4
-    while True:
-        yield limits.rlimit

@@ -9,6 +9,7 @@ output instead of comparing, and `git diff` then shows what changed.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Run from the repository root: fixture paths and golden file names are repo-relative."""
+    """Run from the repository root: fixture paths and golden file names are repo-relative.
+
+    Decisions `verify` caches go to a folder of this run's own (each worker its own),
+    never the user's cache, so no test sees another run's decisions."""
     os.chdir(config.rootpath)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    os.environ["STEPCHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix=f"stepcheck-cache-{worker}-")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
