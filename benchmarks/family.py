@@ -35,7 +35,7 @@ be in cp while a sibling stays in early help.
 
 from __future__ import annotations
 
-__all__ = ["FAMILY_PROPERTIES", "generate_family_spec"]
+__all__ = ["FAMILY_PROPERTIES", "family_event_count", "generate_family_spec"]
 
 FAMILY_PROPERTIES = (
     "no_unowned_case",
@@ -95,6 +95,12 @@ def generate_family_spec(*, children: int) -> str:
     lines += _family_events(kids)
     lines += ["", *_properties(kids)]
     return "\n".join(lines) + "\n"
+
+
+def family_event_count(children: int) -> int:
+    """How many events `generate_family_spec(children=children)` declares: 7 per child,
+    4 more per child once it has siblings, and 7 family-wide."""
+    return 7 + 7 * children + (4 * children if children > 1 else 0)
 
 
 def _any(kids: list[str], value: str) -> str:

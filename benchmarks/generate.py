@@ -25,7 +25,7 @@ is deterministic (no randomness), so a size names one spec.
 
 from __future__ import annotations
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from benchmarks.events import extra_events
 
@@ -45,6 +45,13 @@ class Sizes:
     levels: int = 3
     booleans: int = 0
     events: int | None = None
+
+    def event_count(self) -> int:
+        """How many events the spec has: `events`, or what the other sizes need."""
+        if self.events is not None:
+            return self.events
+        # chain moves, handover, close, dispute; refer and allocate per team; per check two
+        return 2 * (self.statuses - 2) + 3 + 2 * self.teams + 2 * self.booleans
 
     def label(self) -> str:
         """A short name for a table row or a file name."""
@@ -102,6 +109,7 @@ def generate_spec(
     event_lines = _events(chain, tiers, teams, checks)
     if events is not None:
         have = len(event_lines) - 1  # one line per event after the `events:` header
+        assert have == evolve(sizes, events=None).event_count()
         if events < have:
             raise ValueError(f"these sizes need at least {have} events, not {events}")
         owners = [f"{kind}_{j:02d}" for j in range(teams) for kind in ("worker", "tray")]
