@@ -140,7 +140,7 @@ def _print_heading(title: str, budget: float, specs: int) -> None:
         f"--no-timings {option} {budget:g}`{fallback}, one run each, wall-clock seconds. "
         f"Within budget: verify took at most {budget:g} × 1.1 s plus validate's time plus "
         f"2 s of imports. {specs} specs; at most about "
-        f"{specs * (budget * 1.1 + 10) / 60:.0f} minutes if every one spends its budget."
+        f"{specs * (budget * 1.1 + 10) / 60:.0f} min if every one spends its budget."
     )
     print(flush=True)
 
