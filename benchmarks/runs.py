@@ -72,6 +72,11 @@ class SpecRun:
     """Why verify gave no JSON (killed, crashed, bad input), else None."""
 
     @property
+    def killed(self) -> bool:
+        """Whether verify was stopped from outside, so its time is a lower bound."""
+        return self.problem is not None and self.problem.startswith("killed")
+
+    @property
     def within_budget(self) -> bool:
         return self.problem is None and self.verify_seconds <= self.allowance
 

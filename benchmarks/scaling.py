@@ -10,9 +10,10 @@ budget × 1.1 plus its start-up (validate's time for the same file, plus the che
 imports).
 
 One markdown table per axis, rows printed as they finish; the base spec is run once and
-shown at the top of every axis table. Worst case, every row spends its whole budget:
-21 specs at the default 60 s take about 25 minutes on the 2-core machine, the family
-table 6 more specs.
+shown at the top of every axis table. The 21 scaling specs at the default 60 s took 19
+minutes on the 2-core machine with 10 of them stopped at their cap (without
+`--max-seconds`, see `runs.py`); every one spending its whole budget would take about
+27. The family table is 6 more specs.
 """
 
 from __future__ import annotations
@@ -165,12 +166,13 @@ class _Table:
         if self.first_verify is None:
             self.first_verify = run.verify_seconds
         ratio = run.verify_seconds / self.first_verify if self.first_verify > 0 else 0.0
+        at_least = "> " if run.killed else ""  # a killed run would have taken longer
         found = {v.prop: v for v in run.verdicts}
         cells = [
             *leading,
             f"{run.validate_seconds:.2f}" + ("" if run.validate_ok else " (invalid)"),
-            f"{run.verify_seconds:.2f}",
-            f"{ratio:.1f}",
+            f"{at_least}{run.verify_seconds:.2f}",
+            f"{at_least}{ratio:.1f}",
             *(found[p].cell() if p in found else "—" for p in self.properties),
             _within(run),
         ]
