@@ -1,16 +1,20 @@
 """Time the loader, the calendar and the checker, printed as markdown for BENCHMARKS.md.
 
-Usage: python -m benchmarks [--only loader|checker|scaling|oracle] [--repeat N]
-                            [--timeout-ms MS] [--wall-cap SECONDS]
+Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle] [--repeat N]
+                            [--budget SECONDS] [--smoke]
 
 - loader: load each shipped authority, and working-day arithmetic; best of N (default 5);
 - checker: every property of every shipped authority, one run each, default limits;
-- scaling: every property of generated specs of growing size, one run each, with a
-  per-solver-call timeout and a wall-clock cap per property;
+- scaling: `stepcheck validate` and `stepcheck verify` as subprocesses on generated
+  specs grown one axis at a time (statuses, teams, timers, ladder levels, booleans,
+  events), then on all at once; verify gets a whole-run budget (--budget, default 60 s
+  per spec); at most about 25 minutes;
+- family: the same on one case holding K = 1..6 children;
 - oracle: the reference executor's cost per step on each shipped authority, 1,000
   random runs of 50 steps, and dating 50-step traces over 10 years (best of N).
 
-Without --only, all four run in that order. The checker sections take minutes.
+Without --only, all five run in that order. --smoke runs scaling and family on a few
+small specs, to see them work in about a minute.
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ from benchmarks.checker import run_checker
 from benchmarks.common import machine_line
 from benchmarks.loader import run_loader
 from benchmarks.oracle import run_oracle
-from benchmarks.scaling import run_scaling
+from benchmarks.scaling import FULL, SMOKE, run_family, run_scaling
 from stepcheck.checker.engines import Limits
 
-SECTIONS = ("loader", "checker", "scaling", "oracle")
+SECTIONS = ("loader", "checker", "scaling", "family", "oracle")
 
 
 def main() -> None:
@@ -34,24 +38,27 @@ def main() -> None:
     parser.add_argument("--only", choices=SECTIONS, help="run one section (default: all)")
     parser.add_argument("--repeat", type=int, default=5, help="loader runs per row (best of)")
     parser.add_argument(
-        "--timeout-ms",
-        type=int,
-        default=10_000,
-        help="scaling: solver timeout per call (the checker section uses the default limits)",
+        "--budget",
+        type=float,
+        default=60.0,
+        help="scaling, family: verify's wall-clock budget per spec, in seconds",
     )
     parser.add_argument(
-        "--wall-cap", type=float, default=60.0, help="scaling: seconds allowed per property"
+        "--smoke", action="store_true", help="scaling, family: a few small specs only"
     )
     args = parser.parse_args()
     print(machine_line())
     print(flush=True)
     sections = (args.only,) if args.only else SECTIONS
+    plan = SMOKE if args.smoke else FULL
     if "loader" in sections:
         run_loader(args.repeat)
     if "checker" in sections:
         run_checker(Limits())
     if "scaling" in sections:
-        run_scaling(Limits(timeout_ms=args.timeout_ms), args.wall_cap)
+        run_scaling(args.budget, plan)
+    if "family" in sections:
+        run_family(args.budget, plan)
     if "oracle" in sections:
         run_oracle(args.repeat)
 
