@@ -125,8 +125,9 @@ def parse_duration(text: str) -> Duration:
     '48 hours'
 
     Raises:
-        DurationError: for a missing, negative or fractional quantity, or an
-            unknown unit; its `hint` says what to write instead.
+        DurationError: for a missing, negative or fractional quantity, an unknown
+            unit, or a duration longer than `MAX_YEARS`; its `hint` says what to write
+            instead.
     """
     match = _DURATION.fullmatch(text)
     assert match is not None, "the duration pattern matches every string"
@@ -134,7 +135,7 @@ def parse_duration(text: str) -> Duration:
     if number is None:
         raise _without_quantity(text, words)
     quantity = _quantity(text, number)
-    return Duration(quantity=quantity, unit=_unit(text, words))
+    return _within_calendar(text, Duration(quantity=quantity, unit=_unit(text, words)))
 
 
 def _without_quantity(text: str, words: str) -> DurationError:
@@ -173,7 +174,33 @@ def _quantity(text: str, number: str) -> int:
                 "e.g. '36 hours' for a day and a half"
             ),
         )
+    if len(number.lstrip("0")) > 9:
+        raise DurationError(f"duration '{text.strip()}' is far too long", hint=_TOO_LONG_HINT)
     return int(number)
+
+
+MAX_YEARS = 100
+"""The longest duration a spec may state: the working-day calendar is computed this far."""
+_TOO_LONG_HINT = (
+    f"the longest duration stepcheck can count on the calendar is {MAX_YEARS} years; "
+    "a protocol's limits are days, weeks or months"
+)
+_DAYS_PER = {
+    "working days": 7 / 5,
+    "calendar days": 1,
+    "days": 7 / 5,
+    "hours": 1 / 24,
+    "weeks": 7,
+    "months": 31,
+}
+
+
+def _within_calendar(text: str, duration: Duration) -> Duration:
+    if duration.quantity * _DAYS_PER[duration.unit.value] > MAX_YEARS * 366:
+        raise DurationError(
+            f"duration '{text.strip()}' is longer than {MAX_YEARS} years", hint=_TOO_LONG_HINT
+        )
+    return duration
 
 
 def _unit(text: str, words: str) -> Unit:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -31,6 +31,7 @@ from stepcheck.cli_common import (
 from stepcheck.cli_diagram import diagram
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
+from stepcheck.cli_types import Seconds, StartDate
 from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.loader import find_spec_files
@@ -148,7 +149,7 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
 )
 @click.option(
     "--start-date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=StartDate(),
     help="the date case stories start on  [default: today]",
 )
 @click.option(
@@ -174,13 +175,13 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
 )
 @click.option(
     "--max-seconds",
-    type=click.FloatRange(min=0.1, max=10**7),
+    type=Seconds(0.1),
     help="wall-clock budget for the whole run; what is left undecided is 'unknown' "
     "[default: none, only the deterministic limits]",
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.001, max=10**7),
+    type=Seconds(0.001),
     help="wall-clock safety net for each solver call; running out gives 'unknown' [default: none]",
 )
 @click.option(
@@ -207,7 +208,7 @@ def verify(
     output_format: str,
     output: Path | None,
     out_dir: Path | None,
-    start_date: datetime | None,
+    start_date: date | None,
     rlimit: int,
     total_rlimit: int,
     depth: int,
@@ -240,7 +241,7 @@ def verify(
         max_depth=depth,
         timeout_ms=None if timeout is None else max(1, int(timeout * 1000)),
     )
-    start = start_date.date() if start_date is not None else date.today()
+    start = start_date if start_date is not None else date.today()
     writes = [path for path in (output,) if path is not None]
     check_writable(writes, out_dir)
     report = run_verify(

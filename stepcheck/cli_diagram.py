@@ -16,6 +16,7 @@ import click
 
 from stepcheck.checker.engines import Limits
 from stepcheck.cli_common import load_all
+from stepcheck.cli_types import Seconds
 from stepcheck.diagrams.dot import status_diagram
 from stepcheck.diagrams.ladders import ladder_diagram
 from stepcheck.diagrams.mermaid import status_mermaid
@@ -58,7 +59,7 @@ _EXTENSIONS: Final = {"dot": "dot", "svg": "svg", "png": "png", "mermaid": "mmd"
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.001),
+    type=Seconds(0.001),
     default=30.0,
     show_default=True,
     help="seconds each solver call may take when --highlight runs the checker",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from datetime import date, datetime
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from stepcheck.checker.cache import default_folder
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.writers import write
 from stepcheck.cli_common import load_all
+from stepcheck.cli_types import StartDate
 from stepcheck.diagrams.compare import compare, render_markdown, render_text
 from stepcheck.diagrams.report import render_report
 from stepcheck.diagrams.report_data import Results, read_results
@@ -53,11 +54,11 @@ __all__ = ["compare_command", "report_command"]
 )
 @click.option(
     "--start-date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=StartDate(),
     help="the date case stories start on, when verifying here  [default: today]",
 )
 def report_command(
-    paths: tuple[Path, ...], output: Path, results: Path | None, start_date: datetime | None
+    paths: tuple[Path, ...], output: Path, results: Path | None, start_date: date | None
 ) -> None:
     """Write the policy reviewer's report: one self-contained HTML file.
 
@@ -69,14 +70,14 @@ def report_command(
     specs = load_all(paths)
     if results is not None:
         found = _read_results_file(results, specs)
-        if start_date is not None and start_date.date() != found.start_date:
+        if start_date is not None and start_date != found.start_date:
             raise click.BadParameter(
                 f"the results file's stories start on {found.start_date.isoformat()}; "
                 "verify again with this date, or leave --start-date out",
                 param_hint="--start-date",
             )
     else:
-        found = _verify(specs, start_date.date() if start_date is not None else date.today())
+        found = _verify(specs, start_date if start_date is not None else date.today())
     if shutil.which("dot") is None:
         click.echo("stepcheck report: note: Graphviz's dot is not installed; no diagrams", err=True)
     page = render_report(found, specs, version=__version__, renderer=svg_renderer())

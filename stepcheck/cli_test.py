@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from stepcheck.cli_common import EXIT_BAD_INPUT
+from stepcheck.cli_types import Seconds
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.http_system import http_factory
 from stepcheck.oracle.system import SystemFactory, SystemUnavailable, load_factory
@@ -68,7 +69,7 @@ __all__ = ["test_command"]
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.001),
+    type=Seconds(0.001),
     default=5.0,
     show_default=True,
     help="seconds an HTTP system may take to answer one request",

@@ -1,0 +1,74 @@
+"""Option types every command shares: finite numbers, and dates the calendar covers.
+
+click's `FloatRange` lets "nan" through (no comparison with NaN is true) and its
+`DateTime` accepts any year, while the working-day calendar covers 2000 to 2100; both
+then failed deep inside a run. These types refuse such values at the command line,
+naming the option, with exit code 2.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from stepcheck.spec.workdays import SCAN_YEARS
+
+__all__ = ["FIRST_START", "LAST_START", "Seconds", "StartDate"]
+
+FIRST_START = date(SCAN_YEARS.start, 1, 1)
+LAST_START = date(SCAN_YEARS.stop - 1, 12, 31)
+
+
+class Seconds(click.ParamType[float, Any]):
+    """A finite number of seconds within `[least, most]`."""
+
+    name = "seconds"
+
+    def __init__(self, least: float, most: float = 10**7) -> None:
+        self.least, self.most = least, most
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, float) and math.isfinite(value):
+            number = value
+        else:
+            try:
+                number = float(str(value))
+            except ValueError:
+                self.fail(f"'{value}' is not a number of seconds", param, ctx)
+        if not math.isfinite(number) or not self.least <= number <= self.most:
+            self.fail(
+                f"{value} is not a number of seconds from {self.least:g} to {self.most:g}",
+                param,
+                ctx,
+            )
+        return number
+
+
+class StartDate(click.ParamType[date, Any]):
+    """A date (YYYY-MM-DD) that the working-day calendar covers."""
+
+    name = "date"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date:
+        if isinstance(value, date):
+            day = value
+        else:
+            try:
+                day = datetime.strptime(str(value), "%Y-%m-%d").date()
+            except ValueError:
+                self.fail(f"'{value}' is not a date written YYYY-MM-DD", param, ctx)
+        if not FIRST_START <= day <= LAST_START:
+            self.fail(
+                f"{day.isoformat()} is outside the calendar stepcheck counts working days on "
+                f"({FIRST_START.isoformat()} to {LAST_START.isoformat()})",
+                param,
+                ctx,
+            )
+        return day
