@@ -191,7 +191,7 @@ _DAYS_PER = {
     "days": 7 / 5,
     "hours": 1 / 24,
     "weeks": 7,
-    "months": 31,
+    "months": 30.44,
 }
 
 

@@ -36,7 +36,7 @@ __all__ = ["Budget", "default_jobs", "run_verify", "without_timings"]
 
 # Share of the run's budget kept back: workers' solver calls stop this much before the
 # end, and busy workers are stopped at the end less half of it (writing takes the rest).
-_RESERVE = 0.08
+_RESERVE = 0.12
 _POLL_SECONDS = 0.05
 
 
@@ -200,7 +200,8 @@ def _out_of_time(context: _Context, task: Task, budget: Budget | None) -> Proper
     )
     decision = Decision(outcome=Outcome(verdict=Verdict.UNKNOWN, reason=reason))
     prop = spec.property_by_id(prop_id)
-    return dress(spec, prop, decision, times=timing(spec), seconds=0.0)
+    times = _TIMINGS.setdefault(index, timing(spec))
+    return dress(spec, prop, decision, times=times, seconds=0.0)
 
 
 def _shower(total: int) -> Progress:

@@ -69,15 +69,16 @@ def test_the_order_of_the_specs_given_does_not_change_a_result():
 
 @pytest.mark.slow
 def test_the_run_budget_is_honoured_and_what_is_left_is_unknown(tmp_path):
-    """Somerset takes far longer than 4 s: the run stops in time, says which properties
+    """Somerset takes far longer than 6 s: the run stops in time, says which properties
     the budget stopped and how to raise it, and still writes every output."""
     started = time.monotonic()
     result = _run(
-        "--format", "json", "--no-cache", "--max-seconds", "4", "--out-dir", str(tmp_path), SOMERSET
+        "--format", "json", "--no-cache", "--max-seconds", "6", "--out-dir", str(tmp_path), SOMERSET
     )
     elapsed = time.monotonic() - started
 
-    assert elapsed < 4 * 1.1 + 1.0, elapsed  # + interpreter start-up, outside the run
+    # Within 10%, plus the interpreter's start-up, which happens before the run's clock.
+    assert elapsed < 6 * 1.1 + 1.5, elapsed
     report = json.loads(result.stdout)
     unknown = [r for r in report["results"] if r["verdict"] == "unknown"]
     assert unknown, "something was left undecided"

@@ -348,7 +348,7 @@ def test_deadline_condition_reads_in_window_before_the_step():
 
     assert first.due == ()
     assert first.window("again") is not None
-    assert [d.words() for d in second.due] == ["reply by Sun 6 Dec 2026"]
+    assert [d.words() for d in second.due] == ["reply by Sun 6 Dec 2026 10:00"]
 
 
 def test_hours_deadline_over_a_weekend_is_overdue_on_monday_only():

@@ -61,10 +61,32 @@ NAMES = [
 
 
 def durations() -> st.SearchStrategy[Duration]:
-    """Any duration, of every unit."""
+    """Any duration a spec may state, of every unit (up to 100 years)."""
     return st.builds(
-        Duration, quantity=st.integers(min_value=0, max_value=10_000), unit=st.sampled_from(Unit)
+        Duration, quantity=st.integers(min_value=0, max_value=1_000), unit=st.sampled_from(Unit)
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1201 months",
+        "5300 weeks",
+        "36700 calendar days",
+        "1000000000 months",
+        "9" * 5000 + " hours",
+    ],
+)
+def test_a_duration_beyond_the_calendar_is_refused_with_a_hint(text):
+    """The calendar is counted 100 years ahead; longer durations would hang or crash it."""
+    with pytest.raises(DurationError) as refused:
+        parse_duration(text)
+
+    assert "100 years" in (refused.value.hint or "")
+
+
+def test_a_hundred_years_of_months_is_still_a_duration():
+    assert parse_duration("1200 months") == Duration(quantity=1200, unit=Unit.MONTHS)
 
 
 @pytest.mark.parametrize(("text", "quantity", "unit"), ACCEPTED, ids=[t for t, *_ in ACCEPTED])
