@@ -191,12 +191,12 @@ _DAYS_PER = {
     "days": 7 / 5,
     "hours": 1 / 24,
     "weeks": 7,
-    "months": 30.44,
+    "months": 365.25 / 12,
 }
 
 
 def _within_calendar(text: str, duration: Duration) -> Duration:
-    if duration.quantity * _DAYS_PER[duration.unit.value] > MAX_YEARS * 366:
+    if duration.quantity * _DAYS_PER[duration.unit.value] > MAX_YEARS * 365.25:
         raise DurationError(
             f"duration '{text.strip()}' is longer than {MAX_YEARS} years", hint=_TOO_LONG_HINT
         )
