@@ -7,7 +7,6 @@ unknowns. A `StepcheckError` is printed as one clear line, never as a traceback.
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from stepcheck import __version__
+from stepcheck import STARTED, __version__
 from stepcheck import coverage as coverage_report
 from stepcheck.checker.cache import default_folder
 from stepcheck.checker.engines import Limits
@@ -37,9 +36,6 @@ from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.loader import find_spec_files
 from stepcheck.validation import render_json, render_text, validate_files
 from stepcheck.verification import Budget, default_jobs, run_verify, without_timings
-
-STARTED = time.monotonic()
-"""When the command began: --max-seconds counts from here, loading included."""
 
 __all__ = [
     "EXIT_BAD_INPUT",

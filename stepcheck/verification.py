@@ -35,8 +35,9 @@ from stepcheck.spec.timing import Timing, timing
 __all__ = ["Budget", "default_jobs", "run_verify", "without_timings"]
 
 # Share of the run's budget kept back: workers' solver calls stop this much before the
-# end, and busy workers are stopped at the end less half of it (writing takes the rest).
-_RESERVE = 0.12
+# end, and busy workers are stopped at the end less three quarters of it; the rest is
+# for putting the report together and writing it, on a busy machine too.
+_RESERVE = 0.2
 _POLL_SECONDS = 0.05
 
 
@@ -166,7 +167,7 @@ def _pooled(
     """Tasks in `jobs` forked workers; at the budget's end, the rest become `unknown`."""
     _SHARED["context"] = context
     results: dict[Task, PropertyResult] = {}
-    stop = budget.at(1 - _RESERVE / 2) if budget is not None else None
+    stop = budget.at(1 - _RESERVE * 3 / 4) if budget is not None else None
     pool = multiprocessing.get_context("fork").Pool(min(jobs, max(1, len(tasks))))
     try:
         pending = [pool.apply_async(_worker, (task,)) for task in tasks]
