@@ -1,0 +1,136 @@
+"""What every generated step shares: the atomic alternative, scratch variables, timers.
+
+`checker.promela` assembles a model from `Alternative`s that `promela_events` (events)
+and `promela_time` (disputes' internal steps and ticks) write with a `Body`. A step is
+one `atomic` alternative of the model's `do` loop whose first statement is its guard,
+so it is enabled exactly when the guard holds, and every statement after it can always
+run. Intermediate values live in scratch variables that each step sets before reading
+and resets to 0 before it ends, so the states SPIN stores are the finite model's
+configurations and nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from attrs import field, frozen
+
+from stepcheck.checker.promela_names import PromelaNames
+from stepcheck.spec.duration import Duration
+from stepcheck.spec.model import Property, Reading
+from stepcheck.spec.timing import Interval
+
+__all__ = ["Alternative", "Body", "Context", "Pick"]
+
+
+@frozen(kw_only=True)
+class Pick:
+    """The scratch variable that holds the start value of every timer of one duration a
+    step starts, so that they start equal (SEMANTICS.md, "Deadlines")."""
+
+    variable: str
+    duration: Duration
+    interval: Interval
+
+
+@frozen(kw_only=True)
+class Context:
+    """What a step's Promela depends on besides the spec: the reading, compliance, the
+    property (for a step property's flag), and one `Pick` per timed duration."""
+
+    names: PromelaNames
+    reading: Reading
+    comply: bool
+    prop: Property | None
+    picks: dict[Duration, Pick] = field(factory=dict)
+
+    @classmethod
+    def of(
+        cls, names: PromelaNames, reading: Reading, *, comply: bool, prop: Property | None
+    ) -> Context:
+        """The context with one pick per duration that has an interval, in spec order."""
+        found: dict[Duration, Interval] = {}
+        spec, timing = names.spec, names.timing
+        for deadline in spec.deadlines:
+            if deadline.id in timing.deadlines and isinstance(deadline.within, Duration):
+                found.setdefault(deadline.within, timing.deadlines[deadline.id])
+        for ladder in spec.escalations:
+            for level in ladder.levels:
+                key = (ladder.id, level.id)
+                if key in timing.levels and isinstance(level.within, Duration):
+                    found.setdefault(level.within, timing.levels[key])
+            if ladder.id in timing.disputes and isinstance(ladder.within, Duration):
+                found.setdefault(ladder.within, timing.disputes[ladder.id])
+        for rule in spec.rereferrals:
+            found.setdefault(rule.window, timing.windows[rule.id])
+        picks = {
+            duration: Pick(variable=f"pick_{index}", duration=duration, interval=interval)
+            for index, (duration, interval) in enumerate(found.items())
+        }
+        return cls(names=names, reading=reading, comply=comply, prop=prop, picks=picks)
+
+
+@frozen(kw_only=True)
+class Alternative:
+    """One atomic alternative of the `do` loop: a guard, then statements, then the step's
+    label and state printed (for trails), the step's own check, and the resets.
+
+    `kind` and `name` are the step's label (`spec.trace.StepKind` value, event or
+    escalation id); `check`, when set, is an assertion only this step makes (a step
+    property); `scratch` maps each scratch variable the step uses to its type.
+    """
+
+    comment: str
+    guard: str
+    statements: tuple[str, ...]
+    kind: str
+    name: str | None
+    scratch: tuple[tuple[str, str], ...] = ()
+    check: str | None = None
+
+
+class Body:
+    """The statements of one step after its guard, and the scratch variables they use."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.scratch: dict[str, str] = {}
+
+    def add(self, *statements: str) -> None:
+        self.statements.extend(statements)
+
+    def use(self, variable: str, declaration: str) -> str:
+        """Note that the step uses scratch `variable` (reset when the step ends)."""
+        self.scratch[variable] = declaration
+        return variable
+
+    def set(self, variable: str, declaration: str, value: str) -> str:
+        self.add(f"{self.use(variable, declaration)} = {value}")
+        return variable
+
+    def choose(self, options: Iterable[tuple[str, str]]) -> None:
+        """An `if` over (condition, statement) options; 'else' as a condition is Promela's."""
+        lines = [f":: {condition} -> {statement}" for condition, statement in options]
+        self.add("if " + " ".join(lines) + " fi")
+
+    def when(self, condition: str, *statements: str) -> None:
+        """`statements` when `condition` holds, else nothing (no `if` when it is a constant)."""
+        if condition == "false" or not statements:
+            return
+        if condition == "true":
+            self.add(*statements)
+            return
+        self.choose([(condition, "; ".join(statements)), ("else", "skip")])
+
+    def finish(
+        self, *, comment: str, guard: str, kind: str, name: str | None, check: str | None = None
+    ) -> Alternative:
+        return Alternative(
+            comment=comment,
+            guard=guard,
+            statements=tuple(self.statements),
+            kind=kind,
+            name=name,
+            scratch=tuple(sorted(self.scratch.items())),
+            check=check,
+        )
