@@ -15,6 +15,7 @@ from stepcheck.checker.promela_names import PromelaNames
 from stepcheck.checker.promela_steps import Alternative, Body, Context
 from stepcheck.spec.duration import Duration
 from stepcheck.spec.expr import IntType
+from stepcheck.spec.expr import names as read_names
 from stepcheck.spec.model import (
     PREVIOUS_OWNER,
     Deadline,
@@ -58,12 +59,8 @@ def event_step(event: Event, context: Context) -> Alternative:
     """The alternative that fires `event` when `EN_<event>` holds."""
     names = context.names
     body = Body()
-    body.set("old_owner", "byte", "owner")
-    if event.target is not None:
-        body.set("old_status", "byte", "status")
     check = _step_down_flag(event, context, body)
-    for effect in event.effects:
-        body.set(f"n_{effect.target}", "int", translate(effect.value, names))
+    _apply_effects(event, names, body)
     moves_owner = _route(event, context, body)
     _update_held(event, names, body)
     if event.target is not None:
@@ -72,19 +69,20 @@ def event_step(event: Event, context: Context) -> Alternative:
         body.when("(new_owner != owner)", "previous_owner = owner", "owner = new_owner")
     if event.co_owner is not None:
         body.add(f"co_owner = {names.owner(event.co_owner)}")
-    body.add(*(f"{names.variable(e.target)} = n_{e.target}" for e in event.effects))
     openers = _open_disputes(event, names, body)
     flags = _window_flags(event, context, body) + _deadline_flags(event, context, body)
     started = openers + flags
     for pick in context.picks.values():
         users = [flag for flag, duration in started if duration == pick.duration]
-        if users:
-            lo, hi = pick.interval
+        lo, hi = pick.interval
+        if users and lo < hi:
             variable = body.use(pick.variable, "short")
             body.when(any_of(users), f"select({variable} : {lo} .. {hi})")
     _start_disputes(event, context, body)
     _start_windows(event, context, body)
     _update_deadlines(event, context, body)
+    body.save_before("old_status", "status")
+    body.save_before("old_owner", "owner")
     return body.finish(
         comment=f"event {event.id}{_statuses_text(event)}",
         guard=f"EN_{event.id}",
@@ -95,6 +93,24 @@ def event_step(event: Event, context: Context) -> Alternative:
 
 
 # -- what the step reads in c -------------------------------------------------------------
+
+
+def _apply_effects(event: Event, names: PromelaNames, body: Body) -> None:
+    """Set the variables, every right-hand side read in `c`: in order when no effect
+    reads a variable an earlier one sets, else through scratch copies. Nothing the
+    step reads before the deadlines' conditions (routing, tiers) reads a variable."""
+    targets = [effect.target for effect in event.effects]
+    in_order = all(
+        not read_names(effect.value) & set(targets[:index])
+        for index, effect in enumerate(event.effects)
+    )
+    values = [(effect.target, translate(effect.value, names)) for effect in event.effects]
+    if in_order:
+        body.add(*(f"{names.variable(target)} = {value}" for target, value in values))
+        return
+    for target, value in values:
+        body.set(f"n_{target}", "int", value)
+    body.add(*(f"{names.variable(target)} = n_{target}" for target, _ in values))
 
 
 def _step_down_flag(event: Event, context: Context, body: Body) -> str | None:
@@ -221,12 +237,9 @@ def _start_disputes(event: Event, context: Context, body: Body) -> None:
         first = ladder.levels[0]
         starts = []
         if (ladder.id, first.id) in names.timing.levels and isinstance(first.within, Duration):
-            starts.append(
-                f"{names.level_timer(ladder.id)} = {context.picks[first.within].variable}"
-            )
+            starts.append(f"{names.level_timer(ladder.id)} = {context.start(first.within)}")
         if ladder.id in names.timing.disputes and isinstance(ladder.within, Duration):
-            whole = context.picks[ladder.within].variable
-            starts.append(f"{names.dispute_timer(ladder.id)} = {whole}")
+            starts.append(f"{names.dispute_timer(ladder.id)} = {context.start(ladder.within)}")
         body.when(f"opens_{ladder.id}", *starts)
 
 
@@ -246,10 +259,9 @@ def _start_windows(event: Event, context: Context, body: Body) -> None:
     names = context.names
     for rule in names.spec.rereferrals:
         if event.id in rule.anchor:
-            pick = context.picks[rule.window].variable
             body.when(
                 f"opens_{rule.id}",
-                f"{names.window(rule.id)} = {pick}",
+                f"{names.window(rule.id)} = {context.start(rule.window)}",
                 f"{names.window_owner(rule.id)} = old_owner",
             )
 
@@ -282,7 +294,7 @@ def _update_deadlines(event: Event, context: Context, body: Body) -> None:
     names = context.names
     for deadline in _timed(names):
         assert isinstance(deadline.within, Duration), "timed deadlines have a duration"
-        variable, pick = names.deadline(deadline.id), context.picks[deadline.within].variable
+        variable, pick = names.deadline(deadline.id), context.start(deadline.within)
         start = _starts(event, deadline, names) is not None
         met = _met(event, deadline, names)
         renews = deadline.recurring and met is not None
@@ -292,7 +304,8 @@ def _update_deadlines(event: Event, context: Context, body: Body) -> None:
         stop = any_of(part for part in stops if part is not None)
         stopping = "skip"
         if stop != "false":
-            stopping = f"if :: ({variable} != OFF && {stop}) -> {variable} = OFF :: else -> skip fi"
+            stops_now = every([f"({variable} != OFF)", stop])
+            stopping = f"if :: {stops_now} -> {variable} = OFF :: else -> skip fi"
         restarts = [f"starts_{deadline.id}"] * start + [f"renews_{deadline.id}"] * renews
         if restarts:
             body.choose([(any_of(restarts), f"{variable} = {pick}"), ("else", stopping)])

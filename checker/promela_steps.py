@@ -11,6 +11,7 @@ configurations and nothing more.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from attrs import field, frozen
@@ -69,6 +70,12 @@ class Context:
         }
         return cls(names=names, reading=reading, comply=comply, prop=prop, picks=picks)
 
+    def start(self, duration: Duration) -> str:
+        """What a timer of `duration` starts at: its pick, or the one value it can take."""
+        pick = self.picks[duration]
+        lo, hi = pick.interval
+        return str(lo) if lo == hi else pick.variable
+
 
 @frozen(kw_only=True)
 class Alternative:
@@ -121,6 +128,12 @@ class Body:
             self.add(*statements)
             return
         self.choose([(condition, "; ".join(statements)), ("else", "skip")])
+
+    def save_before(self, variable: str, value: str) -> None:
+        """Copy `value` (as the step finds it) into scratch `variable`, if the step reads it."""
+        pattern = re.compile(rf"\b{re.escape(variable)}\b")
+        if any(pattern.search(statement) for statement in self.statements):
+            self.statements.insert(0, f"{self.use(variable, 'byte')} = {value}")
 
     def finish(
         self, *, comment: str, guard: str, kind: str, name: str | None, check: str | None = None

@@ -34,6 +34,8 @@ def dispute_steps(context: Context) -> list[Alternative]:
                 interval = names.timing.levels.get((ladder.id, target))
                 if interval is None:
                     body.add(f"{timer} = OFF")
+                elif interval[0] == interval[1]:
+                    body.add(f"{timer} = {interval[0]}")
                 else:
                     body.add(f"select({timer} : {interval[0]} .. {interval[1]})")
                 steps.append(
