@@ -8,7 +8,7 @@ event, per dispute step and for the tick, each enabled exactly when the model's 
 is. A safety property becomes assertions: a property of states after every step and
 in the initial states, `cp_step_down_requires_meeting` in the events that step down.
 Every step prints its label and state (`printf`, silent while SPIN verifies), so that
-replaying a SPIN trail gives back a `spec.trace.Trace` (`checker.spin_trail`).
+replaying a SPIN trail gives back a `spec.trace.Trace` (`checker.spin_output`).
 """
 
 from __future__ import annotations

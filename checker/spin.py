@@ -1,23 +1,22 @@
-"""Run SPIN on a spec's Promela model and read its answer: violated, no errors, or unfinished.
+"""Run SPIN on a spec's Promela model: violated (with a trace), no errors, or unfinished.
 
 `checker.promela.to_promela` -> here -> `SpinResult`. In a temporary directory:
 `spin -a` writes the verifier `pan.c`, gcc compiles it for safety properties
 (`-DSAFETY`, a memory limit `-DMEMLIM`), and `./pan` searches depth-first up to a depth
-bound, within a wall-clock timeout. A violation's trail is replayed with `spin -t`,
-and the labels and states the model prints become a `spec.trace.Trace`
-(`checker.spin_trail`), so the explorer can replay it. SPIN and gcc are system
-programs: when either is missing the answer is a `SpinUnavailable` error, not a
-traceback.
+bound, within a wall-clock timeout. A depth-first trail can be thousands of steps
+long, so on a violation a breadth-first verifier (`-DBFS`) looks for the shortest one
+(in Promela statements, so nearly the fewest steps) within the same limits. The trail is replayed with `spin -t` and read back as a
+`spec.trace.Trace` (`checker.spin_output`), which the explorer can replay. SPIN and
+gcc are system programs: when either is missing the answer is `SpinUnavailable`, an
+error the user can fix, not a traceback.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Final
 
@@ -25,7 +24,7 @@ from attrs import field, frozen
 
 from stepcheck.checker.promela import to_promela
 from stepcheck.checker.promela_names import PromelaNames
-from stepcheck.checker.spin_trail import trace_from_output
+from stepcheck.checker.spin_output import SpinOutcome, read_report, trace_from_output
 from stepcheck.spec.diagnostics import InternalError, StepcheckError
 from stepcheck.spec.model import Property, ProtocolSpec, Reading
 from stepcheck.spec.trace import Trace
@@ -40,34 +39,29 @@ __all__ = [
 ]
 
 _MODEL: Final = "model.pml"
-_COMPILE_SECONDS: Final = 600.0
+_TRAIL: Final = "model.pml.trail"
+_TOOL_SECONDS: Final = 600.0
+"""How long `spin -a`, gcc or `spin -t` may take (they do not search)."""
 
 
 class SpinUnavailable(StepcheckError):
     """SPIN or a C compiler is not installed, or not on PATH."""
 
 
-class SpinOutcome(Enum):
-    """What SPIN said: a violation, no errors (complete or not), or no answer."""
-
-    VIOLATED = "violated"
-    NO_ERRORS = "no errors"
-    DID_NOT_FINISH = "did not finish"
-
-
 @frozen(kw_only=True)
 class SpinLimits:
-    """How far and how long SPIN may search.
+    """How far and how long SPIN may search, and how.
 
     `depth` is pan's `-m`: the depth of its search stack, in Promela statements (one
     model step is several); `memory_mb` its `-DMEMLIM`; `seconds` the wall-clock time
-    pan may run. `optimise` is gcc's flag: `-O2` pays a second or two of compiling
+    each pan search may run. `optimise` is gcc's flag: `-O2` pays seconds of compiling
     for a faster search, which only large models repay. `hash_bits` is pan's `-w`
     (None: pan's default, 2^24 slots). `hide_write_only` keeps SPIN's own reduction,
     which leaves out of the states it compares any variable the model writes but
     never reads (such as `previous_owner` when no event routes to `previous`): sound
     for these properties, and smaller; without it (`spin -o2`) SPIN stores exactly
-    the explorer's states and its own start state.
+    the explorer's states and its own start state. `shortest_trail` asks a
+    breadth-first search for the shortest trail once a violation is found.
     """
 
     depth: int = 1_000_000
@@ -76,6 +70,7 @@ class SpinLimits:
     optimise: str = "-O2"
     hash_bits: int | None = None
     hide_write_only: bool = True
+    shortest_trail: bool = True
 
 
 @frozen(kw_only=True)
@@ -84,8 +79,9 @@ class SpinResult:
 
     VIOLATED: `trace` is the trail, as a run of the finite model. NO_ERRORS: `complete`
     says whether pan searched every reachable state; when it did not, `limit` says why
-    (`depth`). DID_NOT_FINISH: `limit` is `time` or `memory`. `seconds` holds the time
-    spent per phase (`generate`, `compile`, `run`).
+    (`depth`). DID_NOT_FINISH: `limit` is `time` or `memory`. `states` and `depth` are
+    the depth-first search's; `seconds` the time per phase: `generate`, `compile`,
+    `run`, and `shorten` (compiling and running the breadth-first search).
     """
 
     outcome: SpinOutcome
@@ -116,6 +112,7 @@ def check_with_spin(
     text = to_promela(spec, prop, reading=reading, comply=comply)
     generated = time.perf_counter() - started
     result = run_spin(text, PromelaNames.of(spec), limits=limits or SpinLimits())
+    seconds = {"generate": generated, **result.seconds}
     return SpinResult(
         outcome=result.outcome,
         complete=result.complete,
@@ -123,7 +120,7 @@ def check_with_spin(
         trace=result.trace,
         states=result.states,
         depth=result.depth,
-        seconds={"generate": generated, **result.seconds},
+        seconds=seconds,
         output=result.output,
     )
 
@@ -134,86 +131,89 @@ def run_spin(text: str, names: PromelaNames, *, limits: SpinLimits) -> SpinResul
     Raises:
         SpinUnavailable: spin or gcc is not installed.
     """
-    spin, gcc = _program("spin"), _program("gcc")
+    tools = _Tools(spin=_program("spin"), gcc=_program("gcc"), limits=limits)
     with tempfile.TemporaryDirectory(prefix="stepcheck-spin-") as folder:
         work = Path(folder)
         (work / _MODEL).write_text(text, encoding="utf-8")
         seconds: dict[str, float] = {}
         started = time.perf_counter()
-        options = [] if limits.hide_write_only else ["-o2"]
-        _call([spin, "-a", *options, _MODEL], work, "spin -a")
-        if not (work / "pan.c").exists():
-            raise InternalError("spin -a wrote no pan.c for the generated model")
-        flags = [limits.optimise, "-DSAFETY", f"-DMEMLIM={limits.memory_mb}"]
-        _call([gcc, *flags, "-o", "pan", "pan.c"], work, "gcc")
+        tools.generate(work)
+        tools.compile(work, "pan")
         seconds["compile"] = time.perf_counter() - started
         started = time.perf_counter()
-        command = ["./pan", f"-m{limits.depth}"]
-        if limits.hash_bits is not None:
-            command.append(f"-w{limits.hash_bits}")
-        try:
-            run = subprocess.run(
-                command,
-                cwd=work,
-                capture_output=True,
-                text=True,
-                timeout=limits.seconds,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            seconds["run"] = time.perf_counter() - started
-            return SpinResult(outcome=SpinOutcome.DID_NOT_FINISH, limit="time", seconds=seconds)
+        output = tools.search(work, "pan")
         seconds["run"] = time.perf_counter() - started
-        result = _reading(run.stdout + run.stderr, seconds)
-        if result.outcome is not SpinOutcome.VIOLATED:
-            return result
-        replay = _call([spin, "-t", _MODEL], work, "spin -t", check=False)
-        trace = trace_from_output(names, replay)
+        if output is None:
+            return SpinResult(outcome=SpinOutcome.DID_NOT_FINISH, limit="time", seconds=seconds)
+        report = read_report(output)
+        trace = None
+        if report.outcome is SpinOutcome.VIOLATED:
+            if limits.shortest_trail:
+                started = time.perf_counter()
+                tools.shorten(work)
+                seconds["shorten"] = time.perf_counter() - started
+            trace = trace_from_output(names, tools.replay(work))
         return SpinResult(
-            outcome=result.outcome,
-            complete=False,
+            outcome=report.outcome,
+            complete=report.complete,
+            limit=report.limit,
             trace=trace,
-            states=result.states,
-            depth=result.depth,
-            seconds=seconds,
-            output=result.output,
-        )
-
-
-_STORED = re.compile(r"^\s*(\d+(?:\.\d+)?(?:e\+\d+)?) states, stored", re.MULTILINE)
-_DEPTH = re.compile(r"depth reached (\d+), errors: (\d+)")
-
-
-def _reading(output: str, seconds: dict[str, float]) -> SpinResult:
-    """pan's verdict from its report."""
-    stored, depth = _STORED.search(output), _DEPTH.search(output)
-    states = int(float(stored.group(1))) if stored else None
-    reached = int(depth.group(1)) if depth else None
-
-    def result(
-        outcome: SpinOutcome, *, complete: bool = False, limit: str | None = None
-    ) -> SpinResult:
-        return SpinResult(
-            outcome=outcome,
-            complete=complete,
-            limit=limit,
-            states=states,
-            depth=reached,
+            states=report.states,
+            depth=report.depth,
             seconds=seconds,
             output=output,
         )
 
-    if "assertion violated" in output:
-        return result(SpinOutcome.VIOLATED)
-    if "-DMEMLIM bound" in output or "out of memory" in output:
-        return result(SpinOutcome.DID_NOT_FINISH, limit="memory")
-    if depth is None or depth.group(2) != "0":
-        # A deadlock cannot happen in this model (a tick or an event is always
-        # possible), so any other error is a bug in the Promela we wrote.
-        raise InternalError(f"SPIN reported an unexpected result:\n{output}")
-    truncated = "max search depth too small" in output
-    complete = not truncated and "Search not completed" not in output
-    return result(SpinOutcome.NO_ERRORS, complete=complete, limit="depth" if truncated else None)
+
+@frozen(kw_only=True)
+class _Tools:
+    """The SPIN tool chain in one working folder."""
+
+    spin: str
+    gcc: str
+    limits: SpinLimits
+
+    def generate(self, work: Path) -> None:
+        options = [] if self.limits.hide_write_only else ["-o2"]
+        _call([self.spin, "-a", *options, _MODEL], work, "spin -a")
+        if not (work / "pan.c").exists():
+            raise InternalError("spin -a wrote no pan.c for the generated model")
+
+    def compile(self, work: Path, binary: str, *extra: str) -> None:
+        limits = self.limits
+        flags = [limits.optimise, "-DSAFETY", f"-DMEMLIM={limits.memory_mb}", *extra]
+        _call([self.gcc, *flags, "-o", binary, "pan.c"], work, "gcc")
+
+    def search(self, work: Path, binary: str) -> str | None:
+        """pan's report, or None when it ran out of time."""
+        command = [f"./{binary}", f"-m{self.limits.depth}"]
+        if self.limits.hash_bits is not None:
+            command.append(f"-w{self.limits.hash_bits}")
+        try:
+            done = subprocess.run(
+                command,
+                cwd=work,
+                capture_output=True,
+                text=True,
+                timeout=self.limits.seconds,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return None
+        return done.stdout + done.stderr
+
+    def shorten(self, work: Path) -> None:
+        """Replace the depth-first trail by a breadth-first (shortest) one, if the
+        breadth-first search finds it within the limits."""
+        kept = work / "depth-first.trail"
+        shutil.copyfile(work / _TRAIL, kept)
+        self.compile(work, "pan-bfs", "-DBFS")
+        output = self.search(work, "pan-bfs")
+        if output is None or "assertion violated" not in output:
+            shutil.copyfile(kept, work / _TRAIL)
+
+    def replay(self, work: Path) -> str:
+        return _call([self.spin, "-t", _MODEL], work, "spin -t", check=False)
 
 
 def _program(name: str) -> str:
@@ -225,18 +225,18 @@ def _program(name: str) -> str:
 
 
 def _call(command: list[str], work: Path, what: str, *, check: bool = True) -> str:
-    """Run one step of the tool chain; our own Promela failing to build is our bug."""
+    """Run one program of the tool chain; our own Promela failing to build is our bug."""
     try:
         done = subprocess.run(
             command,
             cwd=work,
             capture_output=True,
             text=True,
-            timeout=_COMPILE_SECONDS,
+            timeout=_TOOL_SECONDS,
             check=False,
         )
     except subprocess.TimeoutExpired as error:
-        raise StepcheckError(f"{what} took more than {_COMPILE_SECONDS:.0f} s") from error
+        raise StepcheckError(f"{what} took more than {_TOOL_SECONDS:.0f} s") from error
     output = done.stdout + done.stderr
     if check and done.returncode != 0:
         raise InternalError(f"{what} failed on the generated model:\n{output}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,9 +42,17 @@ pytestmark = [needs_spin, pytest.mark.slow]
 
 
 @settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=small_specs(), reading=st.sampled_from(Reading), comply=st.booleans())
-def test_spin_and_explorer_agree_on_random_specs(text: str, reading: Reading, comply: bool):
-    """On a random spec, SPIN and the explorer agree on every safety property."""
+@given(
+    text=small_specs(),
+    reading=st.sampled_from(Reading),
+    comply=st.booleans(),
+    shortest=st.booleans(),
+)
+def test_spin_and_explorer_agree_on_random_specs(
+    text: str, reading: Reading, comply: bool, shortest: bool
+):
+    """On a random spec, SPIN and the explorer agree on every safety property; depth-
+    and breadth-first trails both replay."""
     spec = load_spec_text(text, "<random>")
     model = ExplicitModel(spec, reading, comply=comply)
     safety = [prop for prop in spec.properties if prop.kind in SAFETY_KINDS]
@@ -52,8 +61,9 @@ def test_spin_and_explorer_agree_on_random_specs(text: str, reading: Reading, co
     except StateSpaceTooLarge:
         return  # rare; every property explores the same model
 
+    limits = attrs.evolve(_LIMITS, shortest_trail=shortest)
     for prop in safety:
-        result = check_with_spin(spec, prop, reading=reading, comply=comply, limits=_LIMITS)
+        result = check_with_spin(spec, prop, reading=reading, comply=comply, limits=limits)
         explorer_agrees(model, prop, result)
 
 

@@ -22,7 +22,8 @@ _QUICK = SpinLimits(optimise="-O0", hash_bits=18, seconds=60.0)
 
 @needs_spin
 def test_a_violation_comes_back_as_a_trace_the_explorer_replays():
-    """The re-referral fixture's unowned case: SPIN's trail names the events that lead there."""
+    """The re-referral fixture's unowned case: SPIN's shortest trail is the explorer's,
+    closing the case and re-referring it into the intake tray."""
     spec = load_spec(REREFERRAL)
     prop = spec.property_by_id("no_unowned_case")
 
@@ -30,10 +31,26 @@ def test_a_violation_comes_back_as_a_trace_the_explorer_replays():
 
     assert result.outcome is SpinOutcome.VIOLATED
     assert result.trace is not None
+    assert [step.label for step in result.trace.steps] == [
+        (StepKind.EVENT, "close_case"),
+        (StepKind.EVENT, "rerefer"),
+    ]
     assert result.trace.final["owner"] == "intake_tray"
-    assert result.trace.steps[-1].label == (StepKind.EVENT, "rerefer")
     trace_checked(ExplicitModel(spec, Reading.MUST), prop, result)
-    assert set(result.seconds) == {"generate", "compile", "run"}
+    assert set(result.seconds) == {"generate", "compile", "run", "shorten"}
+
+
+@needs_spin
+def test_without_shortening_the_depth_first_trail_replays_too():
+    """The depth-first trail, kept as it is, is a run of the explorer's model as well."""
+    spec = load_spec(EXAMPLE)
+    prop = spec.property_by_id("cp_step_down_requires_meeting")
+    limits = SpinLimits(optimise="-O0", hash_bits=18, shortest_trail=False)
+
+    result = check_with_spin(spec, prop, limits=limits)
+
+    trace_checked(ExplicitModel(spec, Reading.MUST), prop, result)
+    assert "shorten" not in result.seconds
 
 
 @needs_spin
