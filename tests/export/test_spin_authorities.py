@@ -47,7 +47,7 @@ def test_spin_never_disagrees_with_stepcheck(path, property_id, record_property)
 
     result = check_with_spin(spec, prop, limits=_LIMITS)
 
-    record_property("spin", f"{result.outcome.value} ({result.limit or 'complete'})")
+    record_property("spin", f"{result.outcome.value}, complete {result.complete}, {result.limit}")
     if result.outcome is SpinOutcome.VIOLATED:
         trace_checked(ExplicitModel(spec, Reading.MUST), prop, result)
         assert verify_property(spec, prop).verdict is not Verdict.PROVED
