@@ -19,7 +19,7 @@ from typing import Final
 from stepcheck.checker.promela_events import enabled, event_step
 from stepcheck.checker.promela_expr import any_of, translate
 from stepcheck.checker.promela_names import NOBODY, OFF, PromelaNames
-from stepcheck.checker.promela_steps import Alternative, Context
+from stepcheck.checker.promela_steps import Alternative, Context, Statement
 from stepcheck.checker.promela_time import blocked, dispute_steps, tick_step
 from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.expr import EnumType
@@ -204,20 +204,55 @@ def _printing(names: PromelaNames) -> str:
 def _process(names: PromelaNames, steps: list[Alternative], state_check: str | None) -> str:
     check = ["assert(PROPERTY)"] if state_check is not None else []
     lines = ["active proctype protocol() {", "  atomic {"]
-    lines += _indent([*_initial(names), "show_state()", *check], 4)
+    lines += _sequence([[line] for line in [*_initial(names), "show_state()", *check]], 4)
     lines += ["  };", "  do"]
     for step in steps:
         lines.append(f"  /* {step.comment} */")
-        label = step.kind if step.name is None else f"{step.kind} {step.name}"
-        tail = [f'printf("@step {label}\\n")', "show_state()"]
-        tail += [f"assert({step.check})"] if step.check is not None else check
-        tail += [f"{name} = 0" for name, _ in step.scratch]
-        statements = [*step.statements, *tail]
-        lines.append(f"  :: atomic {{ {step.guard} ->")
-        lines += _indent(statements, 7)
-        lines.append("     }")
+        lines += _alternative(step, check)
     lines += ["  od", "}"]
     return "\n".join(lines)
+
+
+def _alternative(step: Alternative, check: list[str]) -> list[str]:
+    """The step as one transition (`d_step`) when it chooses nothing; else an `atomic`
+    whose choices stand between `d_step`s, so each step is few transitions deep."""
+    label = step.kind if step.name is None else f"{step.kind} {step.name}"
+    tail = [f'printf("@step {label}\\n")', "show_state()"]
+    tail += [f"assert({step.check})"] if step.check is not None else check
+    tail += [f"{name} = 0" for name, _ in step.scratch]
+    statements = [*step.statements, *(Statement(text=text) for text in tail)]
+    if not any(statement.choice for statement in statements):
+        body = _sequence([[statement.text] for statement in statements], 7)
+        return [f"  :: d_step {{ {step.guard} ->", *body, "     }"]
+    items: list[list[str]] = []
+    run: list[str] = []
+    for statement in statements:
+        if not statement.choice:
+            run.append(statement.text)
+            continue
+        items += _deterministic(run)
+        items.append([statement.text])
+        run = []
+    items += _deterministic(run)
+    return [f"  :: atomic {{ {step.guard} ->", *_sequence(items, 7), "     }"]
+
+
+def _deterministic(run: list[str]) -> list[list[str]]:
+    """Consecutive statements that choose nothing, as one `d_step` (one transition)."""
+    if len(run) <= 1:
+        return [run] if run else []
+    return [["d_step {", *_sequence([[text] for text in run], 2), "}"]]
+
+
+def _sequence(items: list[list[str]], width: int) -> list[str]:
+    """Items (each one or more lines) separated by `;`, indented by `width`."""
+    pad = " " * width
+    lines: list[str] = []
+    for index, item in enumerate(items):
+        last = index == len(items) - 1
+        lines += [pad + line for line in item[:-1]]
+        lines.append(pad + item[-1] + ("" if last else ";"))
+    return lines
 
 
 def _initial(names: PromelaNames) -> list[str]:
@@ -246,11 +281,3 @@ def _state_property(prop: Property | None, names: PromelaNames) -> str | None:
         return "(FINAL(status) || RESPONSIBLE(owner))"
     assert prop.holds is not None, "an invariant has 'holds'"
     return translate(prop.holds, names)
-
-
-def _indent(statements: list[str], width: int) -> list[str]:
-    pad = " " * width
-    return [
-        f"{pad}{statement}" + (";" if i < len(statements) - 1 else "")
-        for i, statement in enumerate(statements)
-    ]

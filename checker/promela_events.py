@@ -76,8 +76,7 @@ def event_step(event: Event, context: Context) -> Alternative:
         users = [flag for flag, duration in started if duration == pick.duration]
         lo, hi = pick.interval
         if users and lo < hi:
-            variable = body.use(pick.variable, "short")
-            body.when(any_of(users), f"select({variable} : {lo} .. {hi})")
+            body.pick(body.use(pick.variable, "short"), lo, hi, any_of(users))
     _start_disputes(event, context, body)
     _start_windows(event, context, body)
     _update_deadlines(event, context, body)
@@ -169,7 +168,7 @@ def _route(event: Event, context: Context, body: Body) -> bool:
     default = f"{body.use('new_owner', 'byte')} = {own}"
     otherwise = every(f"({names.window(rule)} == OFF)" for rule in binding)
     if options:
-        body.choose([*options, (otherwise, default)])
+        body.branch([*options, (otherwise, default)])
     else:
         body.add(default)
     return True

@@ -79,7 +79,9 @@ def _compound(expr: BoolOp | Compare | Arith | Member, names: PromelaNames) -> s
 
 def any_of(parts: Iterable[str]) -> str:
     """The disjunction of Promela conditions (`false` when there are none)."""
-    found = list(dict.fromkeys(parts))
+    found = [part for part in dict.fromkeys(parts) if part != "false"]
+    if "true" in found:
+        return "true"
     if not found:
         return "false"
     return found[0] if len(found) == 1 else "(" + " || ".join(found) + ")"
@@ -87,7 +89,9 @@ def any_of(parts: Iterable[str]) -> str:
 
 def every(parts: Iterable[str]) -> str:
     """The conjunction of Promela conditions (`true` when there are none)."""
-    found = list(dict.fromkeys(parts))
+    found = [part for part in dict.fromkeys(parts) if part != "true"]
+    if "false" in found:
+        return "false"
     if not found:
         return "true"
     return found[0] if len(found) == 1 else "(" + " && ".join(found) + ")"

@@ -78,8 +78,17 @@ class Context:
 
 
 @frozen(kw_only=True)
+class Statement:
+    """One Promela statement of a step; `choice` when it chooses among several options
+    (a nondeterministic `if`), the only statements that cannot sit in a `d_step`."""
+
+    text: str
+    choice: bool = False
+
+
+@frozen(kw_only=True)
 class Alternative:
-    """One atomic alternative of the `do` loop: a guard, then statements, then the step's
+    """One alternative of the `do` loop: a guard, then statements, then the step's
     label and state printed (for trails), the step's own check, and the resets.
 
     `kind` and `name` are the step's label (`spec.trace.StepKind` value, event or
@@ -89,7 +98,7 @@ class Alternative:
 
     comment: str
     guard: str
-    statements: tuple[str, ...]
+    statements: tuple[Statement, ...]
     kind: str
     name: str | None
     scratch: tuple[tuple[str, str], ...] = ()
@@ -100,11 +109,11 @@ class Body:
     """The statements of one step after its guard, and the scratch variables they use."""
 
     def __init__(self) -> None:
-        self.statements: list[str] = []
+        self.statements: list[Statement] = []
         self.scratch: dict[str, str] = {}
 
     def add(self, *statements: str) -> None:
-        self.statements.extend(statements)
+        self.statements.extend(Statement(text=text) for text in statements)
 
     def use(self, variable: str, declaration: str) -> str:
         """Note that the step uses scratch `variable` (reset when the step ends)."""
@@ -116,9 +125,17 @@ class Body:
         return variable
 
     def choose(self, options: Iterable[tuple[str, str]]) -> None:
-        """An `if` over (condition, statement) options; 'else' as a condition is Promela's."""
-        lines = [f":: {condition} -> {statement}" for condition, statement in options]
-        self.add("if " + " ".join(lines) + " fi")
+        """An `if` whose options exclude each other (or end in 'else'): no choice."""
+        self.add(_if(options))
+
+    def branch(self, options: Iterable[tuple[str, str]]) -> None:
+        """An `if` that may take any option whose condition holds: a choice."""
+        self.statements.append(Statement(text=_if(options), choice=True))
+
+    def pick(self, variable: str, low: int, high: int, condition: str = "true") -> None:
+        """When `condition` holds, set `variable` to any value in `[low, high]`."""
+        values = [(condition, f"{variable} = {value}") for value in range(low, high + 1)]
+        self.branch([*values, ("else", "skip")] if condition != "true" else values)
 
     def when(self, condition: str, *statements: str) -> None:
         """`statements` when `condition` holds, else nothing (no `if` when it is a constant)."""
@@ -132,8 +149,8 @@ class Body:
     def save_before(self, variable: str, value: str) -> None:
         """Copy `value` (as the step finds it) into scratch `variable`, if the step reads it."""
         pattern = re.compile(rf"\b{re.escape(variable)}\b")
-        if any(pattern.search(statement) for statement in self.statements):
-            self.statements.insert(0, f"{self.use(variable, 'byte')} = {value}")
+        if any(pattern.search(statement.text) for statement in self.statements):
+            self.statements.insert(0, Statement(text=f"{self.use(variable, 'byte')} = {value}"))
 
     def finish(
         self, *, comment: str, guard: str, kind: str, name: str | None, check: str | None = None
@@ -147,3 +164,12 @@ class Body:
             scratch=tuple(sorted(self.scratch.items())),
             check=check,
         )
+
+
+def _if(options: Iterable[tuple[str, str]]) -> str:
+    """A Promela `if` over (condition, statement) options; 'else' is Promela's."""
+    return (
+        "if "
+        + " ".join(f":: {condition} -> {statement}" for condition, statement in options)
+        + " fi"
+    )

@@ -37,7 +37,7 @@ def dispute_steps(context: Context) -> list[Alternative]:
                 elif interval[0] == interval[1]:
                     body.add(f"{timer} = {interval[0]}")
                 else:
-                    body.add(f"select({timer} : {interval[0]} .. {interval[1]})")
+                    body.pick(timer, *interval)
                 steps.append(
                     body.finish(
                         comment=f"escalate {ladder.id}: {level.id} -> {target}",
@@ -121,7 +121,7 @@ def tick_step(context: Context) -> Alternative:
             ]
         )
     for meeting in names.periodic_meetings:
-        body.choose(_phase_options(names, meeting))
+        body.branch(_phase_options(names, meeting))
     return body.finish(
         comment="tick: one working day passes", guard="!BLOCKED", kind="tick", name=None
     )

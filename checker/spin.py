@@ -4,8 +4,10 @@
 `spin -a` writes the verifier `pan.c`, gcc compiles it for safety properties
 (`-DSAFETY`, a memory limit `-DMEMLIM`), and `./pan` searches depth-first up to a depth
 bound, within a wall-clock timeout. A depth-first trail can be thousands of steps
-long, so on a violation a breadth-first verifier (`-DBFS`) looks for the shortest one
-(in Promela statements, so nearly the fewest steps) within the same limits. The trail is replayed with `spin -t` and read back as a
+long, so on a violation pan searches again under depth bounds that double from 8
+statements and then bisect, and the trail under the smallest bound replaces it (a breadth-first
+verifier would give the shortest, but runs out of memory where the state space is
+wide, and needs compiling again). The trail is replayed with `spin -t` and read back as a
 `spec.trace.Trace` (`checker.spin_output`), which the explorer can replay. SPIN and
 gcc are system programs: when either is missing the answer is `SpinUnavailable`, an
 error the user can fix, not a traceback.
@@ -40,6 +42,10 @@ __all__ = [
 
 _MODEL: Final = "model.pml"
 _TRAIL: Final = "model.pml.trail"
+_FIRST_BOUND: Final = 8
+"""The first depth bound, in statements, a shorter trail is looked for under."""
+_SHORTEN_SECONDS: Final = 2.0
+"""The least time each search for a shorter trail may take (else four first searches)."""
 _TOOL_SECONDS: Final = 600.0
 """How long `spin -a`, gcc or `spin -t` may take (they do not search)."""
 
@@ -60,8 +66,8 @@ class SpinLimits:
     which leaves out of the states it compares any variable the model writes but
     never reads (such as `previous_owner` when no event routes to `previous`): sound
     for these properties, and smaller; without it (`spin -o2`) SPIN stores exactly
-    the explorer's states and its own start state. `shortest_trail` asks a
-    breadth-first search for the shortest trail once a violation is found.
+    the explorer's states and its own start state. `shorten_trail` searches again,
+    under doubling depth bounds, for a shorter trail once a violation is found.
     """
 
     depth: int = 1_000_000
@@ -70,7 +76,7 @@ class SpinLimits:
     optimise: str = "-O2"
     hash_bits: int | None = None
     hide_write_only: bool = True
-    shortest_trail: bool = True
+    shorten_trail: bool = True
 
 
 @frozen(kw_only=True)
@@ -80,8 +86,8 @@ class SpinResult:
     VIOLATED: `trace` is the trail, as a run of the finite model. NO_ERRORS: `complete`
     says whether pan searched every reachable state; when it did not, `limit` says why
     (`depth`). DID_NOT_FINISH: `limit` is `time` or `memory`. `states` and `depth` are
-    the depth-first search's; `seconds` the time per phase: `generate`, `compile`,
-    `run`, and `shorten` (compiling and running the breadth-first search).
+    the first search's; `seconds` the time per phase: `generate`, `compile`, `run`,
+    and `shorten` (the searches for a shorter trail).
     """
 
     outcome: SpinOutcome
@@ -148,9 +154,10 @@ def run_spin(text: str, names: PromelaNames, *, limits: SpinLimits) -> SpinResul
         report = read_report(output)
         trace = None
         if report.outcome is SpinOutcome.VIOLATED:
-            if limits.shortest_trail:
+            if limits.shorten_trail and report.depth is not None:
                 started = time.perf_counter()
-                tools.shorten(work)
+                budget = max(_SHORTEN_SECONDS, 4 * seconds["run"])
+                tools.shorten(work, report.depth, budget)
                 seconds["shorten"] = time.perf_counter() - started
             trace = trace_from_output(names, tools.replay(work))
         return SpinResult(
@@ -184,9 +191,11 @@ class _Tools:
         flags = [limits.optimise, "-DSAFETY", f"-DMEMLIM={limits.memory_mb}", *extra]
         _call([self.gcc, *flags, "-o", binary, "pan.c"], work, "gcc")
 
-    def search(self, work: Path, binary: str) -> str | None:
+    def search(
+        self, work: Path, binary: str, depth: int | None = None, seconds: float | None = None
+    ) -> str | None:
         """pan's report, or None when it ran out of time."""
-        command = [f"./{binary}", f"-m{self.limits.depth}"]
+        command = [f"./{binary}", f"-m{depth or self.limits.depth}"]
         if self.limits.hash_bits is not None:
             command.append(f"-w{self.limits.hash_bits}")
         try:
@@ -195,22 +204,37 @@ class _Tools:
                 cwd=work,
                 capture_output=True,
                 text=True,
-                timeout=self.limits.seconds,
+                timeout=seconds or self.limits.seconds,
                 check=False,
             )
         except subprocess.TimeoutExpired:
             return None
         return done.stdout + done.stderr
 
-    def shorten(self, work: Path) -> None:
-        """Replace the depth-first trail by a breadth-first (shortest) one, if the
-        breadth-first search finds it within the limits."""
-        kept = work / "depth-first.trail"
-        shutil.copyfile(work / _TRAIL, kept)
-        self.compile(work, "pan-bfs", "-DBFS")
-        output = self.search(work, "pan-bfs")
-        if output is None or "assertion violated" not in output:
-            shutil.copyfile(kept, work / _TRAIL)
+    def shorten(self, work: Path, reached: int, seconds: float) -> None:
+        """Search again under depth bounds 8, 16, ... below `reached`, then bisect between
+        the last bound without a trail and the first with one; the trail under the
+        smallest bound replaces the first. A bounded search may miss a trail (a state
+        met deep first is not searched again from nearer), never invents one. Each
+        search may take `seconds` (one that runs out counts as finding none), all of
+        them together the limits' `seconds`."""
+        best = work / "best.trail"
+        shutil.copyfile(work / _TRAIL, best)
+        deadline = time.monotonic() + self.limits.seconds
+        low, high = 0, reached
+        depth = _FIRST_BOUND
+        while depth < high and high - low > 1:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            output = self.search(work, "pan", depth, min(seconds, left))
+            if output is not None and "assertion violated" in output:
+                shutil.copyfile(work / _TRAIL, best)
+                high = depth
+            else:
+                low = depth
+            depth = depth * 2 if high == reached else (low + high) // 2
+        shutil.copyfile(best, work / _TRAIL)
 
     def replay(self, work: Path) -> str:
         return _call([self.spin, "-t", _MODEL], work, "spin -t", check=False)

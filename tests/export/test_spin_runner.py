@@ -22,7 +22,7 @@ _QUICK = SpinLimits(optimise="-O0", hash_bits=18, seconds=60.0)
 
 @needs_spin
 def test_a_violation_comes_back_as_a_trace_the_explorer_replays():
-    """The re-referral fixture's unowned case: SPIN's shortest trail is the explorer's,
+    """The re-referral fixture's unowned case: SPIN's trail, shortened, is the explorer's,
     closing the case and re-referring it into the intake tray."""
     spec = load_spec(REREFERRAL)
     prop = spec.property_by_id("no_unowned_case")
@@ -41,11 +41,11 @@ def test_a_violation_comes_back_as_a_trace_the_explorer_replays():
 
 
 @needs_spin
-def test_without_shortening_the_depth_first_trail_replays_too():
-    """The depth-first trail, kept as it is, is a run of the explorer's model as well."""
+def test_without_shortening_the_first_trail_replays_too():
+    """The first depth-first trail, kept as it is, is a run of the explorer's model too."""
     spec = load_spec(EXAMPLE)
     prop = spec.property_by_id("cp_step_down_requires_meeting")
-    limits = SpinLimits(optimise="-O0", hash_bits=18, shortest_trail=False)
+    limits = SpinLimits(optimise="-O0", hash_bits=18, shorten_trail=False)
 
     result = check_with_spin(spec, prop, limits=limits)
 

@@ -95,14 +95,16 @@ active proctype protocol() {
   :: atomic { EN_request_step_up ->
        v_referrals = (v_referrals + 1);
        if :: (win_back_within_three_months != OFF) -> new_owner = wo_back_within_three_months :: (win_back_within_three_months == OFF) -> new_owner = owner fi;
-       status = S_awaiting_tam;
-       if :: (new_owner != owner) -> previous_owner = owner; owner = new_owner :: else -> skip fi;
-       printf("@step event request_step_up\n");
-       show_state();
-       new_owner = 0
+       d_step {
+         status = S_awaiting_tam;
+         if :: (new_owner != owner) -> previous_owner = owner; owner = new_owner :: else -> skip fi;
+         printf("@step event request_step_up\n");
+         show_state();
+         new_owner = 0
+       }
      }
   /* event tam_accepts: awaiting_tam -> in_tray */
-  :: atomic { EN_tam_accepts ->
+  :: d_step { EN_tam_accepts ->
        new_owner = O_sw_tray;
        held_tam = false;
        held_handover = false;
@@ -117,7 +119,7 @@ active proctype protocol() {
        starts_allocate_within_two_days = 0
      }
   /* event tam_declines: awaiting_tam -> early_help */
-  :: atomic { EN_tam_declines ->
+  :: d_step { EN_tam_declines ->
        new_owner = O_fs_worker;
        held_tam = true;
        status = S_early_help;
@@ -131,17 +133,17 @@ active proctype protocol() {
        opens_allocation_dispute = 0
      }
   /* event allocate: in_tray -> child_in_need */
-  :: atomic { EN_allocate ->
+  :: d_step { EN_allocate ->
        new_owner = O_sw_worker;
        status = S_child_in_need;
        if :: (new_owner != owner) -> previous_owner = owner; owner = new_owner :: else -> skip fi;
-       if :: ((dl_allocate_within_two_days != OFF) && true) -> dl_allocate_within_two_days = OFF :: else -> skip fi;
+       if :: (dl_allocate_within_two_days != OFF) -> dl_allocate_within_two_days = OFF :: else -> skip fi;
        printf("@step event allocate\n");
        show_state();
        new_owner = 0
      }
   /* event urgent_step_up: early_help, awaiting_tam -> child_protection */
-  :: atomic { EN_urgent_step_up ->
+  :: d_step { EN_urgent_step_up ->
        new_owner = O_sw_worker;
        held_tam = false;
        held_handover = false;
@@ -152,19 +154,19 @@ active proctype protocol() {
        new_owner = 0
      }
   /* event give_consent: in any */
-  :: atomic { EN_give_consent ->
+  :: d_step { EN_give_consent ->
        v_consent = true;
        printf("@step event give_consent\n");
        show_state()
      }
   /* event hold_handover: in child_in_need, child_protection */
-  :: atomic { EN_hold_handover ->
+  :: d_step { EN_hold_handover ->
        held_handover = true;
        printf("@step event hold_handover\n");
        show_state()
      }
   /* event step_down: child_in_need, child_protection -> early_help */
-  :: atomic { EN_step_down ->
+  :: d_step { EN_step_down ->
        bad = ((status == S_child_protection) && !held_handover);
        new_owner = O_fs_worker;
        held_tam = false;
@@ -179,31 +181,35 @@ active proctype protocol() {
      }
   /* event close_case: early_help, child_in_need -> closed */
   :: atomic { EN_close_case ->
-       old_owner = owner;
-       new_owner = O_none;
-       held_tam = false;
-       held_handover = false;
-       status = S_closed;
-       if :: (new_owner != owner) -> previous_owner = owner; owner = new_owner :: else -> skip fi;
-       opens_back_within_three_months = true;
-       if :: opens_back_within_three_months -> select(pick_2 : 59 .. 66) :: else -> skip fi;
-       if :: opens_back_within_three_months -> win_back_within_three_months = pick_2; wo_back_within_three_months = old_owner :: else -> skip fi;
-       printf("@step event close_case\n");
-       show_state();
-       new_owner = 0;
-       old_owner = 0;
-       opens_back_within_three_months = 0;
-       pick_2 = 0
+       d_step {
+         old_owner = owner;
+         new_owner = O_none;
+         held_tam = false;
+         held_handover = false;
+         status = S_closed;
+         if :: (new_owner != owner) -> previous_owner = owner; owner = new_owner :: else -> skip fi;
+         opens_back_within_three_months = true
+       };
+       if :: opens_back_within_three_months -> pick_2 = 59 :: opens_back_within_three_months -> pick_2 = 60 :: opens_back_within_three_months -> pick_2 = 61 :: opens_back_within_three_months -> pick_2 = 62 :: opens_back_within_three_months -> pick_2 = 63 :: opens_back_within_three_months -> pick_2 = 64 :: opens_back_within_three_months -> pick_2 = 65 :: opens_back_within_three_months -> pick_2 = 66 :: else -> skip fi;
+       d_step {
+         if :: opens_back_within_three_months -> win_back_within_three_months = pick_2; wo_back_within_three_months = old_owner :: else -> skip fi;
+         printf("@step event close_case\n");
+         show_state();
+         new_owner = 0;
+         old_owner = 0;
+         opens_back_within_three_months = 0;
+         pick_2 = 0
+       }
      }
   /* escalate allocation_dispute: managers_discuss -> head_decides */
-  :: atomic { (lv_allocation_dispute == L_managers_discuss) ->
+  :: d_step { (lv_allocation_dispute == L_managers_discuss) ->
        lv_allocation_dispute = L_head_decides;
        lt_allocation_dispute = OFF;
        printf("@step escalate allocation_dispute\n");
        show_state()
      }
   /* decide allocation_dispute at head_decides */
-  :: atomic { (lv_allocation_dispute == L_head_decides) ->
+  :: d_step { (lv_allocation_dispute == L_head_decides) ->
        lv_allocation_dispute = 0;
        lt_allocation_dispute = OFF;
        dt_allocation_dispute = OFF;
@@ -212,13 +218,17 @@ active proctype protocol() {
      }
   /* tick: one working day passes */
   :: atomic { !BLOCKED ->
-       if :: (dl_allocate_within_two_days >= 0) -> dl_allocate_within_two_days-- :: else -> skip fi;
-       if :: (lt_allocation_dispute >= 0) -> lt_allocation_dispute-- :: else -> skip fi;
-       if :: (dt_allocation_dispute >= 0) -> dt_allocation_dispute-- :: else -> skip fi;
-       if :: (win_back_within_three_months == 0) -> win_back_within_three_months = OFF; wo_back_within_three_months = NOBODY :: (win_back_within_three_months > 0) -> win_back_within_three_months-- :: else -> skip fi;
+       d_step {
+         if :: (dl_allocate_within_two_days >= 0) -> dl_allocate_within_two_days-- :: else -> skip fi;
+         if :: (lt_allocation_dispute >= 0) -> lt_allocation_dispute-- :: else -> skip fi;
+         if :: (dt_allocation_dispute >= 0) -> dt_allocation_dispute-- :: else -> skip fi;
+         if :: (win_back_within_three_months == 0) -> win_back_within_three_months = OFF; wo_back_within_three_months = NOBODY :: (win_back_within_three_months > 0) -> win_back_within_three_months-- :: else -> skip fi
+       };
        if :: (ph_tam >= 2) -> ph_tam = 0 :: (ph_tam < 4) -> ph_tam++ fi;
-       printf("@step tick\n");
-       show_state()
+       d_step {
+         printf("@step tick\n");
+         show_state()
+       }
      }
   od
 }
