@@ -14,7 +14,7 @@ from typing import Final
 
 from attrs import frozen
 
-from stepcheck.spec.diagnostics import InternalError
+from stepcheck.spec.diagnostics import InternalError, StepcheckError
 from stepcheck.spec.expr import BoolType, EnumType, IntType, Type
 from stepcheck.spec.model import ProtocolSpec, Tier
 from stepcheck.spec.timing import Timing, timing
@@ -50,7 +50,14 @@ class PromelaNames:
 
     @classmethod
     def of(cls, spec: ProtocolSpec) -> PromelaNames:
-        """The names for `spec`, with the constants of `spec.timing.timing`."""
+        """The names for `spec`, with the constants of `spec.timing.timing`.
+
+        Raises:
+            StepcheckError: more statuses or owners than a Promela byte can number.
+        """
+        for what, count in (("statuses", len(spec.statuses)), ("owners", len(spec.owners))):
+            if count >= NOBODY:
+                raise StepcheckError(f"{count} {what} are too many to export to Promela")
         return cls(spec=spec, timing=timing(spec))
 
     # -- constants ------------------------------------------------------------------
