@@ -2,13 +2,15 @@
 
 `spec.model.ProtocolSpec` -> `to_promela` -> Promela text (`checker.spin` runs SPIN on
 it). The program implements SEMANTICS.md ("The checker's finite model") from the spec
-and `spec.timing` alone, like the explicit explorer, so the two are independent
-checks of one contract: one process whose `do` loop holds one atomic alternative per
-event, per dispute step and for the tick, each enabled exactly when the model's step
-is. A safety property becomes assertions: a property of states after every step and
-in the initial states, `cp_step_down_requires_meeting` in the events that step down.
-Every step prints its label and state (`printf`, silent while SPIN verifies), so that
-replaying a SPIN trail gives back a `spec.trace.Trace` (`checker.spin_output`).
+and `spec.timing` alone, like the explicit explorer, so the two are independent checks
+of one contract: one process whose `do` loop holds one indivisible alternative per
+event, per dispute step and for the tick, each enabled exactly when the model's step is;
+its choices (routing, timer start values, meeting phases) are single `if`s between
+`d_step`s, so a step is one transition unless it chooses. A safety property becomes
+assertions: a property of states after every step and in the initial states,
+`cp_step_down_requires_meeting` in the events that step down. Every step prints its
+label and state (`printf`, silent while SPIN verifies), so that replaying a SPIN trail
+gives back a `spec.trace.Trace` (`checker.spin_output`).
 """
 
 from __future__ import annotations

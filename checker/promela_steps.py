@@ -2,11 +2,11 @@
 
 `checker.promela` assembles a model from `Alternative`s that `promela_events` (events)
 and `promela_time` (disputes' internal steps and ticks) write with a `Body`. A step is
-one `atomic` alternative of the model's `do` loop whose first statement is its guard,
-so it is enabled exactly when the guard holds, and every statement after it can always
-run. Intermediate values live in scratch variables that each step sets before reading
-and resets to 0 before it ends, so the states SPIN stores are the finite model's
-configurations and nothing more.
+one indivisible alternative of the model's `do` loop (`atomic`, or `d_step` when it
+chooses nothing) whose first statement is its guard, so it is enabled exactly when the
+guard holds, and every statement after it can always run. Intermediate values live in
+scratch variables that each step sets before reading and resets to 0 before it ends, so
+the states SPIN stores are the finite model's configurations and nothing more.
 """
 
 from __future__ import annotations
