@@ -1,7 +1,8 @@
 """Time the loader, the calendar and the checker, printed as markdown for BENCHMARKS.md.
 
-Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle] [--repeat N]
-                            [--budget SECONDS] [--smoke]
+Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|spin]
+                            [--repeat N] [--budget SECONDS] [--smoke]
+                            [--spin-seconds SECONDS] [--spin-memory-mb MB]
 
 - loader: load each shipped authority, and working-day arithmetic; best of N (default 5);
 - checker: every property of every shipped authority, one run each, default limits;
@@ -11,10 +12,13 @@ Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle] [--rep
   per spec); at most about 25 minutes;
 - family: the same on one case holding K = 1..6 children;
 - oracle: the reference executor's cost per step on each shipped authority, 1,000
-  random runs of 50 steps, and dating 50-step traces over 10 years (best of N).
+  random runs of 50 steps, and dating 50-step traces over 10 years (best of N);
+- spin: SPIN on the exported Promela beside the checker, every safety property of
+  each shipped authority, one run each, with a wall-clock and memory limit for SPIN.
 
-Without --only, all five run in that order. --smoke runs scaling and family on a few
-small specs, to see them work in about a minute.
+Without --only, all six run in that order; the checker, scaling and spin sections take
+minutes. --smoke runs scaling and family on a few small specs, to see them work in
+about a minute.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ from benchmarks.common import machine_line
 from benchmarks.loader import run_loader
 from benchmarks.oracle import run_oracle
 from benchmarks.scaling import FULL, SMOKE, run_family, run_scaling
+from benchmarks.spin import run_spin
 from stepcheck.checker.engines import Limits
+from stepcheck.checker.spin import SpinLimits
 
-SECTIONS = ("loader", "checker", "scaling", "family", "oracle")
+SECTIONS = ("loader", "checker", "scaling", "family", "oracle", "spin")
 
 
 def main() -> None:
@@ -46,6 +52,12 @@ def main() -> None:
     parser.add_argument(
         "--smoke", action="store_true", help="scaling, family: a few small specs only"
     )
+    parser.add_argument(
+        "--spin-seconds", type=float, default=120.0, help="spin: seconds pan may search"
+    )
+    parser.add_argument(
+        "--spin-memory-mb", type=int, default=4096, help="spin: pan's memory limit (-DMEMLIM)"
+    )
     args = parser.parse_args()
     print(machine_line())
     print(flush=True)
@@ -61,6 +73,8 @@ def main() -> None:
         run_family(args.budget, plan)
     if "oracle" in sections:
         run_oracle(args.repeat)
+    if "spin" in sections:
+        run_spin(SpinLimits(seconds=args.spin_seconds, memory_mb=args.spin_memory_mb))
 
 
 if __name__ == "__main__":

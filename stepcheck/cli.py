@@ -28,6 +28,7 @@ from stepcheck.cli_common import (
     shipped_authorities,
 )
 from stepcheck.cli_diagram import diagram
+from stepcheck.cli_export import export_command
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
 from stepcheck.cli_types import Seconds, StartDate
@@ -294,6 +295,7 @@ cli.add_command(report_command)
 cli.add_command(compare_command)
 cli.add_command(diagram)
 cli.add_command(test_command)
+cli.add_command(export_command)
 
 
 def main() -> None:
