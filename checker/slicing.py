@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from attrs import evolve
 
 from stepcheck.checker.explore import ExplicitModel
-from stepcheck.spec.expr import Expr, predicates_used
+from stepcheck.spec.expr import EnumLit, Expr, predicates_used, subexpressions
 from stepcheck.spec.model import Direction, Property, PropertyKind, ProtocolSpec, Reading
 from stepcheck.spec.timing import Timing
 from stepcheck.spec.trace import State, Trace, TraceStep
 
-__all__ = ["SAFETY", "concretize", "slice_timing"]
+__all__ = ["SAFETY", "concretize", "slice_timing", "sliceable"]
 
 SAFETY = frozenset(
     {
@@ -33,9 +33,20 @@ SAFETY = frozenset(
 _DROPPED_PREFIXES = ("level_timer:", "dispute_timer:")
 
 
+def sliceable(prop: Property, times: Timing) -> bool:
+    """Questions about states, and bounded responses, are first asked of a slice."""
+    return prop.kind in SAFETY or (prop.kind is PropertyKind.LEADS_TO and prop.id in times.within)
+
+
 def slice_timing(spec: ProtocolSpec, prop: Property, reading: Reading, times: Timing) -> Timing:
-    """`times` without the deadlines and dispute limits `prop` cannot observe."""
-    read = _overdue_read(spec, prop, reading)
+    """`times` without the deadlines and dispute limits `prop` cannot observe.
+
+    A bounded response also keeps the deadlines that answer it: those anchored on, or
+    met by, the statuses its `from` and `to` name or the events into and out of them
+    (whose holding time back is what makes the response prompt), and the limits of the
+    ladders it names. Dropping any other only lets time pass more freely.
+    """
+    read = _overdue_read(spec, prop, reading) | _answering(spec, prop)
     kept = {
         deadline.id: times.deadlines[deadline.id]
         for deadline in spec.deadlines
@@ -45,7 +56,38 @@ def slice_timing(spec: ProtocolSpec, prop: Property, reading: Reading, times: Ti
             or (deadline.direction is Direction.NOT_BEFORE and reading.enforces(deadline.modality))
         )
     }
-    return evolve(times, deadlines=kept, levels={}, disputes={})
+    ladders = {argument for name, argument in _calls(_ends(prop)) if name == "escalating"}
+    levels = {key: value for key, value in times.levels.items() if key[0] in ladders}
+    disputes = {key: value for key, value in times.disputes.items() if key in ladders}
+    return evolve(times, deadlines=kept, levels=levels, disputes=disputes)
+
+
+def _ends(prop: Property) -> list[Expr]:
+    return [e for e in (prop.trigger, prop.goal) if e is not None]
+
+
+def _answering(spec: ProtocolSpec, prop: Property) -> set[str]:
+    """For a bounded response, the deadlines about the statuses it names."""
+    if prop.kind is not PropertyKind.LEADS_TO:
+        return set()
+    statuses = {status.id for status in spec.statuses}
+    named = {
+        node.value
+        for expr in _ends(prop)
+        for node in subexpressions(expr)
+        if isinstance(node, EnumLit) and node.value in statuses
+    }
+    moving = {
+        event.id
+        for event in spec.events
+        if event.target in named or not named.isdisjoint(event.sources_from)
+    }
+    touched = named | moving
+    return {
+        deadline.id
+        for deadline in spec.deadlines
+        if not touched.isdisjoint(deadline.anchor) or not touched.isdisjoint(deadline.obligation)
+    }
 
 
 def _overdue_read(spec: ProtocolSpec, prop: Property, reading: Reading) -> set[str]:

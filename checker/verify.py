@@ -24,9 +24,10 @@ from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
 from stepcheck.checker.sentences import summarise
-from stepcheck.checker.slicing import SAFETY, concretize, slice_timing
+from stepcheck.checker.slicing import SAFETY, concretize, slice_timing, sliceable
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.system import Flags
+from stepcheck.checker.witness import violation_shown
 from stepcheck.spec.diagnostics import SourceSpan
 from stepcheck.spec.model import Property, ProtocolSpec, Reading, Source
 from stepcheck.spec.timing import Timing, timing
@@ -129,11 +130,24 @@ def decide_property(
     should_only = False
     missed: Outcome | None = None
     if outcome.verdict is Verdict.VIOLATED:
-        should_only = checker.checked(SHOULD, vacuity=False).verdict is Verdict.PROVED
+        should_only = not _also_under(models(SHOULD), prop, outcome) and (
+            checker.checked(SHOULD, vacuity=False).verdict is Verdict.PROVED
+        )
     elif outcome.verdict is Verdict.PROVED and prop.kind in SAFETY and not outcome.vacuous:
         missed = checker.checked(MISSED, vacuity=False)
     debug(f"property {spec.authority.id} {prop.id} used {budget.used}")
     return Decision(outcome=outcome, should_only=should_only, missed=missed)
+
+
+def _also_under(model: ExplicitModel, prop: Property, outcome: Outcome) -> bool:
+    """The violation's own run is a run of `model` too (it breaks no rule that model
+    adds), so it is a violation there: no need to ask the engines again."""
+    trace = outcome.trace
+    return (
+        trace is not None
+        and replay(model, trace).ok
+        and violation_shown(model, prop, trace) is None
+    )
 
 
 def dress(
@@ -182,7 +196,7 @@ class _Checker:
         finder = lasso_finder(models)
         self.full = Decider(encoding_of(spec, times), prop, budget, finder)
         self.sliced: Decider | None = None
-        if prop.kind in SAFETY:
+        if sliceable(prop, times):
             kept = slice_timing(spec, prop, Reading.SHOULD, times)
             self.sliced = Decider(encoding_of(spec, kept), prop, budget, finder)
 

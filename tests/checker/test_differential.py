@@ -24,6 +24,7 @@ from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
 from stepcheck.checker.results import Verdict
 from stepcheck.checker.system import Flags
+from stepcheck.checker.verify import decide_property
 from stepcheck.checker.witness import violation_shown
 from stepcheck.oracle.retime import Retimed, date_trace
 from stepcheck.spec.loader import load_spec_text
@@ -87,6 +88,29 @@ def test_z3_and_explorer_agree(text: str, reading: Reading, comply: bool) -> Non
                 symbolic,
                 reference,
             )
+
+
+@settings(max_examples=_EXAMPLES // 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=small_specs())
+def test_verify_and_explorer_agree(text: str) -> None:
+    """What `verify` decides (slices, lasso walks, the short cut to the should reading,
+    the missed-deadline question) against the explorer under each reading."""
+    spec = load_spec_text(text, "<random>")
+    must = ExplicitModel(spec, Reading.MUST)
+    should = ExplicitModel(spec, Reading.SHOULD)
+    missed = ExplicitModel(spec, Reading.MUST, comply=False)
+    for prop in spec.properties:
+        decision = decide_property(spec, prop, limits=_LIMITS)
+        outcome = decision.outcome
+        reference = explicit_verdict(must, prop)
+        assert outcome.verdict is reference.verdict, (prop.id, outcome, reference)
+        if outcome.verdict is Verdict.VIOLATED:
+            under_should = explicit_verdict(should, prop).verdict
+            assert decision.should_only is (under_should is Verdict.PROVED), prop.id
+        if decision.missed is not None:
+            assert decision.missed.verdict is explicit_verdict(missed, prop).verdict, prop.id
+            if decision.missed.trace is not None:
+                assert replay(missed, decision.missed.trace).ok, prop.id
 
 
 def _executor_agrees(
