@@ -59,7 +59,7 @@ pytest: $(STAMP)
 
 # A long differential run of the Z3 engines against the explicit explorer (not in CI).
 soak: $(STAMP)
-	STEPCHECK_DIFFERENTIAL_EXAMPLES=$${EXAMPLES:-3000} $(BIN)/pytest -p no:cacheprovider \
+	STEPCHECK_DIFFERENTIAL_EXAMPLES=$${EXAMPLES:-10000} $(BIN)/pytest -p no:cacheprovider \
 		tests/checker/test_differential.py -k agree
 
 bench: setup
