@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks.checker import run_checker
+from benchmarks.checker import run_checker, run_commands
 from benchmarks.common import machine_line
 from benchmarks.loader import run_loader
 from benchmarks.oracle import run_oracle
@@ -67,6 +67,7 @@ def main() -> None:
         run_loader(args.repeat)
     if "checker" in sections:
         run_checker(Limits())
+        run_commands(args.repeat)
     if "scaling" in sections:
         run_scaling(args.budget, plan)
     if "family" in sections:

@@ -119,6 +119,7 @@ def _encode_decision(decision: Decision) -> dict[str, Any]:
         "outcome": _encode_outcome(decision.outcome),
         "should_only": decision.should_only,
         "missed": _encode_outcome(decision.missed) if decision.missed is not None else None,
+        "resources": decision.resources,
     }
 
 
@@ -128,6 +129,7 @@ def _decision(data: dict[str, Any]) -> Decision:
         outcome=_outcome(data["outcome"]),
         should_only=bool(data["should_only"]),
         missed=_outcome(missed) if missed is not None else None,
+        resources=int(data.get("resources", 0)),
     )
 
 

@@ -104,6 +104,8 @@ class Decision:
     outcome: Outcome
     should_only: bool = False
     missed: Outcome | None = None
+    resources: int = 0
+    """Z3's resource count for all the property's solver calls (the same on every machine)."""
 
 
 def decide_property(
@@ -136,7 +138,7 @@ def decide_property(
     elif outcome.verdict is Verdict.PROVED and prop.kind in SAFETY and not outcome.vacuous:
         missed = checker.checked(MISSED, vacuity=False)
     debug(f"property {spec.authority.id} {prop.id} used {budget.used}")
-    return Decision(outcome=outcome, should_only=should_only, missed=missed)
+    return Decision(outcome=outcome, should_only=should_only, missed=missed, resources=budget.used)
 
 
 def _also_under(model: ExplicitModel, prop: Property, outcome: Outcome) -> bool:
