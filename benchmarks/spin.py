@@ -1,4 +1,5 @@
-"""Time SPIN beside stepcheck's checker on the shipped authorities' safety properties.
+"""Time SPIN beside stepcheck's checker on safety properties: the shipped authorities,
+then the family benchmark (one case holding K = 1..6 children, `benchmarks/family.py`).
 
 For each safety property (must reading, people comply): SPIN on the exported Promela
 (generation, compilation of `pan.c`, the search, the states it stored) and
@@ -14,10 +15,11 @@ import shutil
 import time
 
 from benchmarks.common import AUTHORITIES, verdict_text
+from benchmarks.family import generate_family_spec
 from stepcheck.checker.promela import SAFETY_KINDS
 from stepcheck.checker.spin import SpinLimits, SpinOutcome, SpinResult, check_with_spin
 from stepcheck.checker.verify import verify_property
-from stepcheck.spec.loader import load_spec
+from stepcheck.spec.loader import load_spec, load_spec_text
 
 __all__ = ["run_spin"]
 
@@ -40,8 +42,11 @@ def run_spin(limits: SpinLimits) -> None:
     )
     print("|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     totals = [0.0, 0.0]
-    for path in sorted(AUTHORITIES.glob("*.yaml")):
-        spec = load_spec(path)
+    shipped = [load_spec(path) for path in sorted(AUTHORITIES.glob("*.yaml"))]
+    families = [
+        load_spec_text(generate_family_spec(children=k), f"family_{k}.yaml") for k in range(1, 7)
+    ]
+    for spec in [*shipped, *families]:
         for prop in spec.properties:
             if prop.kind not in SAFETY_KINDS:
                 continue
