@@ -24,6 +24,7 @@ from typing import Final, TypeAlias
 import z3
 from attrs import frozen
 
+from stepcheck.checker import encode_time
 from stepcheck.checker.encode_terms import NONE, OFF, StateTerms, Terms, Updates
 from stepcheck.checker.fold import BoolLike, as_bool, conj
 from stepcheck.spec.expr import BOOL, EnumType, IntType
@@ -128,12 +129,15 @@ class Encoding:
         terms = self.terms
         for event in self.spec.events:
             yield terms.enabled(event), terms.event_updates(event)
-        yield terms.tick()
-        yield terms.wait()
+        yield encode_time.tick(terms)
+        yield encode_time.wait(terms)
         by_id = {ladder.id: ladder for ladder in self.spec.escalations}
         for kind, name in self.labels[len(self.spec.events) + 2 :]:
             ladder = by_id[str(name)]
-            yield terms.escalate(ladder) if kind is StepKind.ESCALATE else terms.decide(ladder)
+            if kind is StepKind.ESCALATE:
+                yield encode_time.escalate(terms, ladder)
+            else:
+                yield encode_time.decide(terms, ladder)
 
     def _transition(self) -> z3.BoolRef:
         """One step: one enabled label, with every part's new value under that label.

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 import z3
 
 from stepcheck.checker.encode_ladders import ladder_of
-from stepcheck.checker.encode_wait import phase_after
+from stepcheck.checker.encode_symbols import TermSymbols
+from stepcheck.checker.encode_values import NONE, OFF
 from stepcheck.checker.fold import BoolLike, conj, disj, ite, negate
 from stepcheck.checker.z3expr import to_z3
 from stepcheck.spec.duration import Duration
@@ -39,10 +40,6 @@ from stepcheck.spec.timing import Interval, Timing
 
 __all__ = ["NONE", "OFF", "StateTerms", "Terms"]
 
-OFF = -2
-"""A timer that is not running."""
-NONE = -1
-"""A closed dispute's level, and a window's forgotten owner."""
 _TIERS = tuple(tier.value for tier in Tier)
 
 StateTerms = dict[str, z3.ExprRef]
@@ -78,10 +75,10 @@ class Terms:
         ]
         self._starts: dict[Duration, z3.ArithRef] = {}
         self._enabled: dict[str, BoolLike] = {}
-        self._timed = [d for d in spec.deadlines if d.id in times.deadlines]
-        self._running = {d.id: s[f"deadline:{d.id}"] != OFF for d in self._timed}
+        self.timed = [d for d in spec.deadlines if d.id in times.deadlines]
+        self._running = {d.id: s[f"deadline:{d.id}"] != OFF for d in self.timed}
         self._anchor_statuses = {
-            d.id: [a for a in d.anchor if a in self.status_index] for d in self._timed
+            d.id: [a for a in d.anchor if a in self.status_index] for d in self.timed
         }
 
     def val(self, number: int) -> z3.ArithRef:
@@ -125,7 +122,7 @@ class Terms:
         self, expr: Expr, s: StateTerms, overdue_from: StateTerms | None = None
     ) -> z3.BoolRef:
         result = to_z3(
-            expr, _Symbols(self, s, overdue_from if overdue_from is not None else s), self.ctx
+            expr, TermSymbols(self, s, overdue_from if overdue_from is not None else s), self.ctx
         )
         assert isinstance(result, z3.BoolRef)
         return result
@@ -209,7 +206,7 @@ class Terms:
             if variable.id in effects and lo is not None and hi is not None:
                 value = effects[variable.id]
                 parts.append(z3.And(value >= lo, value <= hi))
-        for deadline in self._timed:
+        for deadline in self.timed:
             if deadline.direction is Direction.NOT_BEFORE and event.id in deadline.obligation:
                 enforced = self.enforced(deadline.modality)
                 if enforced is not False:
@@ -217,7 +214,7 @@ class Terms:
         return conj(parts)
 
     def _effects(self, event: Event) -> dict[str, z3.ExprRef]:
-        symbols = _Symbols(self, self.s, self.s)
+        symbols = TermSymbols(self, self.s, self.s)
         return {effect.target: to_z3(effect.value, symbols, self.ctx) for effect in event.effects}
 
     def possible(self, obligation: str) -> BoolLike:
@@ -313,7 +310,7 @@ class Terms:
     def _deadline_updates(self, event: Event, updates: Updates) -> None:
         """Per timed deadline, in this order: start (or renew), met, left its anchor status."""
         s, off = self.s, self.val(OFF)
-        for deadline in self._timed:
+        for deadline in self.timed:
             name = f"deadline:{deadline.id}"
             anchor_statuses = self._anchor_statuses[deadline.id]
             starts = disj(
@@ -346,7 +343,7 @@ class Terms:
     def _dispute_updates(self, ladder: Escalation, event: Event) -> Updates:
         names = (f"dispute:{ladder.id}", f"level_timer:{ladder.id}", f"dispute_timer:{ladder.id}")
         if event.id in ladder.resolution:
-            return dict(zip(names, self._closed(), strict=True))
+            return dict(zip(names, self.closed(), strict=True))
         if event.id not in ladder.trigger:
             return {}
         closed = self.s[names[0]] == NONE
@@ -356,7 +353,7 @@ class Terms:
             for name, value in zip(names, opened, strict=True)
         }
 
-    def _closed(self) -> tuple[z3.ExprRef, ...]:
+    def closed(self) -> tuple[z3.ExprRef, ...]:
         return (self.val(NONE), self.val(OFF), self.val(OFF))
 
     def _opened(self, ladder: Escalation) -> tuple[z3.ExprRef, ...]:
@@ -382,153 +379,9 @@ class Terms:
             updates[owner] = ite(opens, s["owner"], s[owner])
         return updates
 
-    # -- dispute steps ----------------------------------------------------------------
-
-    def escalate(self, ladder: Escalation) -> tuple[BoolLike, Updates]:
-        info, level = self.ladders[ladder.id], self.s[f"dispute:{ladder.id}"]
-        target: z3.ExprRef = level
-        timer: z3.ExprRef = self.s[f"level_timer:{ladder.id}"]
-        for here, there in sorted(info.successor.items(), reverse=True):
-            target = ite(level == here, self.val(there), target)
-            limit = self.start(ladder.levels[there].within, info.limits.get(there))
-            timer = ite(level == here, limit, timer)
-        can = disj(level == here for here in info.successor)
-        return can, {f"dispute:{ladder.id}": target, f"level_timer:{ladder.id}": timer}
-
-    def decide(self, ladder: Escalation) -> tuple[BoolLike, Updates]:
-        level = self.s[f"dispute:{ladder.id}"]
-        can = disj(level == i for i in self.ladders[ladder.id].deciders)
-        names = (f"dispute:{ladder.id}", f"level_timer:{ladder.id}", f"dispute_timer:{ladder.id}")
-        return can, dict(zip(names, self._closed(), strict=True))
-
-    def can_move(self, ladder_id: str) -> BoolLike:
-        info, level = self.ladders[ladder_id], self.s[f"dispute:{ladder_id}"]
-        return disj(level == i for i in (*info.successor, *info.deciders))
-
-    # -- ticks ------------------------------------------------------------------------
-
-    def blocked(self) -> BoolLike:
-        """The actors comply: an enforced deadline is due and can be met, or a dispute must move."""
-        s, reasons = self.s, []
-        for deadline in self._timed:
-            if deadline.direction is Direction.AFTER:
-                enforced = self.enforced(deadline.modality)
-                can_meet = disj(self.possible(o) for o in deadline.obligation)
-                reasons.append(conj(enforced, s[f"deadline:{deadline.id}"] == 0, can_meet))
-        for ladder in self.spec.escalations:
-            due = disj(s[f"level_timer:{ladder.id}"] == 0, s[f"dispute_timer:{ladder.id}"] == 0)
-            reasons.append(conj(s[f"dispute:{ladder.id}"] != NONE, due, self.can_move(ladder.id)))
-        return conj(self.comply, disj(reasons))
-
-    def tick(self) -> tuple[BoolLike, Updates]:
-        """A working day passes: timers count down, periodic meetings sit or wait."""
-        s, updates = self.s, {}
-        for deadline in self._timed:
-            floor = 0 if deadline.direction is Direction.NOT_BEFORE else -1
-            name = f"deadline:{deadline.id}"
-            updates[name] = _count_down(s[name], floor)
-        for ladder in self.spec.escalations:
-            for name in (f"level_timer:{ladder.id}", f"dispute_timer:{ladder.id}"):
-                updates[name] = _count_down(s[name], -1)
-        for rule in self.spec.rereferrals:
-            timer, owner = s[f"window:{rule.id}"], s[f"window_owner:{rule.id}"]
-            closes = timer == 0
-            updates[f"window:{rule.id}"] = z3.If(timer <= 0, OFF, timer - 1)
-            updates[f"window_owner:{rule.id}"] = z3.If(closes, NONE, owner)
-        allowed: list[BoolLike] = [negate(self.blocked())]
-        for meeting_id, period in self.timing.meetings.items():
-            phase, sits = s[f"phase:{meeting_id}"], self.choice(f"sit:{meeting_id}")
-            least = self.timing.least_gaps[meeting_id]
-            allowed.append(z3.If(sits, phase + 1 >= least, phase + 1 <= period - 1))
-            updates[f"phase:{meeting_id}"] = z3.If(sits, 0, phase + 1)
-        return conj(allowed), updates
-
-    def wait(self) -> tuple[BoolLike, Updates]:
-        """`in:wait` days in one step, where each of them is certainly a tick
-        (`checker/encode_wait.py` says when)."""
-        s, days, off = self.s, self.days, self.val(OFF)
-        allowed: list[BoolLike] = []
-        updates: Updates = {}
-        for deadline in self._timed:
-            name = f"deadline:{deadline.id}"
-            r = s[name]
-            if deadline.direction is Direction.NOT_BEFORE:
-                updates[name] = z3.If(r == OFF, off, z3.If(r - days < 0, 0, r - days))
-                continue
-            allowed.append(z3.Or(r < 0, r >= days - 1))
-            enforced = self.enforced(deadline.modality)
-            if enforced is not False:
-                allowed.append(disj(negate(conj(self.comply, enforced)), r < 0, r >= days))
-            updates[name] = z3.If(r < 0, r, z3.If(r - days < -1, -1, r - days))
-        for ladder in self.spec.escalations:
-            for name in (f"level_timer:{ladder.id}", f"dispute_timer:{ladder.id}"):
-                r = s[name]
-                allowed.append(z3.Or(z3.Not(self.comply), r < 0, r >= days))
-                updates[name] = z3.If(r < 0, r, z3.If(r - days < -1, -1, r - days))
-        for rule in self.spec.rereferrals:
-            r, owner = s[f"window:{rule.id}"], s[f"window_owner:{rule.id}"]
-            allowed.append(z3.Or(r == OFF, r >= days - 1))
-            closes = z3.And(r != OFF, r - days < 0)
-            updates[f"window:{rule.id}"] = z3.If(r == OFF, off, z3.If(closes, off, r - days))
-            updates[f"window_owner:{rule.id}"] = z3.If(closes, NONE, owner)
-        for meeting_id, period in self.timing.meetings.items():
-            after = z3.Int(f"in:phase:{meeting_id}", self.ctx)
-            self.inputs[f"in:phase:{meeting_id}"] = after
-            least = self.timing.least_gaps[meeting_id]
-            bound = period - 1 + self.longest_wait
-            phase = s[f"phase:{meeting_id}"]
-            allowed.append(phase_after(phase, after, days, least=least, period=period, bound=bound))
-            updates[f"phase:{meeting_id}"] = after
-        return conj(allowed), updates
-
-
-class _Symbols:
-    """`checker.z3expr.Symbols` over state terms."""
-
-    def __init__(self, terms: Terms, s: StateTerms, overdue_from: StateTerms) -> None:
-        self._terms, self._s, self._overdue_from = terms, s, overdue_from
-
-    def var(self, name: str) -> z3.ExprRef:
-        terms, s = self._terms, self._s
-        match name:
-            case "status" | "owner" | "co_owner":
-                return s[name]
-            case "tier":
-                return terms.tier(s)
-            case "allocated":
-                allocated = [o.id for o in terms.spec.owners if o.allocated]
-                return _bool(terms.owner_kind_in(s, "owner", allocated), terms.ctx)
-            case "owned":
-                responsible = [o.id for o in terms.spec.owners if o.responsible]
-                return _bool(terms.owner_kind_in(s, "owner", responsible), terms.ctx)
-            case _:
-                return s[f"var:{name}"]
-
-    def predicate(self, name: str, argument: str) -> z3.BoolRef:
-        s, ctx = self._s, self._terms.ctx
-        match name:
-            case "held":
-                return s[f"held:{argument}"]
-            case "overdue":
-                key = f"deadline:{argument}"
-                deadline = self._terms.spec.deadline_by_id(argument)
-                if key not in self._overdue_from or deadline.direction is not Direction.AFTER:
-                    return z3.BoolVal(False, ctx)
-                return self._overdue_from[key] == -1
-            case "escalating":
-                return s[f"dispute:{argument}"] != NONE
-            case "in_window":  # like `overdue`, read before the step (SEMANTICS, fine points)
-                return self._overdue_from[f"window:{argument}"] != OFF
-            case _:
-                raise ValueError(f"unknown predicate {name}")
-
 
 def _bool(part: BoolLike, ctx: z3.Context) -> z3.BoolRef:
     return z3.BoolVal(part, ctx) if isinstance(part, bool) else part
-
-
-def _count_down(before: z3.ExprRef, floor: int) -> z3.ExprRef:
-    return z3.If(before == OFF, OFF, z3.If(before <= floor, floor, before - 1))
 
 
 def _literal(type_: object, value: bool | int | str, ctx: z3.Context) -> z3.ExprRef:

@@ -8,13 +8,28 @@ that it can check the Z3 encoding rather than repeat it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import product
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from attrs import field, frozen
 
+from stepcheck.checker.explore_rules import (
+    Start,
+    can_decide,
+    dispute_steps,
+    escalation_target,
+    fits,
+    made,
+    meets,
+    opened,
+    opening,
+    picked_value,
+    placeholder,
+    starts,
+    ticks,
+)
 from stepcheck.checker.explore_state import (
     CLOSED,
     SHUT,
@@ -29,13 +44,10 @@ from stepcheck.spec.expr import IntType, apply_assignments
 from stepcheck.spec.expr import Value as ExprValue
 from stepcheck.spec.model import (
     NO_OWNER,
-    NOT_NEEDED,
     PREVIOUS_OWNER,
     UNSPECIFIED,
     Deadline,
     Direction,
-    Escalation,
-    EscalationLevel,
     Event,
     Reading,
     Status,
@@ -84,6 +96,8 @@ class Stepper:
         init=False, factory=dict, eq=False, repr=False
     )
     _bounds: dict[Duration, Interval] = field(init=False, factory=dict, eq=False, repr=False)
+    _directions: tuple[int, ...] = field(init=False, eq=False, repr=False)
+    """Each timed deadline's floor: a `not_before` stops at 0, others at -1 (past)."""
 
     @_timers.default
     def _timed_deadlines(self) -> tuple[_Timer, ...]:
@@ -92,12 +106,18 @@ class Stepper:
         return tuple(
             _Timer(
                 deadline=(deadline := spec.deadline_by_id(deadline_id)),
-                starts=_starts(timing.deadlines[deadline_id]),
+                starts=starts(timing.deadlines[deadline_id]),
                 anchor=frozenset(deadline.anchor),
                 obligation=frozenset(deadline.obligation),
                 statuses=statuses & frozenset(deadline.anchor),
             )
             for deadline_id in self.layout.deadlines
+        )
+
+    @_directions.default
+    def _floors(self) -> tuple[int, ...]:
+        return tuple(
+            0 if timer.deadline.direction is Direction.NOT_BEFORE else -1 for timer in self._timers
         )
 
     @_statuses.default
@@ -141,9 +161,9 @@ class Stepper:
             steps += [
                 ((StepKind.EVENT, event.id), after) for after in self._fire(event, updates, config)
             ]
-        steps += self._dispute_steps(config)
+        steps += dispute_steps(self.layout, config)
         if not self._tick_blocked(config, [event for event, _ in enabled]):
-            steps += [(_TICK, after) for after in self._ticks(config)]
+            steps += [(_TICK, after) for after in ticks(self.layout, self._directions, config)]
         return list(dict.fromkeys(steps))
 
     # -- events: "When an event can happen" and "Events" -----------------------------
@@ -178,7 +198,7 @@ class Stepper:
     def _in_range(self, updates: dict[str, ExprValue]) -> bool:
         """Every int variable an effect sets stays inside its range."""
         return all(
-            _fits(variable.type, updates[variable.id])
+            fits(variable.type, updates[variable.id])
             for variable in self.layout.spec.variables
             if isinstance(variable.type, IntType) and variable.id in updates
         )
@@ -216,19 +236,19 @@ class Stepper:
             )
             disputes = self._dispute_plans(event, before)
             # Conditions read the new state, except `overdue` and `in_window` (the old).
-            opened = core._replace(disputes=tuple(_placeholder(part) for part in disputes))
+            opened = core._replace(disputes=tuple(placeholder(part) for part in disputes))
             windows = self._window_plans(event, before, opened)
             deadlines = self._deadline_plans(event, before, opened._replace(windows=before.windows))
             started = {
                 d
                 for part in (*disputes, *windows, *deadlines)
-                if isinstance(part, _Start)
+                if isinstance(part, Start)
                 for d in part.durations
             }
             if not started:
                 yield opened._replace(
-                    windows=tuple(_made(part, {}) for part in windows),
-                    deadlines=tuple(_made(part, {}) for part in deadlines),
+                    windows=tuple(made(part, {}) for part in windows),
+                    deadlines=tuple(made(part, {}) for part in deadlines),
                 )
                 continue
             durations = sorted(started, key=str)
@@ -236,9 +256,9 @@ class Stepper:
             for values in product(*ranges):
                 pick = dict(zip(durations, values, strict=True))
                 yield opened._replace(
-                    disputes=tuple(_made(part, pick) for part in disputes),
-                    windows=tuple(_made(part, pick) for part in windows),
-                    deadlines=tuple(_made(part, pick) for part in deadlines),
+                    disputes=tuple(made(part, pick) for part in disputes),
+                    windows=tuple(made(part, pick) for part in windows),
+                    deadlines=tuple(made(part, pick) for part in deadlines),
                 )
 
     def _new_owners(self, event: Event, before: Config, status: str) -> list[str]:
@@ -273,9 +293,9 @@ class Stepper:
             held.add(event.at)
         return tuple(sorted(held))
 
-    def _dispute_plans(self, event: Event, before: Config) -> list[Dispute | _Start]:
+    def _dispute_plans(self, event: Event, before: Config) -> list[Dispute | Start]:
         """Per ladder: a resolution closes it; a trigger opens a closed one at its first level."""
-        plans: list[Dispute | _Start] = []
+        plans: list[Dispute | Start] = []
         for ladder, dispute in zip(self.layout.spec.escalations, before.disputes, strict=True):
             if event.id in ladder.resolution:
                 plans.append(CLOSED)
@@ -284,19 +304,19 @@ class Stepper:
                 level = self._limit(first.within, (ladder.id, first.id), self.layout.timing.levels)
                 whole = self._limit(ladder.within, ladder.id, self.layout.timing.disputes)
                 plans.append(
-                    _Start(
+                    Start(
                         placeholder=Dispute(first.id, None, None),
                         durations=tuple(d for d in (level, whole) if d is not None),
-                        make=partial(_opening, first.id, level, whole),
+                        make=partial(opening, first.id, level, whole),
                     )
                 )
             else:
                 plans.append(dispute)
         return plans
 
-    def _window_plans(self, event: Event, before: Config, after: Config) -> list[Window | _Start]:
+    def _window_plans(self, event: Event, before: Config, after: Config) -> list[Window | Start]:
         """Per re-referral rule: an anchor whose condition holds (re)opens the window."""
-        plans: list[Window | _Start] = []
+        plans: list[Window | Start] = []
         for rule, window in zip(self.layout.spec.rereferrals, before.windows, strict=True):
             opens = event.id in rule.anchor and (
                 rule.condition is None or self.layout.holds(rule.condition, after)
@@ -304,10 +324,10 @@ class Stepper:
             if opens:
                 self._bounds.setdefault(rule.window, self.layout.timing.windows[rule.id])
                 plans.append(
-                    _Start(
+                    Start(
                         placeholder=window,
                         durations=(rule.window,),
-                        make=partial(_opened, rule.window, before.owner),
+                        make=partial(opened, rule.window, before.owner),
                     )
                 )
             else:
@@ -316,11 +336,11 @@ class Stepper:
 
     def _deadline_plans(
         self, event: Event, before: Config, reads: Config
-    ) -> list[int | _Start | None]:
+    ) -> list[int | Start | None]:
         """Per timed deadline, in this order: start, met, left, unchanged."""
         entered = reads.status if reads.status != before.status else None
         happened = {event.id, entered}
-        plans: list[int | _Start | None] = []
+        plans: list[int | Start | None] = []
         for timer, r in zip(self._timers, before.deadlines, strict=True):
             condition = timer.deadline.condition
             if not timer.anchor.isdisjoint({*happened, event.at}) and (
@@ -335,11 +355,11 @@ class Stepper:
                 plans.append(r)
         return plans
 
-    def _starting(self, timer: _Timer) -> _Start:
+    def _starting(self, timer: _Timer) -> Start:
         duration = timer.deadline.within
         assert isinstance(duration, Duration), "timed deadlines have a duration"
         self._bounds.setdefault(duration, self.layout.timing.deadlines[timer.deadline.id])
-        return _Start(placeholder=None, durations=(duration,), make=partial(_value, duration))
+        return Start(placeholder=None, durations=(duration,), make=partial(picked_value, duration))
 
     def _limit(self, duration: object, key: _K, table: Mapping[_K, Interval]) -> Duration | None:
         """The duration of a dispute limit that has a working-day interval, else None."""
@@ -347,27 +367,6 @@ class Stepper:
             return None
         self._bounds.setdefault(duration, table[key])
         return duration
-
-    # -- disputes: escalate and decide -------------------------------------------------
-
-    def _dispute_steps(self, config: Config) -> list[tuple[Label, Config]]:
-        steps: list[tuple[Label, Config]] = []
-        for index, (ladder, dispute) in enumerate(
-            zip(self.layout.spec.escalations, config.disputes, strict=True)
-        ):
-            if dispute.level is None:
-                continue
-            level = ladder.level_by_id(dispute.level)
-            target = _escalation_target(ladder, level)
-            if target is not None:
-                for timer in _starts(self.layout.timing.levels.get((ladder.id, target))):
-                    moved = Dispute(target, timer, dispute.dispute_timer)
-                    steps.append(
-                        ((StepKind.ESCALATE, ladder.id), _with_dispute(config, index, moved))
-                    )
-            if _can_decide(ladder, level):
-                steps.append(((StepKind.DECIDE, ladder.id), _with_dispute(config, index, CLOSED)))
-        return steps
 
     # -- ticks -------------------------------------------------------------------------
 
@@ -379,134 +378,16 @@ class Stepper:
             return False
         for deadline, r in self._deadlines(config):
             due = r == 0 and self._enforced(deadline, Direction.AFTER)
-            if due and any(_meets(event, deadline, config.status) for event in enabled):
+            if due and any(meets(event, deadline, config.status) for event in enabled):
                 return True
         for ladder, dispute in zip(self.layout.spec.escalations, config.disputes, strict=True):
             if dispute.level is None or 0 not in (dispute.level_timer, dispute.dispute_timer):
                 continue
             level = ladder.level_by_id(dispute.level)
-            if _escalation_target(ladder, level) is not None or _can_decide(ladder, level):
+            if escalation_target(ladder, level) is not None or can_decide(ladder, level):
                 return True
         return False
-
-    def _ticks(self, config: Config) -> list[Config]:
-        """A working day passes: every timer counts down, every periodic meeting moves on."""
-        deadlines = tuple(
-            None
-            if r is None
-            else max(r - 1, 0 if deadline.direction is Direction.NOT_BEFORE else -1)
-            for deadline, r in self._deadlines(config)
-        )
-        disputes = tuple(
-            Dispute(d.level, _count_down(d.level_timer), _count_down(d.dispute_timer))
-            for d in config.disputes
-        )
-        windows = tuple(
-            SHUT if w.timer is None or w.timer == 0 else Window(w.timer - 1, w.owner)
-            for w in config.windows
-        )
-        after = config._replace(deadlines=deadlines, disputes=disputes, windows=windows)
-        phase_options = [
-            _next_phases(
-                phase, self.layout.timing.meetings[meeting], self.layout.timing.least_gaps[meeting]
-            )
-            for meeting, phase in zip(self.layout.meetings, config.phases, strict=True)
-        ]
-        return [after._replace(phases=tuple(phases)) for phases in product(*phase_options)]
 
     def _deadlines(self, config: Config) -> Iterable[tuple[Deadline, int | None]]:
         """Each timed deadline with its countdown in `config`."""
         return zip((timer.deadline for timer in self._timers), config.deadlines, strict=True)
-
-
-def _fits(kind: IntType, value: ExprValue) -> bool:
-    return isinstance(value, int) and kind.contains(value)
-
-
-def _meets(event: Event, deadline: Deadline, status: str) -> bool:
-    """Whether `event`, happening now in `status`, is an obligation of `deadline`."""
-    if event.id in deadline.obligation:
-        return True
-    return (
-        event.target is not None and event.target != status and event.target in deadline.obligation
-    )
-
-
-def _escalation_target(ladder: Escalation, level: EscalationLevel) -> str | None:
-    """The level an `escalate` step goes to: `next`, else the following one; None if none."""
-    if level.external is not None:
-        return None
-    if level.next is not None:
-        return level.next
-    index = ladder.levels.index(level)
-    return ladder.levels[index + 1].id if index + 1 < len(ladder.levels) else None
-
-
-def _can_decide(ladder: Escalation, level: EscalationLevel) -> bool:
-    """A deciding, internal level decides when one person decides or a tie-break is named."""
-    if not level.decides or level.external is not None:
-        return False
-    names_a_role = isinstance(ladder.tie_break, str) and ladder.tie_break != NOT_NEEDED
-    return len(level.who) <= 1 or names_a_role
-
-
-def _with_dispute(config: Config, index: int, dispute: Dispute) -> Config:
-    disputes = list(config.disputes)
-    disputes[index] = dispute
-    return config._replace(disputes=tuple(disputes))
-
-
-def _starts(bounds: Interval | None) -> list[int | None]:
-    """The values a countdown can start at: any in `[lo, hi]`, or None without a limit."""
-    if bounds is None:
-        return [None]
-    lo, hi = bounds
-    return list(range(lo, hi + 1))
-
-
-def _count_down(r: int | None) -> int | None:
-    return None if r is None else max(r - 1, -1)
-
-
-def _next_phases(phase: int, period: int, least: int) -> list[int]:
-    """A periodic meeting sits on the new day (0), at least `least` days after it last
-    sat, or has not sat for one day more, at most `period - 1` days in all."""
-    return [0] * (phase + 1 >= least) + [phase + 1] * (phase + 1 <= period - 1)
-
-
-@frozen(kw_only=True)
-class _Start:
-    """A part of the state an event sets by starting timers: made from the start values
-    picked for their durations (`placeholder` stands in until then)."""
-
-    placeholder: object
-    durations: tuple[Duration, ...]
-    make: Callable[[dict[Duration, int]], Any]
-
-
-def _placeholder(part: _T | _Start) -> Any:
-    return part.placeholder if isinstance(part, _Start) else part
-
-
-def _made(part: _T | _Start, pick: dict[Duration, int]) -> Any:
-    return part.make(pick) if isinstance(part, _Start) else part
-
-
-def _value(duration: Duration, pick: dict[Duration, int]) -> int:
-    return pick[duration]
-
-
-def _picked(pick: dict[Duration, int], duration: Duration | None) -> int | None:
-    return None if duration is None else pick[duration]
-
-
-def _opening(
-    level: str, limit: Duration | None, whole: Duration | None, pick: dict[Duration, int]
-) -> Dispute:
-    """A dispute opened at `level`, its limits started at the values picked."""
-    return Dispute(level, _picked(pick, limit), _picked(pick, whole))
-
-
-def _opened(duration: Duration, owner: str | None, pick: dict[Duration, int]) -> Window:
-    """A re-referral window opened for `duration`, recording `owner`."""
-    return Window(pick[duration], owner)
