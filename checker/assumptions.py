@@ -17,7 +17,7 @@ from stepcheck.spec.duration import Duration, Unit
 from stepcheck.spec.model import Direction, Modality, Property, ProtocolSpec
 from stepcheck.spec.timing import Timing
 
-__all__ = ["assumptions"]
+__all__ = ["assumptions", "time_limits"]
 
 
 def assumptions(
@@ -31,7 +31,7 @@ def assumptions(
     if outcome.verdict is not Verdict.PROVED or outcome.vacuous:
         return ()
     found: list[str] = []
-    limits = _time_limits(spec, times)
+    limits = time_limits(spec, times)
     if prop.kind in SAFETY:
         if missed is not None and missed.verdict is Verdict.VIOLATED and limits:
             found.append(
@@ -61,8 +61,9 @@ def assumptions(
     return tuple(found)
 
 
-def _time_limits(spec: ProtocolSpec, times: Timing) -> list[str]:
-    """The must deadlines and the escalation limits that hold time back in the model."""
+def time_limits(spec: ProtocolSpec, times: Timing) -> list[str]:
+    """The must deadlines and the escalation limits that hold time back in the model
+    (none: runs where people miss them are the runs where they comply)."""
     deadlines = [
         d.id
         for d in spec.deadlines

@@ -53,7 +53,7 @@ class Limits:
 
     rlimit: int = 50_000_000
     total_rlimit: int = 400_000_000
-    first_rlimit: int = 4_000_000
+    first_rlimit: int = 8_000_000
     quick_depth: int = 8
     middle_depth: int = 24
     max_depth: int = 60

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from attrs import evolve, frozen
 
-from stepcheck.checker.assumptions import assumptions
+from stepcheck.checker.assumptions import assumptions, time_limits
 from stepcheck.checker.encodings import encoding_of
 from stepcheck.checker.engines import Budget, Limits, debug
 from stepcheck.checker.explore import ExplicitModel, replay
@@ -135,7 +135,12 @@ def decide_property(
         should_only = not _also_under(models(SHOULD), prop, outcome) and (
             checker.checked(SHOULD, vacuity=False).verdict is Verdict.PROVED
         )
-    elif outcome.verdict is Verdict.PROVED and prop.kind in SAFETY and not outcome.vacuous:
+    elif (
+        outcome.verdict is Verdict.PROVED
+        and prop.kind in SAFETY
+        and not outcome.vacuous
+        and time_limits(spec, times)
+    ):
         missed = checker.checked(MISSED, vacuity=False)
     debug(f"property {spec.authority.id} {prop.id} used {budget.used}")
     return Decision(outcome=outcome, should_only=should_only, missed=missed, resources=budget.used)
