@@ -107,28 +107,43 @@ def _calls(exprs: Iterable[Expr]) -> set[tuple[str, str]]:
     return {call for expr in exprs for call in predicates_used(expr)}
 
 
-def concretize(model: ExplicitModel, trace: Trace) -> Trace | None:
-    """A run of the full model with the trace's steps and its values wherever the slice had them."""
+def concretize(model: ExplicitModel, trace: Trace, *, max_steps: int = 20_000) -> Trace | None:
+    """A run of the full model with the trace's steps and its values wherever the slice
+    had them; None when there is none, or when finding one would take more than
+    `max_steps` steps of the search (the timers the slice dropped can start at many
+    values, and a late mismatch would otherwise try them all)."""
+    budget = [max_steps]
     for initial in model.initial_states():
         if _agrees(trace.initial, initial):
-            found = _extend(model, trace, 0, initial, [])
+            found = _extend(model, trace, 0, initial, [], budget=budget)
             if found is not None:
                 return Trace(initial=initial, steps=tuple(found), loop_start=trace.loop_start)
     return None
 
 
 def _extend(
-    model: ExplicitModel, trace: Trace, index: int, state: State, done: list[TraceStep]
+    model: ExplicitModel,
+    trace: Trace,
+    index: int,
+    state: State,
+    done: list[TraceStep],
+    *,
+    budget: list[int],
 ) -> list[TraceStep] | None:
     if index == len(trace.steps):
         return done
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
     step = trace.steps[index]
     for label, after in model.successors(state):
         if label == step.label and _agrees(step.state, after):
             concrete = TraceStep(kind=step.kind, name=step.name, day=step.day, state=after)
-            found = _extend(model, trace, index + 1, after, [*done, concrete])
+            found = _extend(model, trace, index + 1, after, [*done, concrete], budget=budget)
             if found is not None:
                 return found
+            if budget[0] < 0:
+                return None
     return None
 
 
