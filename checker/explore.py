@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from attrs import frozen
 
+from stepcheck.checker.explore_rules import TooManyChoices
 from stepcheck.checker.explore_search import Path, StateSpaceTooLarge, reachable_graph, tick_cycle
 from stepcheck.checker.explore_state import Config, Layout
 from stepcheck.checker.explore_step import Label, Stepper
@@ -112,9 +113,13 @@ def replay(model: ExplicitModel, trace: Trace) -> ReplayResult:
         day += step.kind is StepKind.TICK
         if step.day != day:
             return _rejected(index, f"step is on day {step.day}, expected day {day}")
-        candidates = [
-            after for label, after in model.stepper.successors(current) if label == step.label
-        ]
+        try:
+            found = model.stepper.successors(current)
+        except TooManyChoices as error:
+            return _rejected(
+                index, f"the explicit model cannot list this step's outcomes ({error})"
+            )
+        candidates = [after for label, after in found if label == step.label]
         current = _matching(model.layout, candidates, step.state)
         if current is None:
             return _rejected(index, _no_step_reason(step, found=bool(candidates)))
@@ -134,7 +139,7 @@ def complete_lasso(
     system = _Avoiding(stepper=model.stepper, start=start, goal=holds)
     try:
         graph = reachable_graph(system, max_states=max_states)
-    except StateSpaceTooLarge:
+    except (StateSpaceTooLarge, TooManyChoices):
         return None
     path: Path[Config] | None = tick_cycle(graph, lambda _: True)
     if path is None:

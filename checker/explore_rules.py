@@ -22,7 +22,9 @@ from stepcheck.spec.timing import Interval
 from stepcheck.spec.trace import StepKind
 
 __all__ = [
+    "MAX_CHOICES",
     "Start",
+    "TooManyChoices",
     "can_decide",
     "dispute_steps",
     "escalation_target",
@@ -39,6 +41,14 @@ __all__ = [
 
 Label = tuple[StepKind, str | None]
 _T = TypeVar("_T")
+
+MAX_CHOICES = 100_000
+"""The most successors one step may have (timers of distinct durations started together
+multiply their start values); past it the explorer refuses rather than hang."""
+
+
+class TooManyChoices(Exception):
+    """One step of the explicit model has more than `MAX_CHOICES` successors."""
 
 
 def fits(kind: IntType, value: ExprValue) -> bool:

@@ -8,6 +8,7 @@ that it can check the Z3 encoding rather than repeat it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import product
@@ -16,7 +17,9 @@ from typing import TypeVar
 from attrs import field, frozen
 
 from stepcheck.checker.explore_rules import (
+    MAX_CHOICES,
     Start,
+    TooManyChoices,
     can_decide,
     dispute_steps,
     escalation_target,
@@ -253,6 +256,8 @@ class Stepper:
                 continue
             durations = sorted(started, key=str)
             ranges = [range(self._bounds[d][0], self._bounds[d][1] + 1) for d in durations]
+            if math.prod(len(values) for values in ranges) > MAX_CHOICES:
+                raise TooManyChoices(f"'{event.id}' starts timers in too many ways")
             for values in product(*ranges):
                 pick = dict(zip(durations, values, strict=True))
                 yield opened._replace(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from stepcheck.checker.explore import ExplicitModel, complete_lasso
+from stepcheck.checker.explore_rules import TooManyChoices
 from stepcheck.checker.system import Flags
 from stepcheck.spec.expr import Expr
 from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
@@ -33,7 +34,10 @@ def lasso_finder(
     def find(stem: Trace, goal: Expr, flags: Flags, thorough: bool) -> Trace | None:
         model = models(flags)
         if not thorough:
-            return walk_to_lasso(model, stem, goal)
+            try:
+                return walk_to_lasso(model, stem, goal)
+            except TooManyChoices:
+                return None
         return complete_lasso(model, stem, goal, max_states=_EXHAUSTIVE_STATES)
 
     return find

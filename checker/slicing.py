@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from attrs import evolve
 
 from stepcheck.checker.explore import ExplicitModel
+from stepcheck.checker.explore_rules import TooManyChoices
 from stepcheck.spec.expr import EnumLit, Expr, predicates_used, subexpressions
 from stepcheck.spec.model import Direction, Property, PropertyKind, ProtocolSpec, Reading
 from stepcheck.spec.timing import Timing
@@ -115,7 +116,10 @@ def concretize(model: ExplicitModel, trace: Trace, *, max_steps: int = 20_000) -
     budget = [max_steps]
     for initial in model.initial_states():
         if _agrees(trace.initial, initial):
-            found = _extend(model, trace, 0, initial, [], budget=budget)
+            try:
+                found = _extend(model, trace, 0, initial, [], budget=budget)
+            except TooManyChoices:
+                return None
             if found is not None:
                 return Trace(initial=initial, steps=tuple(found), loop_start=trace.loop_start)
     return None
