@@ -59,8 +59,7 @@ pytest: $(STAMP)
 
 # A long differential run of the Z3 engines against the explicit explorer (not in CI).
 soak: $(STAMP)
-	STEPCHECK_DIFFERENTIAL_EXAMPLES=$${EXAMPLES:-10000} $(BIN)/pytest -p no:cacheprovider \
-		tests/checker/test_differential.py -k agree
+	$(BIN)/python -m benchmarks.soak --examples $${EXAMPLES:-10000} $${SHARDS:+--shards $$SHARDS}
 
 bench: setup
 	$(BIN)/python -m benchmarks
