@@ -29,13 +29,13 @@ from stepcheck.checker.engines import Limits
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Strength, Verdict
 from stepcheck.checker.verify import Decision
-from stepcheck.spec.model import Property, ProtocolSpec
+from stepcheck.spec.model import Property, ProtocolSpec, Reading
 from stepcheck.spec.timing import Timing
 from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
 
 __all__ = ["DecisionCache", "decision_key", "default_folder"]
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def default_folder() -> Path:
@@ -120,6 +120,8 @@ def _encode_decision(decision: Decision) -> dict[str, Any]:
         "should_only": decision.should_only,
         "missed": _encode_outcome(decision.missed) if decision.missed is not None else None,
         "resources": decision.resources,
+        "cause": decision.cause,
+        "reading": decision.reading.value,
     }
 
 
@@ -130,6 +132,8 @@ def _decision(data: dict[str, Any]) -> Decision:
         should_only=bool(data["should_only"]),
         missed=_outcome(missed) if missed is not None else None,
         resources=int(data.get("resources", 0)),
+        cause=data.get("cause"),
+        reading=Reading(data.get("reading", Reading.MUST.value)),
     )
 
 

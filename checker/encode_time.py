@@ -14,7 +14,8 @@ import z3
 from stepcheck.checker.encode_terms import NONE, OFF, Terms, Updates
 from stepcheck.checker.encode_wait import phase_after
 from stepcheck.checker.fold import BoolLike, conj, disj, ite, negate
-from stepcheck.spec.model import Direction, Escalation
+from stepcheck.spec.expr import predicates_used
+from stepcheck.spec.model import Deadline, Direction, Escalation, Event
 
 __all__ = ["blocked", "can_move", "decide", "escalate", "tick", "wait"]
 
@@ -50,7 +51,8 @@ def blocked(terms: Terms) -> BoolLike:
         if deadline.direction is Direction.AFTER:
             enforced = terms.enforced(deadline.modality)
             can_meet = disj(terms.possible(o) for o in deadline.obligation)
-            reasons.append(conj(enforced, s[f"deadline:{deadline.id}"] == 0, can_meet))
+            r = s[f"deadline:{deadline.id}"]
+            reasons.append(conj(enforced, r >= 0 if deadline.eager else r == 0, can_meet))
     for ladder in terms.spec.escalations:
         due = disj(s[f"level_timer:{ladder.id}"] == 0, s[f"dispute_timer:{ladder.id}"] == 0)
         reasons.append(conj(s[f"dispute:{ladder.id}"] != NONE, due, can_move(terms, ladder.id)))
@@ -97,6 +99,10 @@ def wait(terms: Terms) -> tuple[BoolLike, Updates]:
         enforced = terms.enforced(deadline.modality)
         if enforced is not False:
             allowed.append(disj(negate(conj(terms.comply, enforced)), r < 0, r >= days))
+            if deadline.eager:
+                allowed.append(
+                    disj(negate(conj(terms.comply, enforced)), r < 0, _never(terms, deadline))
+                )
         updates[name] = z3.If(r < 0, r, z3.If(r - days < -1, -1, r - days))
     for ladder in terms.spec.escalations:
         for name in (f"level_timer:{ladder.id}", f"dispute_timer:{ladder.id}"):
@@ -122,3 +128,31 @@ def wait(terms: Terms) -> tuple[BoolLike, Updates]:
 
 def _count_down(before: z3.ExprRef, floor: int) -> z3.ExprRef:
     return z3.If(before == OFF, OFF, z3.If(before <= floor, floor, before - 1))
+
+
+def _never(terms: Terms, deadline: Deadline) -> BoolLike:
+    """For an eager deadline: none of its obligations can be met on any day of a wait.
+    Within a wait only meetings' sittings change (SEMANTICS: nothing else happens, and
+    no timer runs out before the last day), so an event that needs no meeting is ruled
+    out by "it cannot happen now", one that does by "the case is not in a status it
+    can happen from"; an event that needs a meeting and can happen from any status
+    allows no wait (single ticks, which reach the same states, take its place)."""
+    moves = set(deadline.obligation) & set(terms.status_index)
+    ruled_out: list[BoolLike] = []
+    for event in terms.spec.events:
+        if event.id not in deadline.obligation and event.target not in moves:
+            continue
+        if not _needs_meeting(event):
+            ruled_out.append(negate(terms.enabled(event)))
+        elif event.sources_from:
+            ruled_out.append(negate(terms.is_status(terms.s, event.sources_from)))
+        else:
+            return False
+    return conj(ruled_out)
+
+
+def _needs_meeting(event: Event) -> bool:
+    held = (
+        name == "held" for guard in event.guards for name, _ in predicates_used(guard.condition)
+    )
+    return event.at is not None or any(held)

@@ -382,7 +382,9 @@ class Stepper:
         if not self.comply:
             return False
         for deadline, r in self._deadlines(config):
-            due = r == 0 and self._enforced(deadline, Direction.AFTER)
+            due = (r == 0 or (deadline.eager and r is not None and r >= 0)) and self._enforced(
+                deadline, Direction.AFTER
+            )
             if due and any(meets(event, deadline, config.status) for event in enabled):
                 return True
         for ladder, dispute in zip(self.layout.spec.escalations, config.disputes, strict=True):

@@ -85,7 +85,8 @@ def blocked(context: Context) -> str:
                 stays = f"(status != {names.status(event.target)})"
                 meets.append(f"(EN_{event.id} && {stays})" if moves else f"EN_{event.id}")
         if meets:
-            reasons.append(every([f"({names.deadline(deadline_id)} == 0)", any_of(meets)]))
+            due = ">= 0" if deadline.eager else "== 0"
+            reasons.append(every([f"({names.deadline(deadline_id)} {due})", any_of(meets)]))
     for ladder in spec.escalations:
         movable = [
             f"({names.dispute(ladder.id)} == {names.level(level.id)})"

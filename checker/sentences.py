@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from stepcheck.checker.derived import eager_applies
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Verdict
 from stepcheck.spec.expr import to_text
-from stepcheck.spec.model import Property, PropertyKind, ProtocolSpec
+from stepcheck.spec.model import Modality, Property, PropertyKind, ProtocolSpec
 from stepcheck.spec.trace import Trace
 
 __all__ = ["summarise"]
@@ -18,8 +19,11 @@ def summarise(
     *,
     should_only: bool,
     fails_when_missed: bool = False,
+    cause: str | None = None,
 ) -> str:
     """What the verdict means, in the protocol's terms."""
+    if prop.deadline is not None:
+        return _deadline(spec, prop, outcome, cause)
     match outcome.verdict:
         case Verdict.PROVED:
             text = _proved(prop, outcome)
@@ -36,6 +40,32 @@ def summarise(
         case Verdict.UNKNOWN:
             text = f"Not decided: {outcome.reason}."
     return text
+
+
+def _deadline(spec: ProtocolSpec, prop: Property, outcome: Outcome, cause: str | None) -> str:
+    """A derived "can this deadline be met?" question, in the deadline's own words."""
+    assert prop.deadline is not None, "only derived deadline questions get here"
+    deadline = spec.deadline_by_id(prop.deadline)
+    named = f"The {deadline.modality.value} deadline '{deadline.id}' ({deadline.within})"
+    everyone = (
+        "everyone follows the must- and should-rules"
+        if deadline.modality is Modality.SHOULD
+        else "everyone follows the must-rules"
+    )
+    when = "as soon as they can" if eager_applies(deadline) else "on its last day"
+    match outcome.verdict:
+        case Verdict.PROVED:
+            if outcome.vacuous:
+                return f"{named} never starts, so it is never missed."
+            return f"{named} can always be met when {everyone} and acts {when}."
+        case Verdict.VIOLATED:
+            why = f": {cause}" if cause else ""
+            return f"{named} can be missed even when {everyone} and acts {when}{why}."
+        case Verdict.UNKNOWN:
+            return (
+                f"Not decided whether {named[0].lower()}{named[1:]} can always be met: "
+                f"{outcome.reason}."
+            )
 
 
 def _proved(prop: Property, outcome: Outcome) -> str:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from attrs import evolve, frozen
 
 from stepcheck.checker.assumptions import assumptions, time_limits
+from stepcheck.checker.derived import eager_spec, waits_past
+from stepcheck.checker.derived_cause import Cause, why_missed
 from stepcheck.checker.encodings import encoding_of
 from stepcheck.checker.engines import Budget, Limits, debug
 from stepcheck.checker.explore import ExplicitModel, replay
@@ -29,7 +31,7 @@ from stepcheck.checker.structure import check_structure
 from stepcheck.checker.system import Flags
 from stepcheck.checker.witness import violation_shown
 from stepcheck.spec.diagnostics import SourceSpan
-from stepcheck.spec.model import Property, ProtocolSpec, Reading, Source
+from stepcheck.spec.model import Deadline, Modality, Property, ProtocolSpec, Reading, Source
 from stepcheck.spec.timing import Timing, timing
 from stepcheck.spec.trace import StepKind, Trace
 
@@ -106,6 +108,11 @@ class Decision:
     missed: Outcome | None = None
     resources: int = 0
     """Z3's resource count for all the property's solver calls (the same on every machine)."""
+    cause: str | None = None
+    """For a derived deadline question that fails: what stood in the way, in words."""
+    reading: Reading = Reading.MUST
+    """The reading `outcome` is under (the should reading only for a should deadline's
+    derived question)."""
 
 
 def decide_property(
@@ -127,6 +134,10 @@ def decide_property(
     times = times if times is not None else timing(spec)
     models = models if models is not None else Models(spec)
     budget = Budget(limits)
+    if prop.deadline is not None:
+        eager = eager_spec(spec, prop.deadline)
+        checker = _Checker(eager, prop, times, budget, Models(eager))
+        return _decide_deadline(checker, prop.deadline, budget=budget, limits=limits)
     checker = _Checker(spec, prop, times, budget, models)
     outcome = checker.checked(MUST)
     should_only = False
@@ -144,6 +155,46 @@ def decide_property(
         missed = checker.checked(MISSED, vacuity=False)
     debug(f"property {spec.authority.id} {prop.id} used {budget.used}")
     return Decision(outcome=outcome, should_only=should_only, missed=missed, resources=budget.used)
+
+
+def _decide_deadline(
+    checker: _Checker, deadline_id: str, *, budget: Budget, limits: Limits
+) -> Decision:
+    """A derived "can this deadline be met?" question, under the reading that enforces
+    the deadline (a should deadline binds only when the should-rules are followed), with
+    people complying: a violation is a conflict with the rest of the protocol.
+
+    When the run found misses the deadline only because the case moved on to where it
+    cannot be met, a run that makes people wait past the limit where it can be met (a
+    meeting that does not sit in time, a guard, a minimum wait) is looked for too, with
+    a quarter of the budget, and shown instead: that is the sharper conflict."""
+    spec, models = checker.spec, checker.models
+    deadline = spec.deadline_by_id(deadline_id)
+    flags = MUST if deadline.modality is Modality.MUST else SHOULD
+    outcome = checker.checked(flags)
+    cause = _cause(models(flags), deadline, outcome)
+    waiting = waits_past(spec, checker.prop)
+    resources = budget.used
+    if cause is not None and cause.kind == "moved" and waiting is not None:
+        part = Budget(evolve(limits, total_rlimit=limits.total_rlimit // 4))
+        sharper = _Checker(spec, waiting, checker.times, part, models).checked(flags)
+        resources += part.used
+        found = _cause(models(flags), deadline, sharper)
+        if found is not None and found.kind == "wait":
+            outcome, cause = sharper, found
+    debug(f"property {spec.authority.id} met_in_time:{deadline_id} used {resources}")
+    return Decision(
+        outcome=outcome,
+        resources=resources,
+        cause=cause.text if cause is not None else None,
+        reading=Reading.SHOULD if flags.should else Reading.MUST,
+    )
+
+
+def _cause(model: ExplicitModel, deadline: Deadline, outcome: Outcome) -> Cause | None:
+    if outcome.verdict is not Verdict.VIOLATED or outcome.trace is None:
+        return None
+    return why_missed(model, deadline, outcome.trace)
 
 
 def _also_under(model: ExplicitModel, prop: Property, outcome: Outcome) -> bool:
@@ -169,6 +220,8 @@ def dress(
         seconds=seconds,
         times=times,
         missed=decision.missed,
+        cause=decision.cause,
+        reading=decision.reading,
     )
 
 
@@ -199,7 +252,7 @@ class _Checker:
     def __init__(
         self, spec: ProtocolSpec, prop: Property, times: Timing, budget: Budget, models: Models
     ) -> None:
-        self.spec, self.prop, self.models = spec, prop, models
+        self.spec, self.prop, self.models, self.times = spec, prop, models, times
         finder = lasso_finder(models)
         self.full = Decider(encoding_of(spec, times), prop, budget, finder)
         self.sliced: Decider | None = None
@@ -241,6 +294,8 @@ def _result(
     seconds: float,
     times: Timing,
     missed: Outcome | None,
+    cause: str | None = None,
+    reading: Reading = Reading.MUST,
 ) -> PropertyResult:
     citations, rules = _evidence(spec, prop, outcome.trace)
     bound = None
@@ -258,6 +313,7 @@ def _result(
             outcome,
             should_only=should_only,
             fails_when_missed=missed is not None and missed.trace is not None,
+            cause=cause,
         ),
         strength=outcome.strength,
         bound=bound,
@@ -271,6 +327,7 @@ def _result(
         rules=rules,
         assumptions=assumptions(spec, prop, outcome, times, missed),
         when_missed=missed.trace if missed is not None else None,
+        reading=reading,
     )
 
 

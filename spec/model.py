@@ -409,6 +409,10 @@ class Deadline:
     description: str | None = None
     sources: tuple[Source, ...] = ()
     span: SourceSpan = field(eq=False, repr=False)
+    eager: bool = False
+    """Never written in a spec: set by a derived question (`checker/derived.py`) so that,
+    when people comply, they meet this deadline at the first chance, not on its last
+    day (time does not pass while it runs and can be met)."""
 
 
 @frozen(kw_only=True)
@@ -478,6 +482,9 @@ class Property:
     description: str | None = None
     sources: tuple[Source, ...] = ()
     span: SourceSpan = field(eq=False, repr=False)
+    deadline: str | None = None
+    """Set on a question the checker derives itself (never written in a spec): the
+    invariant "deadline `deadline` is never overdue" (`checker/derived.py`)."""
 
 
 @frozen(kw_only=True)

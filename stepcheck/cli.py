@@ -17,6 +17,7 @@ import click
 from stepcheck import STARTED, __version__
 from stepcheck import coverage as coverage_report
 from stepcheck.checker.cache import default_folder
+from stepcheck.checker.derived import DERIVED_PREFIX, with_derived
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.writers import FORMATS, write
 from stepcheck.cli_common import (
@@ -199,6 +200,12 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
     is_flag=True,
     help="leave solver times out, so the output is the same on every run (golden files, diffs)",
 )
+@click.option(
+    "--derived",
+    is_flag=True,
+    help="also ask what no property asks: can every must and should deadline be met? "
+    f"(results named {DERIVED_PREFIX}<deadline>; asking for one with --property is enough)",
+)
 def verify(
     paths: tuple[Path, ...],
     properties: tuple[str, ...],
@@ -215,6 +222,7 @@ def verify(
     cache_dir: Path | None,
     no_cache: bool,
     no_timings: bool,
+    derived: bool,
 ) -> None:
     """Prove or refute every property of each spec, and list the consistency findings.
 
@@ -226,6 +234,8 @@ def verify(
     """
     budget = Budget(seconds=max_seconds, started=STARTED) if max_seconds is not None else None
     specs = load_all(paths)
+    if derived or any(name.startswith(DERIVED_PREFIX) for name in properties):
+        specs = [with_derived(spec) for spec in specs]
     known = {prop.id for spec in specs for prop in spec.properties}
     unknown_ids = sorted(set(properties) - known)
     if unknown_ids:

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from strategies.specs import small_specs
 
+from stepcheck.checker.derived import derived_properties, eager_spec, with_derived
 from stepcheck.checker.encode import Encoding
 from stepcheck.checker.engines import Budget, Limits
 from stepcheck.checker.explore import ExplicitModel, explicit_verdict, replay
@@ -28,7 +29,7 @@ from stepcheck.checker.verify import decide_property
 from stepcheck.checker.witness import violation_shown
 from stepcheck.oracle.retime import Retimed, date_trace
 from stepcheck.spec.loader import load_spec_text
-from stepcheck.spec.model import Property, PropertyKind, ProtocolSpec, Reading
+from stepcheck.spec.model import Modality, Property, PropertyKind, ProtocolSpec, Reading
 from stepcheck.spec.trace import Trace
 
 # The resource limit (deterministic) decides; the timeout is only a safety net, so a busy
@@ -55,12 +56,16 @@ def _decide(encoding: Encoding, prop: Property, flags: Flags, explicit: Explicit
 
 
 @settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=small_specs(), reading=..., comply=st.booleans())
+@given(text=small_specs(), reading=..., comply=st.booleans(), eager=st.integers(0, 3))
 # The only pending-for-ever run needs a longer stem than the shortest one to the trigger.
-@example(text=_found("lasso_after_longer_stem.yaml"), reading=Reading.MUST, comply=True)
-def test_z3_and_explorer_agree(text: str, reading: Reading, comply: bool) -> None:
-    """Both readings, with people complying with due deadlines or missing them."""
+@example(text=_found("lasso_after_longer_stem.yaml"), reading=Reading.MUST, comply=True, eager=0)
+def test_z3_and_explorer_agree(text: str, reading: Reading, comply: bool, eager: int) -> None:
+    """Both readings, with people complying with due deadlines or missing them; and
+    with one deadline met at the first chance (`eager`, as derived questions ask)."""
     spec = load_spec_text(text, "<random>")
+    if 0 < eager <= len(spec.deadlines):
+        spec = eager_spec(spec, spec.deadlines[eager - 1].id)
+        event("one deadline eager")
     encoding = Encoding(spec)
     explicit = ExplicitModel(spec, reading, comply=comply)
     flags = Flags(should=reading is Reading.SHOULD, comply=comply)
@@ -92,6 +97,8 @@ def test_z3_and_explorer_agree(text: str, reading: Reading, comply: bool) -> Non
 
 @settings(max_examples=_EXAMPLES // 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=small_specs())
+# A deadline only a monthly panel can meet: the derived question fails.
+@example(text=(_FOUND.parent / "derived" / "panel.yaml").read_text(encoding="utf-8"))
 def test_verify_and_explorer_agree(text: str) -> None:
     """What `verify` decides (slices, lasso walks, the short cut to the should reading,
     the missed-deadline question) against the explorer under each reading."""
@@ -111,6 +118,27 @@ def test_verify_and_explorer_agree(text: str) -> None:
             assert decision.missed.verdict is explicit_verdict(missed, prop).verdict, prop.id
             if decision.missed.trace is not None:
                 assert replay(missed, decision.missed.trace).ok, prop.id
+    for prop in derived_properties(spec):
+        _derived_agrees(spec, prop)
+
+
+def _derived_agrees(spec: ProtocolSpec, prop: Property) -> None:
+    """A derived "can this deadline be met?" question: `verify`'s verdict is the
+    explorer's on the spec where people meet that deadline at the first chance, and
+    its run is a run of the spec as written."""
+    assert prop.deadline is not None
+    deadline = spec.deadline_by_id(prop.deadline)
+    reading = Reading.MUST if deadline.modality is Modality.MUST else Reading.SHOULD
+    eager = ExplicitModel(eager_spec(spec, prop.deadline), reading)
+    decision = decide_property(with_derived(spec), prop, limits=_LIMITS)
+    reference = explicit_verdict(eager, prop)
+    assert decision.outcome.verdict is reference.verdict, (prop.id, decision, reference)
+    assert decision.reading is reading
+    event(f"derived question: {reference.verdict.value}")
+    if decision.outcome.trace is not None:
+        assert replay(eager, decision.outcome.trace).ok, prop.id
+        assert violation_shown(eager, prop, decision.outcome.trace) is None, prop.id
+        assert replay(ExplicitModel(spec, reading), decision.outcome.trace).ok, prop.id
 
 
 def _executor_agrees(
