@@ -20,7 +20,18 @@ from __future__ import annotations
 from attrs import evolve
 
 from stepcheck.spec.diagnostics import SourceSpan
-from stepcheck.spec.expr import BoolOp, BoolOperator, Call, EnumLit, EnumType, Member, Not, Var
+from stepcheck.spec.expr import (
+    BoolOp,
+    BoolOperator,
+    Call,
+    Compare,
+    CompareOperator,
+    EnumLit,
+    EnumType,
+    Member,
+    Not,
+    Var,
+)
 from stepcheck.spec.model import (
     Deadline,
     Direction,
@@ -32,10 +43,13 @@ from stepcheck.spec.model import (
 from stepcheck.spec.timing import Timing, timing
 
 __all__ = [
+    "DERIVED",
     "DERIVED_PREFIX",
+    "HOLDING_PREFIX",
     "derived_properties",
     "eager_applies",
     "eager_spec",
+    "holding_properties",
     "meetable_statuses",
     "waits_past",
     "with_derived",
@@ -43,6 +57,9 @@ __all__ = [
 
 DERIVED_PREFIX = "met_in_time:"
 """Derived deadline questions are named `met_in_time:<deadline id>`."""
+HOLDING_PREFIX = "leaves:"
+"""Derived holding-status questions are named `leaves:<status id>`."""
+DERIVED = (DERIVED_PREFIX, HOLDING_PREFIX)
 
 
 def derived_properties(spec: ProtocolSpec, times: Timing | None = None) -> tuple[Property, ...]:
@@ -76,9 +93,37 @@ def derived_properties(spec: ProtocolSpec, times: Timing | None = None) -> tuple
     return tuple(found)
 
 
+def holding_properties(spec: ProtocolSpec) -> tuple[Property, ...]:
+    """One "a case in it leaves it" question per holding status: proved with its worst
+    case in working days, or violated by a run that keeps the case there for ever."""
+    kind = EnumType(name="status", values=tuple(status.id for status in spec.statuses))
+    found = []
+    for status in spec.statuses:
+        if not status.holding or status.final:
+            continue
+        span = status.span
+        here = Var(name="status", type=kind, span=span)
+        value = EnumLit(value=status.id, type=kind, span=span)
+        found.append(
+            Property(
+                id=f"{HOLDING_PREFIX}{status.id}",
+                kind=PropertyKind.LEADS_TO,
+                trigger=Compare(op=CompareOperator.EQ, left=here, right=value, span=span),
+                goal=Compare(op=CompareOperator.NE, left=here, right=value, span=span),
+                description=f"a case held in '{status.id}' always leaves it",
+                sources=status.sources,
+                span=span,
+                holding=status.id,
+            )
+        )
+    return tuple(found)
+
+
 def with_derived(spec: ProtocolSpec) -> ProtocolSpec:
-    """`spec` with the derived questions after its own properties."""
-    return evolve(spec, properties=(*spec.properties, *derived_properties(spec)))
+    """`spec` with the derived questions after its own properties: every deadline,
+    then every holding status."""
+    derived = (*derived_properties(spec), *holding_properties(spec))
+    return evolve(spec, properties=(*spec.properties, *derived))
 
 
 def meetable_statuses(spec: ProtocolSpec, deadline: Deadline) -> tuple[str, ...] | None:

@@ -24,6 +24,8 @@ def summarise(
     """What the verdict means, in the protocol's terms."""
     if prop.deadline is not None:
         return _deadline(spec, prop, outcome, cause)
+    if prop.holding is not None:
+        return _holding(prop.holding, outcome)
     match outcome.verdict:
         case Verdict.PROVED:
             text = _proved(prop, outcome)
@@ -66,6 +68,27 @@ def _deadline(spec: ProtocolSpec, prop: Property, outcome: Outcome, cause: str |
                 f"Not decided whether {named[0].lower()}{named[1:]} can always be met: "
                 f"{outcome.reason}."
             )
+
+
+def _holding(status: str, outcome: Outcome) -> str:
+    """A derived "how long can a case sit in this holding status?" question."""
+    match outcome.verdict:
+        case Verdict.PROVED:
+            if outcome.vacuous:
+                return f"No case ever reaches the holding status '{status}'."
+            return (
+                f"A case in the holding status '{status}' leaves it within "
+                f"{_days(outcome.working_days)} at worst, when everyone meets the deadlines "
+                "they can."
+            )
+        case Verdict.VIOLATED:
+            return (
+                f"A case can stay in the holding status '{status}' for ever, even when everyone "
+                "meets the deadlines they can: no limit the protocol sets moves it on (the "
+                "story shows the steps that repeat)."
+            )
+        case Verdict.UNKNOWN:
+            return f"Not decided how long a case can stay in '{status}': {outcome.reason}."
 
 
 def _proved(prop: Property, outcome: Outcome) -> str:

@@ -9,15 +9,24 @@ __all__ = ["finding"]
 
 
 def finding(
-    code: str, message: str, span: SourceSpan, sources: tuple[Source, ...], hint: str
+    code: str,
+    message: str,
+    span: SourceSpan,
+    sources: tuple[Source, ...],
+    hint: str,
+    *,
+    against: tuple[Source, ...] = (),
 ) -> Diagnostic:
+    """A warning at `span`, citing `sources`; a conflict also cites the rule it is
+    `against`, so both paragraphs are quoted."""
+    cited = [text for text in (_citation(sources), _citation(against)) if text is not None]
     return Diagnostic(
         code=code,
         message=message,
         span=span,
         severity=Severity.WARNING,
         hint=hint,
-        rule=_citation(sources),
+        rule=" / against: ".join(cited) if cited else None,
     )
 
 

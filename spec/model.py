@@ -485,6 +485,9 @@ class Property:
     deadline: str | None = None
     """Set on a question the checker derives itself (never written in a spec): the
     invariant "deadline `deadline` is never overdue" (`checker/derived.py`)."""
+    holding: str | None = None
+    """Set on a derived question (never written in a spec): "a case in the holding
+    status `holding` leaves it", with its worst case in working days."""
 
 
 @frozen(kw_only=True)

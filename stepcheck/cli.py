@@ -17,7 +17,7 @@ import click
 from stepcheck import STARTED, __version__
 from stepcheck import coverage as coverage_report
 from stepcheck.checker.cache import default_folder
-from stepcheck.checker.derived import DERIVED_PREFIX, with_derived
+from stepcheck.checker.derived import DERIVED, DERIVED_PREFIX, HOLDING_PREFIX, with_derived
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.writers import FORMATS, write
 from stepcheck.cli_common import (
@@ -203,8 +203,9 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
 @click.option(
     "--derived",
     is_flag=True,
-    help="also ask what no property asks: can every must and should deadline be met? "
-    f"(results named {DERIVED_PREFIX}<deadline>; asking for one with --property is enough)",
+    help="also ask what no property asks: can every must and should deadline be met "
+    f"({DERIVED_PREFIX}<deadline>), and how long can a case sit in each holding status "
+    f"({HOLDING_PREFIX}<status>)? Naming one with --property is enough",
 )
 def verify(
     paths: tuple[Path, ...],
@@ -234,7 +235,7 @@ def verify(
     """
     budget = Budget(seconds=max_seconds, started=STARTED) if max_seconds is not None else None
     specs = load_all(paths)
-    if derived or any(name.startswith(DERIVED_PREFIX) for name in properties):
+    if derived or any(name.startswith(DERIVED) for name in properties):
         specs = [with_derived(spec) for spec in specs]
     known = {prop.id for spec in specs for prop in spec.properties}
     unknown_ids = sorted(set(properties) - known)

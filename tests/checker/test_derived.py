@@ -130,7 +130,7 @@ def test_verify_asks_the_derived_questions_when_told_or_when_one_is_named():
     assert told.exit_code == named.exit_code == 1, told.output
     assert plain.exit_code == 0, plain.output
     told_results = {item["property"]: item for item in json.loads(told.output)["results"]}
-    assert set(told_results) == {QUESTION, "no_unowned_case"}
+    assert set(told_results) == {QUESTION, "leaves:awaiting_panel", "no_unowned_case"}
     assert told_results[QUESTION]["verdict"] == "violated"
     assert [item["property"] for item in json.loads(named.output)["results"]] == [QUESTION]
     assert [item["property"] for item in json.loads(plain.output)["results"]] == ["no_unowned_case"]
@@ -152,3 +152,27 @@ def test_a_renewal_is_kept_on_its_last_day_not_at_the_first_chance():
     assert result.verdict is Verdict.VIOLATED, result.summary
     assert "acts on its last day" in result.summary
     assert "'panel_agrees' took the case from 'awaiting_panel' to 'stepped_up'" in result.summary
+
+
+def test_a_holding_status_left_by_a_deadline_has_its_worst_case():
+    spec = _panel(
+        ("to: stepped_up, at: panel", "to: stepped_up"),
+        ("to: early_help, at: panel", "to: early_help"),
+    )
+    result = _decided(spec, "leaves:awaiting_panel")
+
+    assert result.verdict is Verdict.PROVED, result.summary
+    assert result.summary == (
+        "A case in the holding status 'awaiting_panel' leaves it within 1 working day at "
+        "worst, when everyone meets the deadlines they can."
+    )
+
+
+def test_a_holding_status_nothing_moves_on_can_hold_a_case_for_ever():
+    """A month between sittings, and nothing says the panel must decide at the next one."""
+    result = _decided(_panel(), "leaves:awaiting_panel")
+
+    assert result.verdict is Verdict.VIOLATED
+    assert result.trace is not None
+    assert result.trace.loop_start is not None
+    assert "can stay in the holding status 'awaiting_panel' for ever" in result.summary

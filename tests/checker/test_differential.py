@@ -17,7 +17,12 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from strategies.specs import small_specs
 
-from stepcheck.checker.derived import derived_properties, eager_spec, with_derived
+from stepcheck.checker.derived import (
+    derived_properties,
+    eager_spec,
+    holding_properties,
+    with_derived,
+)
 from stepcheck.checker.encode import Encoding
 from stepcheck.checker.engines import Budget, Limits
 from stepcheck.checker.explore import ExplicitModel, explicit_verdict, replay
@@ -120,6 +125,9 @@ def test_verify_and_explorer_agree(text: str) -> None:
                 assert replay(missed, decision.missed.trace).ok, prop.id
     for prop in derived_properties(spec):
         _derived_agrees(spec, prop)
+    for prop in holding_properties(spec):
+        holding = decide_property(with_derived(spec), prop, limits=_LIMITS).outcome
+        assert holding.verdict is explicit_verdict(must, prop).verdict, (prop.id, holding)
 
 
 def _derived_agrees(spec: ProtocolSpec, prop: Property) -> None:

@@ -77,6 +77,58 @@ EDITS = {
             "    obligation: allocate\n    consequence: dispute\nescalations:",
         )
     ],
+    "SPEC215": [
+        (
+            "escalations:",
+            "  allocate_not_yet:\n    within: 2 working days\n    direction: not_before\n"
+            "    anchor: park\n    obligation: allocate\n    consequence: unspecified\n"
+            "escalations:",
+        )
+    ],
+}
+
+# Edits that must not raise a conflict: a limit in other words but the same, two stages
+# that share an event, a minimum wait shorter than the limit.
+QUIET = {
+    "SPEC214": [
+        [
+            (
+                "escalations:",
+                "  allocate_soon_too:\n    within: 2 working days\n    anchor: park\n"
+                "    obligation: allocate\n    consequence: dispute\n    modality: should\n"
+                "escalations:",
+            )
+        ],
+        [
+            ("  close_case: {kind", "  note: {kind: other, from: tray}\n  close_case: {kind"),
+            (
+                "escalations:",
+                "  decided_later:\n    within: 5 working days\n    anchor: allocate\n"
+                "    obligation: [park, note]\n    consequence: dispute\n"
+                "  noted_soon:\n    within: 1 working day\n    anchor: allocate\n"
+                "    obligation: [note, close_case]\n    consequence: dispute\n"
+                "escalations:",
+            ),
+        ],
+        [
+            (
+                "escalations:",
+                "  allocate_maybe:\n    within: 5 working days\n    anchor: park\n"
+                "    obligation: allocate\n    consequence: dispute\n    modality: may\n"
+                "escalations:",
+            )
+        ],
+    ],
+    "SPEC215": [
+        [
+            (
+                "escalations:",
+                "  allocate_not_yet:\n    within: 1 working day\n    direction: not_before\n"
+                "    anchor: park\n    obligation: allocate\n    consequence: unspecified\n"
+                "escalations:",
+            )
+        ]
+    ],
 }
 
 
@@ -100,6 +152,62 @@ def test_each_finding_fires_on_the_spec_that_shows_it(code):
     codes = _codes(text)
 
     assert code in codes
+
+
+@pytest.mark.parametrize(
+    ("code", "edits"), [(code, edits) for code, cases in sorted(QUIET.items()) for edits in cases]
+)
+def test_a_conflict_finding_stays_quiet_where_the_rules_agree(code, edits):
+    text = SOUND
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+
+    assert code not in _codes(text)
+
+
+def test_a_conflict_quotes_both_rules():
+    """Somerset SP-22: "remain within the CLA Team for a minimum of 6 months" against
+    "Step down or closure should be possible within 6 months"."""
+    somerset = load_spec("spec/authorities/somerset.yaml")
+    windows = [found for found in check_structure(somerset) if found.code == "SPEC215"]
+
+    assert len(windows) == 1
+    assert windows[0].rule is not None
+    assert "possible within 6 months" in windows[0].rule
+    assert "minimum of 6 months" in windows[0].rule
+
+
+@pytest.mark.parametrize(
+    ("authority", "pairs"),
+    [
+        ("buckinghamshire", set()),
+        ("devon", set()),
+        (
+            "hertfordshire",
+            {
+                # HT-10 "a decision within 1 working day" / HT-66 "within two working days"
+                (
+                    "transfer_decision_within_one_working_day",
+                    "cla_decision_within_two_working_days",
+                ),
+                # HT-68 "within 5 days" / HT-75 "as soon as is possible"
+                ("cla_identify_worker_within_five_days", "cla_identify_worker_as_soon_as_possible"),
+            },
+        ),
+        # SP-07 "within 2 weeks of the transfer decision" / ST-09 the visit, no time given
+        ("somerset", {("step_up_transfer_within_two_weeks", "step_up_handover_practice_note")}),
+    ],
+)
+def test_two_limits_fire_on_the_shipped_specs_where_the_documents_give_two(authority, pairs):
+    spec = load_spec(f"spec/authorities/{authority}.yaml")
+    found = {
+        tuple(re.findall(r"'(\w+)'", finding.message)[:2])
+        for finding in check_structure(spec)
+        if finding.code == "SPEC214"
+    }
+
+    assert found == pairs
 
 
 def test_tie_break_marked_not_needed_with_several_deciders_is_reported():
