@@ -84,6 +84,8 @@ def run_verify(
     ]
     if budget is not None:
         limits = evolve(limits, deadline=budget.at(1 - _RESERVE))
+    _TIMINGS.clear()  # keyed by the spec's place in this run: a new run, new keys
+    _MODELS.clear()
     context = _Context(specs=tuple(specs), limits=limits, start=start, cache=cache)
     shown = _shower(len(tasks)) if progress else None
     if jobs <= 1 and budget is None:

@@ -8,9 +8,15 @@ import os
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from stepcheck.checker.engines import Limits
+from stepcheck.checker.results import Verdict
+from stepcheck.spec.loader import load_spec
+from stepcheck.verification import run_verify
 
 EXAMPLE = "tests/fixtures/specs/valid/example.yaml"
 ALL_PROVED = "tests/fixtures/specs/verify/gaps_closed.yaml"
@@ -106,3 +112,24 @@ def test_a_full_disk_is_a_clear_error_not_a_traceback():
     assert result.returncode == 2
     assert "cannot write output '/dev/full'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_runs_in_one_process_do_not_share_what_they_worked_out():
+    """Two runs in one process (a library user, a test suite): each spec's timing and
+    models belong to its own run, though both specs sit first in their run. Before the
+    fix, the second run read the first spec's timing and failed with a KeyError."""
+
+    def verified(path: str):
+        return run_verify(
+            [load_spec(path)],
+            properties=(),
+            limits=Limits(),
+            progress=False,
+            start=date(2026, 12, 21),
+            jobs=1,
+        )
+
+    verified(EXAMPLE)
+    second = verified(ALL_PROVED)
+
+    assert {result.verdict for result in second.results} == {Verdict.PROVED}
