@@ -21,6 +21,7 @@ from stepcheck.checker.derived import eager_spec, waits_past
 from stepcheck.checker.derived_cause import Cause, why_missed
 from stepcheck.checker.encodings import encoding_of
 from stepcheck.checker.engines import Budget, Limits, debug
+from stepcheck.checker.exhaustive import exhaustively
 from stepcheck.checker.explore import ExplicitModel, replay
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
@@ -274,6 +275,7 @@ class _Checker:
                 outcome = evolve(sliced, trace=concrete) if concrete is not None else None
         if outcome is None:
             outcome = self.full.decide(flags, vacuity=vacuity)
+        outcome = exhaustively(explicit, self.prop, outcome, self.full.budget.limits)
         if outcome.trace is None:
             return outcome
         replayed = replay(explicit, outcome.trace)

@@ -104,6 +104,9 @@ def test_z3_and_explorer_agree(text: str, reading: Reading, comply: bool, eager:
 @given(text=small_specs())
 # A deadline only a monthly panel can meet: the derived question fails.
 @example(text=(_FOUND.parent / "derived" / "panel.yaml").read_text(encoding="utf-8"))
+# Spacer cannot prove the ladder ends; the explorer can (checker/exhaustive.py). Slow
+# (the engines spend their whole budget first), so kept here only, not in the unit test.
+@example(text=_found("ladder_proof_spacer_misses.yaml"))
 def test_verify_and_explorer_agree(text: str) -> None:
     """What `verify` decides (slices, lasso walks, the short cut to the should reading,
     the missed-deadline question) against the explorer under each reading."""
