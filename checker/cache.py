@@ -25,7 +25,7 @@ from typing import Any
 import z3
 from attrs import evolve
 
-from stepcheck.checker.engines import Limits
+from stepcheck.checker.engines import Limits, stopped_by_clock
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Strength, Verdict
 from stepcheck.checker.verify import Decision
@@ -109,7 +109,7 @@ def _timed_out(decision: Decision) -> bool:
     return any(
         outcome is not None
         and outcome.verdict is Verdict.UNKNOWN
-        and "ran out of time" in (outcome.reason or "")
+        and stopped_by_clock(outcome.reason)
         for outcome in outcomes
     )
 

@@ -37,6 +37,7 @@ __all__ = [
     "Unreachable",
     "shares",
     "spacer",
+    "stopped_by_clock",
 ]
 
 
@@ -45,7 +46,9 @@ class Limits:
     """Deterministic limits per property, and an optional wall-clock safety net.
 
     `rlimit` is Z3's resource count for one solver call, `total_rlimit` for all of a
-    property's calls; `max_depth` the most steps a bounded search unrolls. `timeout_ms`
+    property's calls; `max_depth` the most steps a bounded search unrolls;
+    `explicit_states` the most states the explorer visits when the engines run out
+    (`checker/exhaustive.py`; 0: never). `timeout_ms`
     (None: no clock) stops any one call after that long, and `deadline` (a
     `time.monotonic()` value) stops everything then; either makes the answer
     `unknown`, and they are the only limits that depend on the machine.
@@ -57,6 +60,7 @@ class Limits:
     quick_depth: int = 8
     middle_depth: int = 24
     max_depth: int = 60
+    explicit_states: int = 20_000
     timeout_ms: int | None = None
     deadline: float | None = None
 
@@ -304,6 +308,12 @@ def _rlimit_count(target: z3.Solver | z3.Fixedpoint) -> int:
             value = stats.get_key_value(key)
             return int(value)
     return 0
+
+
+def stopped_by_clock(reason: str | None) -> bool:
+    """Whether an `unknown` came from a wall-clock limit (--timeout, --max-seconds)."""
+    text = reason or ""
+    return "ran out of time" in text or "time budget is spent" in text
 
 
 def _reason(text: str, budget: Budget, used: int) -> str:

@@ -2,7 +2,8 @@
 
 When the engines run out of their resource limits on a property, the explorer
 (`checker/explore*.py`, the same semantics, cross-checked against the engines on
-random specs) visits every state of the finite model, up to `EXHAUSTIVE_STATES`. A
+random specs) visits every state of the finite model, up to `Limits.explicit_states`
+(`--explicit-states`, 20,000 by default: about 3 s on a shipped spec). A
 model that small is decided outright: proved (for every run, with the worst case of a
 response) or violated with its run. A larger one stays `unknown`, and the reason says
 the search stopped too. The limit is a count of states, so the outcome is the same on
@@ -15,7 +16,7 @@ import time
 
 from attrs import evolve
 
-from stepcheck.checker.engines import Limits
+from stepcheck.checker.engines import Limits, stopped_by_clock
 from stepcheck.checker.explore import ExplicitModel, explicit_verdict
 from stepcheck.checker.explore_search import StateSpaceTooLarge
 from stepcheck.checker.properties import Outcome
@@ -23,25 +24,24 @@ from stepcheck.checker.results import Strength, Verdict
 from stepcheck.spec.model import Property, PropertyKind
 from stepcheck.spec.trace import Trace
 
-__all__ = ["EXHAUSTIVE_STATES", "exhaustively"]
-
-EXHAUSTIVE_STATES = 20_000
-"""The most states the explorer visits for one question (about 3 s on a shipped spec)."""
+__all__ = ["exhaustively"]
 
 
 def exhaustively(model: ExplicitModel, prop: Property, outcome: Outcome, limits: Limits) -> Outcome:
     """`outcome`, or, when it is `unknown`, the explorer's verdict if the model is small."""
-    if outcome.verdict is not Verdict.UNKNOWN:
+    if outcome.verdict is not Verdict.UNKNOWN or limits.explicit_states <= 0:
         return outcome
+    if stopped_by_clock(outcome.reason):
+        return outcome  # a wall-clock limit gives `unknown`, whatever else could decide
     if limits.deadline is not None and time.monotonic() >= limits.deadline:
         return outcome
     try:
-        found = explicit_verdict(model, prop, max_states=EXHAUSTIVE_STATES)
+        found = explicit_verdict(model, prop, max_states=limits.explicit_states)
     except StateSpaceTooLarge:
         return evolve(
             outcome,
             reason=f"{outcome.reason}; a search of every state stopped at "
-            f"{EXHAUSTIVE_STATES:,} states",
+            f"{limits.explicit_states:,} states (--explicit-states {limits.explicit_states})",
         )
     if found.verdict is Verdict.PROVED:
         return Outcome(

@@ -172,6 +172,14 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
     help="the most steps the bounded search unrolls",
 )
 @click.option(
+    "--explicit-states",
+    type=click.IntRange(min=0, max=10_000_000),
+    default=Limits().explicit_states,
+    show_default=True,
+    help="when the solver runs out, the most states an explicit search of every state "
+    "may visit to decide a small model (deterministic; 0: never)",
+)
+@click.option(
     "--max-seconds",
     type=Seconds(0.1),
     help="wall-clock budget for the whole run; what is left undecided is 'unknown' "
@@ -217,6 +225,7 @@ def verify(
     rlimit: int,
     total_rlimit: int,
     depth: int,
+    explicit_states: int,
     max_seconds: float | None,
     timeout: float | None,
     jobs: int | None,
@@ -247,6 +256,7 @@ def verify(
         rlimit=rlimit,
         total_rlimit=total_rlimit,
         max_depth=depth,
+        explicit_states=explicit_states,
         timeout_ms=None if timeout is None else max(1, int(timeout * 1000)),
     )
     start = start_date if start_date is not None else date.today()

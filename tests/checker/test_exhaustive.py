@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from stepcheck.checker.engines import Limits
-from stepcheck.checker.exhaustive import EXHAUSTIVE_STATES
 from stepcheck.checker.results import Strength, Verdict
 from stepcheck.checker.verify import decide_property
 from stepcheck.spec.loader import load_spec, load_spec_text
@@ -37,4 +36,12 @@ def test_a_large_model_stays_unknown_and_says_the_search_stopped():
     ).outcome
 
     assert outcome.verdict is Verdict.UNKNOWN
-    assert f"stopped at {EXHAUSTIVE_STATES:,} states" in (outcome.reason or "")
+    assert "stopped at 20,000 states (--explicit-states 20000)" in (outcome.reason or "")
+
+
+def test_the_fallback_can_be_switched_off():
+    spec = load_spec_text(_FOUND.read_text(encoding="utf-8"), "found.yaml")
+    limits = Limits(rlimit=2_000, total_rlimit=10_000, explicit_states=0)
+    outcome = decide_property(spec, spec.property_by_id("eventually_so"), limits=limits).outcome
+
+    assert outcome.verdict is Verdict.UNKNOWN

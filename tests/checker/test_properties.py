@@ -70,7 +70,7 @@ def test_every_violation_cites_the_rules_its_trace_uses():
 
 @pytest.mark.parametrize("prop_id", ["no_unowned_case", "escalation_terminates", "allocated_soon"])
 def test_running_out_of_resources_is_unknown_never_proved(prop_id):
-    result = _result(GAPS_CLOSED, prop_id, rlimit=1)
+    result = _result(GAPS_CLOSED, prop_id, rlimit=1, explicit_states=0)
 
     assert result.verdict is Verdict.UNKNOWN
     assert "ran out of resources (--rlimit 1)" in (result.reason or "")
