@@ -25,6 +25,7 @@ from stepcheck.checker.derived import (
 )
 from stepcheck.checker.encode import Encoding
 from stepcheck.checker.engines import Budget, Limits
+from stepcheck.checker.exhaustive import exhaustively
 from stepcheck.checker.explore import ExplicitModel, explicit_verdict, replay
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
@@ -77,6 +78,11 @@ def test_z3_and_explorer_agree(text: str, reading: Reading, comply: bool, eager:
 
     for prop in spec.properties:
         symbolic = _decide(encoding, prop, flags, explicit)
+        if symbolic.verdict is Verdict.UNKNOWN:
+            # As `verify` does: what the engines leave undecided on their deterministic
+            # limits, a small model's exhaustive search decides (checker/exhaustive.py).
+            symbolic = exhaustively(explicit, prop, symbolic, _LIMITS)
+            event("the engines ran out; the explorer decided")
         reference = explicit_verdict(explicit, prop)
         assert symbolic.verdict is not Verdict.UNKNOWN, (prop.id, symbolic.reason)
         assert symbolic.verdict is reference.verdict, (prop.id, symbolic, reference)

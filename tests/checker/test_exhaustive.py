@@ -45,3 +45,13 @@ def test_the_fallback_can_be_switched_off():
     outcome = decide_property(spec, spec.property_by_id("eventually_so"), limits=limits).outcome
 
     assert outcome.verdict is Verdict.UNKNOWN
+
+
+def test_a_response_the_engines_could_not_settle_is_proved_by_the_explorer():
+    """The second spec `make soak` found: about 12,000 states, under the default limit."""
+    found = Path("tests/fixtures/specs/differential/response_lasso_out_of_budget.yaml")
+    spec = load_spec_text(found.read_text(encoding="utf-8"), "found.yaml")
+    outcome = decide_property(spec, spec.property_by_id("eventually_so"), limits=_STARVED).outcome
+
+    assert outcome.verdict is Verdict.PROVED
+    assert outcome.strength is Strength.UNBOUNDED
