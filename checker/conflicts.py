@@ -62,6 +62,7 @@ def _cadence_too_slow(spec: ProtocolSpec, times: Timing) -> list[Diagnostic]:
                 deadline.sources,
                 "a meeting's cadence cannot keep a shorter deadline; the document should say "
                 "what happens between sittings",
+                subject=f"deadline:{deadline.id}",
             )
         )
     return found
@@ -95,6 +96,7 @@ def _two_limits(spec: ProtocolSpec, times: Timing) -> list[Diagnostic]:
                 second.sources,
                 _two_limits_hint(first, second, times),
                 against=first.sources,
+                subject=f"deadlines:{'+'.join(sorted((first.id, second.id)))}",
             )
         )
     return found
@@ -142,6 +144,7 @@ def _windows_closed(spec: ProtocolSpec, times: Timing) -> list[Diagnostic]:
                     "a minimum wait as long as the limit leaves a window of zero width; the "
                     "document should say which gives way",
                     against=least.sources,
+                    subject=f"deadline:{most.id}",
                 )
             )
     return found

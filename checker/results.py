@@ -53,6 +53,9 @@ class PropertyResult:
     in words, what a verdict took for granted (that people meet the deadlines they can,
     how a duration in hours was counted). `when_missed` is a run, for a property proved
     while people comply, in which a deadline or limit is missed and the property fails.
+    `subject` names the element a verdict is about when the property covers several
+    (the dispute that stays open); `formula` is what a user-written property states, for
+    the details (the `summary` says it in words).
     """
 
     authority: str
@@ -76,6 +79,8 @@ class PropertyResult:
     assumptions: tuple[str, ...] = ()
     when_missed: Trace | None = None
     when_missed_from: date | None = None
+    subject: str | None = None
+    formula: str | None = None
 
 
 @frozen(kw_only=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from stepcheck.checker.derived import eager_applies
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Verdict
@@ -9,7 +11,7 @@ from stepcheck.spec.expr import to_text
 from stepcheck.spec.model import Modality, Property, PropertyKind, ProtocolSpec
 from stepcheck.spec.trace import Trace
 
-__all__ = ["summarise"]
+__all__ = ["formula_text", "property_name", "summarise"]
 
 
 def summarise(
@@ -28,7 +30,7 @@ def summarise(
         return _holding(prop.holding, outcome)
     match outcome.verdict:
         case Verdict.PROVED:
-            text = _proved(prop, outcome)
+            text = _proved(spec, prop, outcome)
             if fails_when_missed:
                 text = (
                     text.removesuffix(".")
@@ -91,7 +93,41 @@ def _holding(status: str, outcome: Outcome) -> str:
             return f"Not decided how long a case can stay in '{status}': {outcome.reason}."
 
 
-def _proved(prop: Property, outcome: Outcome) -> str:
+def formula_text(prop: Property) -> str | None:
+    """What a user-written property checks, as the formula the spec states it with."""
+    match prop.kind:
+        case PropertyKind.INVARIANT:
+            return f"always '{to_text(prop.holds)}'" if prop.holds is not None else None
+        case PropertyKind.LEADS_TO:
+            within = f" within {prop.within}" if prop.within is not None else ""
+            return f"{_response(prop).lower()}{within}"
+    return None
+
+
+def property_name(spec: ProtocolSpec, prop_id: str) -> str:
+    """A property's id as words: 'step_in_before_next_tam' -> 'Step in before next TAM'.
+    A word is capitalised where the spec's own names and quotes write it so."""
+    words = prop_id.replace("-", "_").split("_")
+    shouted = _shouted_words(spec)
+    named = [word.upper() if word.upper() in shouted else word for word in words if word]
+    text = " ".join(named) or prop_id
+    return text[0].upper() + text[1:]
+
+
+def _shouted_words(spec: ProtocolSpec) -> frozenset[str]:
+    """The all-capital words (CP, TAM, MASH) in the spec's names and quoted rules."""
+    texts = [spec.authority.name]
+    for items in (spec.statuses, spec.owners, spec.meetings, spec.events, spec.deadlines):
+        texts += [str(getattr(item, "name", None) or "") for item in items]
+        for item in items:
+            texts += [source.quote or "" for source in getattr(item, "sources", ())]
+    return frozenset(_SHOUTED.findall(" ".join(texts)))
+
+
+_SHOUTED = re.compile(r"\b[A-Z][A-Z&]{1,7}\b")
+
+
+def _proved(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
     if outcome.vacuous:
         return "Holds vacuously: the situation it is about can never arise."
     days = outcome.working_days
@@ -103,13 +139,9 @@ def _proved(prop: Property, outcome: Outcome) -> str:
         case PropertyKind.ESCALATION_TERMINATES:
             return f"Every dispute reaches a final decision within {_days(days)}."
         case PropertyKind.INVARIANT:
-            return (
-                f"'{to_text(prop.holds)}' holds in every reachable state."
-                if prop.holds
-                else "Holds."
-            )
+            return f"'{property_name(spec, prop.id)}' holds in every situation a case can reach."
         case PropertyKind.LEADS_TO:
-            return f"{_response(prop)} within {_days(days)}."
+            return f"'{property_name(spec, prop.id)}' always holds, within {_days(days)} at worst."
 
 
 def _violated(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
@@ -129,13 +161,14 @@ def _violated(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
             level = final.get(f"dispute:{outcome.subject}")
             return f"Dispute '{outcome.subject}' can stay open for ever (at level '{level}')."
         case PropertyKind.INVARIANT:
-            return (
-                f"'{to_text(prop.holds)}' can become false." if prop.holds else "Can become false."
-            )
+            return f"'{property_name(spec, prop.id)}' does not always hold: a case can break it."
         case PropertyKind.LEADS_TO:
+            name = property_name(spec, prop.id)
             if trace is not None and trace.loop_start is not None:
-                return f"It is not true that {_response(prop).lower()}: a case can wait for ever."
-            return f"It is not true that {_response(prop).lower()} within the time stated."
+                return f"'{name}' does not always hold: a case can wait for ever."
+            if prop.within is not None:
+                return f"'{name}' does not always hold: it can take longer than {prop.within}."
+            return f"'{name}' does not always hold."
 
 
 def _response(prop: Property) -> str:

@@ -20,12 +20,13 @@ from stepcheck.spec.model import (
     UNSPECIFIED,
     Deadline,
     Escalation,
+    EscalationLevel,
     Event,
     ProtocolSpec,
     Source,
 )
 
-__all__ = ["check_structure"]
+__all__ = ["check_structure", "holding_cause"]
 
 
 def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) -> list[Diagnostic]:
@@ -61,6 +62,7 @@ def _unreachable_statuses(spec: ProtocolSpec, reachable: set[str]) -> list[Diagn
             status.span,
             status.sources,
             "add the event that leads here, or mark the status 'initial: true' if cases start here",
+            subject=f"status:{status.id}",
         )
         for status in spec.statuses
         if status.id not in reachable
@@ -75,6 +77,7 @@ def _dead_ends(spec: ProtocolSpec, graph: nx.MultiDiGraph, reachable: set[str]) 
             status.span,
             status.sources,
             "add the event that moves a case on, or mark the status 'final: true'",
+            subject=f"status:{status.id}",
         )
         for status in spec.statuses
         if status.id in reachable and not status.final and not _leaves(graph, status.id)
@@ -99,6 +102,7 @@ def _no_way_to_a_final_status(
             status.sources,
             "a case here can never close or leave the protocol; "
             f"final statuses: {', '.join(sorted(finals))}",
+            subject=f"status:{status.id}",
         )
         for status in spec.statuses
         if status.id in reachable
@@ -116,6 +120,7 @@ def _events_that_never_fire(spec: ProtocolSpec, reachable: set[str]) -> list[Dia
             event.span,
             event.sources,
             f"its statuses: {', '.join(event.sources_from)}",
+            subject=f"event:{event.id}",
         )
         for event in spec.events
         if event.sources_from and not set(event.sources_from) & reachable
@@ -124,22 +129,57 @@ def _events_that_never_fire(spec: ProtocolSpec, reachable: set[str]) -> list[Dia
 
 def _unbounded_holding(spec: ProtocolSpec) -> list[Diagnostic]:
     bounded = {status_id for deadline in spec.deadlines for status_id in _bounds(spec, deadline)}
+    causes = _holding_causes(spec)
     return [
         finding(
             "SPEC206",
             f"holding status '{status.id}' has no time limit: no deadline bounds the wait there",
             status.span,
-            status.sources,
+            _holding_sources(spec, status.id, status.sources, causes.get(status.id)),
             "no deadline with a duration starts when a case enters it and is met by leaving it",
+            subject=f"status:{status.id}",
+            cause=causes.get(status.id),
         )
         for status in spec.statuses
         if status.holding and status.id not in bounded
     ]
 
 
-def _bounds(spec: ProtocolSpec, deadline: Deadline) -> set[str]:
-    """Statuses this deadline limits: its clock starts on entering them, leaving meets it."""
-    if deadline.within is UNSPECIFIED or deadline.recurring:
+def _holding_sources(
+    spec: ProtocolSpec, status_id: str, own: tuple[Source, ...], cause: str | None
+) -> tuple[Source, ...]:
+    """The status's own citation; failing that, the deadline meant to bound the wait; failing
+    that, the rules that put a case there."""
+    if own:
+        return own
+    if cause is not None:
+        deadline = spec.deadline_by_id(cause.removeprefix("deadline:"))
+        if deadline.sources:
+            return deadline.sources
+    entering = [source for e in spec.events if e.target == status_id for source in e.sources]
+    leaving = [source for e in spec.events if status_id in e.sources_from for source in e.sources]
+    return tuple(entering or leaving)
+
+
+def holding_cause(spec: ProtocolSpec, status_id: str) -> str:
+    """What to fix so the wait in a holding status is bounded, as `kind:id`: the deadline
+    meant to bound it when the document gives that deadline no duration, else the status."""
+    return _holding_causes(spec).get(status_id, f"status:{status_id}")
+
+
+def _holding_causes(spec: ProtocolSpec) -> dict[str, str]:
+    return {
+        status_id: f"deadline:{deadline.id}"
+        for deadline in reversed(spec.deadlines)
+        if deadline.within is UNSPECIFIED
+        for status_id in _bounds(spec, deadline, any_limit=True)
+    }
+
+
+def _bounds(spec: ProtocolSpec, deadline: Deadline, *, any_limit: bool = False) -> set[str]:
+    """Statuses this deadline limits: its clock starts on entering them, leaving meets it.
+    `any_limit` counts a deadline the document gives no duration too."""
+    if (deadline.within is UNSPECIFIED and not any_limit) or deadline.recurring:
         return set()
     statuses = {status.id for status in spec.statuses}
     events = {event.id: event for event in spec.events}
@@ -173,6 +213,7 @@ def _deadline_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
                     deadline.span,
                     deadline.sources,
                     "nothing bounds how long the obligation may take",
+                    subject=f"deadline:{deadline.id}",
                 )
             )
         if deadline.consequence is UNSPECIFIED:
@@ -183,6 +224,7 @@ def _deadline_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
                     deadline.span,
                     deadline.sources,
                     "the document does not say what happens if the deadline passes",
+                    subject=f"deadline:{deadline.id}",
                 )
             )
     return findings
@@ -202,9 +244,20 @@ def _escalation_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
                         level.span,
                         level.sources,
                         "what happens beyond this level is not in the spec",
+                        subject=f"escalation:{ladder.id}",
                     )
                 )
     return findings
+
+
+def _ladder_sources(ladder: Escalation, level: EscalationLevel | None) -> tuple[Source, ...]:
+    """The level's own citation; failing that, the ladder's; failing that, the nearest
+    level below that has one (the rule that leads up to it)."""
+    if level is not None and level.sources:
+        return level.sources
+    if ladder.sources:
+        return ladder.sources
+    return next((item.sources for item in reversed(ladder.levels) if item.sources), ())
 
 
 def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
@@ -214,8 +267,9 @@ def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
                 "SPEC210",
                 f"escalation '{ladder.id}' has no final authority",
                 ladder.span,
-                ladder.sources,
+                _ladder_sources(ladder, ladder.levels[-1] if ladder.levels else None),
                 "the document does not say who makes the final decision",
+                subject=f"escalation:{ladder.id}",
             )
         ]
     final = ladder.level_by_id(str(ladder.final_authority))
@@ -226,8 +280,9 @@ def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
                 f"escalation '{ladder.id}' ends with {len(final.who)} peers at level '{final.id}' "
                 "and no tie-break",
                 final.span,
-                final.sources,
+                _ladder_sources(ladder, final),
                 f"if {', '.join(final.who)} disagree, nothing in the document decides",
+                subject=f"escalation:{ladder.id}",
             )
         ]
     if ladder.tie_break == NOT_NEEDED and len(final.who) > 1:
@@ -237,19 +292,27 @@ def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
                 f"escalation '{ladder.id}' says no tie-break is needed, but its final level "
                 f"'{final.id}' names {len(final.who)} deciders",
                 final.span,
-                final.sources,
+                _ladder_sources(ladder, final),
                 "name the tie-break, or 'unspecified' if the document gives none",
+                subject=f"escalation:{ladder.id}",
             )
         ]
     return []
 
 
 def _unstated_units(spec: ProtocolSpec) -> list[Diagnostic]:
-    timed: list[tuple[str, Duration | object, SourceSpan, tuple[Source, ...]]] = [
-        (f"deadline '{d.id}'", d.within, d.span, d.sources) for d in spec.deadlines
+    timed: list[tuple[str, str, Duration | object, SourceSpan, tuple[Source, ...]]] = [
+        (f"deadline '{d.id}'", f"deadline:{d.id}", d.within, d.span, d.sources)
+        for d in spec.deadlines
     ]
     timed += [
-        (f"level '{level.id}' of escalation '{ladder.id}'", level.within, level.span, level.sources)
+        (
+            f"level '{level.id}' of escalation '{ladder.id}'",
+            f"escalation:{ladder.id}",
+            level.within,
+            level.span,
+            level.sources,
+        )
         for ladder in spec.escalations
         for level in ladder.levels
     ]
@@ -260,7 +323,8 @@ def _unstated_units(spec: ProtocolSpec) -> list[Diagnostic]:
             span,
             sources,
             "the checker uses both readings and reports the worse",
+            subject=subject,
         )
-        for what, duration, span, sources in timed
+        for what, subject, duration, span, sources in timed
         if isinstance(duration, Duration) and duration.unit is Unit.DAYS_UNSTATED
     ]

@@ -15,10 +15,13 @@ def finding(
     sources: tuple[Source, ...],
     hint: str,
     *,
+    subject: str,
+    cause: str | None = None,
     against: tuple[Source, ...] = (),
 ) -> Diagnostic:
-    """A warning at `span`, citing `sources`; a conflict also cites the rule it is
-    `against`, so both paragraphs are quoted."""
+    """A warning at `span` about `subject` (`kind:id`), citing `sources`; a conflict also
+    cites the rule it is `against`, so both paragraphs are quoted. `cause` names the
+    element to fix when it is not the subject itself."""
     cited = [text for text in (_citation(sources), _citation(against)) if text is not None]
     return Diagnostic(
         code=code,
@@ -27,6 +30,9 @@ def finding(
         severity=Severity.WARNING,
         hint=hint,
         rule=" / against: ".join(cited) if cited else None,
+        subject=subject,
+        cause=cause,
+        rule_ids=tuple(dict.fromkeys(s.rule for s in (*sources, *against) if s.rule)),
     )
 
 

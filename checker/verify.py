@@ -26,7 +26,7 @@ from stepcheck.checker.explore import ExplicitModel, replay
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
-from stepcheck.checker.sentences import summarise
+from stepcheck.checker.sentences import formula_text, summarise
 from stepcheck.checker.slicing import SAFETY, concretize, slice_timing, sliceable
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.system import Flags
@@ -330,6 +330,8 @@ def _result(
         assumptions=assumptions(spec, prop, outcome, times, missed),
         when_missed=missed.trace if missed is not None else None,
         reading=reading,
+        subject=outcome.subject,
+        formula=formula_text(prop),
     )
 
 

@@ -96,6 +96,9 @@ def _result_article(result: Result) -> str:
     ]
     if facts:
         parts.append("<ul>" + "".join(f"<li>{esc(fact)}</li>" for fact in facts) + "</ul>")
+    if result.formula:
+        formula = f"<code>{esc(result.formula)}</code>"
+        parts.append(f'<p class="formula">As the spec states it: {formula}</p>')
     if result.citations:
         parts.append("<p>The protocol says:</p>" + citation_block(result.citations))
     else:

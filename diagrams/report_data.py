@@ -117,6 +117,7 @@ class Result:
     story: Story | None
     trace: Trace | None
     reproduce: str
+    formula: str | None = None
 
 
 @frozen(kw_only=True)
@@ -187,6 +188,7 @@ def _result(data: Mapping[str, Any]) -> Result:
         bound=Bound(**bound) if bound is not None else None,
         reading=data["reading"],
         summary=data["summary"],
+        formula=data.get("formula"),
         reason=data["reason"],
         vacuous=data["vacuous"],
         should_only=data["should_only"],

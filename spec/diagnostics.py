@@ -62,6 +62,13 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     hint: str | None = None
     rule: str | None = None
+    subject: str | None = None
+    """For a checker finding, the element it is about as `kind:id` (`deadline:x`)."""
+    cause: str | None = None
+    """For a checker finding, the element to fix (`kind:id`): findings that share it have
+    one root cause. None means the subject is the cause."""
+    rule_ids: tuple[str, ...] = ()
+    """For a checker finding, the digest rule ids it cites, the rule it is against last."""
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.file, self.span.line, self.span.column, self.code, self.message)

@@ -18,6 +18,14 @@ from typing import Any, Final
 
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
 from stepcheck.checker.story import Clock, Holder, Scene, Story
+from stepcheck.checker.triage import (
+    Problem,
+    Triage,
+    of_finding,
+    of_result,
+    problems,
+    spec_of_finding,
+)
 from stepcheck.checker.writers.wording import (
     group_by_authority,
     missed_story_of,
@@ -47,8 +55,9 @@ def render_json(report: Report, *, specs: Mapping[str, ProtocolSpec], start: dat
         "start_date": start.isoformat(),
         "exit_code": report.exit_code,
         "counts": _counts(report),
+        "problems": [_problem(problem) for problem in problems(report, specs)],
         "results": [_result(result, specs, start) for result in results],
-        "findings": [_finding(d) for d in sorted(report.findings, key=Diagnostic.sort_key)],
+        "findings": [_finding(d, specs) for d in sorted(report.findings, key=Diagnostic.sort_key)],
     }
     return json.dumps(payload, indent=2, sort_keys=True) + "\n"
 
@@ -91,6 +100,34 @@ def _result(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: da
         "when_missed": _missed(result, specs, start),
         "citations": [_citation(c) for c in result_citations(result, specs)],
         "reproduce": reproduce(result, start),
+        "subject": result.subject,
+        "formula": result.formula,
+        "triage": _triage(of_result(result, specs.get(result.spec))),
+    }
+
+
+def _triage(triage: Triage) -> Json:
+    return {
+        "severity": triage.severity.value,
+        "category": triage.category.value,
+        "fingerprint": triage.fingerprint,
+        "root_cause": triage.root_cause,
+        "rules": list(triage.rules),
+        "why": triage.why,
+    }
+
+
+def _problem(problem: Problem) -> Json:
+    return {
+        "authority": problem.authority,
+        "root_cause": problem.root_cause,
+        "severity": problem.severity.value,
+        "category": problem.category.value,
+        "headline": problem.headline,
+        "fingerprint": problem.fingerprint,
+        "properties": [result.property for result in problem.results],
+        "findings": list(problem.finding_prints),
+        "rules": list(problem.rules),
     }
 
 
@@ -203,8 +240,9 @@ def _citation(citation: Citation) -> Json:
     }
 
 
-def _finding(diagnostic: Diagnostic) -> Json:
+def _finding(diagnostic: Diagnostic, specs: Mapping[str, ProtocolSpec]) -> Json:
     return {
+        "triage": _triage(of_finding(diagnostic, spec_of_finding(diagnostic, specs))),
         "code": diagnostic.code,
         "severity": diagnostic.severity.value,
         "message": diagnostic.message,

@@ -2,7 +2,8 @@
 
 `checker.results.Report` -> here -> a comment or a `.md` file. A table per authority
 (property, verdict, strength, bound, what to know), then each violation as a dated
-case story with the rules involved, then the findings per spec. An unknown result
+case story with the rules involved, then the findings per authority, one item per root
+cause. The most serious problems come first, in one table. An unknown result
 is written in bold as "unknown: not proved", never as a pass.
 """
 
@@ -14,12 +15,12 @@ from typing import assert_never
 
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.story import Scene, Story, long_date
+from stepcheck.checker.triage import Problem, cause_words, problems, top
 from stepcheck.checker.writers.wording import (
     assumption_lines,
     caveats,
     citation_words,
     evidence_words,
-    findings_by_spec,
     group_by_authority,
     limit_words,
     missed_story_of,
@@ -31,7 +32,6 @@ from stepcheck.checker.writers.wording import (
     strength_words,
     summary_line,
 )
-from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.model import ProtocolSpec
 
 __all__ = ["render_markdown"]
@@ -44,6 +44,10 @@ def render_markdown(report: Report, *, specs: Mapping[str, ProtocolSpec], start:
         f"Case stories start on or after {long_date(start)} ({start.isoformat()}), "
         "each on the first date from which the oracle's executor replays it."
     )
+    ranked = problems(report, specs)
+    serious = top(ranked)
+    if serious:
+        lines += ["", "## Most serious problems", "", *_problems_table(serious, len(ranked))]
     grouped = group_by_authority(report.results)
     for authority, results in grouped:
         lines += ["", *_authority_table(authority, results, specs)]
@@ -58,7 +62,7 @@ def render_markdown(report: Report, *, specs: Mapping[str, ProtocolSpec], start:
         for result in missed:
             lines += ["", *_missed(result, specs, start)]
     if report.findings:
-        lines += ["", "## Findings", "", *_findings(report.findings)]
+        lines += ["", "## Findings, by root cause", "", *_findings(ranked)]
     return "\n".join(lines) + "\n"
 
 
@@ -110,6 +114,8 @@ def _violation(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start:
         title += f" ({result.kind.value})"
     lines = [f"### {title}{where}", ""]
     lines.append(_cell(result.summary))
+    if result.formula:
+        lines.append(f"- as the spec states it: `{_cell(result.formula)}`")
     lines += [f"- {_cell(caveat)}" for caveat in caveats(result)]
     lines += [f"- rule: {_cell(citation_words(c))}" for c in result_citations(result, specs)]
     lines += ["", *_story_table(story), ""]
@@ -162,17 +168,42 @@ def _case_words(scene: Scene) -> str:
     return text
 
 
-def _findings(findings: tuple[Diagnostic, ...]) -> list[str]:
+def _problems_table(serious: list[Problem], total: int) -> list[str]:
+    lines = [
+        f"The {len(serious)} most serious of {total} root causes; the rest are under "
+        "each authority and in the findings.",
+        "",
+        "| severity | authority | problem | from |",
+        "|---|---|---|---|",
+    ]
+    for problem in serious:
+        members = [f"`{result.property}`" for result in problem.results]
+        members += sorted({f"{finding.code}" for finding in problem.findings})
+        lines.append(
+            f"| **{problem.severity.value}** | {_cell(problem.authority)} | "
+            f"{_cell(problem.headline)} | {', '.join(members)} |"
+        )
+    return lines
+
+
+def _findings(ranked: list[Problem]) -> list[str]:
+    """Per authority, one item per root cause (the most serious first), its findings below."""
     lines = []
-    for path, found in findings_by_spec(findings):
-        lines += [f"### `{path}`", ""]
-        for finding in found:
-            head = f"- `{finding.span}` {finding.severity.value} {finding.code}: "
-            lines.append(head + _cell(finding.message))
-            if finding.rule:
-                lines.append(f"  - rule: {_cell(finding.rule)}")
-            if finding.hint:
-                lines.append(f"  - hint: {_cell(finding.hint)}")
+    by_authority: dict[str, list[Problem]] = {}
+    for problem in ranked:
+        if problem.findings:
+            by_authority.setdefault(problem.authority, []).append(problem)
+    for authority, found in sorted(by_authority.items()):
+        lines += [f"### {_cell(authority)}", ""]
+        for problem in found:
+            lines.append(f"- **{problem.severity.value}**: {cause_words(problem.root_cause)}")
+            for finding in problem.findings:
+                head = f"  - `{finding.span}` {finding.code}: "
+                lines.append(head + _cell(finding.message))
+                if finding.rule:
+                    lines.append(f"    - rule: {_cell(finding.rule)}")
+                if finding.hint:
+                    lines.append(f"    - hint: {_cell(finding.hint)}")
         lines.append("")
     return lines[:-1]
 

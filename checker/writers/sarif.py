@@ -11,7 +11,10 @@ each with help text. Every property gets a result pointing at its YAML line:
 - proved: kind `pass`, level `none`, so the log records what was checked; a proof
   that holds only if should-rules are followed, or vacuously, says so in its message.
 
-Findings are results of their own rule, at level `warning` (`error` for an error).
+Findings are results of their own rule, at a level from the mission's severity (high
+`error`, medium `warning`, low `note`). Every result carries that severity, its category
+and root cause in `properties`, a `rank` (90 high, 60 medium, 30 low, 0 none) and a
+`stepcheck/v1` partial fingerprint that survives moved lines and reordered YAML.
 URIs are relative to the working folder, with forward slashes.
 """
 
@@ -25,6 +28,7 @@ from typing import Any, Final, assert_never
 import stepcheck
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.story import Scene, Story, long_date
+from stepcheck.checker.triage import Severity, Triage, of_finding, of_result, spec_of_finding
 from stepcheck.checker.writers.wording import (
     VERDICT_LABELS,
     facts,
@@ -35,7 +39,8 @@ from stepcheck.checker.writers.wording import (
     spec_of,
     story_of,
 )
-from stepcheck.spec.diagnostics import Diagnostic, Severity, SourceSpan
+from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
+from stepcheck.spec.diagnostics import Severity as DiagnosticSeverity
 from stepcheck.spec.model import PropertyKind, ProtocolSpec
 from stepcheck.spec.trace import StepKind
 
@@ -96,7 +101,10 @@ def render_sarif(report: Report, *, specs: Mapping[str, ProtocolSpec], start: da
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     ordered = [result for _, group in group_by_authority(report.results) for result in group]
     results = [_property_result(r, index, specs, start) for r in ordered]
-    results += [_finding_result(d, index) for d in sorted(report.findings, key=Diagnostic.sort_key)]
+    results += [
+        _finding_result(d, index, of_finding(d, spec_of_finding(d, specs)))
+        for d in sorted(report.findings, key=Diagnostic.sort_key)
+    ]
     driver: Json = {"name": "stepcheck", "rules": rules}
     # The root package is always loaded before this one; no import cycle, no new layer.
     version = getattr(stepcheck, "__version__", None)
@@ -148,13 +156,18 @@ def _property_result(
     result: PropertyResult, index: Mapping[str, int], specs: Mapping[str, ProtocolSpec], start: date
 ) -> Json:
     rule = result.kind.value
+    triage = of_result(result, specs.get(result.spec))
     found: Json = {
         "ruleId": rule,
         "ruleIndex": index[rule],
         "message": {"text": _message(result, start)},
         "locations": [_location(result.spec, result.span)],
-        "partialFingerprints": {"stepcheckProperty/v1": f"{result.authority}/{result.property}"},
-        "properties": _result_properties(result),
+        "partialFingerprints": {
+            "stepcheckProperty/v1": f"{result.authority}/{result.property}",
+            "stepcheck/v1": triage.fingerprint,
+        },
+        "properties": {**_result_properties(result), **_triage_properties(triage)},
+        "rank": _RANK[triage.severity],
     }
     match result.verdict:
         case Verdict.VIOLATED:
@@ -269,18 +282,45 @@ def _element_span(scene: Scene, spec: ProtocolSpec) -> SourceSpan | None:
             return None
 
 
-def _finding_result(diagnostic: Diagnostic, index: Mapping[str, int]) -> Json:
+def _triage_properties(triage: Triage) -> Json:
+    return {
+        "severity": triage.severity.value,
+        "category": triage.category.value,
+        "rootCause": triage.root_cause,
+        "ruleIds": list(triage.rules),
+        "why": triage.why,
+    }
+
+
+_RANK: Final = {Severity.HIGH: 90.0, Severity.MEDIUM: 60.0, Severity.LOW: 30.0, Severity.NONE: 0.0}
+"""SARIF's `rank` (0-100, higher matters more), from the mission's severity."""
+
+_FINDING_LEVEL: Final = {
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.NONE: "note",
+}
+
+
+def _finding_result(diagnostic: Diagnostic, index: Mapping[str, int], triage: Triage) -> Json:
     text = diagnostic.message
     if diagnostic.rule:
         text += f" (rule: {diagnostic.rule})"
     if diagnostic.hint:
         text += f"; hint: {diagnostic.hint}"
-    level = "error" if diagnostic.severity is Severity.ERROR else "warning"
+    error = diagnostic.severity is DiagnosticSeverity.ERROR
     return {
         "ruleId": diagnostic.code,
         "ruleIndex": index[diagnostic.code],
-        "level": level,
+        "level": "error" if error else _FINDING_LEVEL[triage.severity],
         "message": {"text": text},
         "locations": [_location(diagnostic.span.file, diagnostic.span)],
-        "properties": {"hint": diagnostic.hint, "rule": diagnostic.rule},
+        "partialFingerprints": {"stepcheck/v1": triage.fingerprint},
+        "properties": {
+            "hint": diagnostic.hint,
+            "rule": diagnostic.rule,
+            **_triage_properties(triage),
+        },
+        "rank": _RANK[triage.severity],
     }

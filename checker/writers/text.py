@@ -13,6 +13,7 @@ from datetime import date
 
 from stepcheck.checker.results import PropertyResult, Report
 from stepcheck.checker.story import Scene, Story, long_date
+from stepcheck.checker.triage import Problem, Severity, cause_words, problems, top
 from stepcheck.checker.writers.wording import (
     VERDICT_LABELS,
     assumption_lines,
@@ -20,7 +21,6 @@ from stepcheck.checker.writers.wording import (
     citation_words,
     facts,
     finding_lines,
-    findings_by_spec,
     group_by_authority,
     missed_story_of,
     property_words,
@@ -30,7 +30,6 @@ from stepcheck.checker.writers.wording import (
     story_of,
     summary_line,
 )
-from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.model import ProtocolSpec
 
 __all__ = ["render_text", "story_lines"]
@@ -46,8 +45,11 @@ def render_text(report: Report, *, specs: Mapping[str, ProtocolSpec], start: dat
     ]
     for authority, results in group_by_authority(report.results):
         lines += ["", *_authority_block(authority, results, specs, start)]
+    ranked = problems(report, specs)
     if report.findings:
-        lines += ["", *_findings_block(report.findings)]
+        lines += ["", *_findings_block(ranked)]
+    if ranked:
+        lines += ["", *_top_block(ranked)]
     lines += ["", summary_line(report)]
     return "\n".join(lines) + "\n"
 
@@ -104,6 +106,8 @@ def _violation_block(
     verdict = VERDICT_LABELS[result.verdict]
     lines = [f"  {verdict} {property_words(result)}{where}"]
     lines.append(f"{_INDENT}{result.summary}")
+    if result.formula:
+        lines.append(f"{_INDENT}as the spec states it: {result.formula}")
     lines += [f"{_INDENT}{caveat}" for caveat in caveats(result)]
     lines.append(f"{_INDENT}what happens, working day by working day:")
     lines += [f"{_INDENT}  {line}" for line in story_lines(story)]
@@ -149,10 +153,45 @@ def _case_words(scene: Scene) -> str:
     return text
 
 
-def _findings_block(findings: tuple[Diagnostic, ...]) -> list[str]:
-    lines = ["findings"]
-    for path, found in findings_by_spec(findings):
-        lines.append(f"  {path}")
-        for finding in found:
-            lines += finding_lines(finding, "    ")
+def _findings_block(ranked: list[Problem]) -> list[str]:
+    """The findings per authority, one group per root cause, the most serious first."""
+    lines = ["findings, by root cause (the most serious first)"]
+    by_authority: dict[str, list[Problem]] = {}
+    for problem in ranked:
+        if problem.findings:
+            by_authority.setdefault(problem.authority, []).append(problem)
+    for authority, found in sorted(by_authority.items()):
+        files = sorted({finding.span.file for problem in found for finding in problem.findings})
+        lines.append(f"  {authority}: {', '.join(files)}")
+        for problem in found:
+            count = len(problem.findings)
+            lines.append(
+                f"    {problem.severity.value.upper():<6}  {cause_words(problem.root_cause)}"
+                f"{f': {count} findings' if count > 1 else ''}"
+            )
+            for finding in problem.findings:
+                lines += finding_lines(finding, "      ")
     return lines
+
+
+def _top_block(ranked: list[Problem]) -> list[str]:
+    """The few problems to raise first, last on the screen, each in one sentence."""
+    counts = ", ".join(
+        f"{sum(p.severity is level for p in ranked)} {level.value}" for level in _LEVELS
+    )
+    shown = top(ranked)
+    lines = [
+        f"most serious problems ({counts} root causes; {len(shown)} shown, all in --format json)"
+    ]
+    width = max((len(problem.authority) for problem in shown), default=0)
+    for problem in shown:
+        members = [result.property for result in problem.results]
+        members += sorted({finding.code for finding in problem.findings})
+        lines.append(
+            f"  {problem.severity.value.upper():<6}  {problem.authority:<{width}}  "
+            f"{problem.headline} [{', '.join(members)}]"
+        )
+    return lines
+
+
+_LEVELS = (Severity.HIGH, Severity.MEDIUM, Severity.LOW)

@@ -28,7 +28,6 @@ __all__ = [
     "evidence_words",
     "facts",
     "finding_lines",
-    "findings_by_spec",
     "group_by_authority",
     "limit_words",
     "property_words",
@@ -57,14 +56,6 @@ def group_by_authority(
     groups: dict[str, list[PropertyResult]] = {}
     for result in sorted(results, key=_spec_order):
         groups.setdefault(result.authority, []).append(result)
-    return sorted(groups.items())
-
-
-def findings_by_spec(findings: Iterable[Diagnostic]) -> list[tuple[str, list[Diagnostic]]]:
-    """Findings per spec file, files sorted, each sorted by location."""
-    groups: dict[str, list[Diagnostic]] = {}
-    for finding in sorted(findings, key=Diagnostic.sort_key):
-        groups.setdefault(finding.span.file, []).append(finding)
     return sorted(groups.items())
 
 

@@ -195,6 +195,7 @@ def _example_results():
             trace=_dispute_open_for_ever(),
             summary="the dispute 'allocation_dispute' can stay open for ever",
             rules=(ladder.span, ladder.levels[1].span),
+            subject="allocation_dispute",
         ),
         _result(
             EXAMPLE,
@@ -291,6 +292,8 @@ def _findings():
             severity=Severity.WARNING,
             hint="the document does not say what happens if the deadline passes",
             rule='ev EV-07 3: "the case is allocated within 2 working days"',
+            subject="deadline:allocate_within_two_days",
+            rule_ids=("EV-07",),
         ),
         Diagnostic(
             code="SPEC211",
@@ -300,6 +303,8 @@ def _findings():
             severity=Severity.WARNING,
             hint="if the two operations managers disagree, nothing in the document decides",
             rule="st ST-24 §9 Resolving Professional Difference",
+            subject="escalation:professional_difference",
+            rule_ids=("ST-24",),
         ),
         Diagnostic(
             code="SPEC210",
@@ -307,6 +312,7 @@ def _findings():
             span=so.escalation_by_id("neglect_refusal").span,
             severity=Severity.WARNING,
             hint="the document does not say who makes the final decision",
+            subject="escalation:neglect_refusal",
         ),
     )
 
@@ -409,7 +415,8 @@ def test_sarif_points_at_the_property_line_with_rules_and_steps():
 
 
 def test_sarif_levels_never_show_unknown_as_a_pass():
-    """Violated is an error, unknown a warning, proved a pass at level none, findings warnings."""
+    """Violated is an error, unknown a warning, proved a pass at level none; a finding's
+    level follows its severity for the mission (a ladder with no final word is high)."""
     results = json.loads(_write("sarif"))["runs"][0]["results"]
 
     levels = {
@@ -420,9 +427,9 @@ def test_sarif_levels_never_show_unknown_as_a_pass():
         "violated": ("fail", "error"),
         "unknown": ("fail", "warning"),
         "proved": ("pass", "none"),
-        "SPEC207": ("fail", "warning"),
-        "SPEC210": ("fail", "warning"),
-        "SPEC211": ("fail", "warning"),
+        "SPEC207": ("fail", "note"),
+        "SPEC210": ("fail", "error"),
+        "SPEC211": ("fail", "error"),
     }
 
 
