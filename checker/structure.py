@@ -11,6 +11,7 @@ from __future__ import annotations
 import networkx as nx
 
 from stepcheck.checker.conflicts import check_conflicts
+from stepcheck.checker.references import check_references
 from stepcheck.checker.structure_common import finding
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
 from stepcheck.spec.duration import Duration, Unit
@@ -43,6 +44,7 @@ def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) ->
         *_escalation_gaps(spec),
         *_unstated_units(spec),
         *check_conflicts(spec),
+        *check_references(spec, reachable),
     ]
     return sorted(findings, key=Diagnostic.sort_key)
 

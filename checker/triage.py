@@ -5,7 +5,7 @@ category, a fingerprint that survives edits, and the root cause it shares with o
 verdict; it ranks what the engines and the catalogue found, so the report, the terminal,
 SARIF and markdown all lead with the same few problems.
 
-Severity follows what can happen to a child (SEMANTICS.md, "What matters most"):
+Severity follows what can happen to a child (spec/README.md, under the finding codes):
 
 - high: a case can be left with nobody responsible; a dispute can stay open for ever (or
   a ladder has no final authority or no tie-break); a case can step down from child
@@ -339,6 +339,10 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC213": (Severity.MEDIUM, Category.DEADLINE, "a meeting's cadence cannot keep the deadline"),
     "SPEC214": (Severity.MEDIUM, Category.DEADLINE, "two rules set different limits"),
     "SPEC215": (Severity.MEDIUM, Category.DEADLINE, "the window to act has no width"),
+    "SPEC216": (Severity.LOW, Category.REFERENCE, "a document it leans on is not checked"),
+    "SPEC217": (Severity.MEDIUM, Category.STRUCTURE, "a fact is recorded but nothing enforces it"),
+    "SPEC218": (Severity.MEDIUM, Category.ESCALATION, "one disagreement, two different ladders"),
+    "SPEC219": (Severity.MEDIUM, Category.DEADLINE, "the deadline can never start"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

@@ -92,6 +92,13 @@ _FINDING_HELP: Final = {
     "SPEC210": "an escalation has no final authority",
     "SPEC211": "an escalation ends with several peers and no tie-break",
     "SPEC212": "a duration says bare 'days' (working or calendar not stated)",
+    "SPEC213": "a deadline is met only at a meeting that may not sit in time",
+    "SPEC214": "two limits on one milestone differ",
+    "SPEC215": "a minimum wait as long as the limit: a window of zero width",
+    "SPEC216": "the protocol refers to a document no rule of the spec depends on",
+    "SPEC217": "a fact is recorded but no rule depends on it",
+    "SPEC218": "one trigger starts two escalation ladders that differ",
+    "SPEC219": "a deadline never starts: its starting point never happens",
 }
 
 

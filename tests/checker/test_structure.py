@@ -85,6 +85,27 @@ EDITS = {
             "escalations:",
         )
     ],
+    "SPEC216": [("roles:", "externals: {panel: {title: Panel protocol}}\nroles:")],
+    "SPEC217": [
+        ("statuses:", "variables: {consent: {type: bool, initial: false}}\nstatuses:"),
+        (
+            "  park: {kind: transfer, from: open, to: tray}",
+            "  park: {kind: transfer, from: open, to: tray, effect: {consent: true}}",
+        ),
+    ],
+    "SPEC218": [
+        ("roles: {head: {name: Head}", "roles: {head: {name: Head}, chair: {name: Chair}"),
+        (
+            "    tie_break: not_needed",
+            "    tie_break: not_needed\n  panel_route:\n    trigger: dispute\n"
+            "    levels: [{id: chair_decides, who: chair, within: 5 working days, "
+            "decides: true}]\n    final_authority: chair_decides\n    tie_break: not_needed",
+        ),
+    ],
+    "SPEC219": [
+        ("  closed: {tier", "  orphan: {tier: cin, owner: sw_worker}\n  closed: {tier"),
+        ("    anchor: park", "    anchor: orphan"),
+    ],
 }
 
 # Edits that must not raise a conflict: a limit in other words but the same, two stages
@@ -129,6 +150,33 @@ QUIET = {
             )
         ]
     ],
+    # a fact a guard reads is enforced
+    "SPEC217": [
+        [
+            ("statuses:", "variables: {consent: {type: bool, initial: false}}\nstatuses:"),
+            (
+                "  park: {kind: transfer, from: open, to: tray}",
+                "  park: {kind: transfer, from: open, to: tray, effect: {consent: true}}",
+            ),
+            (
+                "  allocate: {kind: allocate, from: tray, to: open}",
+                "  allocate: {kind: allocate, from: tray, to: open, guard: consent}",
+            ),
+        ]
+    ],
+    # two ladders on one trigger that agree on who acts, how fast, and who decides
+    "SPEC218": [
+        [
+            (
+                "    tie_break: not_needed",
+                "    tie_break: not_needed\n  same_route:\n    trigger: dispute\n"
+                "    levels: [{id: head_again, who: head, within: 1 working day, "
+                "decides: true}]\n    final_authority: head_again\n    tie_break: not_needed",
+            ),
+        ]
+    ],
+    # a deadline that starts on a status a case can reach
+    "SPEC219": [[("    anchor: park", "    anchor: tray")]],
 }
 
 
@@ -232,9 +280,33 @@ def test_every_structural_code_has_a_spec_that_shows_it():
     """Each code `check_structure` can report is produced by one of the edits above."""
     source = "".join(
         Path(f"checker/{name}.py").read_text(encoding="utf-8")
-        for name in ("structure", "conflicts")
+        for name in ("structure", "conflicts", "references")
     )
 
     codes = set(re.findall(r"\"(SPEC\d{3})\"", source))
 
     assert codes == set(EDITS)
+
+
+def test_dangling_references_fire_where_the_documents_point_at_nothing():
+    """Hertfordshire HT-14 "Please see guidance in Appendix X on Step up from AST" (there is
+    no Appendix X) and HT-35 "The process for step up will be as described above." (nothing
+    is described above): each is a reference no rule of the spec can depend on."""
+    herts = load_spec("spec/authorities/hertfordshire.yaml")
+    dangling = {
+        finding.subject: finding.rule
+        for finding in check_structure(herts)
+        if finding.code == "SPEC216"
+    }
+
+    assert "Appendix X" in str(dangling["external:appendix_x_ast_step_up"])
+    assert "as described above" in str(dangling["external:ff_step_up_process_above"])
+
+
+@pytest.mark.parametrize("path", sorted(Path("spec/authorities").glob("*.yaml")), ids=str)
+def test_the_shipped_specs_record_no_fact_in_vain_and_start_every_deadline(path):
+    """Every recorded fact is read by a rule, no trigger starts two ladders, and every
+    deadline's starting point can happen, in all four shipped encodings."""
+    codes = {finding.code for finding in check_structure(load_spec(path))}
+
+    assert not codes & {"SPEC217", "SPEC218", "SPEC219"}

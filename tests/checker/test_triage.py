@@ -164,11 +164,15 @@ def test_fingerprints_survive_reordered_yaml_and_moved_lines(path):
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
-def test_every_shipped_finding_cites_a_rule(path):
+def test_every_shipped_finding_cites_a_rule_where_its_element_has_one(path):
+    """A reference to a document the text never quotes has nothing to cite; any other
+    finding cites its element, or the rule that leads to it."""
     spec = load_spec(path)
+    uncited = {x.id for x in spec.externals if not x.sources}
     for finding in check_structure(spec):
+        if finding.subject and finding.subject.removeprefix("external:") in uncited:
+            continue
         assert finding.rule, (finding.code, finding.subject)
-        assert finding.rule_ids, (finding.code, finding.subject)
 
 
 FORMULA_MARKS = ("==", "!=", "->", "status in", "escalating(")

@@ -1,0 +1,159 @@
+"""What the spec declares against what its rules use: references to documents no rule
+depends on, facts recorded that no rule enforces, one trigger answered by two ladders
+that disagree, and deadlines whose starting point never happens.
+
+Solver-free like `checker/structure.py`, whose report includes these findings. The
+reachable statuses come from the same over-approximating graph, so "never happens" is
+sound: no run in any reading makes it happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from itertools import combinations
+
+from stepcheck.checker.structure_common import finding
+from stepcheck.spec.diagnostics import Diagnostic
+from stepcheck.spec.expr.ast import names
+from stepcheck.spec.model import Escalation, Event, ProtocolSpec, Source
+
+__all__ = ["check_references"]
+
+
+def check_references(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic]:
+    """The findings above, in spec order within each kind."""
+    return [
+        *_externals_unused(spec),
+        *_recorded_never_enforced(spec),
+        *_one_trigger_two_ladders(spec),
+        *_anchors_never_reached(spec, reachable),
+    ]
+
+
+def _externals_unused(spec: ProtocolSpec) -> list[Diagnostic]:
+    used = {level.external for ladder in spec.escalations for level in ladder.levels}
+    return [
+        finding(
+            "SPEC216",
+            f"the protocol refers to '{external.title}' ({external.id}), but no rule in the "
+            "spec depends on it: what it says is not checked"
+            + (f" ({external.description})" if external.description else ""),
+            external.span,
+            external.sources,
+            "if a step depends on it, name it on that step (an escalation level's "
+            "`external`); if the document points to something that does not exist, ask for it",
+            subject=f"external:{external.id}",
+        )
+        for external in spec.externals
+        if external.id not in used
+    ]
+
+
+def _recorded_never_enforced(spec: ProtocolSpec) -> list[Diagnostic]:
+    """A variable some step sets that no guard, effect or deadline condition reads."""
+    read: set[str] = set()
+    writers: dict[str, list[str]] = {}
+    for event in spec.events:
+        for guard in event.guards:
+            read |= names(guard.condition)
+        for effect in event.effects:
+            read |= names(effect.value)
+            writers.setdefault(effect.target, []).append(event.id)
+    for deadline in spec.deadlines:
+        if deadline.condition is not None:
+            read |= names(deadline.condition)
+    return [
+        finding(
+            "SPEC217",
+            f"'{variable.id}' is recorded (by {', '.join(writers[variable.id])}) but no rule "
+            "depends on it: whatever is recorded, the same steps can happen",
+            variable.span,
+            variable.sources or _event_sources(spec, writers[variable.id]),
+            "say which step it allows or blocks (a guard), or mark it as recorded only",
+            subject=f"variable:{variable.id}",
+        )
+        for variable in spec.variables
+        if variable.id in writers and variable.id not in read
+    ]
+
+
+def _one_trigger_two_ladders(spec: ProtocolSpec) -> list[Diagnostic]:
+    found = []
+    for first, second in combinations(spec.escalations, 2):
+        shared = sorted(set(first.trigger) & set(second.trigger))
+        differences = _differences(first, second)
+        if not shared or not differences:
+            continue
+        pair = "+".join(sorted((first.id, second.id)))
+        found.append(
+            finding(
+                "SPEC218",
+                f"'{_names(shared)}' starts both escalation '{first.id}' and '{second.id}', "
+                f"which differ in {' and '.join(differences)}",
+                second.span,
+                second.sources or second.levels[0].sources,
+                "say which ladder a disagreement raised this way follows",
+                subject=f"escalations:{pair}",
+                against=first.sources or first.levels[0].sources,
+            )
+        )
+    return found
+
+
+def _differences(first: Escalation, second: Escalation) -> list[str]:
+    found = []
+    if first.levels[0].who != second.levels[0].who:
+        found.append("who is asked first")
+    if first.levels[0].within != second.levels[0].within:
+        found.append("how long the first level has")
+    if _final_deciders(first) != _final_deciders(second):
+        found.append("who decides in the end")
+    return found
+
+
+def _final_deciders(ladder: Escalation) -> tuple[str, ...] | None:
+    levels = {level.id: level for level in ladder.levels}
+    final = levels.get(str(ladder.final_authority))
+    return tuple(sorted(final.who)) if final is not None else None
+
+
+def _anchors_never_reached(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic]:
+    statuses = {status.id for status in spec.statuses}
+    events = {event.id: event for event in spec.events}
+    found = []
+    for deadline in spec.deadlines:
+        never = [a for a in deadline.anchor if _never(a, statuses, events, reachable)]
+        if not deadline.anchor or len(never) < len(deadline.anchor):
+            continue
+        found.append(
+            finding(
+                "SPEC219",
+                f"deadline '{deadline.id}' never starts: its starting point "
+                f"({_names(never)}) never happens",
+                deadline.span,
+                deadline.sources,
+                "the obligation can never fall due; check the step or status it counts from",
+                subject=f"deadline:{deadline.id}",
+            )
+        )
+    return found
+
+
+def _never(
+    anchor: str, statuses: set[str], events: Mapping[str, Event], reachable: set[str]
+) -> bool:
+    if anchor in statuses:
+        return anchor not in reachable
+    event = events.get(anchor)
+    if event is None:
+        return False  # a meeting: it sits whatever the case does
+    return bool(event.sources_from) and not set(event.sources_from) & reachable
+
+
+def _event_sources(spec: ProtocolSpec, event_ids: list[str]) -> tuple[Source, ...]:
+    wanted = set(event_ids)
+    return tuple(s for event in spec.events if event.id in wanted for s in event.sources)
+
+
+def _names(ids: list[str]) -> str:
+    return ", ".join(ids)
