@@ -1,0 +1,92 @@
+"""A conflict planted by construction in a random spec is always reported, naming the
+element it was planted on, and it is reported as one root cause."""
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from stepcheck import load_spec_text
+from stepcheck.checker.results import Report
+from stepcheck.checker.structure import check_structure
+from stepcheck.checker.triage import problems
+from tests.strategies.specs import small_specs, to_yaml
+
+
+def _plain(text: str) -> dict:
+    """The generated YAML as plain dicts and lists (round-tripped through JSON)."""
+    return json.loads(json.dumps(YAML(typ="safe").load(text)))
+
+
+def _two_limits(doc: dict, anchor: str, obligation: str) -> tuple[str, str]:
+    deadlines = doc.setdefault("deadlines", {})
+    for name, within in (("planted_soon", "2 working days"), ("planted_later", "5 working days")):
+        deadlines[name] = {
+            "within": within,
+            "anchor": anchor,
+            "obligation": obligation,
+            "consequence": "unspecified",
+        }
+    return "SPEC214", "deadlines:planted_later+planted_soon"
+
+
+def _cadence(doc: dict, anchor: str, _obligation: str) -> tuple[str, str]:
+    doc.setdefault("meetings", {})["planted_panel"] = {"cadence": {"every": "month"}}
+    first = next(iter(doc["statuses"]))
+    doc["events"]["planted_decision"] = {"kind": "other", "from": first, "at": "planted_panel"}
+    doc.setdefault("deadlines", {})["planted_decide"] = {
+        "within": "1 working day",
+        "anchor": anchor,
+        "obligation": "planted_decision",
+        "consequence": "unspecified",
+    }
+    return "SPEC213", "deadline:planted_decide"
+
+
+def _dangling(doc: dict, _anchor: str, _obligation: str) -> tuple[str, str]:
+    doc.setdefault("externals", {})["planted_appendix"] = {"title": "Appendix X"}
+    return "SPEC216", "external:planted_appendix"
+
+
+def _recorded(doc: dict, anchor: str, _obligation: str) -> tuple[str, str]:
+    doc.setdefault("variables", {})["planted_fact"] = {"type": "bool", "initial": False}
+    doc["events"][anchor].setdefault("effect", {})["planted_fact"] = "true"
+    return "SPEC217", "variable:planted_fact"
+
+
+def _two_ladders(doc: dict, anchor: str, _obligation: str) -> tuple[str, str]:
+    ladders = doc.setdefault("escalations", {})
+    for name, who, within in (
+        ("planted_a", "head", "1 working day"),
+        ("planted_b", "peer", "5 working days"),
+    ):
+        ladders[name] = {
+            "trigger": anchor,
+            "levels": [{"id": f"{name}_decides", "who": who, "within": within, "decides": True}],
+            "final_authority": f"{name}_decides",
+            "tie_break": "not_needed",
+        }
+    return "SPEC218", "escalations:planted_a+planted_b"
+
+
+PLANTS = (_two_limits, _cadence, _dangling, _recorded, _two_ladders)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=small_specs(), plant=st.sampled_from(PLANTS), data=st.data())
+def test_a_planted_conflict_is_always_reported(text, plant, data):
+    doc = _plain(text)
+    events = list(doc["events"])
+    anchor = data.draw(st.sampled_from(events), label="anchor")
+    obligation = data.draw(st.sampled_from([e for e in events if e != anchor]), label="obligation")
+    code, subject = plant(doc, anchor, obligation)
+    spec = load_spec_text(to_yaml(doc), "planted.yaml")
+
+    findings = check_structure(spec)
+
+    planted = [f for f in findings if f.code == code and f.subject == subject]
+    assert len(planted) == 1, [(f.code, f.subject) for f in findings]
+    ranked = problems(Report(results=(), findings=tuple(findings)), {"planted.yaml": spec})
+    owners = [p for p in ranked if planted[0] in p.findings]
+    assert len(owners) == 1
