@@ -35,7 +35,7 @@ from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
 
 __all__ = ["DecisionCache", "decision_key", "default_folder"]
 
-_FORMAT = 2
+_FORMAT = 3
 
 
 def default_folder() -> Path:

@@ -23,6 +23,7 @@ from stepcheck.checker.encodings import encoding_of
 from stepcheck.checker.engines import Budget, Limits, debug
 from stepcheck.checker.exhaustive import exhaustively
 from stepcheck.checker.explore import ExplicitModel, replay
+from stepcheck.checker.externals import decided_outside, depends_on, held_outside
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
@@ -32,7 +33,15 @@ from stepcheck.checker.structure import check_structure
 from stepcheck.checker.system import Flags
 from stepcheck.checker.witness import violation_shown
 from stepcheck.spec.diagnostics import SourceSpan
-from stepcheck.spec.model import Deadline, Modality, Property, ProtocolSpec, Reading, Source
+from stepcheck.spec.model import (
+    Deadline,
+    Modality,
+    Property,
+    PropertyKind,
+    ProtocolSpec,
+    Reading,
+    Source,
+)
 from stepcheck.spec.timing import Timing, timing
 from stepcheck.spec.trace import StepKind, Trace
 
@@ -141,6 +150,8 @@ def decide_property(
         return _decide_deadline(checker, prop.deadline, budget=budget, limits=limits)
     checker = _Checker(spec, prop, times, budget, models)
     outcome = checker.checked(MUST)
+    if prop.kind is PropertyKind.ESCALATION_TERMINATES:
+        outcome = _own_part(spec, prop, outcome, budget, models)
     should_only = False
     missed: Outcome | None = None
     if outcome.verdict is Verdict.VIOLATED:
@@ -156,6 +167,28 @@ def decide_property(
         missed = checker.checked(MISSED, vacuity=False)
     debug(f"property {spec.authority.id} {prop.id} used {budget.used}")
     return Decision(outcome=outcome, should_only=should_only, missed=missed, resources=budget.used)
+
+
+def _own_part(
+    spec: ProtocolSpec, prop: Property, outcome: Outcome, budget: Budget, models: Models
+) -> Outcome:
+    """A dispute that stays open for ever only at a level handed to another document is
+    `unknown (depends on ...)`, unless the spec's own part also lets one stay open: asked
+    of the spec in which that document decides at once, shown by a run that replays here
+    and repeats at a level of the spec's own. Anything less stays unknown: never wrong."""
+    held = held_outside(spec, outcome)
+    if held is None:
+        return outcome
+    own = decided_outside(spec)
+    inside = _Checker(own, prop, timing(own), budget, Models(own)).checked(MUST)
+    if (
+        inside.verdict is Verdict.VIOLATED
+        and inside.trace is not None
+        and _also_under(models(MUST), prop, inside)
+        and held_outside(spec, inside) is None
+    ):
+        return inside
+    return depends_on(spec, held[0], held[1], inside)
 
 
 def _decide_deadline(

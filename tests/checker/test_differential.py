@@ -124,6 +124,9 @@ def test_verify_and_explorer_agree(text: str) -> None:
         decision = decide_property(spec, prop, limits=_LIMITS)
         outcome = decision.outcome
         reference = explicit_verdict(must, prop)
+        if _depends_on_a_document(outcome, reference):
+            event("escalation: depends on a document")
+            continue
         assert outcome.verdict is reference.verdict, (prop.id, outcome, reference)
         if outcome.verdict is Verdict.VIOLATED:
             under_should = explicit_verdict(should, prop).verdict
@@ -137,6 +140,17 @@ def test_verify_and_explorer_agree(text: str) -> None:
     for prop in holding_properties(spec):
         holding = decide_property(with_derived(spec), prop, limits=_LIMITS).outcome
         assert holding.verdict is explicit_verdict(must, prop).verdict, (prop.id, holding)
+
+
+def _depends_on_a_document(outcome: Outcome, reference: Outcome) -> bool:
+    """`verify` leaves a dispute that only a document outside the spec holds open for
+    ever `unknown (depends on ...)`; the explorer, which knows no documents, calls it
+    violated. Unknown is never a wrong verdict."""
+    return (
+        outcome.verdict is Verdict.UNKNOWN
+        and str(outcome.reason).startswith("depends on ")
+        and reference.verdict is Verdict.VIOLATED
+    )
 
 
 def _derived_agrees(spec: ProtocolSpec, prop: Property) -> None:

@@ -6,12 +6,12 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from strategies.specs import small_specs, to_yaml
 
 from stepcheck import load_spec_text
 from stepcheck.checker.results import Report
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.triage import problems
-from tests.strategies.specs import small_specs, to_yaml
 
 
 def _plain(text: str) -> dict:

@@ -1,0 +1,78 @@
+"""A dispute handed to a document the spec does not hold: `unknown (depends on ...)`,
+not `violated`, unless the spec's own part already lets a dispute stay open for ever.
+
+A level with `external:` keeps the dispute for ever in the model (SEMANTICS.md,
+"Disputes"), because nothing in the spec says how it ends there. A counterexample
+whose open dispute sits at such a level for ever shows only that the spec leans on the
+other document. To tell that apart from a failure of the spec's own rules, the
+property is asked again of the spec in which every external level decides at once
+(`decided_outside`): the most the other document could do. A violation still found
+there, by a run that replays in the spec as written and repeats at a level of the
+spec's own, is the spec's own; otherwise the verdict depends on the document (unknown
+is never a wrong verdict; the differential test accepts it where the explorer, which
+knows nothing of documents, finds the dispute open for ever).
+"""
+
+from __future__ import annotations
+
+from attrs import evolve
+
+from stepcheck.checker.properties import Outcome
+from stepcheck.checker.results import Verdict
+from stepcheck.spec.duration import Duration, Unit
+from stepcheck.spec.model import EscalationLevel, ProtocolSpec
+
+__all__ = ["decided_outside", "depends_on", "held_outside"]
+
+
+def held_outside(spec: ProtocolSpec, outcome: Outcome) -> tuple[str, EscalationLevel] | None:
+    """The (ladder, external level) where the counterexample's dispute stays for ever."""
+    trace, ladder_id = outcome.trace, outcome.subject
+    if outcome.verdict is not Verdict.VIOLATED or trace is None or ladder_id is None:
+        return None
+    if trace.loop_start is None:
+        return None
+    ladder = spec.escalation_by_id(ladder_id)
+    level_id = trace.final.get(f"dispute:{ladder_id}")
+    level = next((level for level in ladder.levels if level.id == level_id), None)
+    return (ladder_id, level) if level is not None and level.external is not None else None
+
+
+def decided_outside(spec: ProtocolSpec) -> ProtocolSpec:
+    """`spec` in which every external level decides at once: one decider, no time."""
+    at_once = Duration(quantity=0, unit=Unit.WORKING_DAYS)
+    return evolve(
+        spec,
+        escalations=tuple(
+            evolve(
+                ladder,
+                levels=tuple(
+                    evolve(level, external=None, decides=True, who=(), within=at_once)
+                    if level.external is not None
+                    else level
+                    for level in ladder.levels
+                ),
+            )
+            for ladder in spec.escalations
+        ),
+    )
+
+
+def depends_on(
+    spec: ProtocolSpec, ladder_id: str, level: EscalationLevel, inside: Outcome
+) -> Outcome:
+    """The `unknown` verdict of a dispute held by another document, with what the
+    spec's own part gives when that document decides at once (`inside`)."""
+    titles = {external.id: external.title for external in spec.externals}
+    title = titles.get(str(level.external), str(level.external))
+    reason = (
+        f"depends on '{title}': the dispute '{ladder_id}' is handed to it at level "
+        f"'{level.id}', and the spec cannot say how it ends there"
+    )
+    if inside.verdict is Verdict.PROVED:
+        days = inside.working_days
+        within = f" within {days} working day{'s' if days != 1 else ''}" if days else ""
+        reason += f"; were that document to decide at once, every dispute would end{within}"
+    elif inside.verdict is Verdict.UNKNOWN:
+        reason += f"; the spec's own part was not decided either ({inside.reason})"
+    return Outcome(verdict=Verdict.UNKNOWN, reason=reason, subject=ladder_id)
