@@ -348,7 +348,11 @@ def _who(spec: ProtocolSpec, level: EscalationLevel) -> str:
     names = {team.id: team.name for team in spec.teams}
     names.update({role.id: role.name for role in spec.roles})
     people = [names.get(who, who) for who in level.who]
-    return f"({' and '.join(people)})" if people else "(nobody named)"
+    if not people:
+        return "(nobody named)"
+    stand_ins = [names.get(who, who) for who in level.if_unavailable]
+    fallback = f", or if unavailable {' or '.join(stand_ins)}" if stand_ins else ""
+    return f"({' and '.join(people)}{fallback})"
 
 
 def _dispute_notes(spec: ProtocolSpec, before: State, after: State) -> tuple[str, ...]:

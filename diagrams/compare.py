@@ -24,6 +24,7 @@ from stepcheck.spec.model import (
     Deadline,
     Direction,
     Escalation,
+    EscalationLevel,
     EventKind,
     PropertyKind,
     ProtocolSpec,
@@ -235,7 +236,7 @@ def _final_authority(spec: ProtocolSpec) -> list[Entry]:
             sources: tuple[Source, ...] = ladder.sources
         else:
             level = ladder.level_by_id(ladder.final_authority)
-            who = _people(spec, level.who)
+            who = _deciders(spec, level)
             text = f"{ladder.id}: {level.id}" + (f" ({who})" if who else "")
             sources = (*ladder.sources, *level.sources)
         if isinstance(ladder.tie_break, Unspecified):
@@ -315,13 +316,21 @@ def _bounded_by(spec: ProtocolSpec, deadline: Deadline) -> set[str]:
 
 def _rung(spec: ProtocolSpec, ladder: Escalation, index: int) -> str:
     level = ladder.levels[index]
-    who = _people(spec, level.who)
+    who = _deciders(spec, level)
     text = level.id + (f" ({who})" if who else "")
     if level.external is not None:
         external = next((e.title for e in spec.externals if e.id == level.external), level.external)
         return f"{text}, handed to '{external}'"
     limit = NOT_STATED if isinstance(level.within, Unspecified) else _duration(level.within)
     return f"{text}, time limit {limit}" + (", decides" if level.decides else "")
+
+
+def _deciders(spec: ProtocolSpec, level: EscalationLevel) -> str:
+    """Who acts at a level, with who stands in when they are unavailable."""
+    who = _people(spec, level.who)
+    if who and level.if_unavailable:
+        who += f", or if unavailable {_people(spec, level.if_unavailable)}"
+    return who
 
 
 def _people(spec: ProtocolSpec, ids: Iterable[str]) -> str:

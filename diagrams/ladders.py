@@ -119,6 +119,8 @@ def _level_label(spec: ProtocolSpec, escalation: Escalation, index: int) -> str:
     level = escalation.levels[index]
     lines = [f"<b>level {index + 1}: {escape(level.id)}</b>"]
     who = ", ".join(_name(spec, who) for who in level.who) or "nobody named"
+    if level.if_unavailable:
+        who += " (if unavailable: " + ", ".join(_name(spec, w) for w in level.if_unavailable) + ")"
     lines.append(f"who: {escape(who)}")
     if isinstance(level.within, Unspecified):
         lines.append(_gap("time limit: unspecified"))

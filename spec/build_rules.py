@@ -106,6 +106,9 @@ def _level(r: SpecReader, path: Path, level_ids: list[str]) -> EscalationLevel:
         within=r.duration(r.get(path, "within"), (*path, "within")),
         who=r.refs(r.get(path, "who"), (*path, "who"), "roles", "teams"),
         decides=bool(r.get(path, "decides", False)),
+        if_unavailable=r.refs(
+            r.get(path, "if_unavailable"), (*path, "if_unavailable"), "roles", "teams"
+        ),
         external=r.ref(r.get(path, "external"), (*path, "external"), "externals"),
         next=next_level,
         description=r.get(path, "description"),

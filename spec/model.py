@@ -425,6 +425,8 @@ class EscalationLevel:
     decides: bool = False
     external: str | None = None
     next: str | None = None
+    if_unavailable: tuple[str, ...] = ()
+    """Who stands in for `who` when they are unavailable: never a second decider."""
     description: str | None = None
     sources: tuple[Source, ...] = ()
     span: SourceSpan = field(eq=False, repr=False)

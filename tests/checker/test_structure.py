@@ -175,6 +175,8 @@ QUIET = {
             ),
         ]
     ],
+    # "the head or, if unavailable, the deputy": a stand-in is not a second decider
+    "SPEC211": [[("who: head, within", "who: head, if_unavailable: deputy, within")]],
     # a deadline that starts on a status a case can reach
     "SPEC219": [[("    anchor: park", "    anchor: tray")]],
 }
@@ -310,3 +312,19 @@ def test_the_shipped_specs_record_no_fact_in_vain_and_start_every_deadline(path)
     codes = {finding.code for finding in check_structure(load_spec(path))}
 
     assert not codes & {"SPEC217", "SPEC218", "SPEC219"}
+
+
+def test_a_stand_in_is_not_read_as_a_second_decider():
+    """Buckinghamshire BK-27: "your Head of Service or if unavailable, the Service Director
+    within 24 hours for direction" is one decider with a stand-in, so no tie-break is
+    missing (it was read as two peers before)."""
+    bucks = load_spec("spec/authorities/buckinghamshire.yaml")
+    final = bucks.escalation_by_id("transfer_issue").level_by_id("head_of_service_direction")
+
+    assert final.who == ("head_of_service",)
+    assert final.if_unavailable == ("service_director",)
+    assert not [
+        f
+        for f in check_structure(bucks)
+        if f.code == "SPEC211" and f.subject == "escalation:transfer_issue"
+    ]
