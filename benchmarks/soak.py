@@ -1,8 +1,11 @@
 """The differential soak: Z3 against the explorer on many random specs, across the cores.
 
-Usage: python -m benchmarks.soak [--examples N] [--shards K] [--seed S]
+Usage: python -m benchmarks.soak [--examples N] [--shards K] [--seed S] [--only z3|verify]
 
-Runs `tests/checker/test_differential.py -k agree` in K processes at once (default: one
+Runs `tests/checker/test_differential.py -k agree` (or, with `--only`, just the Z3
+engines against the explorer, or just `verify` against it: on this machine 10,000 of
+the first take about an hour, and the 5,000 of the second, which decides as `verify`
+does, about two more) in K processes at once (default: one
 per core), shard i with Hypothesis seed S+i and N/K examples, so the run is
 reproducible and the shards draw different specs. Each shard's log goes to
 out/soak/shard-<i>.log; the summary (printed as markdown for BENCHMARKS.md) gives the
@@ -31,7 +34,14 @@ _TEST_LINE = re.compile(r"::(test_\w+):")
 _PASSING = re.compile(r"- (\d+) passing, (\d+) failing")
 
 
-def _shard_command(seed: int) -> list[str]:
+_ONLY = {
+    "all": "agree",
+    "z3": "test_z3_and_explorer_agree",
+    "verify": "test_verify_and_explorer_agree",
+}
+
+
+def _shard_command(seed: int, only: str = "all") -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -43,7 +53,7 @@ def _shard_command(seed: int) -> list[str]:
         f"--hypothesis-seed={seed}",
         _TEST,
         "-k",
-        "agree",
+        _ONLY[only],
     ]
 
 
@@ -62,7 +72,7 @@ def passing_examples(log: str) -> Counter[str]:
     return counts
 
 
-def run_soak(examples: int, shards: int, seed: int, folder: Path) -> int:
+def run_soak(examples: int, shards: int, seed: int, folder: Path, only: str = "all") -> int:
     folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     running = []
@@ -70,7 +80,7 @@ def run_soak(examples: int, shards: int, seed: int, folder: Path) -> int:
         env = dict(os.environ, STEPCHECK_DIFFERENTIAL_EXAMPLES=str(examples // shards))
         log = (folder / f"shard-{index + 1}.log").open("w", encoding="utf-8")
         process = subprocess.Popen(
-            _shard_command(seed + index), stdout=log, stderr=subprocess.STDOUT, env=env
+            _shard_command(seed + index, only), stdout=log, stderr=subprocess.STDOUT, env=env
         )
         running.append((process, log))
     codes = []
@@ -84,7 +94,8 @@ def run_soak(examples: int, shards: int, seed: int, folder: Path) -> int:
     failed = [index + 1 for index, code in enumerate(codes) if code != 0]
     print(f"## Differential soak ({machine_line()})\n")
     print(
-        f"`python -m benchmarks.soak --examples {examples} --shards {shards} --seed {seed}`"
+        f"`python -m benchmarks.soak --examples {examples} --shards {shards} --seed {seed}"
+        f" --only {only}`"
         f" — {shards} shards, Hypothesis seeds {seed}..{seed + shards - 1},"
         f" {examples // shards} examples each, {seconds / 60:.1f} min wall time.\n"
     )
@@ -106,8 +117,9 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("out/soak"))
+    parser.add_argument("--only", choices=sorted(_ONLY), default="all")
     args = parser.parse_args()
-    sys.exit(run_soak(args.examples, max(1, args.shards), args.seed, args.out))
+    sys.exit(run_soak(args.examples, max(1, args.shards), args.seed, args.out, args.only))
 
 
 if __name__ == "__main__":
