@@ -115,16 +115,30 @@ def property_name(spec: ProtocolSpec, prop_id: str) -> str:
 
 
 def _shouted_words(spec: ProtocolSpec) -> frozenset[str]:
-    """The all-capital words (CP, TAM, MASH) in the spec's names and quoted rules."""
+    """The words the spec writes only in capitals (CP, TAM, MASH): in capitals in some name
+    or quote, and never in lower case in a name, quote or description (documents shout
+    ordinary words: "EARLY HELP", "RISK"). The tiers' short names count too."""
     texts = [spec.authority.name]
-    for items in (spec.statuses, spec.owners, spec.meetings, spec.events, spec.deadlines):
-        texts += [str(getattr(item, "name", None) or "") for item in items]
-        for item in items:
-            texts += [source.quote or "" for source in getattr(item, "sources", ())]
-    return frozenset(_SHOUTED.findall(" ".join(texts)))
+    named: tuple[object, ...] = (*spec.statuses, *spec.owners, *spec.meetings, *spec.teams)
+    texts += [str(getattr(item, "name", None) or "") for item in (*named, *spec.roles)]
+    described: tuple[object, ...] = (
+        *spec.statuses,
+        *spec.events,
+        *spec.deadlines,
+        *spec.meetings,
+        *spec.properties,
+    )
+    for item in described:
+        texts.append(str(getattr(item, "description", None) or ""))
+        texts += [source.quote or "" for source in getattr(item, "sources", ())]
+    text = " ".join(texts)
+    shouted = set(_SHOUTED.findall(text)) | {"CP", "CIN", "CLA"}
+    spoken = {word.upper() for word in _WORD.findall(text) if not word.isupper()}
+    return frozenset(shouted - spoken)
 
 
 _SHOUTED = re.compile(r"\b[A-Z][A-Z&]{1,7}\b")
+_WORD = re.compile(r"\b[A-Za-z][a-z&]+\b")
 
 
 def _proved(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:

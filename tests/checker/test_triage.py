@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 from stepcheck import load_spec, load_spec_text
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import PropertyResult, Report, Verdict
-from stepcheck.checker.sentences import summarise
+from stepcheck.checker.sentences import property_name, summarise
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.triage import Category, Severity, of_finding, of_result, problems, top
 from stepcheck.spec.model import PropertyKind
@@ -200,3 +200,13 @@ def test_a_finding_without_a_subject_still_gets_a_stable_fingerprint():
     bare = evolve(findings[0], subject=None)
     assert of_finding(bare, spec).fingerprint == of_finding(bare, spec).fingerprint
     assert len(of_finding(bare, spec).fingerprint) == 16
+
+
+def test_words_a_document_shouts_stay_ordinary_words():
+    """Devon's quotes shout "EARLY HELP" and "RISK"; its own descriptions write them in
+    lower case, so only the real initialisms stay capitals."""
+    spec = load_spec("spec/authorities/devon.yaml")
+    names = {p.id: property_name(spec, p.id) for p in spec.properties}
+
+    assert names["early_help_holds_case_until_cin_or_cp"] == "Early help holds case until CIN or CP"
+    assert names["urgent_risk_reaches_front_door"] == "Urgent risk reaches front door"
