@@ -43,6 +43,7 @@ __all__ = [
     "Severity",
     "Triage",
     "cause_words",
+    "findings_by_authority",
     "of_finding",
     "of_result",
     "problems",
@@ -191,6 +192,15 @@ def problems(report: Report, specs: Mapping[str, ProtocolSpec]) -> list[Problem]
         for (authority, cause), (results, findings) in groups.items()
     ]
     return sorted(found, key=_problem_order)
+
+
+def findings_by_authority(ranked: list[Problem]) -> list[tuple[str, list[Problem]]]:
+    """The problems that have findings, per authority (sorted), most serious first."""
+    groups: dict[str, list[Problem]] = {}
+    for problem in ranked:
+        if problem.findings:
+            groups.setdefault(problem.authority, []).append(problem)
+    return sorted(groups.items())
 
 
 def top(ranked: list[Problem], limit: int = 10) -> list[Problem]:

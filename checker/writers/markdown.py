@@ -15,7 +15,7 @@ from typing import assert_never
 
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.story import Scene, Story, long_date
-from stepcheck.checker.triage import Problem, cause_words, problems, top
+from stepcheck.checker.triage import Problem, cause_words, findings_by_authority, problems, top
 from stepcheck.checker.writers.wording import (
     assumption_lines,
     caveats,
@@ -189,11 +189,7 @@ def _problems_table(serious: list[Problem], total: int) -> list[str]:
 def _findings(ranked: list[Problem]) -> list[str]:
     """Per authority, one item per root cause (the most serious first), its findings below."""
     lines = []
-    by_authority: dict[str, list[Problem]] = {}
-    for problem in ranked:
-        if problem.findings:
-            by_authority.setdefault(problem.authority, []).append(problem)
-    for authority, found in sorted(by_authority.items()):
+    for authority, found in findings_by_authority(ranked):
         lines += [f"### {_cell(authority)}", ""]
         for problem in found:
             lines.append(f"- **{problem.severity.value}**: {cause_words(problem.root_cause)}")

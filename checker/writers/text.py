@@ -13,7 +13,14 @@ from datetime import date
 
 from stepcheck.checker.results import PropertyResult, Report
 from stepcheck.checker.story import Scene, Story, long_date
-from stepcheck.checker.triage import Problem, Severity, cause_words, problems, top
+from stepcheck.checker.triage import (
+    Problem,
+    Severity,
+    cause_words,
+    findings_by_authority,
+    problems,
+    top,
+)
 from stepcheck.checker.writers.wording import (
     VERDICT_LABELS,
     assumption_lines,
@@ -156,11 +163,7 @@ def _case_words(scene: Scene) -> str:
 def _findings_block(ranked: list[Problem]) -> list[str]:
     """The findings per authority, one group per root cause, the most serious first."""
     lines = ["findings, by root cause (the most serious first)"]
-    by_authority: dict[str, list[Problem]] = {}
-    for problem in ranked:
-        if problem.findings:
-            by_authority.setdefault(problem.authority, []).append(problem)
-    for authority, found in sorted(by_authority.items()):
+    for authority, found in findings_by_authority(ranked):
         files = sorted({finding.span.file for problem in found for finding in problem.findings})
         lines.append(f"  {authority}: {', '.join(files)}")
         for problem in found:
