@@ -36,4 +36,7 @@ def test_a_random_spec_is_verified_within_its_budget(text):
     assert time.monotonic() - started < _SECONDS * 1.1 + 0.3
     for result in report.results:
         if result.verdict is Verdict.UNKNOWN:
-            assert "--max-seconds" in (result.reason or ""), result.reason
+            reason = result.reason or ""
+            # the budget names itself; the only other unknown here is a dispute that a
+            # document outside the spec holds, which names the document
+            assert "--max-seconds" in reason or reason.startswith("depends on '"), reason
