@@ -180,7 +180,8 @@ def jumped(now: datetime, wait: Wait, sittings: Callable[[str], Sittings | None]
     today = now.date()
     match wait.jump:
         case Jump.SAME_DAY:
-            return min(now + timedelta(hours=2), datetime.combine(today, time(23, 59)))
+            # after 23:59 (seconds count) the day has no later minute: stay put
+            return max(now, min(now + timedelta(hours=2), datetime.combine(today, time(23, 59))))
         case Jump.NEXT_WORKING_DAY:
             return datetime.combine(next_working_day(today), morning)
         case Jump.OVER_WEEKEND:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from examples.casework.app import factory
@@ -147,6 +147,7 @@ def test_next_meeting_jump_lands_on_a_tam_sitting():
     now=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31)),
     wait=MOVES.waits(),
 )
+@example(now=datetime(2026, 1, 1, 23, 59, 0, 1), wait=Wait(Jump.SAME_DAY))
 def test_time_never_goes_back(now, wait):
     """No jump moves a case back in time, and jumps to a working day land on one."""
     later = jumped(now, wait, _no_sittings)
