@@ -20,6 +20,14 @@ running, due, past) the trace has after it, its own count first; the labels are
 otherwise kept. Whatever comes back is checked again in the checker's explorer
 (stepcheck/dating.py), so the change of length never has to be trusted.
 
+Every step is first placed at 09:00. A limit in clock hours or calendar days then lasts
+fewer working days from a Friday than from a Monday ("24 hours" from Friday 09:00 ends on
+Saturday, due that same working day), while the checker lets it last the most from any
+moment; a step may happen at any moment, and a Sunday evening still belongs to Friday's
+working day (spec/SEMANTICS.md). So when no start works at 09:00, every step is placed
+instead at 23:00 on the last day belonging to its working day (Sunday for a Friday), where
+such limits are longest.
+
 A lasso's loop is repeated until the projected state at the end of a pass equals the
 state at an earlier pass boundary (timers count down and saturate, meetings come
 round again), so the returned trace is a lasso of the same steps with real numbers.
@@ -66,6 +74,7 @@ MAX_PASSES = 600
 """How many times a lasso's loop is repeated, at most, waiting for it to close."""
 
 _AT = time(9, 0)
+_LATE = time(23, 0)
 _CLOCKS = ("deadline:", "level_timer:", "dispute_timer:", "window:")
 """The projected state's countdowns, whose classes a block of ticks must reach."""
 _SPARE_TICKS = 3
@@ -90,6 +99,7 @@ class Retimed:
     once per pass taken);
     `results` are the executor's answers to its event and dispute steps. `exact` is set
     when the trace itself happens, every state included; then `trace` is the one given.
+    `late` is set when every step happens at the end of its working day (`_moment`).
     """
 
     start: date
@@ -98,6 +108,7 @@ class Retimed:
     results: tuple[StepResult, ...]
     meetings: Mapping[str, date] = field(factory=dict, converter=_frozen_days)
     exact: bool = False
+    late: bool = False
 
 
 _Failure = tuple[Mismatch, bool]
@@ -188,7 +199,7 @@ def retime(
     most = timing(spec).longest + _SPARE_TICKS
     executors: dict[tuple[date | None, ...], Executor] = {}
     best: Mismatch | None = None
-    for position in range(candidates):
+    for late, position in ((late, p) for late in (False, True) for p in range(candidates)):
         for combination in meeting_days(base, sittings, choices, days, position):
             if isinstance(combination, Mismatch):
                 mismatch = combination
@@ -196,9 +207,11 @@ def retime(
                 runner = executors.get(combination)
                 if runner is None:
                     runner = executors[combination] = executor_with(base, choices, combination)
-                found = _run(runner, trace, days[position], status, most=most, comply=comply)
+                found = _run(
+                    runner, trace, days[position], status, most=most, comply=comply, late=late
+                )
                 if isinstance(found, _Run):
-                    return _retimed(runner, found, chosen_days(choices, combination))
+                    return _retimed(runner, found, chosen_days(choices, combination), late=late)
                 mismatch, timeless = found
                 if timeless and (blind or mismatch.field == "loop"):
                     return NotRealised(
@@ -248,19 +261,34 @@ def _date_blind(spec: ProtocolSpec) -> bool:
     )
 
 
+def _moment(day: date, *, late: bool) -> datetime:
+    """When a step of working day `day` happens: 09:00 that day, or (`late`) 23:00 on the
+    last calendar day before the next working day."""
+    if not late:
+        return datetime.combine(day, _AT)
+    return datetime.combine(next_working_day(day) - timedelta(days=1), _LATE)
+
+
 def _run(
-    executor: Executor, trace: Trace, day: date, status: str, *, most: int, comply: bool
+    executor: Executor,
+    trace: Trace,
+    day: date,
+    status: str,
+    *,
+    most: int,
+    comply: bool,
+    late: bool,
 ) -> _Run | _Failure:
-    """Take `trace`'s steps from 09:00 on `day`; a lasso's loop until it closes.
+    """Take `trace`'s steps from working day `day` (`_moment`); a lasso's loop until it closes.
 
     The stem's blocks of ticks may be stretched or shrunk (`_tick_block`, up to `most`
     working days); the loop's steps are taken exactly.
     """
-    cases = [executor.start(at=datetime.combine(day, _AT), status=status)]
+    cases = [executor.start(at=_moment(day, late=late), status=status)]
     results: list[StepResult] = []
     taken: list[TraceStep] = []
     loop_start = len(trace.steps) if trace.loop_start is None else trace.loop_start
-    walk = _Walk(cases=cases, results=results, taken=taken, day=day, comply=comply)
+    walk = _Walk(cases=cases, results=results, taken=taken, day=day, comply=comply, late=late)
     for part in _blocks(trace, loop_start):
         if trace.steps[part.start].kind is StepKind.TICK:
             refused = _tick_block(executor, trace, part, walk, most=most)
@@ -309,6 +337,8 @@ class _Walk:
     day: date
     """The candidate start."""
     comply: bool
+    late: bool
+    """Whether steps happen at the end of their working day (`_moment`)."""
 
 
 def _blocks(trace: Trace, end: int) -> Iterator[range]:
@@ -330,7 +360,7 @@ def _pass(
     for index in part:
         step = trace.steps[index]
         if step.kind is StepKind.TICK:
-            refused = _tick(executor, walk.cases, walk.day, index, turn, comply=walk.comply)
+            refused = _tick(executor, walk, index, turn)
         else:
             rejected = _take(executor, step.kind, step.name, walk.cases, walk.results)
             refused = None if rejected is None else _refused(rejected, walk.day, index, turn)
@@ -362,7 +392,7 @@ def _tick_block(
     for count in counts:
         while refused is None and len(cases) <= count:
             index = block[min(len(cases) - 1, own - 1)]
-            refused = _tick(executor, cases, walk.day, index, 0, comply=walk.comply)
+            refused = _tick(executor, walk, index, 0, cases=cases)
         if len(cases) > count and _classes(abstract_state(executor, cases[count])) == target:
             chosen = count
             break
@@ -386,22 +416,24 @@ def _classes(state: State) -> dict[str, int | None]:
 
 
 def _tick(
-    executor: Executor, cases: list[Case], day: date, index: int, turn: int, *, comply: bool
+    executor: Executor, walk: _Walk, index: int, turn: int, *, cases: list[Case] | None = None
 ) -> _Failure | None:
-    """Let a working day pass after `cases[-1]`, unless `comply` and the checker blocks it."""
-    blocked = _blocked(executor, cases[-1]) if comply else None
+    """Let a working day pass after `cases[-1]` (default: the walk's), appending the case
+    after it, unless the walk complies and the checker blocks it."""
+    cases = walk.cases if cases is None else cases
+    blocked = _blocked(executor, cases[-1]) if walk.comply else None
     if blocked is not None:
         on = long_date(cases[-1].now.date())
         mismatch = Mismatch(
-            start=day,
+            start=walk.day,
             index=index,
             field="step",
             expected=f"a working day passes after {on}{_pass_words(turn)}",
             actual=blocked,
         )
         return (mismatch, False)
-    rejected = _take(executor, StepKind.TICK, None, cases, [])
-    assert rejected is None, "the executor never refuses time"
+    then = _moment(next_working_day(cases[-1].now.date()), late=walk.late)
+    cases.append(executor.advance(cases[-1], then))
     return None
 
 
@@ -412,14 +444,11 @@ def _take(
     cases: list[Case],
     results: list[StepResult],
 ) -> Rejected | None:
-    """Take one step after `cases[-1]`, appending the case after it; the rejection if refused."""
+    """Take one event or dispute step after `cases[-1]`, appending the case after it; the
+    rejection if refused."""
     case = cases[-1]
     step = _label(kind, name)
-    if step is None:
-        cases.append(
-            executor.advance(case, datetime.combine(next_working_day(case.now.date()), _AT))
-        )
-        return None
+    assert step is not None, "ticks are taken by _tick"
     result = executor.apply(case, step, at=case.now)
     if isinstance(result, Rejected):
         return result
@@ -474,7 +503,7 @@ def _blocked(executor: Executor, case: Case) -> str | None:
     return None
 
 
-def _retimed(executor: Executor, run: _Run, meetings: Mapping[str, date]) -> Retimed:
+def _retimed(executor: Executor, run: _Run, meetings: Mapping[str, date], *, late: bool) -> Retimed:
     """The run as a checker trace (one tick per working day) and as dated steps."""
     steps: list[TraceStep] = []
     dated: list[DatedStep] = []
@@ -493,4 +522,5 @@ def _retimed(executor: Executor, run: _Run, meetings: Mapping[str, date]) -> Ret
         steps=tuple(dated),
         results=run.results,
         meetings=meetings,
+        late=late,
     )

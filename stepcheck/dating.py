@@ -35,6 +35,13 @@ from stepcheck.spec.trace import StepKind, Trace
 
 __all__ = ["date_counterexamples"]
 
+_LATE_NOTE = (
+    "the story's steps happen late in their working day (at 23:00 on the last day before "
+    "the next working day, so a Friday's at 23:00 on Sunday), where a limit in hours or "
+    "calendar days lasts longest; at 09:00 the calendar cuts such a limit short and the "
+    "run does not happen"
+)
+
 
 def date_counterexamples(report: Report, specs: Sequence[ProtocolSpec], start: date) -> Report:
     """`report` with each trace replayed and dated from `start` on, or made `unknown`."""
@@ -117,7 +124,8 @@ def _dated(
         return _not_replayed(
             result, spec, f"dated from {found.start.isoformat()} on the real calendar, {why_not}"
         )
-    return evolve(result, trace=found.trace, dated_from=found.start)
+    assumptions = (*result.assumptions, _LATE_NOTE) if found.late else result.assumptions
+    return evolve(result, trace=found.trace, dated_from=found.start, assumptions=assumptions)
 
 
 def followed_rules(spec: ProtocolSpec, trace: Trace, reading: Reading) -> frozenset[str] | None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from stepcheck.checker.explore import ExplicitModel
+from stepcheck.checker.engines import Limits
+from stepcheck.checker.explore import ExplicitModel, replay
 from stepcheck.checker.results import PropertyResult, Report, Verdict
+from stepcheck.checker.witness import violation_shown
 from stepcheck.checker.writers.wording import story_of
 from stepcheck.dating import date_counterexamples
 from stepcheck.spec.loader import load_spec
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
+from stepcheck.verification import run_verify
 
 WEEKLY = Path("tests/fixtures/specs/explore/weekly_meeting.yaml")
 START = date(2026, 11, 23)  # a Monday; the panel sits on Wednesdays
@@ -85,3 +88,33 @@ def test_a_real_violation_is_dated_and_its_story_starts_then():
     story = story_of(result, {spec.path: spec}, START)
     assert story is not None
     assert story.first_day == date(2026, 11, 25)
+
+
+HOURS_LADDER = Path("tests/fixtures/specs/differential/hours_ladder_over_a_weekend.yaml")
+
+
+def test_a_run_cut_short_at_nine_is_dated_late_in_the_working_day():
+    """A 24-hour level that goes up to itself, beside a weekly panel (so the loop closes
+    only after a whole week). Escalating at 09:00 on a Friday, or on Christmas Eve, the
+    24 hours end on a day off and the limit is due at once, so the run the checker found
+    (one working day per level) never happens at 09:00; at 23:00 on the Sunday, still
+    Friday's working day, it does. Found by the budget fuzz test under CI; it was unknown."""
+    spec = load_spec(HOURS_LADDER)
+    report = run_verify(
+        [spec],
+        properties=("escalation_terminates",),
+        limits=Limits(),
+        progress=False,
+        start=date(2026, 12, 21),
+        jobs=1,
+    )
+    (result,) = report.results
+    assert result.verdict is Verdict.VIOLATED, result.reason
+    assert result.trace is not None
+    assert result.trace.loop_start is not None
+    assert any("late in their working day" in note for note in result.assumptions)
+    model = ExplicitModel(spec, result.reading)
+    assert replay(model, result.trace).ok
+    prop = spec.property_by_id("escalation_terminates")
+    assert violation_shown(model, prop, result.trace) is None
+    assert result.dated_from == date(2026, 12, 21)
