@@ -11,7 +11,7 @@ from stepcheck.spec.expr import to_text
 from stepcheck.spec.model import Modality, Property, PropertyKind, ProtocolSpec
 from stepcheck.spec.trace import Trace
 
-__all__ = ["formula_text", "property_name", "summarise"]
+__all__ = ["formula_text", "property_name", "summarise", "words_of"]
 
 
 def summarise(
@@ -27,7 +27,7 @@ def summarise(
     if prop.deadline is not None:
         return _deadline(spec, prop, outcome, cause)
     if prop.holding is not None:
-        return _holding(prop.holding, outcome)
+        return _holding(words_of(spec, prop.holding), outcome)
     match outcome.verdict:
         case Verdict.PROVED:
             text = _proved(spec, prop, outcome)
@@ -50,7 +50,10 @@ def _deadline(spec: ProtocolSpec, prop: Property, outcome: Outcome, cause: str |
     """A derived "can this deadline be met?" question, in the deadline's own words."""
     assert prop.deadline is not None, "only derived deadline questions get here"
     deadline = spec.deadline_by_id(prop.deadline)
-    named = f"The {deadline.modality.value} deadline '{deadline.id}' ({deadline.within})"
+    named = (
+        f"The {deadline.modality.value} deadline '{words_of(spec, deadline.id)}' "
+        f"({deadline.within})"
+    )
     everyone = (
         "everyone follows the must- and should-rules"
         if deadline.modality is Modality.SHOULD
@@ -107,11 +110,17 @@ def formula_text(prop: Property) -> str | None:
 def property_name(spec: ProtocolSpec, prop_id: str) -> str:
     """A property's id as words: 'step_in_before_next_tam' -> 'Step in before next TAM'.
     A word is capitalised where the spec's own names and quotes write it so."""
-    words = prop_id.replace("-", "_").split("_")
+    return words_of(spec, prop_id)
+
+
+def words_of(spec: ProtocolSpec, ident: str, *, capital: bool = True) -> str:
+    """Any id of the spec as words, for sentences a reviewer reads: statuses, events and
+    ladders have no other name ('urgent_marf_in_mash' -> 'Urgent MARF in MASH')."""
+    words = ident.replace("-", "_").split("_")
     shouted = _shouted_words(spec)
     named = [word.upper() if word.upper() in shouted else word for word in words if word]
-    text = " ".join(named) or prop_id
-    return text[0].upper() + text[1:]
+    text = " ".join(named) or ident
+    return text[0].upper() + text[1:] if capital else text
 
 
 def _shouted_words(spec: ProtocolSpec) -> frozenset[str]:
@@ -149,7 +158,7 @@ def _proved(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
         case PropertyKind.NO_UNOWNED_CASE:
             return "Every open case always has a responsible owner."
         case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING:
-            return f"No case steps down from {_tiers(prop)} without {_meetings(prop)}."
+            return f"No case steps down from {_tiers(spec, prop)} without {_meetings(spec, prop)}."
         case PropertyKind.ESCALATION_TERMINATES:
             return f"Every dispute reaches a final decision within {_days(days)}."
         case PropertyKind.INVARIANT:
@@ -164,16 +173,22 @@ def _violated(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
     match prop.kind:
         case PropertyKind.NO_UNOWNED_CASE:
             owner = spec.owner_by_id(str(final.get("owner")))
+            status = words_of(spec, str(final.get("status")))
             return (
-                f"A case in '{final.get('status')}' can be held by '{owner.name or owner.id}' "
+                f"A case in '{status}' can be held by '{owner.name or owner.id}' "
                 f"({owner.kind.value.replace('_', ' ')}), which nobody is responsible for."
             )
         case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING:
-            event = _last_event(trace)
-            return f"'{event}' can step a case down from {_tiers(prop)} without {_meetings(prop)}."
+            event = _last_event(spec, trace)
+            return (
+                f"'{event}' can step a case down from {_tiers(spec, prop)} without "
+                f"{_meetings(spec, prop)}."
+            )
         case PropertyKind.ESCALATION_TERMINATES:
             level = final.get(f"dispute:{outcome.subject}")
-            return f"Dispute '{outcome.subject}' can stay open for ever (at level '{level}')."
+            ladder = words_of(spec, str(outcome.subject))
+            at = f" (at level '{words_of(spec, str(level))}')" if level is not None else ""
+            return f"Dispute '{ladder}' can stay open for ever{at}."
         case PropertyKind.INVARIANT:
             return f"'{property_name(spec, prop.id)}' does not always hold: a case can break it."
         case PropertyKind.LEADS_TO:
@@ -195,15 +210,18 @@ def _days(days: int | None) -> str:
     return "0 working days" if not days else f"{days} working day{'s' if days != 1 else ''}"
 
 
-def _tiers(prop: Property) -> str:
-    return ", ".join(tier.value for tier in prop.tiers) or "cp"
+def _tiers(spec: ProtocolSpec, prop: Property) -> str:
+    tiers = [words_of(spec, tier.value, capital=False) for tier in prop.tiers]
+    return ", ".join(tiers) or "CP"
 
 
-def _meetings(prop: Property) -> str:
-    return " or ".join(f"a {meeting}" for meeting in prop.meetings) or "a meeting"
+def _meetings(spec: ProtocolSpec, prop: Property) -> str:
+    names = {meeting.id: meeting.name for meeting in spec.meetings}
+    said = [names.get(meeting) or words_of(spec, meeting) for meeting in prop.meetings]
+    return " or ".join(f"a {name}" for name in said) or "a meeting"
 
 
-def _last_event(trace: Trace | None) -> str:
+def _last_event(spec: ProtocolSpec, trace: Trace | None) -> str:
     if trace is None or not trace.steps:
         return "?"
-    return str(trace.steps[-1].name)
+    return words_of(spec, str(trace.steps[-1].name))

@@ -1,9 +1,12 @@
 """The policy reviewer's report: one self-contained HTML page of verdicts, stories and diagrams.
 
 `Results` (the checker's JSON, via `diagrams.report_data`) + the `ProtocolSpec`s ->
-`render_report` -> one HTML string. Three parts: a summary matrix (property by
-authority), one section per authority (`diagrams.report_authority`, with inline SVG
-from `diagrams.report_svg`), and the cross-authority comparison (`diagrams.compare`).
+`render_report` -> one HTML string. What matters most comes first: an overview of the
+problems across authorities (when there are several, `diagrams.report_problems`), a
+summary matrix (the three questions every protocol is asked, by authority, then each
+authority's own), one section per authority opening with its most serious problems
+(`diagrams.report_authority`, with inline SVG from `diagrams.report_svg`), and the
+cross-authority comparison (`diagrams.compare`).
 The page has no external assets and no script, prints cleanly, and is deterministic:
 the same input gives the same bytes (no timestamps; the generator version is named).
 """
@@ -19,6 +22,7 @@ from stepcheck.diagrams.compare import Comparison, compare
 from stepcheck.diagrams.report_authority import authority_section
 from stepcheck.diagrams.report_data import Finding, Result, Results
 from stepcheck.diagrams.report_html import anchor, bound_words, caveats, esc, verdict_badge
+from stepcheck.diagrams.report_problems import overview
 from stepcheck.diagrams.report_svg import GRAPHVIZ_NOTE, Highlight, SvgRenderer, draw_authority
 from stepcheck.spec.citations import long_date
 from stepcheck.spec.model import ProtocolSpec
@@ -48,14 +52,17 @@ def render_report(
     by_spec = [(spec, _results_of(spec, results.results)) for spec in ordered]
     findings = [(spec, _findings_of(spec, results.findings)) for spec in ordered]
     sections = [
-        authority_section(spec, found, spec_findings, _diagrams(spec, found, renderer))
+        authority_section(
+            spec, found, spec_findings, _diagrams(spec, found, renderer), results.problems
+        )
         for (spec, found), (_, spec_findings) in zip(by_spec, findings, strict=True)
     ]
     body = [
         "<header><h1>stepcheck: protocol verification report</h1>",
         _intro(results, by_spec),
-        _contents(ordered),
         "</header><main>",
+        overview(ordered, results.problems, several=len(ordered) > 1),
+        _contents(ordered),
         _summary(by_spec),
         *sections,
         _comparison(compare(ordered)),
@@ -89,14 +96,15 @@ def _intro(results: Results, by_spec: Sequence[tuple[ProtocolSpec, list[Result]]
         f"{counts['proved']} proved, {counts['violated']} violated, "
         f"{counts['unknown']} unknown (not proved, never a pass). "
         f"Case stories start on or after {esc(long_date(start))} ({start.isoformat()}), "
-        "each on the first working day from which the oracle's executor replays it on "
-        "the real calendar; working days leave out weekends and England and Wales bank "
+        "each on the first working day from which its steps happen on the real "
+        "calendar; working days leave out weekends and England and Wales bank "
         "holidays.</p>"
     )
 
 
 def _contents(specs: Sequence[ProtocolSpec]) -> str:
-    items = ['<li><a href="#summary">Summary</a></li>']
+    items = ['<li><a href="#overview">Overview</a></li>'] if len(specs) > 1 else []
+    items.append('<li><a href="#summary">Summary</a></li>')
     for spec in specs:
         target = anchor("authority", spec.authority.id)
         items.append(f'<li><a href="#{target}">{esc(spec.authority.name)}</a></li>')
@@ -105,7 +113,8 @@ def _contents(specs: Sequence[ProtocolSpec]) -> str:
 
 
 def _summary(by_spec: Sequence[tuple[ProtocolSpec, list[Result]]]) -> str:
-    properties = _property_rows([result for _, found in by_spec for result in found])
+    every = [result for _, found in by_spec for result in found]
+    properties = [prop for prop in _MISSION if any(r.property == prop for r in every)]
     head = "".join(
         f'<th scope="col"><a href="#{anchor("authority", spec.authority.id)}">'
         f"{esc(spec.authority.id)}</a></th>"
@@ -118,26 +127,35 @@ def _summary(by_spec: Sequence[tuple[ProtocolSpec, list[Result]]]) -> str:
             result = next((r for r in found if r.property == prop), None)
             cells.append(_summary_cell(result))
         rows.append(f'<tr><th scope="row"><code>{esc(prop)}</code></th>{"".join(cells)}</tr>')
+    own = [[r for r in found if r.property not in _MISSION] for _, found in by_spec]
+    if any(own):
+        own_cells = "".join(f"<td>{_own_cell(found)}</td>" for found in own)
+        rows.append(f'<tr><th scope="row">questions its own spec asks</th>{own_cells}</tr>')
     return (
         '<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>'
         "<p>Each property of each authority: <strong>proved</strong> (unbounded: in every "
         "reachable state; bounded: in every run up to the depth given), "
         "<strong>violated</strong> (with a dated case story below), or "
         "<strong>unknown</strong> (not proved, never a pass, with the reason). "
-        "Follow a verdict for the details and the rules it quotes.</p>"
-        '<table class="summary"><caption>Verdicts by property and authority</caption>'
+        "Follow a verdict for the details and the rules it quotes. The first rows are "
+        "the questions every protocol is asked; the last, each spec's own.</p>"
+        '<div class="scroll"><table class="summary"><caption>Verdicts by property and '
+        "authority</caption>"
         f'<thead><tr><th scope="col">property</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
 
-def _property_rows(results: Sequence[Result]) -> list[str]:
-    """The mission properties first, then the others in the order they first appear."""
-    found = [prop for prop in _MISSION if any(r.property == prop for r in results)]
-    for result in results:
-        if result.property not in found:
-            found.append(result.property)
-    return found
+def _own_cell(found: Sequence[Result]) -> str:
+    """An authority's own properties, each a verdict linked to its details."""
+    if not found:
+        return '<span class="absent">none</span>'
+    items = "".join(
+        f'<li><a href="#{anchor("result", r.authority, r.property)}">'
+        f"{verdict_badge(r.verdict)}</a> <code>{esc(r.property)}</code></li>"
+        for r in found
+    )
+    return f'<ul class="own">{items}</ul>'
 
 
 def _summary_cell(result: Result | None) -> str:

@@ -1,6 +1,8 @@
 """One authority's part of the report: verdicts with their quoted rules, case stories, findings.
 
-`Results` (for one spec) -> here -> an HTML `<section>`. Each property's verdict is
+`Results` (for one spec) -> here -> an HTML `<section>`. It opens with the authority's
+most serious problems (`diagrams.report_problems`); the rest is detail, folded away in
+`<details>` (a link to a part inside opens it). Each property's verdict is
 said in plain words and followed by the paragraphs of the protocol it comes from;
 each counterexample is told as a dated case story with the command that reproduces
 it; findings are grouped by kind, each with the rule it quotes and a hint.
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from stepcheck.diagrams.report_data import Finding, Result, Scene, Story
+from stepcheck.diagrams.report_data import Finding, Problem, Result, Scene, Story
 from stepcheck.diagrams.report_html import (
     anchor,
     bound_words,
@@ -21,6 +23,7 @@ from stepcheck.diagrams.report_html import (
     esc,
     verdict_badge,
 )
+from stepcheck.diagrams.report_problems import finding_anchor, rank_badge, top_problems
 from stepcheck.spec.citations import long_date
 from stepcheck.spec.model import ProtocolSpec
 
@@ -61,9 +64,12 @@ def authority_section(
     results: Sequence[Result],
     findings: Sequence[Finding],
     diagrams: str,
+    problems: Sequence[Problem] = (),
 ) -> str:
-    """The section for one authority; `diagrams` is its figures (or a note) as HTML."""
+    """The section for one authority; `diagrams` is its figures (or a note) as HTML, and
+    `problems` the checker's ranking (any authority's; this one's are shown)."""
     authority = spec.authority.id
+    verdicts = _count(len(results), "verdict")
     parts = [
         f'<section class="authority" id="{anchor("authority", authority)}" '
         f'aria-labelledby="{anchor("authority", authority, "h")}">',
@@ -72,15 +78,33 @@ def authority_section(
         f"<p>Spec: <code>{esc(spec.path)}</code>. Documents: "
         + "; ".join(f"<cite>{esc(document.title)}</cite>" for document in spec.documents)
         + ".</p>",
-        "<h3>Verdicts</h3>",
-        *(_result_article(result) for result in results),
-        "<h3>Findings</h3>",
-        _findings(authority, findings),
-        "<h3>Diagrams</h3>",
-        diagrams,
+        top_problems(spec, problems, results, findings),
+        _folded(
+            "Verdicts",
+            f"{verdicts}, with the rules they quote and the case stories",
+            "".join(_result_article(result) for result in results),
+        ),
+        _folded(
+            "Findings",
+            f"{_count(len(findings), 'finding')} from the structural checks",
+            _findings(authority, findings),
+        ),
+        _folded("Diagrams", "the statuses and escalation ladders, drawn", diagrams),
         "</section>",
     ]
     return "\n".join(parts)
+
+
+def _folded(title: str, what: str, body: str) -> str:
+    """A part of the details: its heading always shown, its body folded away."""
+    return (
+        f'<details class="part"><summary><h3>{esc(title)}</h3> '
+        f"<span>{esc(what)}</span></summary>\n{body}\n</details>"
+    )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _result_article(result: Result) -> str:
@@ -198,10 +222,15 @@ def _finding_groups(authority: str, findings: Sequence[Finding]) -> str:
             '<ul class="findings">'
         )
         for index, finding in enumerate(found, start=1):
-            ident = anchor("finding", authority, code, str(index))
-            severity = esc(finding.severity)
+            ident = finding_anchor(authority, finding, index)
+            severity = (
+                rank_badge(finding.rank)
+                if finding.rank is not None
+                else f'<span class="severity severity-{esc(finding.severity)}">'
+                f"{esc(finding.severity)}</span>"
+            )
             item = [
-                f'<li id="{ident}"><span class="severity severity-{severity}">{severity}</span> ',
+                f'<li id="{ident}">{severity} ',
                 f"{esc(finding.message)} <small>(<code>{esc(finding.location)}</code>)</small>",
             ]
             if finding.rule:

@@ -25,6 +25,7 @@ __all__ = [
     "Clock",
     "Finding",
     "Holder",
+    "Problem",
     "Result",
     "Results",
     "ResultsInvalid",
@@ -118,6 +119,8 @@ class Result:
     trace: Trace | None
     reproduce: str
     formula: str | None = None
+    rank: str | None = None
+    """How much it matters, from the checker's triage: high, medium, low or none."""
 
 
 @frozen(kw_only=True)
@@ -132,6 +135,25 @@ class Finding:
     line: int
     hint: str | None
     rule: str | None
+    rank: str | None = None
+    """How much it matters, from the checker's triage: high, medium or low."""
+    fingerprint: str | None = None
+
+
+@frozen(kw_only=True)
+class Problem:
+    """One root cause in one authority, as the checker ranked it (the JSON's `problems`):
+    the results (by property) and findings (by fingerprint) that share it."""
+
+    authority: str
+    root_cause: str
+    severity: str
+    category: str
+    headline: str
+    fingerprint: str
+    properties: tuple[str, ...]
+    findings: tuple[str, ...]
+    rules: tuple[str, ...]
 
 
 @frozen(kw_only=True)
@@ -142,6 +164,8 @@ class Results:
     exit_code: int
     results: tuple[Result, ...]
     findings: tuple[Finding, ...]
+    problems: tuple[Problem, ...] = ()
+    """The most serious first, as the checker ranked them."""
 
 
 def read_results(text: str, schema: Mapping[str, Any], *, name: str) -> Results:
@@ -172,6 +196,21 @@ def read_results(text: str, schema: Mapping[str, Any], *, name: str) -> Results:
         exit_code=data["exit_code"],
         results=tuple(_result(item) for item in data["results"]),
         findings=tuple(_finding(item) for item in data["findings"]),
+        problems=tuple(_problem(item) for item in data["problems"]),
+    )
+
+
+def _problem(data: Mapping[str, Any]) -> Problem:
+    return Problem(
+        authority=data["authority"],
+        root_cause=data["root_cause"],
+        severity=data["severity"],
+        category=data["category"],
+        headline=data["headline"],
+        fingerprint=data["fingerprint"],
+        properties=tuple(data["properties"]),
+        findings=tuple(data["findings"]),
+        rules=tuple(data["rules"]),
     )
 
 
@@ -197,6 +236,7 @@ def _result(data: Mapping[str, Any]) -> Result:
         story=_story(data["story"]) if data["story"] is not None else None,
         trace=_trace(data["trace"]) if data["trace"] is not None else None,
         reproduce=data["reproduce"],
+        rank=data["triage"]["severity"],
     )
 
 
@@ -210,6 +250,8 @@ def _finding(data: Mapping[str, Any]) -> Finding:
         line=data["line"],
         hint=data["hint"],
         rule=data["rule"],
+        rank=data["triage"]["severity"],
+        fingerprint=data["triage"]["fingerprint"],
     )
 
 

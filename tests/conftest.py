@@ -1,7 +1,10 @@
 """Shared test set-up: Hypothesis profiles and the `golden` fixture.
 
-Profiles: `dev` (the default, fast) and `ci` (more examples, derandomized so a CI
-failure reproduces); pick one with `HYPOTHESIS_PROFILE=ci`. Golden files hold
+Profiles: `dev` (the default, fast, a fresh random draw each run), `gate` (as `dev`,
+derandomized: what `make test`, and so CI, runs, so that whether a change lands depends
+on the code alone, never on the draw) and `ci` (more examples, derandomized); pick one
+with `HYPOTHESIS_PROFILE=...`. Fresh draws are what `make soak` and a plain `pytest`
+are for; what they find is kept as an explicit `@example`. Golden files hold
 everything a person reads; `pytest --update-golden` rewrites them from the current
 output instead of comparing, and `git diff` then shows what changed.
 """
@@ -16,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=100)
+settings.register_profile("gate", max_examples=100, derandomize=True, print_blob=True)
 settings.register_profile(
     "ci",
     max_examples=500,

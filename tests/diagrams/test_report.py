@@ -6,6 +6,7 @@ import doctest
 import importlib
 import json
 import os
+import re
 import shutil
 from html.parser import HTMLParser
 from importlib import resources
@@ -18,6 +19,7 @@ from conftest import Golden
 from stepcheck.diagrams.render import GraphvizMissing
 from stepcheck.diagrams.report import render_report
 from stepcheck.diagrams.report_data import Results, ResultsInvalid, read_results
+from stepcheck.diagrams.report_html import esc
 from stepcheck.diagrams.report_svg import GRAPHVIZ_NOTE, svg_renderer
 from stepcheck.spec.loader import load_spec, load_spec_text
 
@@ -173,6 +175,86 @@ def test_report_is_deterministic():
     assert _page() == _page()
 
 
+def _twin_page() -> str:
+    """The example as two authorities: itself and a copy under another id and name, its
+    results copied too, so the page has an overview."""
+    data = json.loads(RESULTS.read_text(encoding="utf-8"))
+    twin = json.loads(json.dumps(data).replace("examplevale", "twinvale"))
+    for key in ("results", "findings", "problems"):
+        data[key] += twin[key]
+    results = read_results(json.dumps(data), _schema(), name="twin.json")
+    text = EXAMPLE.read_text(encoding="utf-8").replace("id: examplevale", "id: twinvale")
+    text = text.replace("Examplevale Council", "Twinvale Council")
+    specs = [load_spec(EXAMPLE), load_spec_text(text, "twin.yaml")]
+    return render_report(results, specs, version="test", renderer=None)
+
+
+def _text_of(page: str, start: str, end: str) -> str:
+    """The words of the page between two fragments of its HTML."""
+    first = page.index(start)
+    return _parsed(page[first : page.index(end, first)]).words
+
+
+def test_each_authority_opens_with_its_problems_in_the_checkers_order():
+    """Before any detail: the problems, most serious first, each a sentence, a quoted
+    paragraph and a link that lands on its story or finding."""
+    data = json.loads(RESULTS.read_text(encoding="utf-8"))
+    page = _page()
+    parsed = _parsed(page)
+    top = page.index('class="top"')
+
+    assert top < page.index("<details")
+    items = page[top : page.index("</ol>", top)].split('<li class="problem">')[1:]
+    assert len(items) == len(data["problems"])
+    for item, problem in zip(items, data["problems"], strict=True):
+        assert f"rank-{problem['severity']}" in item
+        assert esc(problem["headline"]) in item
+        assert "<blockquote>" in item
+        (link,) = re.findall(r'href="#([^"]+)"', item)
+        assert link in parsed.ids
+    assert [item.split("rank-")[1].split('"')[0] for item in items] == ["high", "medium", "low"]
+
+
+def test_several_authorities_get_an_overview_first(golden_files):
+    """With two authorities an overview comes before the contents and the matrix; its
+    words are kept as golden text."""
+    page = _twin_page()
+    overview = page.index('id="overview"')
+
+    assert overview < page.index('aria-label="Contents"') < page.index('id="summary"')
+    assert 'href="#top-twinvale"' in page
+    assert "not a property of this spec" not in page
+    golden_files.check(
+        GOLDEN / "overview.txt", _text_of(page, '<section id="overview"', "</section>") + "\n"
+    )
+
+
+def test_the_matrix_lists_each_specs_own_properties_only_where_it_has_them():
+    """The first rows are the questions every spec is asked; a spec's own questions are
+    listed in its own cell, so no cell says a property does not exist."""
+    page = _page()
+    matrix = page[page.index('id="summary"') : page.index("</section>", page.index('id="summary"'))]
+    data = json.loads(RESULTS.read_text(encoding="utf-8"))
+    mission = {"escalation_terminates", "no_unowned_case", "cp_step_down_requires_meeting"}
+
+    assert "not a property of this spec" not in matrix
+    for result in data["results"]:
+        assert f"#result-examplevale-{result['property']}" in matrix
+        if result["property"] not in mission:
+            assert f"<code>{result['property']}</code></li>" in matrix
+
+
+def test_the_details_are_folded_and_print_short():
+    """Verdicts, findings and diagrams are each one folded part, the problems are not."""
+    page = _page()
+    parsed = _parsed(page)
+
+    assert parsed.tags.count("details") == 3
+    assert page.index('class="top"') < page.index('<details class="part">')
+    for title in ("Verdicts", "Findings", "Diagrams"):
+        assert f"<summary><h3>{title}</h3>" in page
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -192,7 +274,7 @@ def test_results_that_do_not_match_the_schema_are_refused(text, expected):
 
 @pytest.mark.parametrize(
     "module",
-    ["report_html", "report_svg", "report_data", "report_authority", "report"],
+    ["report_html", "report_svg", "report_data", "report_authority", "report", "report_problems"],
 )
 def test_report_module_examples_hold(module):
     """The examples in the report modules' docstrings are true."""
