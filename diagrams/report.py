@@ -205,9 +205,10 @@ def _comparison(comparison: Comparison) -> str:
         "<p>Read from the specs. Each entry names the rule it comes from (or, where the "
         'spec cites none, its place in the spec); "not stated" means the document is '
         "silent there.</p>"
-        '<table class="comparison"><caption>The same questions, authority by authority</caption>'
+        '<div class="scroll"><table class="comparison"><caption>The same questions, '
+        "authority by authority</caption>"
         f'<thead><tr><th scope="col">aspect</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
 

@@ -147,13 +147,13 @@ def _story(result: Result, story: Story) -> str:
         _scene_row(scene, index == story.loop_start) for index, scene in enumerate(story.scenes)
     )
     parts = [
-        '<table class="story">',
+        '<div class="scroll"><table class="story">',
         f"<caption>{caption}</caption>",
         '<thead><tr><th scope="col">step</th><th scope="col">day</th>'
         '<th scope="col">date</th><th scope="col">what happens</th>'
         '<th scope="col">status</th><th scope="col">held by</th>'
         '<th scope="col">clocks</th><th scope="col">rules</th></tr></thead>',
-        f"<tbody>{rows}</tbody></table>",
+        f"<tbody>{rows}</tbody></table></div>",
     ]
     if story.loop_start is not None:
         back = story.scenes[story.loop_start].label

@@ -7,7 +7,9 @@ counting distinct pixel values in the PNG, decoded with zlib (no image library).
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -20,7 +22,7 @@ import pytest
 from stepcheck.diagrams.report import render_report
 from stepcheck.diagrams.report_data import read_results
 from stepcheck.diagrams.report_svg import svg_renderer
-from stepcheck.spec.loader import load_spec
+from stepcheck.spec.loader import load_spec, load_spec_text
 
 EXAMPLE = Path("tests/fixtures/specs/valid/example.yaml")
 RESULTS = Path("tests/golden/cli/verify_example.json")
@@ -122,3 +124,73 @@ def _png_colours(data: bytes) -> tuple[int, int, int]:
     # rows too, so distinct filtered pixels still tell blank from drawn.
     pixels = {row[x : x + channels] for row in rows[::8] for x in range(0, stride, channels * 4)}
     return width, height, len(pixels)
+
+
+_MEASURE = """<script>
+addEventListener("load", () => {
+  const root = document.documentElement;
+  const overview = document.getElementById("overview") || document.querySelector("section.top");
+  const out = document.createElement("pre");
+  out.id = "measured";
+  out.textContent = JSON.stringify({
+    width: innerWidth,
+    scrollWidth: root.scrollWidth,
+    height: root.scrollHeight,
+    firstTop: overview.getBoundingClientRect().top,
+    screen: innerHeight,
+  });
+  document.body.append(out);
+});
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def twin_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example as two authorities (the page then opens with an overview)."""
+    schema_file = resources.files("stepcheck.checker.writers").joinpath("verify-output.schema.json")
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    data = json.loads(RESULTS.read_text(encoding="utf-8"))
+    twin = json.loads(json.dumps(data).replace("examplevale", "twinvale"))
+    for key in ("results", "findings", "problems"):
+        data[key] += twin[key]
+    results = read_results(json.dumps(data), schema, name="twin.json")
+    text = EXAMPLE.read_text(encoding="utf-8").replace("id: examplevale", "id: twinvale")
+    specs = [load_spec(EXAMPLE), load_spec_text(text, "twin.yaml")]
+    renderer = svg_renderer() if shutil.which("dot") else None
+    page = render_report(results, specs, version="test", renderer=renderer)
+    path = tmp_path_factory.mktemp("twin") / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _measured(report: Path, tmp_path: Path, width: int) -> dict[str, float]:
+    """Chromium's layout of the page at `width` px: the page's own script-free HTML,
+    with a measuring script added to a copy (the shipped page has none)."""
+    probe = tmp_path / f"probe-{width}.html"
+    probe.write_text(
+        report.read_text(encoding="utf-8").replace("</body>", f"{_MEASURE}</body>"),
+        encoding="utf-8",
+    )
+    run = _chromium(
+        f"--window-size={width},900", "--dump-dom", probe.as_uri(), home=tmp_path / str(width)
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Uncaught" not in run.stderr
+    found = re.search(r'<pre id="measured">(.*?)</pre>', run.stdout)
+    assert found is not None, run.stdout[-2000:]
+    measured: dict[str, float] = json.loads(html.unescape(found.group(1)))
+    return measured
+
+
+@pytest.mark.parametrize("width", [1400, 400])
+def test_the_problems_are_on_the_first_screen_and_nothing_scrolls_sideways(
+    twin_file, tmp_path, width
+):
+    """At a desktop's and a phone's width: the page body never scrolls sideways (wide
+    tables and diagrams scroll inside their own box), the overview starts within the
+    first screen, and the page with its details folded stays short."""
+    measured = _measured(twin_file, tmp_path, width)
+
+    assert measured["scrollWidth"] <= measured["width"], measured
+    assert measured["firstTop"] < measured["screen"], measured
+    assert measured["height"] < 12 * measured["screen"], measured
