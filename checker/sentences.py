@@ -141,11 +141,13 @@ def _shouted_words(spec: ProtocolSpec) -> frozenset[str]:
         texts.append(str(getattr(item, "description", None) or ""))
         texts += [source.quote or "" for source in getattr(item, "sources", ())]
     text = " ".join(texts)
-    shouted = set(_SHOUTED.findall(text)) | {"CP", "CIN", "CLA"}
+    shouted = set(_SHOUTED.findall(text))
     spoken = {word.upper() for word in _WORD.findall(text) if not word.isupper()}
-    return frozenset(shouted - spoken)
+    return frozenset(shouted - spoken) | _TIER_INITIALISMS
 
 
+_TIER_INITIALISMS = frozenset({"CP", "CIN", "CLA"})
+"""Child protection, child in need, child looked after: always initialisms."""
 _SHOUTED = re.compile(r"\b[A-Z][A-Z&]{1,7}\b")
 _WORD = re.compile(r"\b[A-Za-z][a-z&]+\b")
 

@@ -29,6 +29,7 @@ from stepcheck.oracle.calendar_rules import limit_from, passed
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.realise import Mismatch
 from stepcheck.oracle.retime import Retimed, date_trace
+from stepcheck.shorten import shortest
 from stepcheck.spec.duration import Duration, Unit
 from stepcheck.spec.model import PREVIOUS_OWNER, Property, PropertyKind, ProtocolSpec, Reading
 from stepcheck.spec.trace import StepKind, Trace
@@ -117,15 +118,26 @@ def _dated(
             f"step {replayed.index}: {replayed.reason}",
         )
     prop = spec.property_by_id(result.property)
-    why_not = violation_shown(model, prop, found.trace)
-    if why_not is not None and _late_on_calendar(model, prop, found):
-        why_not = None
+    why_not = _why_not_shown(model, prop, found)
     if why_not is not None:
         return _not_replayed(
             result, spec, f"dated from {found.start.isoformat()} on the real calendar, {why_not}"
         )
+
+    def shows(run: Retimed) -> bool:
+        return replay(model, run.trace).ok and _why_not_shown(model, prop, run) is None
+
+    found = shortest(spec, found, reading=result.reading, executor=runner, shows=shows)
     assumptions = (*result.assumptions, _LATE_NOTE) if found.late else result.assumptions
     return evolve(result, trace=found.trace, dated_from=found.start, assumptions=assumptions)
+
+
+def _why_not_shown(model: ExplicitModel, prop: Property, found: Retimed) -> str | None:
+    """Why the dated run does not show `prop` failing; None when it does."""
+    why_not = violation_shown(model, prop, found.trace)
+    if why_not is not None and _late_on_calendar(model, prop, found):
+        return None
+    return why_not
 
 
 def followed_rules(spec: ProtocolSpec, trace: Trace, reading: Reading) -> frozenset[str] | None:
