@@ -19,7 +19,7 @@ from stepcheck import coverage as coverage_report
 from stepcheck.checker.cache import default_folder
 from stepcheck.checker.derived import DERIVED, DERIVED_PREFIX, HOLDING_PREFIX, with_derived
 from stepcheck.checker.engines import Limits
-from stepcheck.checker.writers import FORMATS, write
+from stepcheck.checker.writers import FORMATS, Detail, write
 from stepcheck.cli_common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -33,6 +33,7 @@ from stepcheck.cli_export import export_command
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
 from stepcheck.cli_types import Seconds, StartDate
+from stepcheck.colour import CHOICES, colourise, wants_colour
 from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.loader import find_spec_files
@@ -209,6 +210,26 @@ def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require
     help="leave solver times out, so the output is the same on every run (golden files, diffs)",
 )
 @click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="text format: only the summary (verdicts, the problems to raise first, counts)",
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="text format: also every working day of a case story on its own row",
+)
+@click.option(
+    "--color",
+    "colour",
+    type=click.Choice(CHOICES),
+    default="auto",
+    show_default=True,
+    help="colour verdicts and severities: auto is on a terminal unless NO_COLOR is set",
+)
+@click.option(
     "--derived",
     is_flag=True,
     help="also ask what no property asks: can every must and should deadline be met "
@@ -232,6 +253,9 @@ def verify(
     cache_dir: Path | None,
     no_cache: bool,
     no_timings: bool,
+    quiet: bool,
+    verbose: bool,
+    colour: str,
     derived: bool,
 ) -> None:
     """Prove or refute every property of each spec, and list the consistency findings.
@@ -274,8 +298,11 @@ def verify(
     )
     if no_timings:
         report = without_timings(report)
+    if quiet and verbose:
+        raise click.BadParameter("choose one of --quiet and --verbose", param_hint="-q/-v")
+    detail = Detail.QUIET if quiet else Detail.VERBOSE if verbose else Detail.NORMAL
     by_path = {spec.path: spec for spec in specs}
-    text = write(report, output_format, specs=by_path, start=start)
+    text = write(report, output_format, specs=by_path, start=start, detail=detail)
     if out_dir is not None:
         for fmt, suffix in _SUFFIXES.items():
             rendered = write(report, fmt, specs=by_path, start=start)
@@ -283,7 +310,8 @@ def verify(
     if output is not None:
         write_file(output, text)
     else:
-        click.echo(text, nl=False)
+        coloured = output_format == "text" and wants_colour(colour, sys.stdout)
+        click.echo(colourise(text) if coloured else text, nl=False, color=coloured)
     sys.exit(report.exit_code)
 
 

@@ -208,11 +208,18 @@ def _out_of_time(context: _Context, task: Task, budget: Budget | None) -> Proper
 
 
 def _shower(total: int) -> Progress:
+    """Each property's verdict on its own line as it is decided, with the time elapsed
+    (a terminal only: the report itself never holds a wall-clock time)."""
+    began = time.monotonic()
+    width = len(str(total))
+
     def show(done: int, count: int, result: PropertyResult) -> None:
         del count
+        elapsed = int(time.monotonic() - began)
         sys.stderr.write(
-            f"\r\x1b[K[{done}/{total}] {result.authority}: {result.property} "
-            f"{result.verdict.value} ({result.seconds:.1f} s)"
+            f"\r\x1b[K[{done:>{width}}/{total} {elapsed // 60}:{elapsed % 60:02d}] "
+            f"{result.authority}: {result.property} {result.verdict.value} "
+            f"({result.seconds:.1f} s)\n"
         )
         sys.stderr.flush()
 

@@ -18,10 +18,10 @@ from stepcheck.checker.writers.junit import render_junit
 from stepcheck.checker.writers.markdown import render_markdown
 from stepcheck.checker.writers.sarif import render_sarif
 from stepcheck.checker.writers.summary import render_summary
-from stepcheck.checker.writers.text import render_text
+from stepcheck.checker.writers.text import Detail, render_text
 from stepcheck.spec.model import ProtocolSpec
 
-__all__ = ["FORMATS", "write"]
+__all__ = ["FORMATS", "Detail", "write"]
 
 
 class _Renderer(Protocol):
@@ -43,7 +43,14 @@ FORMATS: Final = ("text", "json", "junit", "sarif", "markdown", "summary")
 """The output formats, in the order `--format` lists them."""
 
 
-def write(report: Report, fmt: str, *, specs: Mapping[str, ProtocolSpec], start: date) -> str:
+def write(
+    report: Report,
+    fmt: str,
+    *,
+    specs: Mapping[str, ProtocolSpec],
+    start: date,
+    detail: Detail = Detail.NORMAL,
+) -> str:
     """`report` in format `fmt`.
 
     Args:
@@ -53,6 +60,7 @@ def write(report: Report, fmt: str, *, specs: Mapping[str, ProtocolSpec], start:
             every spec a result names must be here.
         start: the date case stories start on (day 0 is the first working day on or
             after it); also written into the reproduce commands.
+        detail: how much the text format says (`-q`, `-v`); other formats say all.
 
     Raises:
         ValueError: for a format not in `FORMATS`.
@@ -61,4 +69,6 @@ def write(report: Report, fmt: str, *, specs: Mapping[str, ProtocolSpec], start:
         render = _RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown format '{fmt}'; known formats: {', '.join(FORMATS)}") from None
+    if fmt == "text":
+        return render_text(report, specs=specs, start=start, detail=detail)
     return render(report, specs=specs, start=start)

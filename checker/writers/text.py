@@ -1,15 +1,21 @@
-"""The terminal report of `stepcheck verify`: verdicts per authority, case stories, findings.
+"""The terminal report of `stepcheck verify`: case stories, findings, then the verdicts.
 
-`checker.results.Report` -> here -> stdout. One line per property (verdict, property,
-strength and bound, caveats, time) with its summary below; every violation follows
-as a dated case story with the rules involved and the command that reproduces it;
-then the findings per spec, and a line of counts.
+`checker.results.Report` -> here -> stdout. What a person reads last is what stays on
+the screen, so the details come first and the summary last, as pytest does: every
+violation as a dated case story with the rules involved and the command that
+reproduces it, and the findings per root cause; then one line per property (verdict,
+property, strength and bound, caveats, time) with its summary below, per authority;
+then the few problems to raise first, by severity, and a line of counts.
+
+`detail` chooses how much: `QUIET` only the summary (verdicts, problems, counts),
+`NORMAL` everything, `VERBOSE` also every working day of a story on its own row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from enum import IntEnum
 
 from stepcheck.checker.results import PropertyResult, Report
 from stepcheck.checker.story import Scene, Story, long_date
@@ -39,22 +45,42 @@ from stepcheck.checker.writers.wording import (
 )
 from stepcheck.spec.model import ProtocolSpec
 
-__all__ = ["render_text", "story_lines"]
+__all__ = ["Detail", "render_text", "story_lines"]
 
 _INDENT = "    "
 
 
-def render_text(report: Report, *, specs: Mapping[str, ProtocolSpec], start: date) -> str:
+class Detail(IntEnum):
+    """How much the terminal report says (`stepcheck verify -q` / `-v`)."""
+
+    QUIET = -1
+    NORMAL = 0
+    VERBOSE = 1
+
+
+def render_text(
+    report: Report,
+    *,
+    specs: Mapping[str, ProtocolSpec],
+    start: date,
+    detail: Detail = Detail.NORMAL,
+) -> str:
     """The whole report for a terminal, ending with a newline."""
     lines = [
         f"stepcheck verify: case stories start on or after {long_date(start)} "
-        f"({start.isoformat()}), each on the first date the oracle replays it"
+        f"({start.isoformat()}), each on the first date its steps happen on the real calendar"
     ]
-    for authority, results in group_by_authority(report.results):
-        lines += ["", *_authority_block(authority, results, specs, start)]
+    grouped = group_by_authority(report.results)
     ranked = problems(report, specs)
-    if report.findings:
-        lines += ["", *_findings_block(ranked)]
+    if detail > Detail.QUIET:
+        for _, results in grouped:
+            lines += _stories_block(results, specs, start, verbose=detail >= Detail.VERBOSE)
+        if report.findings:
+            lines += ["", *_findings_block(ranked)]
+    if grouped:
+        lines += ["", "verdicts"]
+    for authority, results in grouped:
+        lines += _verdicts_block(authority, results, specs)
     if ranked:
         lines += ["", *_top_block(ranked)]
     lines += ["", summary_line(report)]
@@ -75,21 +101,31 @@ def story_lines(story: Story) -> list[str]:
     return lines
 
 
-def _authority_block(
-    authority: str,
-    results: list[PropertyResult],
-    specs: Mapping[str, ProtocolSpec],
-    start: date,
+def _verdicts_block(
+    authority: str, results: list[PropertyResult], specs: Mapping[str, ProtocolSpec]
 ) -> list[str]:
+    """One authority's verdicts: a line per property with its sentence below."""
     spec = spec_of(results[0], specs)
     paths = sorted({result.spec for result in results})
     lines = [f"{authority}: {spec.authority.name}", *[f"  spec: {path}" for path in paths]]
     width = max(len(result.property) for result in results)
     for result in results:
         lines += _result_lines(result, width)
+    return lines
+
+
+def _stories_block(
+    results: list[PropertyResult],
+    specs: Mapping[str, ProtocolSpec],
+    start: date,
+    *,
+    verbose: bool,
+) -> list[str]:
+    """Every violation's story, and every run in which a missed deadline breaks a proof."""
+    lines: list[str] = []
     for result in results:
         if result.trace is not None:
-            lines += ["", *_violation_block(result, specs, start)]
+            lines += ["", *_violation_block(result, specs, start, verbose=verbose)]
         if result.when_missed is not None:
             lines += ["", *_missed_block(result, specs, start)]
     return lines
@@ -105,13 +141,13 @@ def _result_lines(result: PropertyResult, width: int) -> list[str]:
 
 
 def _violation_block(
-    result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date
+    result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date, *, verbose: bool
 ) -> list[str]:
-    story = story_of(result, specs, start)
+    story = story_of(result, specs, start, collapse_ticks=not verbose)
     assert story is not None, "only results with a trace get here"
     where = f" at {result.span}" if result.span is not None else ""
     verdict = VERDICT_LABELS[result.verdict]
-    lines = [f"  {verdict} {property_words(result)}{where}"]
+    lines = [f"  {verdict} {result.authority}: {property_words(result)}{where}"]
     lines.append(f"{_INDENT}{result.summary}")
     if result.formula:
         lines.append(f"{_INDENT}as the spec states it: {result.formula}")
@@ -131,7 +167,7 @@ def _missed_block(
 ) -> list[str]:
     story = missed_story_of(result, specs, start)
     assert story is not None, "only results with a missed-deadline run get here"
-    lines = [f"  if a deadline is missed: {property_words(result)}"]
+    lines = [f"  if a deadline is missed: {result.authority}: {property_words(result)}"]
     lines.append(f"{_INDENT}what happens, working day by working day:")
     lines += [f"{_INDENT}  {line}" for line in story_lines(story)]
     for clock in story.overdue:

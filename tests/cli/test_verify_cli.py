@@ -130,3 +130,49 @@ def test_out_dir_gets_every_format(tmp_path):
     names = sorted(path.name for path in tmp_path.iterdir())
     assert names == ["verify.json", "verify.md", "verify.sarif", "verify.txt", "verify.xml"]
     assert (tmp_path / "verify.txt").read_text(encoding="utf-8") == result.output
+
+
+def test_the_terminal_ends_with_the_summary_and_quiet_keeps_only_it():
+    """Stories and findings first, the verdicts and the problems to raise last (what stays
+    on the screen); `-q` leaves out the details, `-v` shows every working day."""
+    normal = _verify(EXAMPLE).output
+    quiet = _verify("-q", EXAMPLE).output
+    verbose = _verify("-v", EXAMPLE).output
+
+    assert normal.index("what happens, working day by working day") < normal.index("\nverdicts\n")
+    assert normal.index("\nverdicts\n") < normal.index("most serious problems")
+    assert normal.rstrip().splitlines()[-1].startswith("5 properties:")
+    assert "what happens" not in quiet
+    assert "findings, by root cause" not in quiet
+    assert quiet.split("\nverdicts\n")[1] == normal.split("\nverdicts\n")[1]
+    assert "working days pass" in normal
+    assert "working days pass" not in verbose
+    assert len(verbose.splitlines()) > len(normal.splitlines())
+    assert _verify("-q", "-v", EXAMPLE).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        ((), {}, False),
+        (("--color", "always"), {}, True),
+        (("--color", "always"), {"NO_COLOR": "1"}, True),
+        ((), {"FORCE_COLOR": "1"}, True),
+        ((), {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+        (("--color", "never"), {"FORCE_COLOR": "1"}, False),
+        (("--color", "always", "--format", "json"), {}, False),
+    ],
+)
+def test_colour_only_on_request_or_a_terminal_and_never_in_other_formats(args, env, coloured):
+    """A pipe gets plain text; NO_COLOR wins over FORCE_COLOR; --color wins over both;
+    JSON is never coloured."""
+    result = CliRunner(env={"NO_COLOR": None, "FORCE_COLOR": None, **env}).invoke(
+        cli,
+        ["verify", "--no-timings", "--start-date", "2026-12-21", *args, EXAMPLE],
+        prog_name="stepcheck",
+    )
+
+    assert result.exit_code == 1
+    assert ("\x1b[" in result.output) is coloured
+    if coloured:
+        assert "\x1b[1;31mVIOLATED\x1b[0m" in result.output
