@@ -106,7 +106,7 @@ def _title(spec: ProtocolSpec, path: TracePath | None) -> str:
     text = f"<b>{escape(spec.authority.name)}</b> ({escape(spec.authority.id)}): statuses"
     text += " by tier, boxed by owner team"
     if path is not None:
-        text += f"<br/>highlighted: a counterexample, {len(path.events)} event(s) numbered"
+        text += f"<br/>highlighted: a run that breaks it, {len(path.events)} event(s) numbered"
     return f"<{text}>"
 
 
@@ -209,7 +209,9 @@ def _status_label(spec: ProtocolSpec, status: Status, path: TracePath | None) ->
     if marks:
         lines.append(_small(" · ".join(marks)))
     if path is not None and status.id == path.loop_status:
-        lines.append(f'<font color="{LOOP_COLOUR}"><b>↻ lasso loop starts here</b></font>')
+        lines.append(
+            f'<font color="{LOOP_COLOUR}"><b>↻ from here the steps repeat for ever</b></font>'
+        )
     return "<" + "<br/>".join(lines) + ">"
 
 
@@ -305,9 +307,11 @@ def _add_legend(graph: graphviz.Digraph, path: TracePath | None) -> None:
         samples = [(text, style.attributes()) for text, style in legend_styles()]
         if path is not None:
             samples.append(
-                ("counterexample step #n", {"color": HIGHLIGHT_COLOUR, "penwidth": "3.5"})
+                ("step #n of the run shown", {"color": HIGHLIGHT_COLOUR, "penwidth": "3.5"})
             )
-            samples.append(("lasso loop step ↻", {"color": LOOP_COLOUR, "penwidth": "3.5"}))
+            samples.append(
+                ("step that repeats for ever ↻", {"color": LOOP_COLOUR, "penwidth": "3.5"})
+            )
         for index, (text, attrs) in enumerate(samples):
             left, right = f"_legend_{index}_a", f"_legend_{index}_b"
             legend.node(left)
@@ -331,7 +335,7 @@ def _marks_key() -> str:
 
 
 def _story(path: TracePath) -> str:
-    lines = ["<b>the counterexample, step by step</b>"]
+    lines = ["<b>the run shown, step by step</b>"]
     lines += [escape(line) for line in path.story]
     if path.loop_text is not None:
         lines.append(f'<font color="{LOOP_COLOUR}">{escape(path.loop_text)}</font>')

@@ -21,6 +21,7 @@ from stepcheck.diagrams.report_html import (
     citation_block,
     citation_source,
     esc,
+    quoted,
     verdict_badge,
 )
 from stepcheck.diagrams.report_problems import finding_anchor, rank_badge, top_problems
@@ -43,6 +44,11 @@ FINDING_KINDS: Final = {
     "SPEC212": 'Durations in bare "days" (working or calendar not stated)',
     "SPEC213": "Deadlines a meeting's cadence can make impossible to meet",
     "SPEC214": "Two deadlines with different limits for the same milestone",
+    "SPEC215": "A minimum wait as long as the limit: no day to act on",
+    "SPEC216": "Documents referred to that no rule depends on",
+    "SPEC217": "Things recorded that no rule ever uses",
+    "SPEC218": "One trigger, two different escalation ladders",
+    "SPEC219": "Deadlines that never start",
 }
 """Plain-language headings for the finding codes (spec/README.md lists them)."""
 
@@ -109,9 +115,7 @@ def _count(n: int, word: str) -> str:
 
 def _result_article(result: Result) -> str:
     ident = anchor("result", result.authority, result.property)
-    title = esc(result.property)
-    if result.property != result.kind:
-        title += f" <small>({esc(result.kind)})</small>"
+    title = f"<code>{esc(result.property)}</code>"
     facts = [*bound_words(result), *caveats(result)]
     parts = [
         f'<article class="result" id="{ident}" aria-labelledby="{ident}-h">',
@@ -142,7 +146,7 @@ def _result_article(result: Result) -> str:
 
 
 def _story(result: Result, story: Story) -> str:
-    caption = f"How the case can go: the counterexample to '{esc(result.property)}', day by day."
+    caption = f"How the case can go, day by day: a run that breaks '{esc(result.property)}'."
     rows = "".join(
         _scene_row(scene, index == story.loop_start) for index, scene in enumerate(story.scenes)
     )
@@ -184,7 +188,7 @@ def _scene_row(scene: Scene, loop_start: bool) -> str:
         for clock in scene.clocks
     )
     rules = "".join(
-        f"<q>{esc(c.quote)}</q> <small>({citation_source(c)})</small><br>"
+        f"<q>{quoted(c.quote)}</q> <small>({citation_source(c)})</small><br>"
         if c.quote
         else f"<small>{citation_source(c)}</small><br>"
         for c in scene.citations
@@ -218,7 +222,7 @@ def _finding_groups(authority: str, findings: Sequence[Finding]) -> str:
     for code, found in sorted(groups.items()):
         heading = FINDING_KINDS.get(code, "Other findings")
         parts.append(
-            f"<h4>{esc(heading)} <small>({esc(code)}, {len(found)})</small></h4>"
+            f'<h4 data-code="{esc(code)}">{esc(heading)} <small>({len(found)})</small></h4>'
             '<ul class="findings">'
         )
         for index, finding in enumerate(found, start=1):
@@ -234,7 +238,7 @@ def _finding_groups(authority: str, findings: Sequence[Finding]) -> str:
                 f"{esc(finding.message)} <small>(<code>{esc(finding.location)}</code>)</small>",
             ]
             if finding.rule:
-                item.append(f'<blockquote class="rule"><p>{esc(finding.rule)}</p></blockquote>')
+                item.append(f'<blockquote class="rule"><p>{quoted(finding.rule)}</p></blockquote>')
             if finding.hint:
                 item.append(f'<p class="hint">What to do: {esc(finding.hint)}</p>')
             parts.append("".join(item) + "</li>")

@@ -23,6 +23,7 @@ __all__ = [
     "citation_block",
     "citation_source",
     "esc",
+    "quoted",
     "verdict_badge",
 ]
 
@@ -37,6 +38,21 @@ def esc(text: str) -> str:
     'a &lt;b&gt; &amp; &quot;c&quot;'
     """
     return html.escape(text, quote=True)
+
+
+_BOLD = re.compile(r"&lt;(b|strong)&gt;(.*?)&lt;/\1&gt;|\*\*(.+?)\*\*", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"&lt;/?(?:b|i|u|em|strong|br)\s*/?&gt;", re.IGNORECASE)
+
+
+def quoted(text: str) -> str:
+    """A quote from a document as HTML: escaped, its bold (`<b>`, `**`) shown as bold,
+    and any other formatting tag the digest kept left out.
+
+    >>> quoted("within <b>one working day</b> & **no later**")
+    'within <strong>one working day</strong> &amp; <strong>no later</strong>'
+    """
+    bolded = _BOLD.sub(lambda m: f"<strong>{m.group(2) or m.group(3)}</strong>", esc(text))
+    return _TAGS.sub("", bolded)
 
 
 def anchor(*parts: str) -> str:
@@ -112,7 +128,7 @@ def citation_block(citations: Iterable[Citation]) -> str:
     parts = []
     for citation in citations:
         quote = (
-            f"<blockquote><p>{esc(citation.quote)}</p></blockquote>"
+            f"<blockquote><p>{quoted(citation.quote)}</p></blockquote>"
             if citation.quote
             else "<p>(the spec gives no quote)</p>"
         )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from stepcheck.diagrams.report_data import Finding, Problem, Result
-from stepcheck.diagrams.report_html import anchor, citation_source, esc
+from stepcheck.diagrams.report_html import anchor, citation_source, esc, quoted
 from stepcheck.spec.citations import Citation, citations_of
 from stepcheck.spec.model import ProtocolSpec
 
@@ -122,7 +122,7 @@ def _problem_item(
     ]
     if quote is not None:
         parts.append(
-            f"<blockquote><p>{esc(quote.quote or '')}</p></blockquote>"
+            f"<blockquote><p>{quoted(quote.quote or '')}</p></blockquote>"
             f'<p class="source">{citation_source(quote)}</p>'
         )
     else:

@@ -75,7 +75,7 @@ def _status_figure(spec: ProtocolSpec, highlight: Highlight | None, renderer: Sv
     else:
         svg = renderer(status_diagram(spec, highlight=highlight.trace))
         caption = (
-            f"Statuses and events of {esc(name)}, with the counterexample to "
+            f"Statuses and events of {esc(name)}, with a run that breaks "
             f"'{esc(highlight.property)}' highlighted."
         )
     label = f"Status diagram of {name}"

@@ -85,7 +85,7 @@ def test_highlight_draws_the_counterexample():
 
     assert result.returncode == 0, result.stderr
     assert "#1" in result.stdout
-    assert "lasso loop starts here" in result.stdout
+    assert "from here the steps repeat for ever" in result.stdout
 
 
 def test_highlight_of_a_proved_property_is_a_note():

@@ -108,7 +108,7 @@ def test_highlight_numbers_events_and_marks_the_loop():
     assert [step.in_loop for step in path.events] == [False, False, False, True, True]
     assert path.loop_status == "early_help"
     assert "#1, #4 ↻" in source
-    assert "lasso loop starts here" in source
+    assert "from here the steps repeat for ever" in source
     assert "awaiting_tam -> awaiting_tam" in source  # the concrete step of a `from: any` event
 
 

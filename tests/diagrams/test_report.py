@@ -255,6 +255,44 @@ def test_the_details_are_folded_and_print_short():
         assert f"<summary><h3>{title}</h3>" in page
 
 
+JARGON = (
+    r"\blasso",
+    r"counterexample",
+    r"\bexecutor",
+    r"\bSpacer\b",
+    r"\bBMC\b",
+    r"\bZ3\b",
+    r"\bSPEC2\d\d\b",
+    r"\bleads_to\b",
+    r"\binvariant\b",
+    r"&lt;b&gt;",
+    r"\*\*",
+)
+"""Words a policy reviewer should not meet in the report's prose (ids in <code> aside)."""
+
+
+def _prose(page: str) -> str:
+    """The page's words a reviewer reads: no diagrams, no ids or commands in <code>."""
+    body = re.sub(r"<svg.*?</svg>|<code>.*?</code>", " ", page, flags=re.DOTALL)
+    return re.sub(r"<[^>]+>", " ", body[body.index("<body") :])
+
+
+@needs_dot
+def test_the_reviewers_prose_has_no_jargon_and_no_raw_markup():
+    """No solver or tool words, no finding codes, no property kinds, and a quote's bold
+    (`<b>`, `**`) shown as bold, not as markup."""
+    data = json.loads(RESULTS.read_text(encoding="utf-8"))
+    data["results"][0]["citations"][0]["quote"] = "within <b>one working day</b> and **now**"
+    results = read_results(json.dumps(data), _schema(), name="bold.json")
+    page = render_report(results, [load_spec(EXAMPLE)], version="t", renderer=svg_renderer())
+    prose = _prose(page)
+
+    for word in JARGON:
+        assert re.search(word, prose) is None, (word, re.search(f".{{60}}{word}.{{60}}", prose))
+    assert "<strong>one working day</strong>" in page
+    assert "<strong>now</strong>" in page
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
