@@ -17,6 +17,10 @@ status; they are folded into a single "any status" pseudo-node with one edge per
 to its target (a self-loop on the pseudo-node when the status is kept). When such an
 event is on a highlighted path, the concrete step it took is drawn as well.
 
+A focused diagram (`focus=True`, with a highlighted run) keeps only the statuses the run
+visits and the events it takes, and no legend (the story is told beside it): the
+story's part of the protocol, small enough to read at page width.
+
 Every label is an HTML label built from escaped text, so quotes, `<`, `&` and
 typographic characters in spec text cannot break the DOT. Output is deterministic:
 tiers by rank, lanes and statuses sorted by id, edges by (event id, source status).
@@ -30,6 +34,7 @@ from collections import defaultdict
 from typing import Final
 
 import graphviz
+from attrs import evolve
 
 from stepcheck.diagrams.style import (
     GAP_COLOUR,
@@ -85,26 +90,52 @@ _NODE_ATTRS: Final = {"fontname": "Helvetica", "fontsize": "11", "shape": "box"}
 _EDGE_ATTRS: Final = {"fontname": "Helvetica", "fontsize": "9"}
 
 
-def status_diagram(spec: ProtocolSpec, *, highlight: Trace | None = None) -> graphviz.Digraph:
-    """The spec's statuses and events; with `highlight`, that run drawn bold and numbered."""
+def status_diagram(
+    spec: ProtocolSpec, *, highlight: Trace | None = None, focus: bool = False
+) -> graphviz.Digraph:
+    """The spec's statuses and events; with `highlight`, that run drawn bold and numbered;
+    with `focus` too, only the statuses it visits and the events it takes."""
     path = trace_path(spec, highlight) if highlight is not None else None
+    focused = focus and path is not None
     graph = graphviz.Digraph(
         name=spec.authority.id,
-        graph_attr={**_GRAPH_ATTRS, "label": _title(spec, path)},
+        graph_attr={**_GRAPH_ATTRS, "label": _title(spec, path, focused=focused)},
         node_attr=_NODE_ATTRS,
         edge_attr=_EDGE_ATTRS,
     )
-    _add_tiers(graph, spec, path)
-    _add_tier_order(graph, spec)
-    _add_start(graph, spec)
-    _add_events(graph, spec, path)
-    _add_legend(graph, path)
+    shown = _only(spec, path) if focused and path is not None else spec
+    _add_tiers(graph, shown, path)
+    _add_tier_order(graph, shown)
+    _add_start(graph, shown)
+    _add_events(graph, shown, path, whole=spec)
+    if not focused:
+        _add_legend(graph, path)
     return graph
 
 
-def _title(spec: ProtocolSpec, path: TracePath | None) -> str:
+def _only(spec: ProtocolSpec, path: TracePath) -> ProtocolSpec:
+    """`spec` cut down to the statuses `path` visits and the events it takes, each from
+    the statuses it was taken in (a `from: any` event as its concrete steps only)."""
+    visited = frozenset(path.visited)
+    taken: dict[str, set[str]] = defaultdict(set)
+    for step in path.events:
+        if step.drawn_from is not None:
+            taken[step.event].add(step.drawn_from)
+    statuses = tuple(status for status in spec.statuses if status.id in visited)
+    events = tuple(
+        evolve(event, sources_from=tuple(sorted(taken[event.id])))
+        for event in spec.events
+        if event.id in taken
+    )
+    return evolve(spec, statuses=statuses, events=events)
+
+
+def _title(spec: ProtocolSpec, path: TracePath | None, *, focused: bool = False) -> str:
     text = f"<b>{escape(spec.authority.name)}</b> ({escape(spec.authority.id)}): statuses"
-    text += " by tier, boxed by owner team"
+    if focused:
+        text += " the run visits, by tier and owner team"
+    else:
+        text += " by tier, boxed by owner team"
     if path is not None:
         text += f"<br/>highlighted: a run that breaks it, {len(path.events)} event(s) numbered"
     return f"<{text}>"
@@ -226,8 +257,15 @@ def _add_start(graph: graphviz.Digraph, spec: ProtocolSpec) -> None:
         graph.edge(START_NODE, status.id, penwidth="2")
 
 
-def _add_events(graph: graphviz.Digraph, spec: ProtocolSpec, path: TracePath | None) -> None:
-    """One edge per event and `from` status; `from: any` events start at one pseudo-node."""
+def _add_events(
+    graph: graphviz.Digraph,
+    spec: ProtocolSpec,
+    path: TracePath | None,
+    *,
+    whole: ProtocolSpec | None = None,
+) -> None:
+    """One edge per event and `from` status; `from: any` events start at one pseudo-node.
+    `whole` is the spec `spec` was cut from, for a focused diagram."""
     taken = _taken_edges(path)
     if any(not event.sources_from for event in spec.events):
         graph.node(
@@ -244,7 +282,7 @@ def _add_events(graph: graphviz.Digraph, spec: ProtocolSpec, path: TracePath | N
             steps = taken.get((event.id, source), ())
             graph.edge(source, target, **_edge_attrs(spec, event, target, steps))
     if path is not None:
-        _add_any_steps(graph, spec, path)
+        _add_any_steps(graph, whole or spec, path)
 
 
 def _taken_edges(path: TracePath | None) -> dict[tuple[str, str], tuple[PathStep, ...]]:

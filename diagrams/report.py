@@ -23,7 +23,13 @@ from stepcheck.diagrams.report_authority import authority_section
 from stepcheck.diagrams.report_data import Finding, Result, Results
 from stepcheck.diagrams.report_html import anchor, bound_words, caveats, esc, verdict_badge
 from stepcheck.diagrams.report_problems import overview
-from stepcheck.diagrams.report_svg import GRAPHVIZ_NOTE, Highlight, SvgRenderer, draw_authority
+from stepcheck.diagrams.report_svg import (
+    GRAPHVIZ_NOTE,
+    Highlight,
+    SvgRenderer,
+    draw_authority,
+    draw_focus,
+)
 from stepcheck.spec.citations import long_date
 from stepcheck.spec.model import ProtocolSpec
 
@@ -53,7 +59,12 @@ def render_report(
     findings = [(spec, _findings_of(spec, results.findings)) for spec in ordered]
     sections = [
         authority_section(
-            spec, found, spec_findings, _diagrams(spec, found, renderer), results.problems
+            spec,
+            found,
+            spec_findings,
+            _diagrams(spec, renderer),
+            results.problems,
+            focus=_focused(spec, found, renderer),
         )
         for (spec, found), (_, spec_findings) in zip(by_spec, findings, strict=True)
     ]
@@ -172,17 +183,28 @@ def _summary_cell(result: Result | None) -> str:
     )
 
 
-def _diagrams(spec: ProtocolSpec, results: Sequence[Result], renderer: SvgRenderer | None) -> str:
+def _diagrams(spec: ProtocolSpec, renderer: SvgRenderer | None) -> str:
+    """The whole protocol: its status diagram and its escalation ladders."""
     if renderer is None:
         return f'<p class="note">{esc(GRAPHVIZ_NOTE)}</p>'
-    violated = next((r for r in results if r.verdict == "violated" and r.trace is not None), None)
-    highlight = (
-        Highlight(property=violated.property, trace=violated.trace)
-        if violated is not None and violated.trace is not None
-        else None
-    )
-    drawn = draw_authority(spec, highlight, renderer)
+    drawn = draw_authority(spec, None, renderer)
     return drawn if drawn is not None else f'<p class="note">{esc(GRAPHVIZ_NOTE)}</p>'
+
+
+def _focused(
+    spec: ProtocolSpec, results: Sequence[Result], renderer: SvgRenderer | None
+) -> dict[str, str]:
+    """Each story's own diagram, by property: the statuses it visits, its steps numbered."""
+    if renderer is None:
+        return {}
+    drawn = {}
+    for result in results:
+        if result.trace is None or result.story is None:
+            continue
+        figure = draw_focus(spec, Highlight(property=result.property, trace=result.trace), renderer)
+        if figure is not None:
+            drawn[result.property] = figure
+    return drawn
 
 
 def _comparison(comparison: Comparison) -> str:

@@ -10,7 +10,7 @@ it; findings are grouped by kind, each with the rule it quotes and a hint.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from stepcheck.diagrams.report_data import Finding, Problem, Result, Scene, Story
@@ -71,9 +71,13 @@ def authority_section(
     findings: Sequence[Finding],
     diagrams: str,
     problems: Sequence[Problem] = (),
+    *,
+    focus: Mapping[str, str] | None = None,
 ) -> str:
-    """The section for one authority; `diagrams` is its figures (or a note) as HTML, and
-    `problems` the checker's ranking (any authority's; this one's are shown)."""
+    """The section for one authority; `diagrams` is its figures (or a note) as HTML,
+    `problems` the checker's ranking (any authority's; this one's are shown), and
+    `focus` each story's own diagram, by property."""
+    focused = focus or {}
     authority = spec.authority.id
     verdicts = _count(len(results), "verdict")
     parts = [
@@ -88,7 +92,7 @@ def authority_section(
         _folded(
             "Verdicts",
             f"{verdicts}, with the rules they quote and the case stories",
-            "".join(_result_article(result) for result in results),
+            "".join(_result_article(result, focused.get(result.property)) for result in results),
         ),
         _folded(
             "Findings",
@@ -113,7 +117,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _result_article(result: Result) -> str:
+def _result_article(result: Result, figure: str | None = None) -> str:
     ident = anchor("result", result.authority, result.property)
     title = f"<code>{esc(result.property)}</code>"
     facts = [*bound_words(result), *caveats(result)]
@@ -137,6 +141,8 @@ def _result_article(result: Result) -> str:
         )
     if result.story is not None:
         parts.append(_story(result, result.story))
+        if figure is not None:
+            parts.append(figure)
     else:
         parts.append(
             f'<p class="reproduce">Check it again: <code>{esc(result.reproduce)}</code></p>'

@@ -22,7 +22,14 @@ from stepcheck.diagrams.report_html import anchor, esc
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.trace import Trace
 
-__all__ = ["GRAPHVIZ_NOTE", "Highlight", "SvgRenderer", "draw_authority", "svg_renderer"]
+__all__ = [
+    "GRAPHVIZ_NOTE",
+    "Highlight",
+    "SvgRenderer",
+    "draw_authority",
+    "draw_focus",
+    "svg_renderer",
+]
 
 GRAPHVIZ_NOTE = (
     "The diagrams need Graphviz's dot program, which is not installed here; install "
@@ -67,6 +74,23 @@ def draw_authority(
     return "".join(figures)
 
 
+def draw_focus(spec: ProtocolSpec, highlight: Highlight, renderer: SvgRenderer) -> str | None:
+    """The statuses one story visits and the steps it takes, numbered: drawn at its
+    natural size, which fits the page or scrolls inside its box. None without `dot`."""
+    try:
+        svg = renderer(status_diagram(spec, highlight=highlight.trace, focus=True))
+    except GraphvizMissing:
+        return None
+    prefix = anchor("focus", spec.authority.id, highlight.property)
+    label = f"The statuses the story of '{highlight.property}' visits"
+    caption = (
+        "The statuses this story visits and the steps it takes, numbered as in the "
+        "story; the steps that repeat for ever in purple. The whole protocol is drawn "
+        "under Diagrams."
+    )
+    return _figure(svg, prefix, label, caption, focus=True)
+
+
 def _status_figure(spec: ProtocolSpec, highlight: Highlight | None, renderer: SvgRenderer) -> str:
     name = spec.authority.name
     if highlight is None:
@@ -79,12 +103,14 @@ def _status_figure(spec: ProtocolSpec, highlight: Highlight | None, renderer: Sv
             f"'{esc(highlight.property)}' highlighted."
         )
     label = f"Status diagram of {name}"
-    return _figure(svg, anchor("status", spec.authority.id), label, caption)
+    caption += " Drawn at full size: scroll inside the box to move around it."
+    return _figure(svg, anchor("status", spec.authority.id), label, caption, focus=True)
 
 
-def _figure(svg: bytes, prefix: str, label: str, caption: str) -> str:
+def _figure(svg: bytes, prefix: str, label: str, caption: str, *, focus: bool = False) -> str:
+    kind = "diagram focus" if focus else "diagram"
     return (
-        f'<figure class="diagram" id="{prefix}">'
+        f'<figure class="{kind}" id="{prefix}">'
         f'<div class="svg">{_clean(svg.decode("utf-8"), prefix, label)}</div>'
         f"<figcaption>{caption}</figcaption></figure>"
     )

@@ -155,3 +155,23 @@ def test_ladder_flags_a_level_that_cannot_decide():
     source = ladder_diagram(spec, "threshold_difference").source
 
     assert "⚠ cannot decide: 2 people, no tie-break" in source
+
+
+def test_a_focused_diagram_keeps_the_run_and_nothing_else():
+    """Only the statuses the run visits, only the events it takes (a `from: any` one as
+    its concrete step), numbered as in the full diagram, and no legend."""
+    spec = load_spec(EXAMPLE)
+    focused = status_diagram(spec, highlight=example_lasso(), focus=True).source
+    whole = status_diagram(spec, highlight=example_lasso()).source
+    statuses = {status.id for status in spec.statuses}
+
+    drawn = {status for status in statuses if f"\t{status} [" in focused}
+    assert drawn == {"early_help", "awaiting_tam"}
+    assert "cluster_legend" not in focused
+    assert ANY_NODE not in focused
+    assert "#1, #4 ↻" in focused
+    assert "awaiting_tam -> awaiting_tam" in focused
+    taken = {"request_step_up", "give_consent", "tam_declines"}
+    untaken = {event.id for event in spec.events} - taken
+    assert all(f"<b>{event}</b>" not in focused for event in untaken)
+    assert all(f"<b>{event}</b>" in whole for event in untaken)

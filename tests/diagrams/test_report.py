@@ -126,7 +126,8 @@ def test_report_has_no_external_links_or_scripts():
     assert "script" not in parsed.tags
     assert "link" not in parsed.tags
     assert all(href.startswith("#") and href[1:] in parsed.ids for href in parsed.hrefs)
-    assert parsed.tags.count("svg") == 2
+    # the whole protocol, its one ladder, and one focused drawing per story (two)
+    assert parsed.tags.count("svg") == 4
 
 
 def test_report_accessibility_basics():
@@ -291,6 +292,31 @@ def test_the_reviewers_prose_has_no_jargon_and_no_raw_markup():
         assert re.search(word, prose) is None, (word, re.search(f".{{60}}{word}.{{60}}", prose))
     assert "<strong>one working day</strong>" in page
     assert "<strong>now</strong>" in page
+
+
+@needs_dot
+def test_each_story_has_its_own_small_drawing_of_the_statuses_it_visits():
+    """Beside each story, a drawing with only the statuses it visits, its steps numbered;
+    the whole protocol is drawn once, with no story singled out."""
+    data = json.loads(RESULTS.read_text(encoding="utf-8"))
+    page = _page(svg_renderer())
+
+    for result in data["results"]:
+        focus = f'id="focus-examplevale-{result["property"]}"'
+        assert (focus in page) is (result["story"] is not None)
+        if result["story"] is None:
+            continue
+        figure = page[page.index(focus) : page.index("</figure>", page.index(focus))]
+        visited = {result["trace"]["initial"]["status"]}
+        visited |= {step["state"]["status"] for step in result["trace"]["steps"]}
+        drawn = set(re.findall(r"<title>([a-z_]+)</title>", figure))
+        assert visited <= drawn
+        statuses = {s.id for s in load_spec(EXAMPLE).statuses}
+        assert drawn & statuses == visited
+        article = page[page.index(f'id="result-examplevale-{result["property"]}"') :]
+        assert article.index('class="story"') < article.index(focus)
+    whole = page[page.index('id="status-examplevale"') :]
+    assert "a run that breaks" not in whole[: whole.index("</figure>")]
 
 
 @pytest.mark.parametrize(
