@@ -189,8 +189,13 @@ def _violated(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
         case PropertyKind.ESCALATION_TERMINATES:
             level = final.get(f"dispute:{outcome.subject}")
             ladder = words_of(spec, str(outcome.subject))
-            at = f" (at level '{words_of(spec, str(level))}')" if level is not None else ""
-            return f"Dispute '{ladder}' can stay open for ever{at}."
+            if level is None:
+                return f"Dispute '{ladder}' can stay open for ever."
+            return (
+                f"Dispute '{ladder}' can stay open for ever: nobody ever decides, and it "
+                f"stays with {_who(spec, str(outcome.subject), str(level))} "
+                f"(level '{words_of(spec, str(level))}')."
+            )
         case PropertyKind.INVARIANT:
             return f"'{property_name(spec, prop.id)}' does not always hold: a case can break it."
         case PropertyKind.LEADS_TO:
@@ -200,6 +205,21 @@ def _violated(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
             if prop.within is not None:
                 return f"'{name}' does not always hold: it can take longer than {prop.within}."
             return f"'{name}' does not always hold."
+
+
+def _who(spec: ProtocolSpec, ladder: str, level: str) -> str:
+    """The people at a ladder's level, by their roles' names: 'the Head of Service'."""
+    try:
+        rung = spec.escalation_by_id(ladder).level_by_id(level)
+    except (KeyError, StopIteration):
+        return "the people at that level"
+    names = {role.id: role.name for role in spec.roles}
+    said = [names.get(role) or words_of(spec, role) for role in rung.who]
+    if not said:
+        return "nobody the document names"
+    if len(said) == 1:
+        return f"the {said[0]}" if not said[0].lower().startswith("the ") else said[0]
+    return ", ".join(said[:-1]) + " and " + said[-1]
 
 
 def _response(prop: Property) -> str:

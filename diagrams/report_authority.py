@@ -21,11 +21,11 @@ from stepcheck.diagrams.report_html import (
     citation_block,
     citation_source,
     esc,
-    quoted,
     verdict_badge,
 )
+from stepcheck.diagrams.report_html import quoted as quoted_html
 from stepcheck.diagrams.report_problems import finding_anchor, rank_badge, top_problems
-from stepcheck.spec.citations import long_date
+from stepcheck.spec.citations import Citation, long_date
 from stepcheck.spec.model import ProtocolSpec
 
 __all__ = ["FINDING_KINDS", "authority_section"]
@@ -153,8 +153,10 @@ def _result_article(result: Result, figure: str | None = None) -> str:
 
 def _story(result: Result, story: Story) -> str:
     caption = f"How the case can go, day by day: a run that breaks '{esc(result.property)}'."
+    quoted: set[Citation] = set()
     rows = "".join(
-        _scene_row(scene, index == story.loop_start) for index, scene in enumerate(story.scenes)
+        _scene_row(scene, index == story.loop_start, quoted)
+        for index, scene in enumerate(story.scenes)
     )
     parts = [
         '<div class="scroll"><table class="story">',
@@ -175,7 +177,8 @@ def _story(result: Result, story: Story) -> str:
     return "\n".join(parts)
 
 
-def _scene_row(scene: Scene, loop_start: bool) -> str:
+def _scene_row(scene: Scene, loop_start: bool, quoted: set[Citation]) -> str:
+    """One scene as a table row; a rule already quoted in the story is only named."""
     label = esc(scene.label)
     if loop_start:
         label += f' <span class="loop">{_LOOP} from here the case repeats for ever</span>'
@@ -194,11 +197,14 @@ def _scene_row(scene: Scene, loop_start: bool) -> str:
         for clock in scene.clocks
     )
     rules = "".join(
-        f"<q>{quoted(c.quote)}</q> <small>({citation_source(c)})</small><br>"
+        f"<small>{citation_source(c)}, quoted above</small><br>"
+        if c in quoted
+        else f"<q>{quoted_html(c.quote)}</q> <small>({citation_source(c)})</small><br>"
         if c.quote
         else f"<small>{citation_source(c)}</small><br>"
         for c in scene.citations
     )
+    quoted.update(scene.citations)
     row_class = ' class="loop-start"' if loop_start else ""
     cells = [
         f'<th scope="row">{label}</th>',
@@ -244,7 +250,9 @@ def _finding_groups(authority: str, findings: Sequence[Finding]) -> str:
                 f"{esc(finding.message)} <small>(<code>{esc(finding.location)}</code>)</small>",
             ]
             if finding.rule:
-                item.append(f'<blockquote class="rule"><p>{quoted(finding.rule)}</p></blockquote>')
+                item.append(
+                    f'<blockquote class="rule"><p>{quoted_html(finding.rule)}</p></blockquote>'
+                )
             if finding.hint:
                 item.append(f'<p class="hint">What to do: {esc(finding.hint)}</p>')
             parts.append("".join(item) + "</li>")

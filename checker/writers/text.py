@@ -43,6 +43,7 @@ from stepcheck.checker.writers.wording import (
     story_of,
     summary_line,
 )
+from stepcheck.spec.citations import Citation
 from stepcheck.spec.model import ProtocolSpec
 
 __all__ = ["Detail", "render_text", "story_lines"]
@@ -91,10 +92,13 @@ def story_lines(story: Story) -> list[str]:
     """A story as aligned lines: label, working day, date, what happened, then the case."""
     width = max(len(scene_label(scene)) for scene in story.scenes)
     lines = []
+    before: Scene | None = None
+    quoted: set[Citation] = set()
     for index, scene in enumerate(story.scenes):
         if index == story.loop_start:
             lines.append("from here the case repeats for ever:")
-        lines += _scene_lines(scene, width)
+        lines += _scene_lines(scene, width, before, quoted)
+        before = scene
     if story.loop_start is not None:
         back = story.scenes[story.loop_start]
         lines.append(f"then back to {scene_label(back)}: the case repeats for ever")
@@ -177,14 +181,24 @@ def _missed_block(
     return lines
 
 
-def _scene_lines(scene: Scene, width: int) -> list[str]:
+def _scene_lines(
+    scene: Scene, width: int, before: Scene | None, quoted: set[Citation]
+) -> list[str]:
+    """One scene; where the case is and who holds it only when that changed, and each
+    rule quoted once in a story (`quoted`: those already quoted), then named."""
     head = f"{scene_label(scene):<{width}}  day {scene.day:>3}  {long_date(scene.date):<15}  "
     pad = " " * len(head)
     lines = [head + scene.what]
     lines += [pad + note for note in scene.notes]
-    lines.append(pad + _case_words(scene))
+    if before is None or _case_words(before) != _case_words(scene):
+        lines.append(pad + _case_words(scene))
     lines += [pad + clock.text for clock in scene.clocks]
-    lines += [pad + "rule: " + citation_words(citation) for citation in scene.citations]
+    again = [c for c in scene.citations if c in quoted]
+    lines += [pad + "rule: " + citation_words(c) for c in scene.citations if c not in quoted]
+    if again:
+        names = ", ".join(dict.fromkeys(c.rule or c.section or c.title for c in again))
+        lines.append(f"{pad}{'rule' if len(again) == 1 else 'rules'} quoted above: {names}")
+    quoted.update(scene.citations)
     return lines
 
 

@@ -7,6 +7,7 @@ case story told is longer than a reviewer can follow.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from conftest import Golden
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.results import Report
 from stepcheck.checker.triage import problems, top
+from stepcheck.checker.writers.text import story_lines
 from stepcheck.checker.writers.wording import story_of
 from stepcheck.spec.loader import load_spec
 from stepcheck.spec.model import ProtocolSpec
@@ -47,6 +49,22 @@ def test_every_shipped_story_fits_on_a_screen(shipped):
         told += 1
         assert len(story.scenes) <= MOST_ROWS, (result.authority, result.property)
     assert told >= 20
+
+
+def test_a_story_quotes_each_rule_once_and_says_where_the_case_is_when_it_moves(shipped):
+    """Each row shows what changed: a rule already quoted is named, not quoted again, and
+    the case's place is repeated only when it changes."""
+    report, specs = shipped
+    by_path = {spec.path: spec for spec in specs}
+    for result in report.results:
+        story = story_of(result, by_path, START)
+        if story is None:
+            continue
+        lines = story_lines(story)
+        quotes = [line.strip() for line in lines if line.strip().startswith("rule: ")]
+        assert len(quotes) == len(set(quotes)), (result.authority, result.property)
+        places = [line.strip() for line in lines if line.strip().startswith("now in ")]
+        assert all(a != b for a, b in itertools.pairwise(places)), result.property
 
 
 def test_each_authoritys_most_serious_problems_are_golden_text(shipped, golden: Golden):
