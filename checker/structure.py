@@ -138,7 +138,9 @@ def _unbounded_holding(spec: ProtocolSpec) -> list[Diagnostic]:
             f"holding status '{status.id}' has no time limit: no deadline bounds the wait there",
             status.span,
             _holding_sources(spec, status.id, status.sources, causes.get(status.id)),
-            "no deadline with a duration starts when a case enters it and is met by leaving it",
+            f"the document should set how long a case may wait in '{status.id}', and who acts "
+            "when that time is up (no deadline with a duration starts when a case enters it "
+            "and is met by leaving it)",
             subject=f"status:{status.id}",
             cause=causes.get(status.id),
         )
@@ -214,7 +216,8 @@ def _deadline_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
                     f"deadline '{deadline.id}' has no duration: the document gives no time limit",
                     deadline.span,
                     deadline.sources,
-                    "nothing bounds how long the obligation may take",
+                    "the document should give a time limit for it: nothing bounds how long "
+                    "the obligation may take",
                     subject=f"deadline:{deadline.id}",
                 )
             )
@@ -225,7 +228,8 @@ def _deadline_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
                     f"deadline '{deadline.id}' has no stated consequence when it is missed",
                     deadline.span,
                     deadline.sources,
-                    "the document does not say what happens if the deadline passes",
+                    "the document should say what happens when it is missed: who is told, "
+                    "and who acts",
                     subject=f"deadline:{deadline.id}",
                 )
             )
@@ -235,7 +239,7 @@ def _deadline_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
 def _escalation_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
     findings = []
     for ladder in spec.escalations:
-        findings.extend(_ladder_gaps(ladder))
+        findings.extend(_ladder_gaps(spec, ladder))
         for level in ladder.levels:
             if level.external is not None:
                 findings.append(
@@ -245,7 +249,8 @@ def _escalation_gaps(spec: ProtocolSpec) -> list[Diagnostic]:
                         f"'{level.external}' at level '{level.id}'",
                         level.span,
                         level.sources,
-                        "what happens beyond this level is not in the spec",
+                        "ask for that document, or read what it says: what happens beyond "
+                        "this level depends on it and is not checked here",
                         subject=f"escalation:{ladder.id}",
                     )
                 )
@@ -262,7 +267,7 @@ def _ladder_sources(ladder: Escalation, level: EscalationLevel | None) -> tuple[
     return next((item.sources for item in reversed(ladder.levels) if item.sources), ())
 
 
-def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
+def _ladder_gaps(spec: ProtocolSpec, ladder: Escalation) -> list[Diagnostic]:
     if ladder.final_authority is UNSPECIFIED:
         return [
             finding(
@@ -270,7 +275,8 @@ def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
                 f"escalation '{ladder.id}' has no final authority",
                 ladder.span,
                 _ladder_sources(ladder, ladder.levels[-1] if ladder.levels else None),
-                "the document does not say who makes the final decision",
+                "the document should say who makes the final decision when the dispute is "
+                "still not resolved at the last level",
                 subject=f"escalation:{ladder.id}",
             )
         ]
@@ -283,7 +289,8 @@ def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
                 "and no tie-break",
                 final.span,
                 _ladder_sources(ladder, final),
-                f"if {', '.join(final.who)} disagree, nothing in the document decides",
+                f"the document should say who decides when {_names(spec, final.who)} "
+                "disagree: nothing in it does",
                 subject=f"escalation:{ladder.id}",
             )
         ]
@@ -300,6 +307,13 @@ def _ladder_gaps(ladder: Escalation) -> list[Diagnostic]:
             )
         ]
     return []
+
+
+def _names(spec: ProtocolSpec, roles: tuple[str, ...]) -> str:
+    """Roles by their names, joined as a sentence says them."""
+    names = {role.id: role.name for role in spec.roles}
+    said = [names.get(role) or role for role in roles]
+    return ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else "".join(said)
 
 
 def _unstated_units(spec: ProtocolSpec) -> list[Diagnostic]:
@@ -324,7 +338,8 @@ def _unstated_units(spec: ProtocolSpec) -> list[Diagnostic]:
             f"{what} says '{duration}': the document does not say working or calendar days",
             span,
             sources,
-            "the checker uses both readings and reports the worse",
+            "the document should say whether these are working or calendar days (the "
+            "checker uses both readings and reports the worse)",
             subject=subject,
         )
         for what, subject, duration, span, sources in timed

@@ -328,3 +328,22 @@ def test_a_stand_in_is_not_read_as_a_second_decider():
         for f in check_structure(bucks)
         if f.code == "SPEC211" and f.subject == "escalation:transfer_issue"
     ]
+
+
+_DOCUMENT_GAPS = ("SPEC206", "SPEC207", "SPEC208", "SPEC209", "SPEC210", "SPEC211", "SPEC212")
+
+
+@pytest.mark.parametrize("path", sorted(Path("spec/authorities").glob("*.yaml")), ids=str)
+def test_a_gap_in_the_document_says_what_the_document_should_say(path):
+    """Where the document is silent, the hint proposes what to ask of it, in the
+    document's terms (roles by their names), rather than restating the problem."""
+    spec = load_spec(path)
+    gaps = [f for f in check_structure(spec) if f.code in _DOCUMENT_GAPS]
+    role_ids = {role.id for role in spec.roles if role.name != role.id}
+
+    assert gaps
+    for finding in gaps:
+        hint = finding.hint or ""
+        assert hint.startswith(("the document should", "ask for")), (finding.code, hint)
+        if finding.code == "SPEC211" and "disagree" in hint:
+            assert not any(re.search(rf"\b{re.escape(r)}\b", hint) for r in role_ids), hint
