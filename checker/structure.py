@@ -302,7 +302,9 @@ def _ladder_gaps(spec: ProtocolSpec, ladder: Escalation) -> list[Diagnostic]:
                 f"'{final.id}' names {len(final.who)} deciders",
                 final.span,
                 _ladder_sources(ladder, final),
-                "name the tie-break, or 'unspecified' if the document gives none",
+                f"the document should say who decides when {_names(spec, final.who)} "
+                "disagree; if it says they decide together, cite where (the spec says no "
+                "tie-break is needed), else write the tie-break as 'unspecified'",
                 subject=f"escalation:{ladder.id}",
             )
         ]
