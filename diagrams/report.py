@@ -72,7 +72,7 @@ def render_report(
         "<header><h1>stepcheck: protocol verification report</h1>",
         _intro(results, by_spec),
         "</header><main>",
-        overview(ordered, results.problems, several=len(ordered) > 1),
+        overview(ordered, results.problems, results.results, several=len(ordered) > 1),
         _contents(ordered),
         _summary(by_spec),
         *sections,

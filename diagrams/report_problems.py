@@ -11,18 +11,19 @@ JSON always agree on what matters most.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 from stepcheck.diagrams.report_data import Finding, Problem, Result
 from stepcheck.diagrams.report_html import anchor, citation_source, esc, quoted
 from stepcheck.spec.citations import Citation, citations_of
-from stepcheck.spec.model import ProtocolSpec
+from stepcheck.spec.model import ProtocolSpec, Source
 
 __all__ = ["SHOWN", "finding_anchor", "overview", "rank_badge", "top_problems"]
 
 SHOWN: Final = 10
 """How many problems each authority's list shows; the rest are in the details."""
 _IN_OVERVIEW: Final = 3
+_SAID: Final = 140
 
 _RANK_WORDS: Final = {"high": "high", "medium": "medium", "low": "low", "none": "none"}
 _RANK_MEANS: Final = (
@@ -78,21 +79,30 @@ def top_problems(
     )
 
 
-def overview(specs: Sequence[ProtocolSpec], problems: Sequence[Problem], *, several: bool) -> str:
+def overview(
+    specs: Sequence[ProtocolSpec],
+    problems: Sequence[Problem],
+    results: Sequence[Result],
+    *,
+    several: bool,
+) -> str:
     """Across the authorities: how many problems of each severity, and the first few of
-    each, linked; only when there are several authorities (`several`)."""
+    each with the words of the protocol they come from, linked; only when there are
+    several authorities (`several`)."""
     if not several:
         return ""
     cards = []
     for spec in specs:
         authority = spec.authority.id
         mine = [problem for problem in problems if problem.authority == authority]
+        theirs = [result for result in results if result.authority == authority]
         counts = ", ".join(
             f"{sum(problem.severity == rank for problem in mine)} {rank}"
             for rank in ("high", "medium", "low")
         )
         first = "".join(
-            f"<li>{rank_badge(problem.severity)} {esc(problem.headline)}</li>"
+            f"<li>{rank_badge(problem.severity)} {esc(problem.headline)}"
+            f"{_said(_quote(spec, problem, theirs))}</li>"
             for problem in mine[:_IN_OVERVIEW]
         )
         cards.append(
@@ -106,6 +116,18 @@ def overview(specs: Sequence[ProtocolSpec], problems: Sequence[Problem], *, seve
         f'<p class="means">{_RANK_MEANS}</p>'
         f'<ul class="overview">{"".join(cards)}</ul></section>'
     )
+
+
+def _said(citation: Citation | None) -> str:
+    """A short quote under an overview line: the protocol's words, cut at a word near
+    `_SAID` characters (the whole paragraph is in the authority's section)."""
+    if citation is None or not citation.quote:
+        return ""
+    text = citation.quote
+    if len(text) > _SAID:
+        text = text[:_SAID].rsplit(" ", 1)[0] + " …"
+    rule = f" ({esc(citation.rule)})" if citation.rule else ""
+    return f'<br><q class="said">{quoted(text)}</q><small>{rule}</small>'
 
 
 def _problem_item(
@@ -154,8 +176,14 @@ def _target(
 
 
 def _quote(spec: ProtocolSpec, problem: Problem, results: Sequence[Result]) -> Citation | None:
-    """The paragraph to quote: the first quoted citation of its worst result, else the
-    first quoted source in the spec of a rule the problem names."""
+    """The paragraph to quote: that of the element the problem is about (the ladder that
+    never ends, the status nobody owns, the property the author wrote), else the first
+    quoted citation of its worst result, else the first quoted source of a rule it names."""
+    own = next(
+        (source for source in _element_sources(spec, problem.root_cause) if source.quote), None
+    )
+    if own is not None:
+        return citations_of(spec, [own])[0]
     for prop in problem.properties:
         result = next((r for r in results if r.property == prop), None)
         if result is not None:
@@ -168,3 +196,23 @@ def _quote(spec: ProtocolSpec, problem: Problem, results: Sequence[Result]) -> C
         if found is not None:
             return citations_of(spec, [found])[0]
     return None
+
+
+def _element_sources(spec: ProtocolSpec, root_cause: str) -> tuple[Source, ...]:
+    """The citations of the element a root cause names (`kind:id`), its ladder's levels
+    after the ladder itself; none for a kind or id the spec does not have."""
+    kind, _, ident = root_cause.partition(":")
+    groups: dict[str, Sequence[Any]] = {
+        "status": spec.statuses,
+        "deadline": spec.deadlines,
+        "event": spec.events,
+        "property": spec.properties,
+        "escalation": spec.escalations,
+    }
+    element = next((item for item in groups.get(kind, ()) if item.id == ident), None)
+    if element is None:
+        return ()
+    sources: tuple[Source, ...] = element.sources
+    if kind == "escalation":
+        sources += tuple(source for level in element.levels for source in level.sources)
+    return sources
