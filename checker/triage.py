@@ -24,6 +24,7 @@ that disappears when the should-rules are followed ranks one level lower too.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import PurePath
@@ -32,6 +33,7 @@ from attrs import frozen
 
 from stepcheck.checker.derived import DERIVED_PREFIX, HOLDING_PREFIX
 from stepcheck.checker.results import PropertyResult, Report, Verdict
+from stepcheck.checker.sentences import words_of
 from stepcheck.checker.structure import holding_cause
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.duration import Duration, Unit
@@ -187,8 +189,9 @@ def problems(report: Report, specs: Mapping[str, ProtocolSpec]) -> list[Problem]
         triages[id(finding)] = triage
         authority = spec.authority.id if spec is not None else PurePath(finding.span.file).stem
         groups.setdefault((authority, triage.root_cause), ([], []))[1].append(finding)
+    by_authority = {spec.authority.id: spec for spec in specs.values()}
     found = [
-        _problem(authority, cause, results, findings, triages)
+        _problem(authority, cause, results, findings, triages, spec=by_authority.get(authority))
         for (authority, cause), (results, findings) in groups.items()
     ]
     return sorted(found, key=_problem_order)
@@ -234,11 +237,13 @@ def _problem(
     results: list[PropertyResult],
     findings: list[Diagnostic],
     triages: Mapping[int, Triage],
+    *,
+    spec: ProtocolSpec | None = None,
 ) -> Problem:
     members: list[tuple[Triage, int, str, PropertyResult | Diagnostic]] = [
         (triages[id(r)], _VERDICT_ORDER[r.verdict], r.summary, r) for r in results
     ]
-    members += [(triages[id(f)], 3, f.message, f) for f in findings]
+    members += [(triages[id(f)], 3, _plain(f.message, spec), f) for f in findings]
     members.sort(key=lambda m: (m[0].severity.rank, m[1], m[2]))
     worst, _, headline, _ = members[0]
     rules = [rule for triage, *_ in members for rule in triage.rules]
@@ -257,6 +262,28 @@ def _problem(
 
 
 _VERDICT_ORDER = {Verdict.VIOLATED: 0, Verdict.UNKNOWN: 1, Verdict.PROVED: 2}
+_QUOTED_ID = re.compile(r"'([a-z][a-z0-9_]*)'")
+
+
+def _plain(message: str, spec: ProtocolSpec | None) -> str:
+    """A finding's message as a reviewer reads it: each quoted id of the spec in words
+    (a meeting by its name), so "status 'with_ehlo'" reads "status 'With EHLO'"."""
+    if spec is None:
+        return message
+    named = {meeting.id: meeting.name for meeting in spec.meetings if meeting.name}
+    ids = {item.id for group in _NAMED_GROUPS for item in getattr(spec, group)}
+    ids |= {level.id for ladder in spec.escalations for level in ladder.levels}
+
+    def said(match: re.Match[str]) -> str:
+        ident = match.group(1)
+        if ident in named:
+            return f"'{named[ident]}'"
+        return f"'{words_of(spec, ident)}'" if ident in ids else match.group(0)
+
+    return _QUOTED_ID.sub(said, message)
+
+
+_NAMED_GROUPS = ("statuses", "events", "deadlines", "escalations", "properties", "variables")
 
 
 def _problem_order(problem: Problem) -> tuple[int, int, str, str]:

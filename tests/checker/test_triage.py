@@ -65,7 +65,7 @@ def test_a_deadline_with_no_duration_and_no_consequence_is_one_root_cause():
     assert one.severity is Severity.MEDIUM  # the unbounded tray, not the wording
     assert one.category is Category.HOLDING
     assert one.rules == ("TT-01",)
-    assert one.headline.startswith("Holding status 'tray' has no time limit")
+    assert one.headline.startswith("Holding status 'Tray' has no time limit")
 
 
 def test_an_urgent_deadline_kept_by_a_monthly_meeting_is_high():
