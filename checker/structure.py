@@ -11,6 +11,7 @@ from __future__ import annotations
 import networkx as nx
 
 from stepcheck.checker.conflicts import check_conflicts
+from stepcheck.checker.guards import check_guards
 from stepcheck.checker.references import check_references
 from stepcheck.checker.structure_common import finding
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
@@ -45,6 +46,7 @@ def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) ->
         *_unstated_units(spec),
         *check_conflicts(spec),
         *check_references(spec, reachable),
+        *check_guards(spec, graph),
     ]
     return sorted(findings, key=Diagnostic.sort_key)
 

@@ -380,6 +380,7 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC217": (Severity.MEDIUM, Category.STRUCTURE, "a fact is recorded but nothing enforces it"),
     "SPEC218": (Severity.MEDIUM, Category.ESCALATION, "one disagreement, two different ladders"),
     "SPEC219": (Severity.MEDIUM, Category.DEADLINE, "the deadline can never start"),
+    "SPEC220": (Severity.MEDIUM, Category.STRUCTURE, "a step waits for what only it can bring"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

@@ -49,6 +49,7 @@ FINDING_KINDS: Final = {
     "SPEC217": "Things recorded that no rule ever uses",
     "SPEC218": "One trigger, two different escalation ladders",
     "SPEC219": "Deadlines that never start",
+    "SPEC220": "Steps that wait for something only a later step brings about",
 }
 """Plain-language headings for the finding codes (spec/README.md lists them)."""
 

@@ -106,6 +106,19 @@ EDITS = {
         ("  closed: {tier", "  orphan: {tier: cin, owner: sw_worker}\n  closed: {tier"),
         ("    anchor: park", "    anchor: orphan"),
     ],
+    # the case is parked only once accepted, and only allocating it (after parking)
+    # records the acceptance
+    "SPEC220": [
+        ("statuses:", "variables: {accepted: {type: bool, initial: false}}\nstatuses:"),
+        (
+            "  park: {kind: transfer, from: open, to: tray}",
+            "  park: {kind: transfer, from: open, to: tray, guard: accepted}",
+        ),
+        (
+            "  allocate: {kind: allocate, from: tray, to: open}",
+            "  allocate: {kind: allocate, from: tray, to: open, effect: {accepted: true}}",
+        ),
+    ],
 }
 
 # Edits that must not raise a conflict: a limit in other words but the same, two stages
@@ -179,6 +192,40 @@ QUIET = {
     "SPEC211": [[("who: head, within", "who: head, if_unavailable: deputy, within")]],
     # a deadline that starts on a status a case can reach
     "SPEC219": [[("    anchor: park", "    anchor: tray")]],
+    "SPEC220": [
+        # the acceptance is recorded by a step that can come first (a dispute)
+        [
+            ("statuses:", "variables: {accepted: {type: bool, initial: false}}\nstatuses:"),
+            (
+                "  park: {kind: transfer, from: open, to: tray}",
+                "  park: {kind: transfer, from: open, to: tray, guard: accepted}",
+            ),
+            (
+                "  dispute: {kind: escalate, from: open}",
+                "  dispute: {kind: escalate, from: open, effect: {accepted: true}}",
+            ),
+        ],
+        # a counter that arithmetic sets could hold any value: never called circular
+        [
+            ("statuses:", "variables: {tries: {type: int, min: 0, max: 3, initial: 0}}\nstatuses:"),
+            (
+                "  park: {kind: transfer, from: open, to: tray}",
+                '  park: {kind: transfer, from: open, to: tray, guard: "tries >= 2"}',
+            ),
+            (
+                "  dispute: {kind: escalate, from: open}",
+                '  dispute: {kind: escalate, from: open, effect: {tries: "tries + 1"}}',
+            ),
+        ],
+        # met from the start
+        [
+            ("statuses:", "variables: {accepted: {type: bool, initial: true}}\nstatuses:"),
+            (
+                "  park: {kind: transfer, from: open, to: tray}",
+                "  park: {kind: transfer, from: open, to: tray, guard: accepted}",
+            ),
+        ],
+    ],
 }
 
 
@@ -282,7 +329,7 @@ def test_every_structural_code_has_a_spec_that_shows_it():
     """Each code `check_structure` can report is produced by one of the edits above."""
     source = "".join(
         Path(f"checker/{name}.py").read_text(encoding="utf-8")
-        for name in ("structure", "conflicts", "references")
+        for name in ("structure", "conflicts", "references", "guards")
     )
 
     codes = set(re.findall(r"\"(SPEC\d{3})\"", source))
@@ -307,11 +354,12 @@ def test_dangling_references_fire_where_the_documents_point_at_nothing():
 
 @pytest.mark.parametrize("path", sorted(Path("spec/authorities").glob("*.yaml")), ids=str)
 def test_the_shipped_specs_record_no_fact_in_vain_and_start_every_deadline(path):
-    """Every recorded fact is read by a rule, no trigger starts two ladders, and every
-    deadline's starting point can happen, in all four shipped encodings."""
+    """Every recorded fact is read by a rule, no trigger starts two ladders, every
+    deadline's starting point can happen, and no step waits for a fact only a later one
+    sets, in all four shipped encodings."""
     codes = {finding.code for finding in check_structure(load_spec(path))}
 
-    assert not codes & {"SPEC217", "SPEC218", "SPEC219"}
+    assert not codes & {"SPEC217", "SPEC218", "SPEC219", "SPEC220"}
 
 
 def test_a_stand_in_is_not_read_as_a_second_decider():
@@ -347,3 +395,17 @@ def test_a_gap_in_the_document_says_what_the_document_should_say(path):
         assert hint.startswith(("the document should", "ask for")), (finding.code, hint)
         if finding.code == "SPEC211" and "disagree" in hint:
             assert not any(re.search(rf"\b{re.escape(r)}\b", hint) for r in role_ids), hint
+
+
+def test_a_circular_guard_names_the_step_that_comes_too_late():
+    text = SOUND
+    for old, new in EDITS["SPEC220"]:
+        text = text.replace(old, new)
+    (circular,) = [
+        f for f in check_structure(load_spec_text(text, "t.yaml")) if f.code == "SPEC220"
+    ]
+
+    assert "event 'park' needs 'accepted'" in circular.message
+    assert "'allocate'" in circular.message
+    assert circular.subject == "event:park"
+    assert (circular.hint or "").startswith("the document should")
