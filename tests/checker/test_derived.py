@@ -85,7 +85,7 @@ def test_a_should_deadline_is_asked_under_the_should_reading():
 
     assert result.verdict is Verdict.VIOLATED
     assert result.reading is Reading.SHOULD
-    assert result.summary.startswith("The should deadline 'decided_within_one_day'")
+    assert result.summary.startswith("The should deadline 'Decided within one day'")
 
 
 def test_only_timed_must_and_should_deadlines_after_their_anchor_are_asked():
@@ -163,7 +163,7 @@ def test_a_holding_status_left_by_a_deadline_has_its_worst_case():
 
     assert result.verdict is Verdict.PROVED, result.summary
     assert result.summary == (
-        "A case in the holding status 'awaiting_panel' leaves it within 1 working day at "
+        "A case in the holding status 'Awaiting panel' leaves it within 1 working day at "
         "worst, when everyone meets the deadlines they can."
     )
 
@@ -175,4 +175,4 @@ def test_a_holding_status_nothing_moves_on_can_hold_a_case_for_ever():
     assert result.verdict is Verdict.VIOLATED
     assert result.trace is not None
     assert result.trace.loop_start is not None
-    assert "can stay in the holding status 'awaiting_panel' for ever" in result.summary
+    assert "can stay in the holding status 'Awaiting panel' for ever" in result.summary
