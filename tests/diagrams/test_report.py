@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import Golden
+from twin_report import twin_page
 
 from stepcheck.diagrams.render import GraphvizMissing
 from stepcheck.diagrams.report import render_report
@@ -177,17 +178,7 @@ def test_report_is_deterministic():
 
 
 def _twin_page() -> str:
-    """The example as two authorities: itself and a copy under another id and name, its
-    results copied too, so the page has an overview."""
-    data = json.loads(RESULTS.read_text(encoding="utf-8"))
-    twin = json.loads(json.dumps(data).replace("examplevale", "twinvale"))
-    for key in ("results", "findings", "problems"):
-        data[key] += twin[key]
-    results = read_results(json.dumps(data), _schema(), name="twin.json")
-    text = EXAMPLE.read_text(encoding="utf-8").replace("id: examplevale", "id: twinvale")
-    text = text.replace("Examplevale Council", "Twinvale Council")
-    specs = [load_spec(EXAMPLE), load_spec_text(text, "twin.yaml")]
-    return render_report(results, specs, version="test", renderer=None)
+    return twin_page(None)
 
 
 def _text_of(page: str, start: str, end: str) -> str:

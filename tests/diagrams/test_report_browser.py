@@ -18,11 +18,12 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from twin_report import twin_page
 
 from stepcheck.diagrams.report import render_report
 from stepcheck.diagrams.report_data import read_results
 from stepcheck.diagrams.report_svg import svg_renderer
-from stepcheck.spec.loader import load_spec, load_spec_text
+from stepcheck.spec.loader import load_spec
 
 EXAMPLE = Path("tests/fixtures/specs/valid/example.yaml")
 RESULTS = Path("tests/golden/cli/verify_example.json")
@@ -147,17 +148,7 @@ addEventListener("load", () => {
 @pytest.fixture(scope="module")
 def twin_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example as two authorities (the page then opens with an overview)."""
-    schema_file = resources.files("stepcheck.checker.writers").joinpath("verify-output.schema.json")
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    data = json.loads(RESULTS.read_text(encoding="utf-8"))
-    twin = json.loads(json.dumps(data).replace("examplevale", "twinvale"))
-    for key in ("results", "findings", "problems"):
-        data[key] += twin[key]
-    results = read_results(json.dumps(data), schema, name="twin.json")
-    text = EXAMPLE.read_text(encoding="utf-8").replace("id: examplevale", "id: twinvale")
-    specs = [load_spec(EXAMPLE), load_spec_text(text, "twin.yaml")]
-    renderer = svg_renderer() if shutil.which("dot") else None
-    page = render_report(results, specs, version="test", renderer=renderer)
+    page = twin_page(svg_renderer() if shutil.which("dot") else None)
     path = tmp_path_factory.mktemp("twin") / "report.html"
     path.write_text(page, encoding="utf-8")
     return path

@@ -20,6 +20,17 @@ EXAMPLE = load_spec(Path("tests/fixtures/specs/valid/example.yaml"))
 START = date(2026, 12, 21)
 
 
+def _verified(prop: str) -> tuple[Trace, date]:
+    """The example's dated run for `prop`, as `verify` tells it, and its start date."""
+    report = run_verify(
+        [EXAMPLE], properties=(prop,), limits=Limits(), progress=False, start=START, jobs=1
+    )
+    (result,) = report.results
+    assert result.trace is not None
+    assert result.dated_from is not None
+    return result.trace, result.dated_from
+
+
 def _labels(trace: Trace) -> list[tuple[StepKind, str | None]]:
     return [step.label for step in trace.steps]
 
@@ -39,25 +50,15 @@ def _padded(trace: Trace, extra: int) -> Trace:
 def test_needless_steps_are_dropped_and_the_shorter_run_still_fails():
     """A dispute that never ends, told after eight needless consents: the story told
     drops them all and is still a run of the model that shows the dispute open for ever."""
-    report = run_verify(
-        [EXAMPLE],
-        properties=("escalation_terminates",),
-        limits=Limits(),
-        progress=False,
-        start=START,
-        jobs=1,
-    )
-    (result,) = report.results
-    assert result.trace is not None
-    assert result.dated_from is not None
+    trace, dated_from = _verified("escalation_terminates")
     prop = EXAMPLE.property_by_id("escalation_terminates")
     model = ExplicitModel(EXAMPLE, Reading.MUST)
     executor = Executor(EXAMPLE, Reading.MUST)
     padded = date_trace(
         EXAMPLE,
-        _padded(result.trace, 8),
+        _padded(trace, 8),
         reading=Reading.MUST,
-        start=result.dated_from,
+        start=dated_from,
         comply=True,
         executor=executor,
     )
@@ -73,28 +74,19 @@ def test_needless_steps_are_dropped_and_the_shorter_run_still_fails():
     assert shows(short)
     assert short.start == padded.start
     assert _labels(short.trace).count((StepKind.EVENT, "give_consent")) == 0
-    assert len(short.trace.steps) <= len(result.trace.steps)
+    assert len(short.trace.steps) <= len(trace.steps)
 
 
 def test_a_run_with_nothing_to_drop_is_told_as_it_is():
     """When every step is needed, no shorter run shows the problem: the run is kept."""
-    report = run_verify(
-        [EXAMPLE],
-        properties=("cp_step_down_requires_meeting",),
-        limits=Limits(),
-        progress=False,
-        start=START,
-        jobs=1,
-    )
-    (result,) = report.results
-    assert result.trace is not None
-    assert result.dated_from is not None
-    executor = Executor(EXAMPLE, result.reading)
+    trace, dated_from = _verified("cp_step_down_requires_meeting")
+    reading = Reading.MUST  # violated under the must reading only (should_only)
+    executor = Executor(EXAMPLE, reading)
     found = date_trace(
         EXAMPLE,
-        result.trace,
-        reading=result.reading,
-        start=result.dated_from,
+        trace,
+        reading=reading,
+        start=dated_from,
         comply=True,
         executor=executor,
     )
@@ -105,7 +97,7 @@ def test_a_run_with_nothing_to_drop_is_told_as_it_is():
         calls.append(1)
         return False
 
-    kept = shortest(EXAMPLE, found, reading=result.reading, executor=executor, shows=never)
+    kept = shortest(EXAMPLE, found, reading=reading, executor=executor, shows=never)
 
     assert kept is found
     assert 0 < len(calls) <= MAX_TRIES
