@@ -8,17 +8,24 @@ case story told is longer than a reviewer can follow.
 from __future__ import annotations
 
 import itertools
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, measured
 from conftest import Golden
+from twin_report import schema
 
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.results import Report
 from stepcheck.checker.triage import problems, top
+from stepcheck.checker.writers.json_report import render_json
 from stepcheck.checker.writers.text import story_lines
 from stepcheck.checker.writers.wording import story_of
+from stepcheck.diagrams.report import render_report
+from stepcheck.diagrams.report_data import read_results
+from stepcheck.diagrams.report_svg import svg_renderer
 from stepcheck.spec.loader import load_spec
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.verification import run_verify
@@ -77,3 +84,33 @@ def test_each_authoritys_most_serious_problems_are_golden_text(shipped, golden: 
         lines.append(f"{spec.authority.name}: {len(mine)} problems")
         lines += [f"  {p.severity.value:<6}  {p.headline}" for p in top(mine)]
     golden.check("tests/golden/verify/shipped-problems.txt", "\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="module")
+def shipped_page(shipped, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report `make run` writes for the four, as a file."""
+    report, specs = shipped
+    by_path = {spec.path: spec for spec in specs}
+    results = read_results(render_json(report, specs=by_path, start=START), schema(), name="v")
+    renderer = svg_renderer() if shutil.which("dot") else None
+    path = tmp_path_factory.mktemp("shipped") / "report.html"
+    path.write_text(render_report(results, specs, version="test", renderer=renderer), "utf-8")
+    return path
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+@pytest.mark.parametrize("width", [1400, 400])
+def test_the_shipped_report_leads_with_the_problems_and_stays_short(
+    shipped, shipped_page, tmp_path, width
+):
+    """The page a reviewer opens, in Chromium: the overview on the first screen, no
+    sideways scroll, and folded details keep it to a few screens (it was 136,000 px)."""
+    _, specs = shipped
+    layout = measured(shipped_page, tmp_path, width)
+    page = shipped_page.read_text(encoding="utf-8")
+
+    assert layout["firstTop"] < layout["screen"], layout
+    assert layout["scrollWidth"] <= layout["width"], layout
+    assert layout["height"] < 40 * layout["screen"], layout
+    for spec in specs:
+        assert f'id="top-{spec.authority.id}"' in page

@@ -7,17 +7,15 @@ counting distinct pixel values in the PNG, decoded with zlib (no image library).
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import shutil
 import struct
-import subprocess
 import zlib
 from importlib import resources
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, chromium, measured
 from twin_report import twin_page
 
 from stepcheck.diagrams.report import render_report
@@ -27,17 +25,6 @@ from stepcheck.spec.loader import load_spec
 
 EXAMPLE = Path("tests/fixtures/specs/valid/example.yaml")
 RESULTS = Path("tests/golden/cli/verify_example.json")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--enable-logging=stderr",
-    "--v=0",
-)
-
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -58,23 +45,11 @@ def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _chromium(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM is not None
-    return subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={home / 'profile'}", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
-    )
-
-
 def test_report_screenshot_is_not_blank(report_file, tmp_path):
     """Chromium draws the report: the screenshot has many distinct colours, no console errors."""
     shot = tmp_path / "report.png"
 
-    run = _chromium(
+    run = chromium(
         f"--screenshot={shot}", "--window-size=1280,2000", report_file.as_uri(), home=tmp_path
     )
 
@@ -88,7 +63,7 @@ def test_report_screenshot_is_not_blank(report_file, tmp_path):
 
 def test_report_dom_renders_every_section(report_file, tmp_path):
     """Chromium's rendered DOM has the summary, the authority, the story and the comparison."""
-    run = _chromium("--dump-dom", report_file.as_uri(), home=tmp_path)
+    run = chromium("--dump-dom", report_file.as_uri(), home=tmp_path)
 
     assert run.returncode == 0, run.stderr[-2000:]
     for fragment in (
@@ -127,24 +102,6 @@ def _png_colours(data: bytes) -> tuple[int, int, int]:
     return width, height, len(pixels)
 
 
-_MEASURE = """<script>
-addEventListener("load", () => {
-  const root = document.documentElement;
-  const overview = document.getElementById("overview") || document.querySelector("section.top");
-  const out = document.createElement("pre");
-  out.id = "measured";
-  out.textContent = JSON.stringify({
-    width: innerWidth,
-    scrollWidth: root.scrollWidth,
-    height: root.scrollHeight,
-    firstTop: overview.getBoundingClientRect().top,
-    screen: innerHeight,
-  });
-  document.body.append(out);
-});
-</script>"""
-
-
 @pytest.fixture(scope="module")
 def twin_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example as two authorities (the page then opens with an overview)."""
@@ -154,25 +111,6 @@ def twin_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _measured(report: Path, tmp_path: Path, width: int) -> dict[str, float]:
-    """Chromium's layout of the page at `width` px: the page's own script-free HTML,
-    with a measuring script added to a copy (the shipped page has none)."""
-    probe = tmp_path / f"probe-{width}.html"
-    probe.write_text(
-        report.read_text(encoding="utf-8").replace("</body>", f"{_MEASURE}</body>"),
-        encoding="utf-8",
-    )
-    run = _chromium(
-        f"--window-size={width},900", "--dump-dom", probe.as_uri(), home=tmp_path / str(width)
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert "Uncaught" not in run.stderr
-    found = re.search(r'<pre id="measured">(.*?)</pre>', run.stdout)
-    assert found is not None, run.stdout[-2000:]
-    measured: dict[str, float] = json.loads(html.unescape(found.group(1)))
-    return measured
-
-
 @pytest.mark.parametrize("width", [1400, 400])
 def test_the_problems_are_on_the_first_screen_and_nothing_scrolls_sideways(
     twin_file, tmp_path, width
@@ -180,8 +118,8 @@ def test_the_problems_are_on_the_first_screen_and_nothing_scrolls_sideways(
     """At a desktop's and a phone's width: the page body never scrolls sideways (wide
     tables and diagrams scroll inside their own box), the overview starts within the
     first screen, and the page with its details folded stays short."""
-    measured = _measured(twin_file, tmp_path, width)
+    layout = measured(twin_file, tmp_path, width)
 
-    assert measured["scrollWidth"] <= measured["width"], measured
-    assert measured["firstTop"] < measured["screen"], measured
-    assert measured["height"] < 12 * measured["screen"], measured
+    assert layout["scrollWidth"] <= layout["width"], layout
+    assert layout["firstTop"] < layout["screen"], layout
+    assert layout["height"] < 12 * layout["screen"], layout
