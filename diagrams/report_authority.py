@@ -79,6 +79,7 @@ def authority_section(
     `problems` the checker's ranking (any authority's; this one's are shown), and
     `focus` each story's own diagram, by property."""
     focused = focus or {}
+    asked = {prop.id: prop.description for prop in spec.properties if prop.description}
     authority = spec.authority.id
     verdicts = _count(len(results), "verdict")
     parts = [
@@ -93,7 +94,10 @@ def authority_section(
         _folded(
             "Verdicts",
             f"{verdicts}, with the rules they quote and the case stories",
-            "".join(_result_article(result, focused.get(result.property)) for result in results),
+            "".join(
+                _result_article(result, focused.get(result.property), asked.get(result.property))
+                for result in results
+            ),
         ),
         _folded(
             "Findings",
@@ -118,7 +122,11 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _result_article(result: Result, figure: str | None = None) -> str:
+def _result_article(
+    result: Result, figure: str | None = None, description: str | None = None
+) -> str:
+    """One verdict: the sentence, the author's own words for the question (`description`),
+    the facts, the quoted rules, and the story with its drawing (`figure`)."""
     ident = anchor("result", result.authority, result.property)
     title = f"<code>{esc(result.property)}</code>"
     facts = [*bound_words(result), *caveats(result)]
@@ -127,6 +135,8 @@ def _result_article(result: Result, figure: str | None = None) -> str:
         f'<h4 id="{ident}-h">{title}: {verdict_badge(result.verdict)}</h4>',
         f"<p>{esc(result.summary)}</p>",
     ]
+    if description:
+        parts.append(f'<p class="asked">The question, in the spec\'s words: {esc(description)}</p>')
     if facts:
         parts.append("<ul>" + "".join(f"<li>{esc(fact)}</li>" for fact in facts) + "</ul>")
     if result.formula:

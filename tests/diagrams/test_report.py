@@ -310,6 +310,24 @@ def test_each_story_has_its_own_small_drawing_of_the_statuses_it_visits():
     assert "a run that breaks" not in whole[: whole.index("</figure>")]
 
 
+def test_the_authors_own_words_for_a_question_are_shown_with_its_verdict():
+    """A property's `description` is the question in the author's words: shown under the
+    verdict's sentence, escaped."""
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "    kind: leads_to\n",
+        "    kind: leads_to\n    description: A tray case is allocated in 2 days & no more\n",
+    )
+    spec = load_spec_text(text, str(EXAMPLE))
+
+    page = render_report(_results(), [spec], version="test", renderer=None)
+
+    article = page[page.index('id="result-examplevale-allocated_soon"') :]
+    assert (
+        "in the spec&#x27;s words: A tray case is allocated in 2 days &amp; no more"
+        in (article[: article.index("</article>")])
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
