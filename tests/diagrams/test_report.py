@@ -323,7 +323,7 @@ def test_the_authors_own_words_for_a_question_are_shown_with_its_verdict():
 
     article = page[page.index('id="result-examplevale-allocated_soon"') :]
     assert (
-        "in the spec&#x27;s words: A tray case is allocated in 2 days &amp; no more"
+        "in the spec's words: A tray case is allocated in 2 days &amp; no more"
         in (article[: article.index("</article>")])
     )
 
