@@ -59,7 +59,7 @@ pytest: $(STAMP)
 
 # A long differential run of the Z3 engines against the explicit explorer (not in CI).
 soak: $(STAMP)
-	$(BIN)/python -m benchmarks.soak --examples $${EXAMPLES:-10000} $${SHARDS:+--shards $$SHARDS} $${ONLY:+--only $$ONLY}
+	$(BIN)/python -m benchmarks.soak --examples $${EXAMPLES:-10000} $${SHARDS:+--shards $$SHARDS} $${PARALLEL:+--parallel $$PARALLEL} $${SEED:+--seed $$SEED} $${ONLY:+--only $$ONLY}
 
 bench: setup
 	$(BIN)/python -m benchmarks
