@@ -118,9 +118,17 @@ def words_of(spec: ProtocolSpec, ident: str, *, capital: bool = True) -> str:
     ladders have no other name ('urgent_marf_in_mash' -> 'Urgent MARF in MASH')."""
     words = ident.replace("-", "_").split("_")
     shouted = _shouted_words(spec)
-    named = [word.upper() if word.upper() in shouted else word for word in words if word]
+    named = [
+        word.upper() if word.upper() in shouted or _NUMBERED.fullmatch(word) else word
+        for word in words
+        if word
+    ]
     text = " ".join(named) or ident
     return text[0].upper() + text[1:] if capital else text
+
+
+_NUMBERED = re.compile(r"[a-z]\d+")
+"""A letter and a number, as in 'l4' (level 4): written in capitals, 'L4'."""
 
 
 def _shouted_words(spec: ProtocolSpec) -> frozenset[str]:
