@@ -99,6 +99,7 @@ _FINDING_HELP: Final = {
     "SPEC217": "a fact is recorded but no rule depends on it",
     "SPEC218": "one trigger starts two escalation ladders that differ",
     "SPEC219": "a deadline never starts: its starting point never happens",
+    "SPEC220": "a step waits for a fact that only it, a later step, or no step sets",
 }
 
 
