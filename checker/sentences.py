@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from stepcheck.checker.derived import eager_applies
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Verdict
+from stepcheck.checker.words import words_of
 from stepcheck.spec.expr import to_text
 from stepcheck.spec.model import Modality, Property, PropertyKind, ProtocolSpec
 from stepcheck.spec.trace import Trace
 
-__all__ = ["formula_text", "property_name", "summarise", "words_of"]
+__all__ = ["formula_text", "property_name", "summarise"]
 
 
 def summarise(
@@ -111,53 +110,6 @@ def property_name(spec: ProtocolSpec, prop_id: str) -> str:
     """A property's id as words: 'step_in_before_next_tam' -> 'Step in before next TAM'.
     A word is capitalised where the spec's own names and quotes write it so."""
     return words_of(spec, prop_id)
-
-
-def words_of(spec: ProtocolSpec, ident: str, *, capital: bool = True) -> str:
-    """Any id of the spec as words, for sentences a reviewer reads: statuses, events and
-    ladders have no other name ('urgent_marf_in_mash' -> 'Urgent MARF in MASH')."""
-    words = ident.replace("-", "_").split("_")
-    shouted = _shouted_words(spec)
-    named = [
-        word.upper() if word.upper() in shouted or _NUMBERED.fullmatch(word) else word
-        for word in words
-        if word
-    ]
-    text = " ".join(named) or ident
-    return text[0].upper() + text[1:] if capital else text
-
-
-_NUMBERED = re.compile(r"[a-z]\d+")
-"""A letter and a number, as in 'l4' (level 4): written in capitals, 'L4'."""
-
-
-def _shouted_words(spec: ProtocolSpec) -> frozenset[str]:
-    """The words the spec writes only in capitals (CP, TAM, MASH): in capitals in some name
-    or quote, and never in lower case in a name, quote or description (documents shout
-    ordinary words: "EARLY HELP", "RISK"). The tiers' short names count too."""
-    texts = [spec.authority.name]
-    named: tuple[object, ...] = (*spec.statuses, *spec.owners, *spec.meetings, *spec.teams)
-    texts += [str(getattr(item, "name", None) or "") for item in (*named, *spec.roles)]
-    described: tuple[object, ...] = (
-        *spec.statuses,
-        *spec.events,
-        *spec.deadlines,
-        *spec.meetings,
-        *spec.properties,
-    )
-    for item in described:
-        texts.append(str(getattr(item, "description", None) or ""))
-        texts += [source.quote or "" for source in getattr(item, "sources", ())]
-    text = " ".join(texts)
-    shouted = set(_SHOUTED.findall(text))
-    spoken = {word.upper() for word in _WORD.findall(text) if not word.isupper()}
-    return frozenset(shouted - spoken) | _TIER_INITIALISMS
-
-
-_TIER_INITIALISMS = frozenset({"CP", "CIN", "CLA"})
-"""Child protection, child in need, child looked after: always initialisms."""
-_SHOUTED = re.compile(r"\b[A-Z][A-Z&]{1,7}\b")
-_WORD = re.compile(r"\b[A-Za-z][a-z&]+\b")
 
 
 def _proved(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:

@@ -20,6 +20,7 @@ from typing import Final, TypeAlias, assert_never
 
 from attrs import frozen
 
+from stepcheck.checker.words import words_of
 from stepcheck.spec import workdays
 from stepcheck.spec.citations import Citation, citations_of, long_date, unique_citations
 from stepcheck.spec.diagnostics import InternalError
@@ -143,6 +144,8 @@ class Scene:
     status: str
     holder: Holder
     notes: tuple[str, ...] = ()
+    place: str = ""
+    """The status in words, as a reviewer reads it ('Early help'); `status` is its id."""
     clocks: tuple[Clock, ...] = ()
     citations: tuple[Citation, ...] = ()
     holidays: tuple[Holiday, ...] = ()
@@ -220,7 +223,7 @@ def _continues(trace: Trace, last: int, index: int, clocks: Sequence[tuple[Clock
 
 def _opening(spec: ProtocolSpec, state: State, start: date, first_day: date) -> Scene:
     status = str(state.get("status"))
-    what = f"the case starts in '{status}'"
+    what = f"the case starts in '{words_of(spec, status)}'"
     holidays = _holidays_between(start - timedelta(days=1), first_day)
     if first_day != start:
         what += f" on {long_date(first_day)}, the first working day on or after {long_date(start)}"
@@ -234,6 +237,7 @@ def _opening(spec: ProtocolSpec, state: State, start: date, first_day: date) -> 
         date=first_day,
         what=what,
         status=status,
+        place=words_of(spec, status),
         holder=_holder(spec, state),
         holidays=holidays,
     )
@@ -265,6 +269,7 @@ def _scene(
         date=dates[last],
         what=what,
         status=str(step.state.get("status")),
+        place=words_of(spec, str(step.state.get("status"))),
         holder=_holder(spec, step.state),
         notes=notes,
         clocks=found,
@@ -303,7 +308,7 @@ def _event(spec: ProtocolSpec, name: str | None) -> Event:
 def _event_words(spec: ProtocolSpec, event: Event) -> str:
     kind = event.kind.value.replace("_", " ")
     where = f", at the {_meeting_name(spec, event.at)}" if event.at else ""
-    head = f"'{event.id}' happens ({kind}{where})"
+    head = f"'{words_of(spec, event.id)}' happens ({kind}{where})"
     return f"{head}: {_plain(event.description)}" if event.description else head
 
 
@@ -314,14 +319,15 @@ def _escalation_step(
     old = _level(ladder, before.get(f"dispute:{ladder.id}"))
     if decides:
         what = (
-            f"at level '{old.id}' {_who(spec, old)} decide: the dispute '{ladder.id}' "
-            "ends with a final decision"
+            f"at level '{words_of(spec, old.id)}' {_who(spec, old)} decide: the dispute "
+            f"'{words_of(spec, ladder.id)}' ends with a final decision"
         )
         return what, (), old.sources + ladder.sources
     new = _level(ladder, step.state.get(f"dispute:{ladder.id}"))
     what = (
-        f"the dispute '{ladder.id}' goes up from level '{old.id}' {_who(spec, old)} "
-        f"to level '{new.id}' {_who(spec, new)}"
+        f"the dispute '{words_of(spec, ladder.id)}' goes up from level "
+        f"'{words_of(spec, old.id)}' {_who(spec, old)} to level '{words_of(spec, new.id)}' "
+        f"{_who(spec, new)}"
     )
     return what, (), new.sources + ladder.sources
 
@@ -363,10 +369,11 @@ def _dispute_notes(spec: ProtocolSpec, before: State, after: State) -> tuple[str
         if old is None and new is not None:
             level = _level(ladder, new)
             notes.append(
-                f"this opens the dispute '{ladder.id}' at level '{level.id}' {_who(spec, level)}"
+                f"this opens the dispute '{words_of(spec, ladder.id)}' at level "
+                f"'{words_of(spec, level.id)}' {_who(spec, level)}"
             )
         elif old is not None and new is None:
-            notes.append(f"this closes the dispute '{ladder.id}'")
+            notes.append(f"this closes the dispute '{words_of(spec, ladder.id)}'")
     return tuple(notes)
 
 
@@ -436,8 +443,8 @@ def _dispute_limits(spec: ProtocolSpec, before: State, after: State, at: _Moment
     for ladder in spec.escalations:
         if _runs_out(before, after, f"dispute_timer:{ladder.id}"):
             text = (
-                f"the time allowed for the whole dispute '{ladder.id}' ({ladder.within}) "
-                "has run out"
+                f"the time allowed for the whole dispute '{words_of(spec, ladder.id)}' "
+                f"({ladder.within}) has run out"
             )
             cited = citations_of(spec, ladder.sources)
             found.append(_clock(ClockChange.LIMIT_PASSED, ladder.id, text, cited, at))
@@ -445,8 +452,8 @@ def _dispute_limits(spec: ProtocolSpec, before: State, after: State, at: _Moment
         if level_id is not None and _runs_out(before, after, f"level_timer:{ladder.id}"):
             level = _level(ladder, level_id)
             text = (
-                f"the time allowed at level '{level.id}' of the dispute '{ladder.id}' "
-                f"({level.within}) has run out"
+                f"the time allowed at level '{words_of(spec, level.id)}' of the dispute "
+                f"'{words_of(spec, ladder.id)}' ({level.within}) has run out"
             )
             limit = f"{ladder.id}.{level.id}"
             cited = citations_of(spec, level.sources)

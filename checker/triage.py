@@ -33,8 +33,8 @@ from attrs import frozen
 
 from stepcheck.checker.derived import DERIVED_PREFIX, HOLDING_PREFIX
 from stepcheck.checker.results import PropertyResult, Report, Verdict
-from stepcheck.checker.sentences import words_of
 from stepcheck.checker.structure import holding_cause
+from stepcheck.checker.words import words_of
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.duration import Duration, Unit
 from stepcheck.spec.model import Property, PropertyKind, ProtocolSpec, Tier

@@ -162,7 +162,7 @@ def _happenings(scene: Scene) -> list[str]:
 
 def _case_words(scene: Scene) -> str:
     holder = scene.holder
-    text = f"'{scene.status}', held by {holder.words}"
+    text = f"'{scene.place or scene.status}', held by {holder.words}"
     if holder.unowned:
         text += ": **nobody is responsible**"
     return text

@@ -204,7 +204,7 @@ def _scene_lines(
 
 def _case_words(scene: Scene) -> str:
     holder = scene.holder
-    text = f"now in '{scene.status}', held by {holder.words}"
+    text = f"now in '{scene.place or scene.status}', held by {holder.words}"
     if holder.unowned:
         text += ": nobody is responsible for the case here"
     return text

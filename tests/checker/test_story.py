@@ -164,7 +164,7 @@ def test_an_event_line_names_the_event_its_kind_meeting_and_rule():
     story = tell(EXAMPLE, _accepted_then_overdue(), start=date(2026, 12, 23))
 
     accepted = story.scenes[2]
-    assert accepted.what == "'tam_accepts' happens (decide, at the Transfer and Allocation Meeting)"
+    assert accepted.what == "'TAM accepts' happens (decide, at the Transfer and Allocation Meeting)"
     assert accepted.status == "in_tray"
     assert accepted.holder.name == "Social Work Team Manager's tray"
     assert [citation.rule for citation in accepted.citations] == ["EV-03"]
@@ -176,9 +176,9 @@ def test_escalation_names_the_levels_and_who_acts():
 
     escalated = story.scenes[4]
     assert escalated.what == (
-        "the dispute 'allocation_dispute' goes up from level 'managers_discuss' "
+        "the dispute 'Allocation dispute' goes up from level 'Managers discuss' "
         "(Family Support Team Manager and Social Work Team Manager) "
-        "to level 'head_decides' (Head of Service)"
+        "to level 'Head decides' (Head of Service)"
     )
 
 
@@ -187,7 +187,7 @@ def test_a_final_decision_says_who_decides_and_that_the_dispute_ends():
     story = tell(EXAMPLE, _declined_and_escalated(decide=True), start=date(2026, 12, 23))
 
     assert story.scenes[-1].what == (
-        "at level 'head_decides' (Head of Service) decide: the dispute 'allocation_dispute' "
+        "at level 'Head decides' (Head of Service) decide: the dispute 'Allocation dispute' "
         "ends with a final decision"
     )
 
@@ -198,7 +198,7 @@ def test_an_event_that_opens_a_dispute_and_a_level_limit_running_out_are_told():
 
     declined, waited = story.scenes[2], story.scenes[3]
     assert declined.notes == (
-        "this opens the dispute 'allocation_dispute' at level 'managers_discuss' "
+        "this opens the dispute 'Allocation dispute' at level 'Managers discuss' "
         "(Family Support Team Manager and Social Work Team Manager)",
     )
     assert [(c.change, c.limit) for c in waited.clocks] == [

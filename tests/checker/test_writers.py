@@ -527,7 +527,7 @@ def test_a_violation_in_the_starting_state_is_a_one_scene_story():
     text = _write("text", Report(results=(result,)))
 
     assert "counterexample: the case as it starts" in text
-    assert "start  day   0  Wed 23 Dec 2026  the case starts in 'step_up_agreed'" in text
+    assert "start  day   0  Wed 23 Dec 2026  the case starts in 'Step up agreed'" in text
     assert "nobody is responsible for the case here" in text
 
 
