@@ -10,7 +10,8 @@ tree, and clusters cannot cross), so each tier holds one nested box per owner te
 and each team keeps the same fill colour in every tier: the colour is the lane. For
 the biggest shipped spec (Hertfordshire: 25 statuses, 91 events, about 250 edges)
 this renders in a few seconds to a large poster that reads well zoomed in as SVG;
-labels stay short (guards cut to 48 characters, rule ids in small type) for that.
+labels stay short (guards cut to 48 characters, rule ids in small type) for that. The
+report does not show the poster: it draws the same clusters in parts (`parts.py`).
 
 Events with `from: any` (consent given or withdrawn, birthdays) would add one edge per
 status; they are folded into a single "any status" pseudo-node with one edge per event
@@ -31,11 +32,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 import graphviz
 from attrs import evolve
 
+from stepcheck.diagrams.legend import add_legend
 from stepcheck.diagrams.style import (
     GAP_COLOUR,
     GAP_FILL,
@@ -49,16 +52,25 @@ from stepcheck.diagrams.style import (
     escape,
     guard_summary,
     lane_of,
-    legend_styles,
     rule_ids,
     tier_label,
     tier_order,
     trace_path,
+    wrapped,
 )
 from stepcheck.spec.model import Event, Modality, ProtocolSpec, Status, Tier
 from stepcheck.spec.trace import Trace
 
-__all__ = ["ANY_NODE", "START_NODE", "status_diagram"]
+__all__ = [
+    "ANY_NODE",
+    "EDGE_ATTRS",
+    "GRAPH_ATTRS",
+    "NODE_ATTRS",
+    "START_NODE",
+    "add_start",
+    "add_tier",
+    "status_diagram",
+]
 
 START_NODE: Final = "_start"
 ANY_NODE: Final = "_any_status"
@@ -78,7 +90,7 @@ _LANE_FILLS: Final = (
     "#f0f0f0",
 )
 
-_GRAPH_ATTRS: Final = {
+GRAPH_ATTRS: Final = {
     "rankdir": "LR",
     "newrank": "true",
     "fontname": "Helvetica",
@@ -86,8 +98,8 @@ _GRAPH_ATTRS: Final = {
     "nodesep": "0.25",
     "ranksep": "0.7",
 }
-_NODE_ATTRS: Final = {"fontname": "Helvetica", "fontsize": "11", "shape": "box"}
-_EDGE_ATTRS: Final = {"fontname": "Helvetica", "fontsize": "9"}
+NODE_ATTRS: Final = {"fontname": "Helvetica", "fontsize": "11", "shape": "box"}
+EDGE_ATTRS: Final = {"fontname": "Helvetica", "fontsize": "9"}
 
 
 def status_diagram(
@@ -99,9 +111,9 @@ def status_diagram(
     focused = focus and path is not None
     graph = graphviz.Digraph(
         name=spec.authority.id,
-        graph_attr={**_GRAPH_ATTRS, "label": _title(spec, path, focused=focused)},
-        node_attr=_NODE_ATTRS,
-        edge_attr=_EDGE_ATTRS,
+        graph_attr={**GRAPH_ATTRS, "label": _title(spec, path, focused=focused)},
+        node_attr=NODE_ATTRS,
+        edge_attr=EDGE_ATTRS,
     )
     shown = _only(spec, path) if focused and path is not None else spec
     _add_tiers(graph, shown, path)
@@ -109,7 +121,7 @@ def status_diagram(
     _add_start(graph, shown)
     _add_events(graph, shown, path, whole=spec)
     if not focused:
-        _add_legend(graph, path)
+        add_legend(graph, path)
     return graph
 
 
@@ -143,28 +155,41 @@ def _title(spec: ProtocolSpec, path: TracePath | None, *, focused: bool = False)
 
 def _add_tiers(graph: graphviz.Digraph, spec: ProtocolSpec, path: TracePath | None) -> None:
     """One cluster per tier, written in rank order; one nested box per owner lane."""
-    fills = _lane_fills(spec)
     for tier in tier_order(status.tier for status in spec.statuses):
-        with graph.subgraph(name=f"cluster_tier_{tier.value}") as cluster:
-            cluster.attr(
-                label=f"<<b>tier: {escape(tier_label(tier))}</b> (rank {tier.rank})>",
-                style="rounded",
-                color="#878787",
+        add_tier(graph, spec, tier, path)
+
+
+def add_tier(
+    graph: graphviz.Digraph,
+    spec: ProtocolSpec,
+    tier: Tier,
+    path: TracePath | None = None,
+    notes: Mapping[str, str] | None = None,
+) -> None:
+    """The cluster of one tier: a nested box per owner lane, coloured as in every diagram
+    of `spec`, holding the tier's statuses; `notes` adds label lines (HTML) by status."""
+    fills = _lane_fills(spec)
+    with graph.subgraph(name=f"cluster_tier_{tier.value}") as cluster:
+        cluster.attr(
+            label=f"<<b>tier: {escape(tier_label(tier))}</b> (rank {tier.rank})>",
+            style="rounded",
+            color="#878787",
+        )
+        lanes: dict[Lane, list[Status]] = defaultdict(list)
+        for status in spec.statuses:
+            if status.tier is tier:
+                lanes[lane_of(spec, status)].append(status)
+        for lane in sorted(lanes, key=lambda lane: lane.key):
+            _add_lane(
+                cluster,
+                spec,
+                lane,
+                lanes[lane],
+                tier=tier.value,
+                fill=fills[lane.key],
+                path=path,
+                notes=notes or {},
             )
-            lanes: dict[Lane, list[Status]] = defaultdict(list)
-            for status in spec.statuses:
-                if status.tier is tier:
-                    lanes[lane_of(spec, status)].append(status)
-            for lane in sorted(lanes, key=lambda lane: lane.key):
-                _add_lane(
-                    cluster,
-                    spec,
-                    lane,
-                    lanes[lane],
-                    tier=tier.value,
-                    fill=fills[lane.key],
-                    path=path,
-                )
 
 
 def _add_tier_order(graph: graphviz.Digraph, spec: ProtocolSpec) -> None:
@@ -190,18 +215,26 @@ def _add_lane(
     tier: str,
     fill: str,
     path: TracePath | None,
+    notes: Mapping[str, str],
 ) -> None:
     name = f"cluster_tier_{tier}__lane_{re.sub(r'[^a-z0-9_]', '_', lane.key)}"
     with tier_cluster.subgraph(name=name) as cluster:
         flag = "⚠ " if lane.gap else ""
         cluster.attr(
-            label=f"<<i>{flag}{escape(lane.label)}</i>>",
+            label=f"<<i>{flag}{wrapped(lane.label, 60)}</i>>",
             style="dashed,rounded",
             color=GAP_COLOUR if lane.gap else "#bababa",
             fontsize="10",
         )
         for status in sorted(statuses, key=lambda status: status.id):
-            _add_status(cluster, spec, status, GAP_FILL if lane.gap else fill, path)
+            _add_status(
+                cluster,
+                spec,
+                status,
+                GAP_FILL if lane.gap else fill,
+                path,
+                note=notes.get(status.id),
+            )
 
 
 def _add_status(
@@ -210,6 +243,8 @@ def _add_status(
     status: Status,
     fill: str,
     path: TracePath | None,
+    *,
+    note: str | None = None,
 ) -> None:
     attrs = {"style": "rounded,filled", "fillcolor": fill}
     if status.holding:
@@ -220,7 +255,10 @@ def _add_status(
         attrs["penwidth"] = "2.5"
     if path is not None and status.id in path.visited:
         attrs |= {"color": HIGHLIGHT_COLOUR, "penwidth": "3.5"}
-    graph.node(status.id, label=_status_label(spec, status, path), **attrs)
+    label = _status_label(spec, status, path)
+    if note is not None:
+        label = f"{label[:-1]}<br/>{note}>"
+    graph.node(status.id, label=label, **attrs)
 
 
 def _status_label(spec: ProtocolSpec, status: Status, path: TracePath | None) -> str:
@@ -251,9 +289,16 @@ def _small(text: str) -> str:
 
 
 def _add_start(graph: graphviz.Digraph, spec: ProtocolSpec) -> None:
+    add_start(graph, spec.initial_statuses)
+
+
+def add_start(graph: graphviz.Digraph, initial: Iterable[Status]) -> None:
     """A black dot with an arrow into each initial status, as in UML state charts."""
+    shown = sorted(initial, key=lambda status: status.id)
+    if not shown:
+        return
     graph.node(START_NODE, label="", shape="circle", style="filled", fillcolor="black", width="0.2")
-    for status in sorted(spec.initial_statuses, key=lambda status: status.id):
+    for status in shown:
         graph.edge(START_NODE, status.id, penwidth="2")
 
 
@@ -335,46 +380,3 @@ def _event_label(spec: ProtocolSpec, event: Event, target: str, steps: tuple[Pat
     if rules:
         lines.append(_small(", ".join(rules)))
     return "<" + "<br/>".join(lines) + ">"
-
-
-def _add_legend(graph: graphviz.Digraph, path: TracePath | None) -> None:
-    """Sample edges for each kind and modality, node marks, and the highlighted run."""
-    with graph.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="<<b>legend</b>>", style="rounded", color="#878787")
-        legend.attr("node", shape="plaintext", fontsize="9", label="")
-        samples = [(text, style.attributes()) for text, style in legend_styles()]
-        if path is not None:
-            samples.append(
-                ("step #n of the run shown", {"color": HIGHLIGHT_COLOUR, "penwidth": "3.5"})
-            )
-            samples.append(
-                ("step that repeats for ever ↻", {"color": LOOP_COLOUR, "penwidth": "3.5"})
-            )
-        for index, (text, attrs) in enumerate(samples):
-            left, right = f"_legend_{index}_a", f"_legend_{index}_b"
-            legend.node(left)
-            legend.node(right, label=f"<{escape(text)}>")
-            legend.edge(left, right, **attrs)
-        legend.node("_legend_marks", label=_marks_key())
-        if path is not None:
-            legend.node("_legend_path", label=_story(path))
-
-
-def _marks_key() -> str:
-    lines = [
-        "▶ initial (thick border, arrow from the black dot)",
-        "■ final (double border)",
-        "holding: a tray or waiting list (cylinder)",
-        "box colour: the owner team's lane",
-        "⚠ red: owner not stated by the document",
-        "edge: event [guard] · @ meeting · due: deadline met, limit · rule ids",
-    ]
-    return "<" + "".join(f'{escape(line)}<br align="left"/>' for line in lines) + ">"
-
-
-def _story(path: TracePath) -> str:
-    lines = ["<b>the run shown, step by step</b>"]
-    lines += [escape(line) for line in path.story]
-    if path.loop_text is not None:
-        lines.append(f'<font color="{LOOP_COLOUR}">{escape(path.loop_text)}</font>')
-    return "<" + "".join(f'{line}<br align="left"/>' for line in lines) + ">"

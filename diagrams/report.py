@@ -187,7 +187,7 @@ def _diagrams(spec: ProtocolSpec, renderer: SvgRenderer | None) -> str:
     """The whole protocol: its status diagram and its escalation ladders."""
     if renderer is None:
         return f'<p class="note">{esc(GRAPHVIZ_NOTE)}</p>'
-    drawn = draw_authority(spec, None, renderer)
+    drawn = draw_authority(spec, renderer)
     return drawn if drawn is not None else f'<p class="note">{esc(GRAPHVIZ_NOTE)}</p>'
 
 

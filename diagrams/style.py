@@ -46,6 +46,7 @@ __all__ = [
     "edge_style",
     "escape",
     "guard_summary",
+    "guard_text",
     "kind_group",
     "lane_of",
     "legend_styles",
@@ -185,6 +186,13 @@ def shorten(text: str, width: int = _GUARD_WIDTH) -> str:
 
 
 def guard_summary(event: Event) -> str | None:
+    """The event's guards printed back from their AST, `should`/`may` ones marked,
+    cut to a label's width."""
+    text = guard_text(event)
+    return None if text is None else shorten(text)
+
+
+def guard_text(event: Event) -> str | None:
     """The event's guards printed back from their AST, `should`/`may` ones marked."""
     if not event.guards:
         return None
@@ -194,7 +202,7 @@ def guard_summary(event: Event) -> str | None:
         if guard.modality is not Modality.MUST:
             text = f"{guard.modality.value}: {text}"
         parts.append(text)
-    return shorten("; ".join(parts))
+    return "; ".join(parts)
 
 
 def duration_text(within: Duration | Unspecified) -> str:

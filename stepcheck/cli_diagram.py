@@ -20,6 +20,7 @@ from stepcheck.cli_types import Seconds
 from stepcheck.diagrams.dot import status_diagram
 from stepcheck.diagrams.ladders import ladder_diagram
 from stepcheck.diagrams.mermaid import status_mermaid
+from stepcheck.diagrams.parts import tier_map, tier_parts
 from stepcheck.diagrams.render import render
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.trace import Trace
@@ -55,7 +56,10 @@ _EXTENSIONS: Final = {"dot": "dot", "svg": "svg", "png": "png", "mermaid": "mmd"
 @click.option(
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="write DIR/<authority>.<ext>, and DIR/<authority>-ladder-<escalation>.<ext> per ladder",
+    help="write DIR/<authority>.<ext> (the whole diagram); for Graphviz formats also "
+    "DIR/<authority>-tiers.<ext> (how a case moves between tiers), "
+    "DIR/<authority>-tier-<tier>.<ext> per tier, and "
+    "DIR/<authority>-ladder-<escalation>.<ext> per ladder",
 )
 @click.option(
     "--timeout",
@@ -138,19 +142,24 @@ def _status_bytes(spec: ProtocolSpec, trace: Trace | None, output_format: str) -
 
 
 def _write_all(spec: ProtocolSpec, trace: Trace | None, output_format: str, out_dir: Path) -> None:
-    """The status diagram and, for Graphviz formats, one file per escalation ladder."""
+    """The status diagram and, for Graphviz formats, the same in parts a page can hold
+    (the tier map and one part per tier) and one file per escalation ladder."""
     extension = _EXTENSIONS[output_format]
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {f"{spec.authority.id}.{extension}": _status_bytes(spec, trace, output_format)}
     if output_format != "mermaid":
+        authority = spec.authority.id
+        graphs = {f"{authority}-tiers": tier_map(spec)}
+        graphs |= {f"{authority}-tier-{part.tier.value}": part.graph for part in tier_parts(spec)}
         for escalation in sorted(spec.escalations, key=lambda escalation: escalation.id):
-            graph = ladder_diagram(spec, escalation.id)
+            graphs[f"{authority}-ladder-{escalation.id}"] = ladder_diagram(spec, escalation.id)
+        for stem, graph in graphs.items():
             data = (
                 graph.source.encode("utf-8")
                 if output_format == "dot"
                 else render(graph, output_format)
             )
-            files[f"{spec.authority.id}-ladder-{escalation.id}.{extension}"] = data
+            files[f"{stem}.{extension}"] = data
     for name, data in files.items():
         (out_dir / name).write_bytes(data)
         click.echo(str(out_dir / name), err=True)

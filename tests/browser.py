@@ -12,8 +12,9 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
-__all__ = ["CHROMIUM", "chromium", "measured"]
+__all__ = ["CHROMIUM", "chromium", "diagram_scales", "measured"]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = (
@@ -74,3 +75,42 @@ def measured(report: Path, tmp_path: Path, width: int) -> dict[str, float]:
     assert found is not None, run.stdout[-2000:]
     measured: dict[str, float] = json.loads(html.unescape(found.group(1)))
     return measured
+
+
+_SCALES = """<script>
+addEventListener("load", () => {
+  for (const folded of document.querySelectorAll("details")) folded.open = true;
+  const rows = [];
+  for (const svg of document.querySelectorAll("figure.diagram svg")) {
+    const box = svg.closest(".svg");
+    rows.push({
+      id: svg.closest("figure").id,
+      natural: parseFloat(svg.getAttribute("width")) * 4 / 3,
+      shown: svg.getBoundingClientRect().width,
+      room: box.clientWidth,
+    });
+  }
+  const out = document.createElement("pre");
+  out.id = "measured";
+  out.textContent = JSON.stringify(rows);
+  document.body.append(out);
+});
+</script>"""
+
+
+def diagram_scales(report: Path, tmp_path: Path, width: int) -> list[dict[str, Any]]:
+    """Every diagram of the page at `width` px, every section unfolded: its id, its
+    natural width, the width it is shown at and the width of its box (px)."""
+    probe = tmp_path / f"scales-{width}.html"
+    probe.write_text(
+        report.read_text(encoding="utf-8").replace("</body>", f"{_SCALES}</body>"),
+        encoding="utf-8",
+    )
+    run = chromium(
+        f"--window-size={width},900", "--dump-dom", probe.as_uri(), home=tmp_path / f"s{width}"
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    found = re.search(r'<pre id="measured">(.*?)</pre>', run.stdout)
+    assert found is not None, run.stdout[-2000:]
+    rows: list[dict[str, Any]] = json.loads(html.unescape(found.group(1)))
+    return rows

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from stepcheck.spec.loader import load_spec
+
 EXAMPLE = "tests/fixtures/specs/valid/example.yaml"
 BAD_SPEC = "tests/fixtures/specs/invalid"
 
@@ -42,12 +44,21 @@ def test_default_format_is_svg_written_with_o(tmp_path):
 
 
 def test_out_dir_writes_the_status_diagram_and_each_ladder(tmp_path):
-    """--out-dir writes <authority>.png and one <authority>-ladder-<id>.png per ladder."""
+    """--out-dir writes <authority>.png, the same in parts (<authority>-tiers.png and one
+    <authority>-tier-<tier>.png per tier), and one <authority>-ladder-<id>.png per ladder."""
     result = _diagram("--format", "png", "--out-dir", str(tmp_path), EXAMPLE)
 
     assert result.returncode == 0, result.stderr
     names = sorted(path.name for path in tmp_path.iterdir())
-    assert names == ["examplevale-ladder-allocation_dispute.png", "examplevale.png"]
+    tiers = {status.tier.value for status in load_spec(EXAMPLE).statuses}
+    assert names == sorted(
+        [
+            "examplevale-ladder-allocation_dispute.png",
+            "examplevale.png",
+            "examplevale-tiers.png",
+            *(f"examplevale-tier-{tier}.png" for tier in tiers),
+        ]
+    )
     assert all(path.read_bytes().startswith(b"\x89PNG") for path in tmp_path.iterdir())
 
 

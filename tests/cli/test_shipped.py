@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, measured
+from browser import CHROMIUM, diagram_scales, measured
 from conftest import Golden
 from twin_report import schema
 
@@ -114,3 +114,19 @@ def test_the_shipped_report_leads_with_the_problems_and_stays_short(
     assert layout["height"] < 40 * layout["screen"], layout
     for spec in specs:
         assert f'id="top-{spec.authority.id}"' in page
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None or shutil.which("dot") is None, reason="needs chromium and Graphviz"
+)
+def test_every_status_diagram_is_legible_at_page_width(shipped_page, tmp_path):
+    """The whole protocol is drawn as a tier map and one part per tier, and each story
+    as its own statuses: at 1400 px every one of them fits its box at 70% of its drawn
+    size or more (the posters they replace were shrunk to about 12%)."""
+    rows = diagram_scales(shipped_page, tmp_path, 1400)
+    status = [row for row in rows if not row["id"].startswith(("ladder-", "legend-"))]
+
+    assert len([row for row in status if row["id"].startswith("part-")]) >= 20
+    for row in status:
+        assert row["shown"] <= row["room"] + 1, row
+        assert row["shown"] >= 0.69 * row["natural"], row

@@ -127,8 +127,13 @@ def test_report_has_no_external_links_or_scripts():
     assert "script" not in parsed.tags
     assert "link" not in parsed.tags
     assert all(href.startswith("#") and href[1:] in parsed.ids for href in parsed.hrefs)
-    # the whole protocol, its one ladder, and one focused drawing per story (two)
-    assert parsed.tags.count("svg") == 4
+    # the tier map, the legend, one part per tier, the one ladder, and one focused
+    # drawing per story (two); the map links to every part
+    tiers = {status.tier for status in load_spec(EXAMPLE).statuses}
+    assert parsed.tags.count("svg") == 2 + len(tiers) + 1 + 2
+    assert {f"#part-{load_spec(EXAMPLE).authority.id}-{tier.value}" for tier in tiers} <= set(
+        parsed.hrefs
+    )
 
 
 def test_report_accessibility_basics():
