@@ -396,7 +396,9 @@ def _clocks(spec: ProtocolSpec, before: State, step: TraceStep, at: _Moment) -> 
         old, new = before.get(key), step.state.get(key)
         change = _deadline_change(old, new, step.kind, deadline.direction)
         if change is not None:
-            text = _deadline_text(deadline.id, str(deadline.within), change)
+            text = _deadline_text(
+                words_of(spec, deadline.id, capital=False), str(deadline.within), change
+            )
             cited = citations_of(spec, deadline.sources) if _cites(change) else ()
             found.append(_clock(change, deadline.id, text, cited, at))
     found.extend(_dispute_limits(spec, before, step.state, at))
@@ -421,18 +423,19 @@ def _deadline_change(
     return None
 
 
-def _deadline_text(deadline_id: str, within: str, change: ClockChange) -> str:
+def _deadline_text(deadline: str, within: str, change: ClockChange) -> str:
+    """What happened to a deadline, named in words."""
     match change:
         case ClockChange.STARTED:
-            return f"the clock starts on the deadline '{deadline_id}' ({within})"
+            return f"the clock starts on the deadline '{deadline}' ({within})"
         case ClockChange.STOPPED:
-            return f"the clock stops on the deadline '{deadline_id}'"
+            return f"the clock stops on the deadline '{deadline}'"
         case ClockChange.DUE:
-            return f"the deadline '{deadline_id}' ({within}) is due today"
+            return f"the deadline '{deadline}' ({within}) is due today"
         case ClockChange.OVERDUE:
-            return f"the deadline '{deadline_id}' ({within}) is now overdue"
+            return f"the deadline '{deadline}' ({within}) is now overdue"
         case ClockChange.WAIT_OVER:
-            return f"the minimum wait '{deadline_id}' ({within}) is over"
+            return f"the minimum wait '{deadline}' ({within}) is over"
         case _:
             raise InternalError(f"no wording for a deadline that is {change.value}")
 

@@ -222,7 +222,7 @@ def _scene_row(scene: Scene, loop_start: bool, quoted: set[Citation]) -> str:
         f"<td>{scene.day}</td>",
         f"<td>{date_cell}</td>",
         f"<td>{esc(scene.what)}{happenings}</td>",
-        f"<td><code>{esc(scene.status)}</code></td>",
+        f'<td title="{esc(scene.status)}">{esc(scene.place)}</td>',
         f"<td>{holder}</td>",
         f"<td>{clocks or '-'}</td>",
         f"<td>{rules.removesuffix('<br>') or '-'}</td>",

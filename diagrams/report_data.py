@@ -81,6 +81,8 @@ class Scene:
     date: _Date
     what: str
     status: str
+    place: str
+    """The status in words (its id in results written before words were added)."""
     holder: Holder
     notes: tuple[str, ...]
     clocks: tuple[Clock, ...]
@@ -276,6 +278,7 @@ def _scene(data: Mapping[str, Any]) -> Scene:
         date=date.fromisoformat(data["date"]),
         what=data["what"],
         status=data["status"],
+        place=data.get("place", data["status"]),
         holder=Holder(**data["holder"]),
         notes=tuple(data["notes"]),
         clocks=tuple(

@@ -200,6 +200,7 @@ def _scene(scene: Scene) -> Json:
         "date": scene.date.isoformat(),
         "what": scene.what,
         "status": scene.status,
+        "place": scene.place or scene.status,
         "holder": _holder(scene.holder),
         "notes": list(scene.notes),
         "clocks": [_clock(clock) for clock in scene.clocks],

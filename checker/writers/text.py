@@ -158,12 +158,17 @@ def _violation_block(
     lines += [f"{_INDENT}{caveat}" for caveat in caveats(result)]
     lines.append(f"{_INDENT}what happens, working day by working day:")
     lines += [f"{_INDENT}  {line}" for line in story_lines(story)]
-    for clock in story.overdue:
-        lines.append(
-            f"{_INDENT}overdue: '{clock.limit}' at step {clock.step + 1} ({long_date(clock.date)})"
-        )
+    lines += _overdue_lines(story)
     lines.append(f"{_INDENT}reproduce: {reproduce(result, start)}")
     return lines
+
+
+def _overdue_lines(story: Story) -> list[str]:
+    """Each deadline the story misses, by its id (what a spec author searches for)."""
+    return [
+        f"{_INDENT}overdue: '{clock.limit}' at step {clock.step + 1} ({long_date(clock.date)})"
+        for clock in story.overdue
+    ]
 
 
 def _missed_block(
@@ -174,10 +179,7 @@ def _missed_block(
     lines = [f"  if a deadline is missed: {result.authority}: {property_words(result)}"]
     lines.append(f"{_INDENT}what happens, working day by working day:")
     lines += [f"{_INDENT}  {line}" for line in story_lines(story)]
-    for clock in story.overdue:
-        lines.append(
-            f"{_INDENT}overdue: '{clock.limit}' at step {clock.step + 1} ({long_date(clock.date)})"
-        )
+    lines += _overdue_lines(story)
     return lines
 
 

@@ -142,7 +142,7 @@ def test_a_run_of_working_days_ends_where_a_deadline_falls_due_or_passes():
     changes = [[clock.change for clock in scene.clocks] for scene in story.scenes]
     assert changes == [[], [], [ClockChange.STARTED], [ClockChange.DUE], [ClockChange.OVERDUE]]
     assert story.scenes[3].clocks[0].text == (
-        "the deadline 'allocate_within_two_days' (2 working days) is due today"
+        "the deadline 'allocate within two days' (2 working days) is due today"
     )
 
 
