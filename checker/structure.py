@@ -14,6 +14,7 @@ from stepcheck.checker.conflicts import check_conflicts
 from stepcheck.checker.guards import check_guards
 from stepcheck.checker.references import check_references
 from stepcheck.checker.structure_common import finding
+from stepcheck.checker.urgent import check_urgent_routes
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
 from stepcheck.spec.duration import Duration, Unit
 from stepcheck.spec.graph import to_digraph
@@ -47,6 +48,7 @@ def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) ->
         *check_conflicts(spec),
         *check_references(spec, reachable),
         *check_guards(spec, graph),
+        *check_urgent_routes(spec, reachable),
     ]
     return sorted(findings, key=Diagnostic.sort_key)
 

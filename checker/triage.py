@@ -381,6 +381,8 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC218": (Severity.MEDIUM, Category.ESCALATION, "one disagreement, two different ladders"),
     "SPEC219": (Severity.MEDIUM, Category.DEADLINE, "the deadline can never start"),
     "SPEC220": (Severity.MEDIUM, Category.STRUCTURE, "a step waits for what only it can bring"),
+    "SPEC221": (Severity.HIGH, Category.URGENT, "an urgent case waits for a periodic meeting"),
+    "SPEC222": (Severity.MEDIUM, Category.URGENT, "no urgent route is stated"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

@@ -50,6 +50,8 @@ FINDING_KINDS: Final = {
     "SPEC218": "One trigger, two different escalation ladders",
     "SPEC219": "Deadlines that never start",
     "SPEC220": "Steps that wait for something only a later step brings about",
+    "SPEC221": "Urgent cases that wait for a periodic meeting",
+    "SPEC222": "Places with no urgent route out",
 }
 """Plain-language headings for the finding codes (spec/README.md lists them)."""
 

@@ -100,6 +100,8 @@ _FINDING_HELP: Final = {
     "SPEC218": "one trigger starts two escalation ladders that differ",
     "SPEC219": "a deadline never starts: its starting point never happens",
     "SPEC220": "a step waits for a fact that only it, a later step, or no step sets",
+    "SPEC221": "an urgent case waits for a weekly, fortnightly or monthly meeting",
+    "SPEC222": "a status below statutory services has no urgent route out",
 }
 
 

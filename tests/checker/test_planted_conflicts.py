@@ -70,7 +70,56 @@ def _two_ladders(doc: dict, anchor: str, _obligation: str) -> tuple[str, str]:
     return "SPEC218", "escalations:planted_a+planted_b"
 
 
-PLANTS = (_two_limits, _cadence, _dangling, _recorded, _two_ladders)
+def _waiting_place(doc: dict) -> str:
+    """A new early-help status a case steps down into from a start, and nothing else
+    leads out of (steps allowed in any status are confined to the others)."""
+    statuses = list(doc["statuses"])
+    for event in doc["events"].values():
+        if event.get("from", "any") == "any":
+            event["from"] = statuses
+    start = next(name for name, status in doc["statuses"].items() if status.get("initial"))
+    doc["statuses"]["planted_waiting"] = {"tier": "early_help"}
+    doc["events"]["planted_step_down"] = {
+        "kind": "step_down",
+        "from": start,
+        "to": "planted_waiting",
+    }
+    return start
+
+
+def _urgent_waits(doc: dict, _anchor: str, _obligation: str) -> tuple[str, str]:
+    start = _waiting_place(doc)
+    doc.setdefault("meetings", {})["planted_panel"] = {"cadence": {"every": "month"}}
+    doc["events"]["planted_panel_decides"] = {
+        "kind": "step_up",
+        "from": "planted_waiting",
+        "to": start,
+        "at": "planted_panel",
+    }
+    return "SPEC221", "status:planted_waiting"
+
+
+def _no_urgent_route(doc: dict, _anchor: str, _obligation: str) -> tuple[str, str]:
+    start = _waiting_place(doc)
+    doc["statuses"]["planted_next"] = {"tier": "universal"}
+    doc["events"]["planted_onward"] = {
+        "kind": "other",
+        "from": "planted_waiting",
+        "to": "planted_next",
+    }
+    doc["events"]["planted_back"] = {"kind": "other", "from": "planted_next", "to": start}
+    return "SPEC222", "status:planted_waiting"
+
+
+PLANTS = (
+    _two_limits,
+    _cadence,
+    _dangling,
+    _recorded,
+    _two_ladders,
+    _urgent_waits,
+    _no_urgent_route,
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

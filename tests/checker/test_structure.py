@@ -39,6 +39,17 @@ escalations:
     tie_break: not_needed
 """
 
+# A case stepped down from CIN to early help, and a weekly panel.
+_EARLY_HELP = [
+    ("statuses:", "meetings: {panel: {cadence: {every: week, day: monday}}}\nstatuses:"),
+    ("  closed: {tier", "  eh: {tier: early_help, owner: sw_worker}\n  closed: {tier"),
+    (
+        "  dispute: {kind",
+        "  down: {kind: step_down, from: open, to: eh}\n"
+        "  eh_close: {kind: close, from: eh, to: closed}\n  dispute: {kind",
+    ),
+]
+
 EDITS = {
     "SPEC202": [("  closed: {tier", "  orphan: {tier: cin}\n  closed: {tier")],
     "SPEC203": [
@@ -119,6 +130,14 @@ EDITS = {
             "  allocate: {kind: allocate, from: tray, to: open, effect: {accepted: true}}",
         ),
     ],
+    # a case stepped down to early help can come back only through the weekly panel
+    "SPEC221": [
+        *_EARLY_HELP,
+        ("  eh_close:", "  eh_up: {kind: step_up, from: eh, to: open, at: panel}\n  eh_close:"),
+        ("  eh_close: {kind: close, from: eh, to: closed}\n", ""),
+    ],
+    # ... or can only close: nothing takes urgent concerns about it anywhere
+    "SPEC222": [*_EARLY_HELP],
 }
 
 # Edits that must not raise a conflict: a limit in other words but the same, two stages
@@ -226,6 +245,31 @@ QUIET = {
             ),
         ],
     ],
+    "SPEC221": [
+        # urgent concerns go straight back to CIN, whatever the panel does
+        [
+            *_EARLY_HELP,
+            ("  eh_close:", "  eh_urgent: {kind: urgent_step_up, from: eh, to: open}\n  eh_close:"),
+            ("  eh_close:", "  eh_up: {kind: step_up, from: eh, to: open, at: panel}\n  eh_close:"),
+        ],
+        # a panel that sits as needed is not a periodic wait
+        [
+            ("statuses:", "meetings: {panel: {cadence: on_demand}}\nstatuses:"),
+            ("  closed: {tier", "  eh: {tier: early_help, owner: sw_worker}\n  closed: {tier"),
+            (
+                "  dispute: {kind",
+                "  down: {kind: step_down, from: open, to: eh}\n"
+                "  eh_up: {kind: step_up, from: eh, to: open, at: panel}\n  dispute: {kind",
+            ),
+        ],
+    ],
+    "SPEC222": [
+        # a step up straight to CIN, not at a meeting, is a way out for urgent concerns
+        [
+            *_EARLY_HELP,
+            ("  eh_close:", "  eh_up: {kind: step_up, from: eh, to: open}\n  eh_close:"),
+        ],
+    ],
 }
 
 
@@ -329,7 +373,7 @@ def test_every_structural_code_has_a_spec_that_shows_it():
     """Each code `check_structure` can report is produced by one of the edits above."""
     source = "".join(
         Path(f"checker/{name}.py").read_text(encoding="utf-8")
-        for name in ("structure", "conflicts", "references", "guards")
+        for name in ("structure", "conflicts", "references", "guards", "urgent")
     )
 
     codes = set(re.findall(r"\"(SPEC\d{3})\"", source))
@@ -409,3 +453,101 @@ def test_a_circular_guard_names_the_step_that_comes_too_late():
     assert "'allocate'" in circular.message
     assert circular.subject == "event:park"
     assert (circular.hint or "").startswith("the document should")
+
+
+# Where the shipped specs give no urgent route, by status: each is below statutory
+# services, reachable, and its only ways out are the steps named (quoted from the spec).
+URGENT_GAPS = {
+    # BK-18 "In the event of immediate safeguarding concerns, the FSS practitioner should
+    # speak to their line manager and MASH": only where an FSS practitioner holds the case
+    "buckinghamshire": {
+        "SPEC222": {
+            "with_ehlo",
+            "awaiting_partner_agreement",
+            "fss_locality_tray",
+            "fss_awaiting_named_worker",
+        }
+    },
+    # Devon's urgent step-up (DV-26, "referred via phone ... direct to the Front Door")
+    # is open from every targeted status
+    "devon": {},
+    # HT-37 (immediate CP concerns, manager to manager) is stated from early help and
+    # adoption support only; a stepped-down case waiting for the monthly A&I, its
+    # chair's decision or Families First allocation has none (HT-17, HT-19, HT-28)
+    "hertfordshire": {
+        "SPEC222": {
+            "awaiting_families_first_allocation",
+            "awaiting_action_and_impact",
+            "awaiting_chairs_decision",
+        }
+    },
+    # ST-14's urgent step-up is open from every FIS status
+    "somerset": {},
+}
+
+
+@pytest.mark.parametrize("authority", sorted(URGENT_GAPS))
+def test_urgent_routes_are_missing_exactly_where_the_documents_give_none(authority):
+    spec = load_spec(f"spec/authorities/{authority}.yaml")
+    found: dict[str, set[str]] = {}
+    for finding in check_structure(spec):
+        if finding.code in {"SPEC221", "SPEC222"}:
+            found.setdefault(finding.code, set()).add(finding.subject.removeprefix("status:"))
+
+    assert found == URGENT_GAPS[authority]
+
+
+def test_an_urgent_case_waiting_for_a_meeting_says_how_long():
+    """The wait is the panel's worst-case gap, and the panel's step is quoted."""
+    text = SOUND
+    for old, new in EDITS["SPEC221"]:
+        text = text.replace(old, new)
+    (waits,) = [f for f in check_structure(load_spec_text(text, "t.yaml")) if f.code == "SPEC221"]
+
+    assert "meeting 'panel' (weekly)" in waits.message
+    assert "up to 5 working days" in waits.message
+    assert (waits.hint or "").startswith("the document should say how urgent concerns")
+
+
+def _urgent_findings(edits: list[tuple[str, str]]) -> list:
+    text = SOUND
+    for old, new in [*_EARLY_HELP, *edits]:
+        assert old in text
+        text = text.replace(old, new)
+    return [
+        f
+        for f in check_structure(load_spec_text(text, "t.yaml"))
+        if f.code in {"SPEC221", "SPEC222"}
+    ]
+
+
+def test_an_urgent_step_up_taken_only_at_a_weekly_meeting_waits_for_it():
+    (found,) = _urgent_findings(
+        [
+            (
+                "  eh_close:",
+                "  eh_urgent: {kind: urgent_step_up, from: eh, to: open, at: panel}\n  eh_close:",
+            )
+        ]
+    )
+
+    assert (found.code, found.subject) == ("SPEC221", "event:eh_urgent")
+    assert "up to 5 working days" in found.message
+
+
+def test_an_urgent_route_that_goes_on_only_at_a_meeting_waits_for_it():
+    """The urgent step-up leads to a referral desk below statutory services, and the
+    desk passes cases on only at the weekly panel."""
+    (found,) = _urgent_findings(
+        [
+            ("  closed: {tier", "  desk: {tier: targeted, owner: sw_tray}\n  closed: {tier"),
+            (
+                "  eh_close:",
+                "  eh_urgent: {kind: urgent_step_up, from: eh, to: desk}\n"
+                "  desk_up: {kind: step_up, from: desk, to: open, at: panel}\n  eh_close:",
+            ),
+        ]
+    )
+
+    assert (found.code, found.subject) == ("SPEC221", "status:desk")
+    assert "an urgent case in 'desk' can move on only at meeting 'panel'" in found.message
