@@ -70,9 +70,11 @@ def check_urgent_routes(
             onward = [event for event in exits if _onward(spec, event, route)]
             if onward and all(event.at in times.meetings for event in onward):
                 found.append(_waits_on_route(spec, status, onward, times))
-        elif not any(_urgent_exit(spec, event, route, times) for event in exits):
-            if not any(event.kind is EventKind.URGENT_STEP_UP for event in exits):
-                found.append(_no_route(spec, status, exits, times))  # else SPEC221 above
+        elif not any(_urgent_exit(spec, event, route, times) for event in exits) and not any(
+            event.kind is EventKind.URGENT_STEP_UP
+            for event in exits  # else SPEC221 above
+        ):
+            found.append(_no_route(spec, status, exits, times))
     return found
 
 
