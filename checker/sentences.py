@@ -21,8 +21,10 @@ def summarise(
     should_only: bool,
     fails_when_missed: bool = False,
     cause: str | None = None,
+    unforced: tuple[str, ...] = (),
 ) -> str:
-    """What the verdict means, in the protocol's terms."""
+    """What the verdict means, in the protocol's terms; `unforced` are the steps that
+    would end a wait for ever but that nothing makes happen by any day."""
     if prop.deadline is not None:
         return _deadline(spec, prop, outcome, cause)
     if prop.holding is not None:
@@ -37,7 +39,7 @@ def summarise(
                     "it can fail."
                 )
         case Verdict.VIOLATED:
-            text = _violated(spec, prop, outcome)
+            text = _violated(spec, prop, outcome, unforced)
             if should_only:
                 text += " This cannot happen if the should-rules are followed too."
         case Verdict.UNKNOWN:
@@ -129,7 +131,9 @@ def _proved(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
             return f"'{property_name(spec, prop.id)}' always holds, within {_days(days)} at worst."
 
 
-def _violated(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
+def _violated(
+    spec: ProtocolSpec, prop: Property, outcome: Outcome, unforced: tuple[str, ...] = ()
+) -> str:
     trace = outcome.trace
     final = trace.final if trace is not None else {}
     match prop.kind:
@@ -160,6 +164,13 @@ def _violated(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
             return f"'{property_name(spec, prop.id)}' does not always hold: a case can break it."
         case PropertyKind.LEADS_TO:
             name = property_name(spec, prop.id)
+            if trace is not None and trace.loop_start is not None and unforced:
+                steps = " or ".join(f"'{words_of(spec, event)}'" for event in unforced)
+                return (
+                    f"'{name}' does not always hold: a case can wait for ever, because "
+                    f"nothing makes {steps} happen by any day. It is possible throughout "
+                    "the wait, and the document says it happens, but gives no time for it."
+                )
             if trace is not None and trace.loop_start is not None:
                 return f"'{name}' does not always hold: a case can wait for ever."
             if prop.within is not None:

@@ -31,6 +31,7 @@ from stepcheck.checker.sentences import formula_text, summarise
 from stepcheck.checker.slicing import SAFETY, concretize, slice_timing, sliceable
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.system import Flags
+from stepcheck.checker.unforced import wait_enders
 from stepcheck.checker.witness import violation_shown
 from stepcheck.spec.diagnostics import SourceSpan
 from stepcheck.spec.model import (
@@ -353,6 +354,7 @@ def _result(
             should_only=should_only,
             fails_when_missed=missed is not None and missed.trace is not None,
             cause=cause,
+            unforced=wait_enders(spec, prop, outcome.trace, reading),
         ),
         strength=outcome.strength,
         bound=bound,
