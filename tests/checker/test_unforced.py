@@ -40,7 +40,8 @@ def test_a_must_step_with_no_time_is_named_as_why_the_case_waits():
     spec, result = _result(SPEC)
 
     assert result.verdict is Verdict.VIOLATED
-    assert result.trace is not None and result.trace.loop_start is not None
+    assert result.trace is not None
+    assert result.trace.loop_start is not None
     prop = spec.property_by_id("reaches_front_door")
     assert unforced_steps(ExplicitModel(spec), prop, result.trace) == ("phone",)
     assert "nothing makes 'Phone' happen by any day" in result.summary
