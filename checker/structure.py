@@ -13,6 +13,7 @@ import networkx as nx
 from stepcheck.checker.conflicts import check_conflicts
 from stepcheck.checker.guards import check_guards
 from stepcheck.checker.references import check_references
+from stepcheck.checker.retabling import check_retabling
 from stepcheck.checker.structure_common import finding
 from stepcheck.checker.urgent import check_urgent_routes
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
@@ -49,6 +50,7 @@ def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) ->
         *check_references(spec, reachable),
         *check_guards(spec, graph),
         *check_urgent_routes(spec, reachable),
+        *check_retabling(spec),
     ]
     return sorted(findings, key=Diagnostic.sort_key)
 

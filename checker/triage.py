@@ -383,6 +383,7 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC220": (Severity.MEDIUM, Category.STRUCTURE, "a step waits for what only it can bring"),
     "SPEC221": (Severity.HIGH, Category.URGENT, "an urgent case waits for a periodic meeting"),
     "SPEC222": (Severity.MEDIUM, Category.URGENT, "no urgent route is stated"),
+    "SPEC223": (Severity.MEDIUM, Category.HOLDING, "a case can go round one meeting for ever"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

@@ -52,6 +52,7 @@ FINDING_KINDS: Final = {
     "SPEC220": "Steps that wait for something only a later step brings about",
     "SPEC221": "Urgent cases that wait for a periodic meeting",
     "SPEC222": "Places with no urgent route out",
+    "SPEC223": "Cases a meeting can send round again and again",
 }
 """Plain-language headings for the finding codes (spec/README.md lists them)."""
 

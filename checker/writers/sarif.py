@@ -102,6 +102,7 @@ _FINDING_HELP: Final = {
     "SPEC220": "a step waits for a fact that only it, a later step, or no step sets",
     "SPEC221": "an urgent case waits for a weekly, fortnightly or monthly meeting",
     "SPEC222": "a status below statutory services has no urgent route out",
+    "SPEC223": "a meeting can send a case back to itself with no limit on how many times",
 }
 
 

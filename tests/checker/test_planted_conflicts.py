@@ -111,6 +111,24 @@ def _no_urgent_route(doc: dict, _anchor: str, _obligation: str) -> tuple[str, st
     return "SPEC222", "status:planted_waiting"
 
 
+def _round_trip(doc: dict, _anchor: str, _obligation: str) -> tuple[str, str]:
+    doc.setdefault("meetings", {})["planted_weekly"] = {"cadence": {"every": "week"}}
+    doc["statuses"]["planted_queue"] = {"tier": "targeted"}
+    doc["statuses"]["planted_after"] = {"tier": "targeted"}
+    doc["events"]["planted_meeting_decides"] = {
+        "kind": "decide",
+        "from": "planted_queue",
+        "to": "planted_after",
+        "at": "planted_weekly",
+    }
+    doc["events"]["planted_back_to_meeting"] = {
+        "kind": "other",
+        "from": "planted_after",
+        "to": "planted_queue",
+    }
+    return "SPEC223", "status:planted_queue"
+
+
 PLANTS = (
     _two_limits,
     _cadence,
@@ -119,6 +137,7 @@ PLANTS = (
     _two_ladders,
     _urgent_waits,
     _no_urgent_route,
+    _round_trip,
 )
 
 

@@ -50,6 +50,15 @@ _EARLY_HELP = [
     ),
 ]
 
+# The tray's case is allocated at a weekly panel; parking it sends it back to the tray.
+_PANEL_ROUND = [
+    ("statuses:", "meetings: {panel: {cadence: {every: week, day: monday}}}\nstatuses:"),
+    (
+        "  allocate: {kind: allocate, from: tray, to: open}",
+        "  allocate: {kind: allocate, from: tray, to: open, at: panel}",
+    ),
+]
+
 EDITS = {
     "SPEC202": [("  closed: {tier", "  orphan: {tier: cin}\n  closed: {tier")],
     "SPEC203": [
@@ -138,6 +147,8 @@ EDITS = {
     ],
     # ... or can only close: nothing takes urgent concerns about it anywhere
     "SPEC222": [*_EARLY_HELP],
+    # the weekly panel allocates, and parking the case puts it back on the panel's list
+    "SPEC223": _PANEL_ROUND,
 }
 
 # Edits that must not raise a conflict: a limit in other words but the same, two stages
@@ -263,6 +274,29 @@ QUIET = {
             ),
         ],
     ],
+    "SPEC223": [
+        # a count of rounds caps it
+        [
+            *_PANEL_ROUND,
+            (
+                "statuses:",
+                "variables: {rounds: {type: int, min: 0, max: 3, initial: 0}}\nstatuses:",
+            ),
+            (
+                "  park: {kind: transfer, from: open, to: tray}",
+                '  park: {kind: transfer, from: open, to: tray, effect: {rounds: "rounds + 1"}}',
+            ),
+            ("to: open, at: panel}", 'to: open, at: panel, guard: "rounds < 3"}'),
+        ],
+        # the case comes back only if someone asks afresh (a new referral)
+        [
+            *_PANEL_ROUND,
+            (
+                "  park: {kind: transfer, from: open, to: tray}",
+                "  park: {kind: refer, from: open, to: tray}",
+            ),
+        ],
+    ],
     "SPEC222": [
         # a step up straight to CIN, not at a meeting, is a way out for urgent concerns
         [
@@ -373,7 +407,7 @@ def test_every_structural_code_has_a_spec_that_shows_it():
     """Each code `check_structure` can report is produced by one of the edits above."""
     source = "".join(
         Path(f"checker/{name}.py").read_text(encoding="utf-8")
-        for name in ("structure", "conflicts", "references", "guards", "urgent")
+        for name in ("structure", "conflicts", "references", "guards", "urgent", "retabling")
     )
 
     codes = set(re.findall(r"\"(SPEC\d{3})\"", source))
@@ -551,3 +585,21 @@ def test_an_urgent_route_that_goes_on_only_at_a_meeting_waits_for_it():
 
     assert (found.code, found.subject) == ("SPEC221", "status:desk")
     assert "an urgent case in 'desk' can move on only at meeting 'panel'" in found.message
+
+
+@pytest.mark.parametrize("path", sorted(Path("spec/authorities").glob("*.yaml")), ids=str)
+def test_retabling_fires_only_where_a_document_sends_the_case_back_to_the_same_meeting(path):
+    """Somerset: SP-08 "the case must return to the next allocations meeting" after a
+    step-up agreed at TAM, and ST-13 "Any Step-In should come back into the next TAM",
+    with nothing limiting the rounds; no other shipped document sends a case round."""
+    spec = load_spec(path)
+    found = [f for f in check_structure(spec) if f.code == "SPEC223"]
+
+    if spec.authority.id != "somerset":
+        assert found == []
+        return
+    (round_trip,) = found
+    assert round_trip.subject == "status:awaiting_tam"
+    assert "'tam_agrees_step_up', then 'step_up_returns_to_tam'" in round_trip.message
+    assert "'tam_requires_step_in', then 'hold_step_in_visit'" in round_trip.message
+    assert "return to the next allocations meeting" in (round_trip.rule or "")
