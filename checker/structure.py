@@ -12,6 +12,7 @@ import networkx as nx
 
 from stepcheck.checker.conflicts import check_conflicts
 from stepcheck.checker.guards import check_guards
+from stepcheck.checker.ordering import check_ordering
 from stepcheck.checker.references import check_references
 from stepcheck.checker.retabling import check_retabling
 from stepcheck.checker.structure_common import finding
@@ -51,6 +52,7 @@ def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) ->
         *check_guards(spec, graph),
         *check_urgent_routes(spec, reachable),
         *check_retabling(spec),
+        *check_ordering(spec),
     ]
     return sorted(findings, key=Diagnostic.sort_key)
 

@@ -384,6 +384,7 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC221": (Severity.HIGH, Category.URGENT, "an urgent case waits for a periodic meeting"),
     "SPEC222": (Severity.MEDIUM, Category.URGENT, "no urgent route is stated"),
     "SPEC223": (Severity.MEDIUM, Category.HOLDING, "a case can go round one meeting for ever"),
+    "SPEC224": (Severity.MEDIUM, Category.DEADLINE, "a deadline falls due before its step can"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

@@ -53,6 +53,7 @@ FINDING_KINDS: Final = {
     "SPEC221": "Urgent cases that wait for a periodic meeting",
     "SPEC222": "Places with no urgent route out",
     "SPEC223": "Cases a meeting can send round again and again",
+    "SPEC224": "Deadlines due before the step they need",
 }
 """Plain-language headings for the finding codes (spec/README.md lists them)."""
 

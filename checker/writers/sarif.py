@@ -103,6 +103,7 @@ _FINDING_HELP: Final = {
     "SPEC221": "an urgent case waits for a weekly, fortnightly or monthly meeting",
     "SPEC222": "a status below statutory services has no urgent route out",
     "SPEC223": "a meeting can send a case back to itself with no limit on how many times",
+    "SPEC224": "a deadline can fall due before the step it depends on is due",
 }
 
 

@@ -129,6 +129,27 @@ def _round_trip(doc: dict, _anchor: str, _obligation: str) -> tuple[str, str]:
     return "SPEC223", "status:planted_queue"
 
 
+def _out_of_order(doc: dict, _anchor: str, _obligation: str) -> tuple[str, str]:
+    start = next(name for name, status in doc["statuses"].items() if status.get("initial"))
+    doc["statuses"]["planted_wait"] = {"tier": "targeted"}
+    doc["statuses"]["planted_ready"] = {"tier": "targeted"}
+    doc["events"]["planted_start"] = {"kind": "other", "from": start, "to": "planted_wait"}
+    doc["events"]["planted_send"] = {"kind": "other", "from": "planted_wait", "to": "planted_ready"}
+    doc["events"]["planted_act"] = {"kind": "other", "from": "planted_ready"}
+    deadlines = doc.setdefault("deadlines", {})
+    for name, within, obligation in (
+        ("planted_act_today", "0 working days", "planted_act"),
+        ("planted_send_later", "2 working days", "planted_send"),
+    ):
+        deadlines[name] = {
+            "within": within,
+            "anchor": "planted_start",
+            "obligation": obligation,
+            "consequence": "unspecified",
+        }
+    return "SPEC224", "deadline:planted_act_today"
+
+
 PLANTS = (
     _two_limits,
     _cadence,
@@ -138,6 +159,7 @@ PLANTS = (
     _urgent_waits,
     _no_urgent_route,
     _round_trip,
+    _out_of_order,
 )
 
 

@@ -59,6 +59,16 @@ _PANEL_ROUND = [
     ),
 ]
 
+# A same-day confirmation that can only follow the allocation.
+_CONFIRM_SAME_DAY = [
+    ("  dispute: {kind", "  confirm: {kind: other, from: open}\n  dispute: {kind"),
+    (
+        "escalations:",
+        "  confirm_today:\n    within: 0 working days\n    anchor: park\n"
+        "    obligation: confirm\n    consequence: unspecified\nescalations:",
+    ),
+]
+
 EDITS = {
     "SPEC202": [("  closed: {tier", "  orphan: {tier: cin}\n  closed: {tier")],
     "SPEC203": [
@@ -149,6 +159,9 @@ EDITS = {
     "SPEC222": [*_EARLY_HELP],
     # the weekly panel allocates, and parking the case puts it back on the panel's list
     "SPEC223": _PANEL_ROUND,
+    # confirming with the family, due the day the case is parked, needs the allocation
+    # first, which may take 2 working days
+    "SPEC224": _CONFIRM_SAME_DAY,
 }
 
 # Edits that must not raise a conflict: a limit in other words but the same, two stages
@@ -297,6 +310,24 @@ QUIET = {
             ),
         ],
     ],
+    "SPEC224": [
+        # confirming is possible in the tray too: it does not wait for the allocation
+        [
+            *_CONFIRM_SAME_DAY,
+            (
+                "  confirm: {kind: other, from: open}",
+                "  confirm: {kind: other, from: [open, tray]}",
+            ),
+        ],
+        # a longer limit for the confirmation than for the allocation it needs
+        [
+            *_CONFIRM_SAME_DAY,
+            (
+                "    within: 0 working days\n    anchor: park",
+                "    within: 3 working days\n    anchor: park",
+            ),
+        ],
+    ],
     "SPEC222": [
         # a step up straight to CIN, not at a meeting, is a way out for urgent concerns
         [
@@ -407,7 +438,15 @@ def test_every_structural_code_has_a_spec_that_shows_it():
     """Each code `check_structure` can report is produced by one of the edits above."""
     source = "".join(
         Path(f"checker/{name}.py").read_text(encoding="utf-8")
-        for name in ("structure", "conflicts", "references", "guards", "urgent", "retabling")
+        for name in (
+            "structure",
+            "conflicts",
+            "references",
+            "guards",
+            "urgent",
+            "retabling",
+            "ordering",
+        )
     )
 
     codes = set(re.findall(r"\"(SPEC\d{3})\"", source))
@@ -603,3 +642,20 @@ def test_retabling_fires_only_where_a_document_sends_the_case_back_to_the_same_m
     assert "'tam_agrees_step_up', then 'step_up_returns_to_tam'" in round_trip.message
     assert "'tam_requires_step_in', then 'hold_step_in_visit'" in round_trip.message
     assert "return to the next allocations meeting" in (round_trip.rule or "")
+
+
+@pytest.mark.parametrize("path", sorted(Path("spec/authorities").glob("*.yaml")), ids=str)
+def test_a_deadline_due_before_its_step_fires_only_where_the_documents_order_them_so(path):
+    """Hertfordshire HT-64 "allocate the case ... or on day of the ICPC" against HT-60
+    "The LCS case transfer to be sent ... within ... 24 hours ICPCC": the allocation needs
+    the transfer, which may come the next working day. Nowhere else."""
+    spec = load_spec(path)
+    found = [f for f in check_structure(spec) if f.code == "SPEC224"]
+
+    if spec.authority.id != "hertfordshire":
+        assert found == []
+        return
+    (ordering,) = found
+    assert ordering.subject == "deadline:fss_allocate_on_icpc_day"
+    assert "on day of the ICPC" in (ordering.rule or "")
+    assert "24 hours ICPCC" in (ordering.rule or "")
