@@ -33,7 +33,7 @@ from stepcheck.checker.structure_common import finding
 from stepcheck.checker.words import words_of
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.graph import event_sources
-from stepcheck.spec.model import Event, EventKind, ProtocolSpec, Status, Tier
+from stepcheck.spec.model import Event, EventKind, ProtocolSpec, Source, Status, Tier
 from stepcheck.spec.timing import Timing, timing
 
 __all__ = ["check_urgent_routes"]
@@ -148,7 +148,7 @@ def _waits_on_route(
         f"{_meeting_list(spec, meetings)}: it waits up to {longest} working days "
         f"({', '.join(event.id for event in onward)})",
         status.span,
-        status.sources or onward[0].sources,
+        _cited(spec, status, onward),
         f"the document should say how an urgent case in '{words_of(spec, status.id)}' "
         f"moves on without waiting for the {_meeting_words(spec, meetings[0])}",
         subject=f"status:{status.id}",
@@ -171,7 +171,7 @@ def _no_route(spec: ProtocolSpec, status: Status, exits: list[Event], times: Tim
             f"{_meeting_list(spec, meetings)}, so urgent concerns wait up to {longest} "
             "working days",
             status.span,
-            status.sources or exits[0].sources,
+            _cited(spec, status, exits),
             hint,
             subject=f"status:{status.id}",
             against=exits[0].sources,
@@ -186,10 +186,29 @@ def _no_route(spec: ProtocolSpec, status: Status, exits: list[Event], times: Tim
         "to statutory services that does not wait for a periodic meeting, is stated there; "
         f"it leaves only by {ways}",
         status.span,
-        status.sources or exits[0].sources,
+        _cited(spec, status, exits),
         hint,
         subject=f"status:{status.id}",
     )
+
+
+def _cited(spec: ProtocolSpec, status: Status, exits: list[Event]) -> tuple[Source, ...]:
+    """What a finding about `status` quotes: the status's own rule, else the first rule
+    of a way out of it, else of a way into it (each step's own rule, else its
+    conditions')."""
+    into = [event for event in spec.events if event.target == status.id]
+    for sources in (
+        status.sources,
+        *(_rules_of(event) for event in exits),
+        *(_rules_of(event) for event in sorted(into, key=lambda event: event.id)),
+    ):
+        if sources:
+            return sources
+    return ()
+
+
+def _rules_of(event: Event) -> tuple[Source, ...]:
+    return event.sources or tuple(source for guard in event.guards for source in guard.sources)
 
 
 def _meeting_list(spec: ProtocolSpec, meetings: list[str]) -> str:
