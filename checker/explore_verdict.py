@@ -26,8 +26,9 @@ from stepcheck.checker.explore_search import (
 from stepcheck.checker.explore_state import Config, Layout
 from stepcheck.checker.explore_step import Label, Stepper
 from stepcheck.checker.results import Verdict
+from stepcheck.checker.watched import unmet_step
 from stepcheck.spec.expr import Expr
-from stepcheck.spec.model import Property, PropertyKind, Tier
+from stepcheck.spec.model import Property, PropertyKind
 from stepcheck.spec.trace import StepKind, Trace, TraceStep
 
 __all__ = ["ExplicitVerdict", "condition", "decide", "trace_of", "trace_steps"]
@@ -61,7 +62,7 @@ def decide(stepper: Stepper, prop: Property, *, max_states: int) -> ExplicitVerd
         case PropertyKind.INVARIANT:
             assert prop.holds is not None, "an invariant has 'holds'"
             return _always(stepper, condition(layout, prop.holds), max_states)
-        case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING:
+        case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING | PropertyKind.REQUIRES_MEETING:
             return _step_downs(stepper, prop, max_states)
         case PropertyKind.LEADS_TO:
             return _leads_to(stepper, prop, max_states)
@@ -114,22 +115,16 @@ def _always(stepper: Stepper, good: Callable[[Config], bool], max_states: int) -
 
 
 def _step_downs(stepper: Stepper, prop: Property, max_states: int) -> ExplicitVerdict:
-    """A step out of the protected tiers without one of the meetings ends the trace."""
+    """A watched step without one of the meetings ends the trace (`checker/watched.py`)."""
     spec = stepper.layout.spec
-    tiers = prop.tiers or (Tier.CP,)
 
     def unprotected(before: Config, label: Label, after: Config) -> bool:
         kind, name = label
-        source = spec.status_by_id(before.status).tier
-        target = spec.status_by_id(after.status).tier
-        if kind is not StepKind.EVENT or name is None or source not in tiers:
+        if kind is not StepKind.EVENT or name is None:
             return False
-        # `to_tiers`, when given, names the tiers a step down goes to (instead of "lower").
-        down = target in prop.to_tiers if prop.to_tiers else target.rank < source.rank
-        if not down:
-            return False
-        attended = {*before.held, spec.event_by_id(name).at}
-        return not attended & set(prop.meetings)
+        return unmet_step(
+            spec, prop, event=name, source=before.status, target=after.status, held=before.held
+        )
 
     path, visited = search_step(_Plain(stepper=stepper), unprotected, max_states=max_states)
     return _safety_verdict(stepper.layout, path, len(visited))

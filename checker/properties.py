@@ -86,7 +86,7 @@ class Decider:
                 return self._safety(
                     "invariant", None, lambda s: negate(self.encoding.terms.holds(holds, s)), flags
                 )
-            case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING:
+            case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING | PropertyKind.REQUIRES_MEETING:
                 return self._step_down(flags)
             case PropertyKind.LEADS_TO:
                 trigger, goal = _required(prop.trigger, prop), _required(prop.goal, prop)
@@ -134,11 +134,7 @@ class Decider:
         outcome = self._safety("step_down", StepDownWatch(prop), _bad_step, flags)
         if outcome.verdict is not Verdict.PROVED or not self.vacuity:
             return outcome
-        anyway = StepDownWatch(
-            Property(
-                id=prop.id, kind=prop.kind, tiers=prop.tiers, to_tiers=prop.to_tiers, span=prop.span
-            )
-        )
+        anyway = StepDownWatch(evolve(prop, meetings=()))
         happens = self._question("step_down_anyway", anyway, _bad_step).ask(flags)
         return evolve(outcome, vacuous=_never(happens))
 

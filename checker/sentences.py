@@ -123,6 +123,9 @@ def _proved(spec: ProtocolSpec, prop: Property, outcome: Outcome) -> str:
             return "Every open case always has a responsible owner."
         case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING:
             return f"No case steps down from {_tiers(spec, prop)} without {_meetings(spec, prop)}."
+        case PropertyKind.REQUIRES_MEETING:
+            steps = f"{_kinds(prop)}{_from_tiers(spec, prop)}"
+            return f"Every {steps} goes through {_meetings(spec, prop)}."
         case PropertyKind.ESCALATION_TERMINATES:
             return f"Every dispute reaches a final decision within {_days(days)}."
         case PropertyKind.INVARIANT:
@@ -148,6 +151,12 @@ def _violated(
             event = _last_event(spec, trace)
             return (
                 f"'{event}' can step a case down from {_tiers(spec, prop)} without "
+                f"{_meetings(spec, prop)}."
+            )
+        case PropertyKind.REQUIRES_MEETING:
+            event = _last_event(spec, trace)
+            return (
+                f"'{event}' ({_kinds(prop)}) can happen{_from_tiers(spec, prop)} without "
                 f"{_meetings(spec, prop)}."
             )
         case PropertyKind.ESCALATION_TERMINATES:
@@ -206,6 +215,17 @@ def _days(days: int | None) -> str:
 def _tiers(spec: ProtocolSpec, prop: Property) -> str:
     tiers = [words_of(spec, tier.value, capital=False) for tier in prop.tiers]
     return ", ".join(tiers) or "CP"
+
+
+def _kinds(prop: Property) -> str:
+    """The kinds of step a `requires_meeting` watches: 'transfer or step down'."""
+    return " or ".join(kind.value.replace("_", " ") for kind in prop.kinds) or "step"
+
+
+def _from_tiers(spec: ProtocolSpec, prop: Property) -> str:
+    if not prop.tiers:
+        return ""
+    return " from " + ", ".join(words_of(spec, tier.value, capital=False) for tier in prop.tiers)
 
 
 def _meetings(spec: ProtocolSpec, prop: Property) -> str:

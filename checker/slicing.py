@@ -28,6 +28,7 @@ SAFETY = frozenset(
         PropertyKind.NO_UNOWNED_CASE,
         PropertyKind.INVARIANT,
         PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING,
+        PropertyKind.REQUIRES_MEETING,
     }
 )
 # Present in a sliced state but held off there; every other name the slice has must agree.

@@ -311,6 +311,8 @@ def _stake(result: PropertyResult, spec: ProtocolSpec | None) -> tuple[Severity,
         return _URGENT if spec is not None and _urgent(spec, deadline) else _MISSABLE
     if result.property.startswith(HOLDING_PREFIX):
         return _HOLDING
+    if result.kind is PropertyKind.REQUIRES_MEETING:
+        return _UNMET
     return _INVARIANT if result.kind is PropertyKind.INVARIANT else _RESPONSE
 
 
@@ -325,6 +327,11 @@ _MISSABLE = (Severity.MEDIUM, Category.DEADLINE, "a deadline can be missed by pe
 _HOLDING = (Severity.MEDIUM, Category.HOLDING, "a case can sit in a holding status for ever")
 _INVARIANT = (Severity.MEDIUM, Category.INVARIANT, "a rule the author states can be broken")
 _RESPONSE = (Severity.MEDIUM, Category.DEADLINE, "an expected response can fail to come in time")
+_UNMET = (
+    Severity.MEDIUM,
+    Category.STRUCTURE,
+    "a move the document sends through a meeting skips it",
+)
 
 
 def _result_cause(result: PropertyResult, spec: ProtocolSpec | None) -> str:

@@ -16,7 +16,7 @@ from attrs import frozen
 from stepcheck.checker.encode import Encoding, StateTerms, StateVar
 from stepcheck.checker.fold import BoolLike, conj, disj, negate
 from stepcheck.spec.expr import Expr
-from stepcheck.spec.model import Property, Tier
+from stepcheck.spec.model import Property, PropertyKind, Tier
 from stepcheck.spec.trace import StepKind
 
 __all__ = ["NoWatch", "ResponseWatch", "StepDownWatch", "Watch"]
@@ -54,7 +54,9 @@ class NoWatch:
 
 @frozen
 class StepDownWatch:
-    """`watch:bad_step` is set by an event step that steps a case down without a meeting."""
+    """`watch:bad_step` is set by an event step that steps a case down without a meeting
+    (`cp_step_down_requires_meeting`), or, for `requires_meeting`, by a step of a watched
+    kind taken neither at nor after one of the meetings."""
 
     prop: Property
     vars: tuple[StateVar, ...] = (StateVar(name="watch:bad_step", is_bool=True),)
@@ -67,8 +69,15 @@ class StepDownWatch:
         step = encoding.terms.step
         by_meeting: dict[str | None, list[int]] = {}
         for index, (kind, name) in enumerate(encoding.labels):
-            if kind is StepKind.EVENT:
-                by_meeting.setdefault(encoding.spec.event_by_id(str(name)).at, []).append(index)
+            if kind is not StepKind.EVENT:
+                continue
+            event = encoding.spec.event_by_id(str(name))
+            if (
+                self.prop.kind is PropertyKind.REQUIRES_MEETING
+                and event.kind not in self.prop.kinds
+            ):
+                continue
+            by_meeting.setdefault(event.at, []).append(index)
         bad = disj(
             conj(disj(step == i for i in indexes), self.violates(encoding, at, s, t))
             for at, indexes in by_meeting.items()
@@ -83,13 +92,20 @@ class StepDownWatch:
             return False
         terms = encoding.terms
         before, after = terms.tier(s), terms.tier(t)
+        met = disj(s[f"held:{m}"] for m in self.prop.meetings)
+        if self.prop.kind is PropertyKind.REQUIRES_MEETING:
+            # a step of a watched kind (chosen in `updates`), from a watched tier if named
+            tiers_of = self.prop.tiers
+            leaves = (
+                disj(before == _TIERS.index(tier.value) for tier in tiers_of) if tiers_of else True
+            )
+            return conj(leaves, negate(met))
         tiers = self.prop.tiers or (Tier.CP,)
         leaves = disj(before == _TIERS.index(tier.value) for tier in tiers)
         if self.prop.to_tiers:
             lower = disj(after == _TIERS.index(tier.value) for tier in self.prop.to_tiers)
         else:
             lower = _rank(after, encoding.ctx) < _rank(before, encoding.ctx)
-        met = disj(s[f"held:{m}"] for m in self.prop.meetings)
         return conj(leaves, lower, negate(met))
 
 

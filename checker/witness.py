@@ -12,8 +12,9 @@ from __future__ import annotations
 from attrs import frozen
 
 from stepcheck.checker.explore import ExplicitModel
+from stepcheck.checker.watched import unmet_step
 from stepcheck.spec.expr import Expr
-from stepcheck.spec.model import Property, PropertyKind, Tier
+from stepcheck.spec.model import Property, PropertyKind
 from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
 
 __all__ = ["violation_shown"]
@@ -29,7 +30,7 @@ def violation_shown(model: ExplicitModel, prop: Property, trace: Trace) -> str |
             assert prop.holds is not None, "an invariant has 'holds'"
             holds = prop.holds
             shown = any(not model.holds(holds, state) for state in states)
-        case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING:
+        case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING | PropertyKind.REQUIRES_MEETING:
             shown = any(
                 _unprotected(model, prop, trace.state_before(i), step)
                 for i, step in enumerate(trace.steps)
@@ -56,19 +57,19 @@ def _unowned(model: ExplicitModel, state: State) -> bool:
 
 
 def _unprotected(model: ExplicitModel, prop: Property, before: State, step: TraceStep) -> bool:
-    """An event step out of a watched tier, downwards, with none of the meetings held."""
-    spec = model.spec
+    """A watched event step with none of the meetings held (`checker/watched.py`)."""
     if step.kind is not StepKind.EVENT or step.name is None:
         return False
-    source = spec.status_by_id(str(before["status"])).tier
-    target = spec.status_by_id(str(step.state["status"])).tier
-    if source not in (prop.tiers or (Tier.CP,)):
-        return False
-    down = target in prop.to_tiers if prop.to_tiers else target.rank < source.rank
     held = before["held"]
     assert isinstance(held, tuple), "held is a tuple of meeting ids"
-    attended = {*held, spec.event_by_id(step.name).at}
-    return down and not attended & set(prop.meetings)
+    return unmet_step(
+        model.spec,
+        prop,
+        event=step.name,
+        source=str(before["status"]),
+        target=str(step.state["status"]),
+        held=tuple(str(meeting) for meeting in held),
+    )
 
 
 @frozen

@@ -21,6 +21,7 @@ from stepcheck.spec.model import (
     Document,
     Escalation,
     EscalationLevel,
+    EventKind,
     OutOfScope,
     Property,
     PropertyKind,
@@ -168,6 +169,7 @@ def build_property(r: SpecReader, property_id: str, path: Path, scope: Scope) ->
         kind=kind,
         tiers=tuple(Tier(t) for t in r.get(path, "tiers") or ()),
         to_tiers=tuple(Tier(t) for t in r.get(path, "to_tiers") or ()),
+        kinds=tuple(EventKind(k) for k in r.get(path, "kinds") or ()),
         meetings=r.refs(r.get(path, "meetings"), (*path, "meetings"), "meetings"),
         escalations=r.refs(r.get(path, "escalations"), (*path, "escalations"), "escalations"),
         holds=_condition(r, path, "holds", scope),
@@ -196,6 +198,7 @@ def _check_property_keys(r: SpecReader, prop: Property, path: Path) -> None:
         PropertyKind.INVARIANT: ("holds",),
         PropertyKind.LEADS_TO: ("from", "to"),
         PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING: ("meetings",),
+        PropertyKind.REQUIRES_MEETING: ("kinds", "meetings"),
     }.get(prop.kind, ())
     allowed = set(needs) | {"kind", "description", "source"} | _OPTIONAL_PROPERTY_KEYS[prop.kind]
     node = r.at(path)
@@ -294,6 +297,7 @@ _OPTIONAL_PROPERTY_KEYS: Final = {
     PropertyKind.ESCALATION_TERMINATES: {"escalations"},
     PropertyKind.NO_UNOWNED_CASE: set(),
     PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING: {"tiers", "to_tiers"},
+    PropertyKind.REQUIRES_MEETING: {"tiers"},
     PropertyKind.INVARIANT: set(),
     PropertyKind.LEADS_TO: {"within"},
 }

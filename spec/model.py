@@ -199,6 +199,7 @@ class PropertyKind(Enum):
     ESCALATION_TERMINATES = "escalation_terminates"
     NO_UNOWNED_CASE = "no_unowned_case"
     CP_STEP_DOWN_REQUIRES_MEETING = "cp_step_down_requires_meeting"
+    REQUIRES_MEETING = "requires_meeting"
     INVARIANT = "invariant"
     LEADS_TO = "leads_to"
 
@@ -475,6 +476,9 @@ class Property:
     kind: PropertyKind
     tiers: tuple[Tier, ...] = ()
     to_tiers: tuple[Tier, ...] = ()
+    kinds: tuple[EventKind, ...] = ()
+    """For `requires_meeting`: the kinds of step that must be taken at or after one of
+    `meetings` ("all case transfers must be agreed at the weekly TAM")."""
     meetings: tuple[str, ...] = ()
     escalations: tuple[str, ...] = ()
     holds: Expr | None = None

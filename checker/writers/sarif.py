@@ -70,6 +70,12 @@ _PROPERTY_HELP: Final = {
         "protection) to a lower tier happens only after one of the named meetings has "
         "been held since the case entered its tier.",
     ),
+    PropertyKind.REQUIRES_MEETING: (
+        "every move of the named kinds goes through one of the named meetings",
+        "Every event of the named kinds (from the named tiers, when given) happens at one "
+        "of the named meetings, or after one of them has been held since the case "
+        "entered its tier.",
+    ),
     PropertyKind.INVARIANT: (
         "a stated condition always holds",
         "The property's 'holds' expression is true in every reachable state.",

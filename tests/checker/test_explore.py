@@ -478,6 +478,11 @@ def _check_shows_violation(model, prop, trace):
             assert not model.holds(prop.holds, final)
         case PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING:
             assert trace.steps[-1].kind is StepKind.EVENT
+        case PropertyKind.REQUIRES_MEETING:
+            last = trace.steps[-1]
+            assert last.kind is StepKind.EVENT
+            assert spec.event_by_id(last.name).kind in prop.kinds
+            assert spec.event_by_id(last.name).at not in prop.meetings
         case PropertyKind.LEADS_TO:
             states = loop if prop.within is None else [final]
             assert not any(model.holds(prop.goal, state) for state in states)
@@ -490,4 +495,5 @@ _SAFETY = {
     PropertyKind.NO_UNOWNED_CASE,
     PropertyKind.INVARIANT,
     PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING,
+    PropertyKind.REQUIRES_MEETING,
 }

@@ -456,4 +456,11 @@ def _properties(draw, scope):
                 st.sampled_from(["2 working days", "3 working days", "1 week"])
             )
         properties["eventually_so"] = response
+    if draw(st.booleans()):
+        # every generated event is of kind 'other': the property watches all of them
+        moves = {"kind": "requires_meeting", "kinds": ["other"]}
+        moves["meetings"] = [draw(st.sampled_from(scope.meetings))]
+        if draw(st.booleans()):
+            moves["tiers"] = [draw(st.sampled_from(TIERS))]
+        properties["moves_at_meeting"] = moves
     return properties

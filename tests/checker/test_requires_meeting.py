@@ -1,0 +1,84 @@
+"""`requires_meeting`: "all case transfers must be agreed at the weekly TAM", checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from stepcheck import load_spec_text
+from stepcheck.checker.explore import ExplicitModel, explicit_verdict
+from stepcheck.checker.results import Verdict
+from stepcheck.checker.verify import verify_property
+from stepcheck.spec.diagnostics import SpecInvalid
+
+SPEC = """
+stepcheck: 1
+authority: {id: t, name: T}
+documents: {d: {title: D, rule_prefix: TT}}
+teams: {eh: {name: EH}, sw: {name: SW}}
+owners: {eh_worker: {kind: allocated, team: eh}, sw_worker: {kind: allocated, team: sw}}
+meetings: {tam: {cadence: {every: week, day: wednesday}}}
+statuses:
+  early_help: {tier: early_help, owner: eh_worker, initial: true}
+  social_care: {tier: cin, owner: sw_worker}
+events:
+  step_up: {kind: step_up, from: early_help, to: social_care, at: tam}
+  step_down: {kind: step_down, from: social_care, to: early_help, at: tam}
+  move_direct: {kind: transfer, from: early_help, to: social_care}
+  record: {kind: other, from: social_care}
+properties:
+  all_moves_at_tam:
+    kind: requires_meeting
+    kinds: [transfer, step_up, step_down]
+    meetings: tam
+    source: {doc: d, section: "1", rule: TT-01, quote: "All case transfers must be agreed at TAM"}
+"""
+
+
+def _decided(text: str):
+    spec = load_spec_text(text, "t.yaml")
+    prop = spec.property_by_id("all_moves_at_tam")
+    return verify_property(spec, prop), explicit_verdict(ExplicitModel(spec), prop)
+
+
+def test_a_move_of_a_watched_kind_without_the_meeting_breaks_it():
+    result, explicit = _decided(SPEC)
+
+    assert result.verdict is Verdict.VIOLATED
+    assert explicit.verdict is Verdict.VIOLATED
+    assert result.trace is not None
+    assert result.trace.steps[-1].name == "move_direct"
+    assert "'Move direct' (transfer or step up or step down) can happen without" in result.summary
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # the direct move happens at TAM too
+        ("to: social_care}\n  record", "to: social_care, at: tam}\n  record"),
+        # the direct move is not a kind the rule is about
+        ("move_direct: {kind: transfer", "move_direct: {kind: other"),
+        # the rule is about moves out of CIN only
+        ("    meetings: tam\n", "    meetings: tam\n    tiers: [cin]\n"),
+    ],
+)
+def test_it_holds_when_every_watched_move_goes_through_the_meeting(old, new):
+    assert old in SPEC
+    result, explicit = _decided(SPEC.replace(old, new))
+
+    assert result.verdict is Verdict.PROVED
+    assert explicit.verdict is Verdict.PROVED
+    assert "Every transfer or step up or step down" in result.summary
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("    kinds: [transfer, step_up, step_down]\n", "", "SPEC012"),
+        ("kind: requires_meeting", "kind: invariant\n    holds: \"true\"", "SPEC011"),
+    ],
+)
+def test_kinds_is_required_here_and_nowhere_else(old, new, code):
+    with pytest.raises(SpecInvalid) as raised:
+        load_spec_text(SPEC.replace(old, new), "t.yaml")
+
+    assert code in {problem.code for problem in raised.value.diagnostics}
