@@ -74,7 +74,7 @@ def test_it_holds_when_every_watched_move_goes_through_the_meeting(old, new):
     ("old", "new", "code"),
     [
         ("    kinds: [transfer, step_up, step_down]\n", "", "SPEC012"),
-        ("kind: requires_meeting", "kind: invariant\n    holds: \"true\"", "SPEC011"),
+        ("kind: requires_meeting", 'kind: invariant\n    holds: "true"', "SPEC011"),
     ],
 )
 def test_kinds_is_required_here_and_nowhere_else(old, new, code):
