@@ -40,6 +40,7 @@ __all__ = ["SAFETY_KINDS", "to_promela"]
 SAFETY_KINDS: Final = (
     PropertyKind.NO_UNOWNED_CASE,
     PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING,
+    PropertyKind.REQUIRES_MEETING,
     PropertyKind.INVARIANT,
 )
 """The properties a Promela export can hold: those about states and steps."""

@@ -10,9 +10,12 @@ starts take their start value from the one pick of their duration.
 
 from __future__ import annotations
 
+from typing import Final
+
 from stepcheck.checker.promela_expr import any_of, every, translate
 from stepcheck.checker.promela_names import PromelaNames
 from stepcheck.checker.promela_steps import Alternative, Body, Context
+from stepcheck.checker.watched import unmet_step
 from stepcheck.spec.duration import Duration
 from stepcheck.spec.expr import IntType
 from stepcheck.spec.expr import names as read_names
@@ -22,7 +25,6 @@ from stepcheck.spec.model import (
     Direction,
     Event,
     PropertyKind,
-    Tier,
 )
 
 __all__ = ["enabled", "event_step"]
@@ -113,30 +115,33 @@ def _apply_effects(event: Event, names: PromelaNames, body: Body) -> None:
 
 
 def _step_down_flag(event: Event, context: Context, body: Body) -> str | None:
-    """For `cp_step_down_requires_meeting`: whether this step steps down unprotected.
+    """For `cp_step_down_requires_meeting` and `requires_meeting`: whether this step is
+    a watched one taken unprotected (`checker/watched.py`).
 
-    Decided per source status here (tiers are fixed); `held` is read before the step.
+    Decided per source status here (tiers and kinds are fixed); `held` is read before
+    the step.
     """
     prop, names = context.prop, context.names
-    if prop is None or prop.kind is not PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING:
+    if prop is None or prop.kind not in _MEETING_KINDS:
         return None
     if event.at is not None and event.at in prop.meetings:
         return None
-    tiers = prop.tiers or (Tier.CP,)
     spec = names.spec
-    sources = event.sources_from or names.statuses
-    down = []
-    for source_id in sources:
-        source = spec.status_by_id(source_id).tier
-        target = spec.status_by_id(event.target or source_id).tier
-        lower = target in prop.to_tiers if prop.to_tiers else target.rank < source.rank
-        if source in tiers and lower:
-            down.append(source_id)
-    if not down:
+    watched = [
+        source
+        for source in event.sources_from or names.statuses
+        if unmet_step(
+            spec, prop, event=event.id, source=source, target=event.target or source, held=()
+        )
+    ]
+    if not watched:
         return None
     attended = any_of(names.held(meeting) for meeting in prop.meetings)
-    body.set("bad", "bool", every([_in_statuses(names, tuple(down)), f"!{attended}"]))
+    body.set("bad", "bool", every([_in_statuses(names, tuple(watched)), f"!{attended}"]))
     return "!bad"
+
+
+_MEETING_KINDS: Final = (PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING, PropertyKind.REQUIRES_MEETING)
 
 
 def _route(event: Event, context: Context, body: Body) -> bool:

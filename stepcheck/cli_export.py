@@ -33,8 +33,8 @@ __all__ = ["export_command"]
     "--property",
     "property_id",
     metavar="ID",
-    help="assert this safety property (no_unowned_case, cp_step_down_requires_meeting or "
-    "invariant kind); without it, the model alone",
+    help="assert this safety property (no_unowned_case, cp_step_down_requires_meeting, "
+    "requires_meeting or invariant kind); without it, the model alone",
 )
 @click.option(
     "--reading",
