@@ -20,12 +20,12 @@ from typing import Final
 
 import networkx as nx
 
-from stepcheck.checker.structure_common import finding
+from stepcheck.checker.structure_common import finding, rules_of
 from stepcheck.checker.words import words_of
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.expr.ast import names
 from stepcheck.spec.graph import event_sources
-from stepcheck.spec.model import Event, EventKind, ProtocolSpec, Source
+from stepcheck.spec.model import Event, EventKind, ProtocolSpec
 from stepcheck.spec.timing import Timing, timing
 
 __all__ = ["check_retabling"]
@@ -110,7 +110,7 @@ def _finding(
 ) -> Diagnostic:
     meeting = spec.meeting_by_id(meeting_id)
     rounds = "; or ".join(", then ".join(f"'{step.id}'" for step in cycle) for cycle in cycles)
-    returns = [_sources(step) for cycle in cycles for step in cycle[1:]]
+    returns = [rules_of(step) for cycle in cycles for step in cycle[1:]]
     return finding(
         "SPEC223",
         f"a case in '{queue}' can be sent back to meeting '{meeting.id}' "
@@ -118,15 +118,10 @@ def _finding(
         f"next meeting, and nothing limits how many times (each round can take up to "
         f"{times.meetings[meeting.id]} working days)",
         cycles[0][0].span,
-        _sources(cycles[0][0]) or meeting.sources,
+        rules_of(cycles[0][0]) or meeting.sources,
         f"the document should say how many times a case in '{words_of(spec, queue)}' may "
         f"come back to the {words_of(spec, meeting.id)}, and who decides when that is "
         "reached",
         subject=f"status:{queue}",
         against=next((found for found in returns if found), ()),
     )
-
-
-def _sources(step: Event) -> tuple[Source, ...]:
-    """A step's own citations, else those of its conditions."""
-    return step.sources or tuple(source for guard in step.guards for source in guard.sources)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from stepcheck.spec.diagnostics import Diagnostic, Severity, SourceSpan
-from stepcheck.spec.model import Source
+from stepcheck.spec.model import Event, Source
 
-__all__ = ["finding"]
+__all__ = ["finding", "rules_of"]
 
 
 def finding(
@@ -43,3 +43,8 @@ def _citation(sources: tuple[Source, ...]) -> str | None:
             quote = f': "{source.quote}"' if source.quote else ""
             return f"{source.doc} {where}{quote}"
     return None
+
+
+def rules_of(event: Event) -> tuple[Source, ...]:
+    """What a finding about a step quotes: its own rules, else its conditions'."""
+    return event.sources or tuple(source for guard in event.guards for source in guard.sources)

@@ -29,7 +29,7 @@ from typing import Final
 
 import networkx as nx
 
-from stepcheck.checker.structure_common import finding
+from stepcheck.checker.structure_common import finding, rules_of
 from stepcheck.checker.words import words_of
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.graph import event_sources
@@ -199,16 +199,12 @@ def _cited(spec: ProtocolSpec, status: Status, exits: list[Event]) -> tuple[Sour
     into = [event for event in spec.events if event.target == status.id]
     for sources in (
         status.sources,
-        *(_rules_of(event) for event in exits),
-        *(_rules_of(event) for event in sorted(into, key=lambda event: event.id)),
+        *(rules_of(event) for event in exits),
+        *(rules_of(event) for event in sorted(into, key=lambda event: event.id)),
     ):
         if sources:
             return sources
     return ()
-
-
-def _rules_of(event: Event) -> tuple[Source, ...]:
-    return event.sources or tuple(source for guard in event.guards for source in guard.sources)
 
 
 def _meeting_list(spec: ProtocolSpec, meetings: list[str]) -> str:

@@ -211,11 +211,11 @@ def _narrowest(graph: graphviz.Digraph, renderer: SvgRenderer) -> bytes:
         copy = graph.copy()
         copy.graph_attr["rankdir"] = rankdir
         drawings.append(renderer(copy))
-    return min(drawings, key=_width_pt)
+    return min(drawings, key=lambda svg: _width_pt(svg.decode("utf-8")))
 
 
-def _width_pt(svg: bytes) -> float:
-    found = _WIDTH.search(svg.decode("utf-8"))
+def _width_pt(svg: str) -> float:
+    found = _WIDTH.search(svg)
     return float(found.group(1)) if found else 0.0
 
 
@@ -237,7 +237,7 @@ def _clean(svg: str, prefix: str, label: str) -> str:
     own = set(_ID.findall(svg))
     svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
     svg = _REF.sub(_prefixed_ref(prefix, own), svg)
-    width = _width_pt(svg.encode("utf-8"))
+    width = _width_pt(svg)
     least = f' style="min-width: {round(width * 4 / 3 * _LEAST_SCALE)}px"' if width else ""
     return svg.replace("<svg", f'<svg role="img" aria-label="{esc(label)}"{least}', 1)
 
