@@ -14,7 +14,16 @@ from stepcheck.spec.diagnostics import Diagnostic, Severity, SourceSpan
 from stepcheck.spec.model import PropertyKind, Reading, Source
 from stepcheck.spec.trace import Trace
 
-__all__ = ["Bound", "PropertyResult", "Report", "Strength", "Verdict"]
+__all__ = [
+    "BaselineEntry",
+    "BaselineState",
+    "Bound",
+    "Comparison",
+    "PropertyResult",
+    "Report",
+    "Strength",
+    "Verdict",
+]
 
 
 class Verdict(Enum):
@@ -81,18 +90,78 @@ class PropertyResult:
     when_missed_from: date | None = None
     subject: str | None = None
     formula: str | None = None
+    options: tuple[str, ...] = ()
+    """The command-line options, other than the defaults, the verdict was decided under
+    (`--rlimit 1000`, `--depth 40`): its reproduce command repeats them."""
+
+
+class BaselineState(Enum):
+    """A problem against an accepted baseline (SARIF's `baselineState`)."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    ABSENT = "absent"
+
+
+@frozen(kw_only=True)
+class BaselineEntry:
+    """One accepted problem: a violated or unknown verdict, or a finding.
+
+    `what` is the property id or the finding code; `subject` the element it is about;
+    `headline` says it in words, so an absent (fixed) problem can still be named.
+    """
+
+    fingerprint: str
+    authority: str
+    kind: str
+    what: str
+    subject: str
+    headline: str
+
+
+@frozen(kw_only=True)
+class Comparison:
+    """A run's problems against a baseline file: each problem's fingerprint is new or
+    unchanged (`known` holds the unchanged ones); `absent` are the baseline's problems
+    this run no longer has (fixed, or their spec was not checked)."""
+
+    file: str
+    known: frozenset[str]
+    absent: tuple[BaselineEntry, ...]
+
+    def state(self, fingerprint: str) -> BaselineState:
+        return BaselineState.UNCHANGED if fingerprint in self.known else BaselineState.NEW
 
 
 @frozen(kw_only=True)
 class Report:
-    """Everything `verify` found over one or more specs."""
+    """Everything `verify` found over one or more specs.
+
+    `inputs` are the diagnostics of specs that could not be loaded (the others are
+    still checked); `baseline` the comparison with accepted
+    problems, when one was given; `new_problems` how many problems the baseline does
+    not accept, by verdict: filled in by `checker.baseline.compare`.
+    """
 
     results: tuple[PropertyResult, ...]
     findings: tuple[Diagnostic, ...] = ()
+    inputs: tuple[Diagnostic, ...] = ()
+    baseline: Comparison | None = None
+    new_violations: int = 0
+    new_unknowns: int = 0
+    new_findings: int = 0
 
     @property
     def exit_code(self) -> int:
-        """0 all proved, 1 some violation, 3 no violation but some unknown."""
+        """2 a spec could not be loaded; else 1 some violation, 3 no violation but some
+        unknown, 0 all proved. Against a baseline only new problems count, and a new
+        finding counts as a violation: the baseline is how findings are accepted."""
+        if self.inputs:
+            return 2
+        if self.baseline is not None:
+            if self.new_violations or self.new_findings:
+                return 1
+            return 3 if self.new_unknowns else 0
         verdicts = {result.verdict for result in self.results}
         if Verdict.VIOLATED in verdicts:
             return 1

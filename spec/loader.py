@@ -17,7 +17,14 @@ from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.schema import schema_problems
 from stepcheck.spec.yamlread import read_yaml
 
-__all__ = ["SPEC_SUFFIXES", "find_spec_files", "load_spec", "load_spec_text", "spec_problems"]
+__all__ = [
+    "SPEC_SUFFIXES",
+    "find_spec_files",
+    "gather_spec_files",
+    "load_spec",
+    "load_spec_text",
+    "spec_problems",
+]
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 
@@ -67,19 +74,39 @@ def find_spec_files(paths: Iterable[Path | str]) -> list[Path]:
     Raises:
         StepcheckError: a path that does not exist, or a folder with no spec in it.
     """
+    found, problems = gather_spec_files(paths)
+    if problems:
+        raise StepcheckError(f"{problems[0].span.file}: {problems[0].message}")
+    return found
+
+
+def gather_spec_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[Diagnostic]]:
+    """The spec files that `paths` hold, sorted, each once, and a located problem
+    (SPEC009) for each path that does not exist or is a folder with no spec in it,
+    so a command given many paths can check the others and report this one."""
     found: list[Path] = []
+    problems: list[Diagnostic] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
             inside = sorted(p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file())
             if not inside:
-                raise StepcheckError(f"{path}: no spec files (*.yaml, *.yml) in this folder")
+                problems.append(_path_problem(path, "no spec files (*.yaml, *.yml) in this folder"))
             found.extend(inside)
         elif path.exists():
             found.append(path)
         else:
-            raise StepcheckError(f"{path}: no such file or folder")
-    return list(dict.fromkeys(found))
+            problems.append(_path_problem(path, "no such file or folder"))
+    return list(dict.fromkeys(found)), problems
+
+
+def _path_problem(path: Path, message: str) -> Diagnostic:
+    return Diagnostic(
+        code="SPEC009",
+        message=message,
+        span=SourceSpan(file=str(path), line=1, column=1),
+        hint="check the path given on the command line",
+    )
 
 
 def _file_problem(path: Path, error: OSError) -> Diagnostic:

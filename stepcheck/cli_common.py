@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from stepcheck.spec.diagnostics import render_diagnostics
+from stepcheck.spec.diagnostics import Diagnostic, render_diagnostics
 from stepcheck.spec.loader import find_spec_files
 from stepcheck.spec.model import ProtocolSpec
-from stepcheck.validation import validate_files
+from stepcheck.validation import validate_files, validate_paths
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -19,6 +19,7 @@ __all__ = [
     "EXIT_UNKNOWN",
     "EXIT_VIOLATED",
     "load_all",
+    "load_some",
     "shipped_authorities",
 ]
 
@@ -31,6 +32,14 @@ EXIT_UNKNOWN = 3
 def shipped_authorities() -> Path:
     """The folder of the authority specs that ship with stepcheck."""
     return Path(str(resources.files("stepcheck.spec").joinpath("authorities")))
+
+
+def load_some(paths: tuple[Path, ...]) -> tuple[list[ProtocolSpec], list[Diagnostic]]:
+    """Load every spec that loads (default: the shipped ones), and the diagnostics of
+    every path or spec that does not, so one broken spec does not stop the others."""
+    results = validate_paths(paths or (shipped_authorities(),))
+    bad = sorted((d for result in results for d in result.diagnostics), key=Diagnostic.sort_key)
+    return [result.spec for result in results if result.spec is not None], bad
 
 
 def load_all(paths: tuple[Path, ...]) -> list[ProtocolSpec]:

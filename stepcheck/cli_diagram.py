@@ -8,7 +8,6 @@ diagrams are written, 2 for a bad spec, bad arguments or a missing Graphviz.
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -16,7 +15,7 @@ import click
 
 from stepcheck.checker.engines import Limits
 from stepcheck.cli_common import load_all
-from stepcheck.cli_types import Seconds
+from stepcheck.cli_types import Seconds, default_start
 from stepcheck.diagrams.dot import status_diagram
 from stepcheck.diagrams.ladders import ladder_diagram
 from stepcheck.diagrams.mermaid import status_mermaid
@@ -120,7 +119,7 @@ def _highlight_trace(spec: ProtocolSpec, property_id: str, timeout: float) -> Tr
         )
     limits = Limits(timeout_ms=max(1, int(timeout * 1000)))
     report = run_verify(
-        [spec], properties=(property_id,), limits=limits, progress=False, start=date.today()
+        [spec], properties=(property_id,), limits=limits, progress=False, start=default_start()
     )
     result = report.results[0]
     if result.trace is None:

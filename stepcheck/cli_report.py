@@ -25,7 +25,7 @@ from stepcheck.checker.cache import default_folder
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.writers import write
 from stepcheck.cli_common import load_all
-from stepcheck.cli_types import StartDate
+from stepcheck.cli_types import StartDate, default_start
 from stepcheck.diagrams.compare import compare, render_markdown, render_text
 from stepcheck.diagrams.report import render_report
 from stepcheck.diagrams.report_data import Results, read_results
@@ -77,7 +77,7 @@ def report_command(
                 param_hint="--start-date",
             )
     else:
-        found = _verify(specs, start_date if start_date is not None else date.today())
+        found = _verify(specs, start_date if start_date is not None else default_start())
     if shutil.which("dot") is None:
         click.echo("stepcheck report: note: Graphviz's dot is not installed; no diagrams", err=True)
     page = render_report(found, specs, version=__version__, renderer=svg_renderer())

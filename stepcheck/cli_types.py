@@ -9,14 +9,16 @@ naming the option, with exit code 2.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+import os
+from datetime import UTC, date, datetime
 from typing import Any
 
 import click
 
+from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.workdays import SCAN_YEARS
 
-__all__ = ["FIRST_START", "LAST_START", "Seconds", "StartDate"]
+__all__ = ["FIRST_START", "LAST_START", "Seconds", "StartDate", "default_start"]
 
 FIRST_START = date(SCAN_YEARS.start, 1, 1)
 LAST_START = date(SCAN_YEARS.stop - 1, 12, 31)
@@ -70,3 +72,28 @@ class StartDate(click.ParamType[date, Any]):
                 ctx,
             )
         return day
+
+
+def default_start() -> date:
+    """The start date when `--start-date` is not given: the date of `SOURCE_DATE_EPOCH`
+    (seconds since 1970, UTC; the reproducible-builds convention, so a CI job can pin
+    its outputs) when it is set, otherwise today.
+
+    Raises:
+        StepcheckError: `SOURCE_DATE_EPOCH` is not a whole number of seconds, or its date
+            is outside the years the working-day calendar covers.
+    """
+    given = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not given:
+        return date.today()
+    if not given.isdigit() or len(given) > 12:
+        raise StepcheckError(
+            f"SOURCE_DATE_EPOCH={given[:40]!r} is not a whole number of seconds since 1970"
+        )
+    day = datetime.fromtimestamp(int(given), tz=UTC).date()
+    if not FIRST_START <= day <= LAST_START:
+        raise StepcheckError(
+            f"SOURCE_DATE_EPOCH gives {day.isoformat()}, outside the calendar "
+            f"({FIRST_START.isoformat()} to {LAST_START.isoformat()})"
+        )
+    return day

@@ -5,14 +5,26 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
 from attrs import frozen
 
+from stepcheck.checker.writers.github import render_validation_github
+from stepcheck.checker.writers.junit import render_validation_junit
+from stepcheck.checker.writers.sarif import render_validation_sarif
 from stepcheck.spec.diagnostics import Diagnostic, SpecInvalid, render_diagnostics
-from stepcheck.spec.loader import load_spec
+from stepcheck.spec.loader import gather_spec_files, load_spec
 from stepcheck.spec.model import ProtocolSpec
 
-__all__ = ["FileResult", "render_json", "render_text", "validate_files"]
+__all__ = [
+    "VALIDATE_FORMATS",
+    "FileResult",
+    "render_json",
+    "render_text",
+    "render_validation",
+    "validate_files",
+    "validate_paths",
+]
 
 
 @frozen(kw_only=True)
@@ -28,6 +40,23 @@ class FileResult:
         return self.spec is not None
 
 
+def validate_paths(paths: Sequence[Path]) -> list[FileResult]:
+    """Load every spec file under `paths`, in the order given; a path that is missing,
+    or a folder with no spec, is a result of its own with a located diagnostic, so
+    nothing given is lost."""
+    results: list[FileResult] = []
+    seen: set[Path] = set()
+    for given in paths:
+        files, problems = gather_spec_files([given])
+        results += validate_files([path for path in files if path not in seen])
+        seen.update(files)
+        results += [
+            FileResult(path=Path(problem.span.file), spec=None, diagnostics=(problem,))
+            for problem in problems
+        ]
+    return results
+
+
 def validate_files(paths: Sequence[Path]) -> list[FileResult]:
     """Load every file, keeping going after a bad one."""
     results = []
@@ -39,6 +68,27 @@ def validate_files(paths: Sequence[Path]) -> list[FileResult]:
         else:
             results.append(FileResult(path=path, spec=spec, diagnostics=()))
     return results
+
+
+VALIDATE_FORMATS: Final = ("text", "json", "sarif", "junit", "github")
+
+
+def render_validation(results: Sequence[FileResult], fmt: str) -> str:
+    """`results` in one of `VALIDATE_FORMATS`."""
+    problems = [d for result in results for d in result.diagnostics]
+    match fmt:
+        case "json":
+            return render_json(results)
+        case "sarif":
+            return render_validation_sarif(problems)
+        case "junit":
+            return render_validation_junit([(str(r.path), r.diagnostics) for r in results])
+        case "github":
+            return render_validation_github(problems, len(results))
+        case "text":
+            return render_text(results)
+        case _:
+            raise ValueError(f"unknown format '{fmt}'; known: {', '.join(VALIDATE_FORMATS)}")
 
 
 def render_text(results: Sequence[FileResult]) -> str:

@@ -32,7 +32,7 @@ from stepcheck.dating import date_counterexamples
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.timing import Timing, timing
 
-__all__ = ["Budget", "default_jobs", "run_verify", "without_timings"]
+__all__ = ["Budget", "default_jobs", "run_verify", "with_options", "without_timings"]
 
 # Share of the run's budget kept back: workers' solver calls stop this much before the
 # end, and busy workers are stopped at the end less three quarters of it; the rest is
@@ -100,6 +100,14 @@ def run_verify(
         results=tuple(results[task] for task in tasks),
         findings=tuple(sorted(findings, key=lambda d: d.sort_key())),
     )
+
+
+def with_options(report: Report, options: tuple[str, ...]) -> Report:
+    """The same report with each result knowing the non-default options it was decided
+    under, so its reproduce command repeats them."""
+    if not options:
+        return report
+    return evolve(report, results=tuple(evolve(r, options=options) for r in report.results))
 
 
 def without_timings(report: Report) -> Report:

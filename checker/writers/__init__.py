@@ -1,4 +1,5 @@
-"""What `stepcheck verify` prints: a `Report` as text, JSON, JUnit, SARIF, Markdown or a summary.
+"""What `stepcheck verify` prints: a `Report` as text, JSON, JUnit, SARIF, Markdown, a
+summary table, a pull-request comment (`pr`) or GitHub workflow annotations (`github`).
 
 `checker.results.Report` -> `write` -> one string. Each format lives in its own module
 and only formats: the verdicts, bounds and traces come from the report, the case
@@ -13,9 +14,11 @@ from datetime import date
 from typing import Final, Protocol
 
 from stepcheck.checker.results import Report
+from stepcheck.checker.writers.github import render_github
 from stepcheck.checker.writers.json_report import render_json
 from stepcheck.checker.writers.junit import render_junit
 from stepcheck.checker.writers.markdown import render_markdown
+from stepcheck.checker.writers.pr import render_pr
 from stepcheck.checker.writers.sarif import render_sarif
 from stepcheck.checker.writers.summary import render_summary
 from stepcheck.checker.writers.text import Detail, render_text
@@ -37,9 +40,11 @@ _RENDERERS: Final[dict[str, _Renderer]] = {
     "sarif": render_sarif,
     "markdown": render_markdown,
     "summary": render_summary,
+    "pr": render_pr,
+    "github": render_github,
 }
 
-FORMATS: Final = ("text", "json", "junit", "sarif", "markdown", "summary")
+FORMATS: Final = ("text", "json", "junit", "sarif", "markdown", "summary", "pr", "github")
 """The output formats, in the order `--format` lists them."""
 
 

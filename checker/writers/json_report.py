@@ -1,10 +1,12 @@
 """The JSON report of `stepcheck verify`, for CI and other programs.
 
 `checker.results.Report` -> here -> stdout. Shape: `{"format_version": 1, "results":
-[...], "findings": [...]}`, described by `verify-output.schema.json` beside this
-module (`output_schema()`). Keys are sorted and nothing depends on the clock, so the
-same report always gives the same bytes. Dates are ISO 8601; trace states keep the
-state names of `spec/trace.py`, with tuples as lists.
+[...], "findings": [...], "diagnostics": [...], "baseline": {...} | null}` (diagnostics:
+specs that could not be loaded; baseline: the comparison with accepted problems),
+described by `verify-output.schema.json` beside this module (`output_schema()`).
+Keys are sorted and nothing depends on the clock, so the same report always gives
+the same bytes. Dates are ISO 8601; trace states keep the state names of
+`spec/trace.py`, with tuples as lists.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from stepcheck.checker.triage import (
     problems,
     spec_of_finding,
 )
+from stepcheck.checker.writers.run_notes import baseline_counts, state_of
 from stepcheck.checker.writers.wording import (
     group_by_authority,
     missed_story_of,
@@ -56,10 +59,48 @@ def render_json(report: Report, *, specs: Mapping[str, ProtocolSpec], start: dat
         "exit_code": report.exit_code,
         "counts": _counts(report),
         "problems": [_problem(problem) for problem in problems(report, specs)],
-        "results": [_result(result, specs, start) for result in results],
-        "findings": [_finding(d, specs) for d in sorted(report.findings, key=Diagnostic.sort_key)],
+        "results": [_result(result, specs, start, report) for result in results],
+        "findings": [
+            _finding(d, specs, report) for d in sorted(report.findings, key=Diagnostic.sort_key)
+        ],
+        "diagnostics": [_diagnostic(d) for d in sorted(report.inputs, key=Diagnostic.sort_key)],
+        "baseline": _baseline(report, specs),
     }
     return json.dumps(payload, indent=2, sort_keys=True) + "\n"
+
+
+def _diagnostic(diagnostic: Diagnostic) -> Json:
+    """A problem that stopped a spec from loading."""
+    return {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity.value,
+        "message": diagnostic.message,
+        "file": PurePath(diagnostic.span.file).as_posix(),
+        "line": diagnostic.span.line,
+        "column": diagnostic.span.column,
+        "path": diagnostic.span.path,
+        "hint": diagnostic.hint,
+    }
+
+
+def _baseline(report: Report, specs: Mapping[str, ProtocolSpec]) -> Json | None:
+    if report.baseline is None:
+        return None
+    return {
+        "file": PurePath(report.baseline.file).as_posix(),
+        "counts": baseline_counts(report, specs),
+        "absent": [
+            {
+                "fingerprint": entry.fingerprint,
+                "authority": entry.authority,
+                "kind": entry.kind,
+                "what": entry.what,
+                "subject": entry.subject,
+                "headline": entry.headline,
+            }
+            for entry in report.baseline.absent
+        ],
+    }
 
 
 def output_schema() -> Json:
@@ -76,8 +117,11 @@ def _counts(report: Report) -> Json:
     return counts
 
 
-def _result(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date) -> Json:
+def _result(
+    result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date, report: Report
+) -> Json:
     story = story_of(result, specs, start)
+    triage = of_result(result, specs.get(result.spec))
     return {
         "authority": result.authority,
         "spec": PurePath(result.spec).as_posix(),
@@ -102,8 +146,15 @@ def _result(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: da
         "reproduce": reproduce(result, start),
         "subject": result.subject,
         "formula": result.formula,
-        "triage": _triage(of_result(result, specs.get(result.spec))),
+        "triage": _triage(triage),
+        "baseline_state": _state_of(report, triage, problem=result.verdict is not Verdict.PROVED),
     }
+
+
+def _state_of(report: Report, triage: Triage, *, problem: bool = True) -> str | None:
+    """New or unchanged against the baseline; None without one, or for a proof."""
+    state = state_of(report, triage.fingerprint) if problem else None
+    return state.value if state is not None else None
 
 
 def _triage(triage: Triage) -> Json:
@@ -241,9 +292,11 @@ def _citation(citation: Citation) -> Json:
     }
 
 
-def _finding(diagnostic: Diagnostic, specs: Mapping[str, ProtocolSpec]) -> Json:
+def _finding(diagnostic: Diagnostic, specs: Mapping[str, ProtocolSpec], report: Report) -> Json:
+    triage = of_finding(diagnostic, spec_of_finding(diagnostic, specs))
     return {
-        "triage": _triage(of_finding(diagnostic, spec_of_finding(diagnostic, specs))),
+        "triage": _triage(triage),
+        "baseline_state": _state_of(report, triage),
         "code": diagnostic.code,
         "severity": diagnostic.severity.value,
         "message": diagnostic.message,

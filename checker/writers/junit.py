@@ -1,21 +1,28 @@
 """The JUnit XML report of `stepcheck verify`, for CI test dashboards.
 
-`checker.results.Report` -> here -> a file CI reads. One `<testsuite>` per authority
-and one `<testcase>` per property (`classname` the authority, `name` the property
-id). A violation is a `<failure>` whose text is the case story; an unknown result is
-`<skipped>` with its reason, so a dashboard never counts it as passed. Findings are
-warnings about the spec, not tests: they go to the suite's `<system-out>` so they are
-shown without changing the pass and failure counts. No timestamps or host names.
+`checker.results.Report` -> here -> a file CI reads. One `<testsuite>` per authority,
+with one `<testcase>` per property (`classname` the authority, `name` the property
+id) and one per finding (`classname` `<authority>.findings`, `name` the code and the
+element), each with the `file` and `line` of the YAML it is about. A violation is a
+`<failure>` whose text is the case story; a finding is a `<failure>` of type
+`finding-<severity>`; an unknown result is `<skipped>` with its reason, so a dashboard
+never counts it as passed. Against a baseline, an accepted (unchanged) problem is
+`<skipped>` saying so, and only new ones fail. A spec that could not be loaded is a
+suite of its own whose one test case is an `<error>` listing every problem. No
+timestamps or host names.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import assert_never
+from pathlib import PurePath
+from typing import Any, assert_never
 
-from stepcheck.checker.results import PropertyResult, Report, Verdict
+from stepcheck.checker.results import BaselineState, PropertyResult, Report, Verdict
+from stepcheck.checker.triage import of_finding, of_result, spec_of_finding
+from stepcheck.checker.writers.run_notes import state_of
 from stepcheck.checker.writers.text import story_lines
 from stepcheck.checker.writers.wording import (
     VERDICT_LABELS,
@@ -30,10 +37,10 @@ from stepcheck.checker.writers.wording import (
     spec_of,
     story_of,
 )
-from stepcheck.spec.diagnostics import Diagnostic
+from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
 from stepcheck.spec.model import ProtocolSpec
 
-__all__ = ["render_junit"]
+__all__ = ["render_junit", "render_validation_junit"]
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -44,9 +51,10 @@ def render_junit(report: Report, *, specs: Mapping[str, ProtocolSpec], start: da
     grouped = group_by_authority(report.results)
     for authority, results in grouped:
         findings = _findings_of(report.findings, {result.spec for result in results})
-        root.append(_suite(authority, results, findings, specs, start))
-    root.extend(_orphan_suites(report.findings, {r.spec for r in report.results}))
-    _set_counts(root, report.results)
+        root.append(_suite(authority, results, findings, specs=specs, start=start, report=report))
+    root.extend(_orphan_suites(report, {r.spec for r in report.results}, specs))
+    root.extend(_input_suites(report.inputs))
+    _set_counts(root)
     ET.indent(root)
     return _DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -55,8 +63,10 @@ def _suite(
     authority: str,
     results: list[PropertyResult],
     findings: list[Diagnostic],
+    *,
     specs: Mapping[str, ProtocolSpec],
     start: date,
+    report: Report,
 ) -> ET.Element:
     suite = ET.Element("testsuite", name=authority)
     properties = ET.SubElement(suite, "properties")
@@ -66,32 +76,107 @@ def _suite(
         _property(properties, "spec", path)
     _property(properties, "start-date", start.isoformat())
     for result in results:
-        suite.append(_testcase(result, specs, start))
-    if findings:
-        ET.SubElement(suite, "system-out").text = _findings_text(findings)
-    _set_counts(suite, results)
+        suite.append(_testcase(result, specs, start, report))
+    for finding in findings:
+        suite.append(_finding_case(finding, authority, specs, report))
+    _set_counts(suite)
     return suite
 
 
-def _testcase(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date) -> ET.Element:
+def _testcase(
+    result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: date, report: Report
+) -> ET.Element:
     case = ET.Element(
         "testcase",
         classname=result.authority,
         name=result.property,
         time=f"{result.seconds:.3f}",
+        **_where(result.spec, result.span),
     )
+    accepted = _accepted(report, of_result(result, specs.get(result.spec)).fingerprint)
     match result.verdict:
+        case Verdict.VIOLATED if accepted:
+            ET.SubElement(case, "skipped", message=f"{_ACCEPTED}: violated: {result.summary}")
         case Verdict.VIOLATED:
             failure = ET.SubElement(case, "failure", message=result.summary, type="violated")
             failure.text = _story_text(result, specs, start)
         case Verdict.UNKNOWN:
-            ET.SubElement(case, "skipped", message=caveats(result)[0])
+            reason = caveats(result)[0]
+            ET.SubElement(case, "skipped", message=f"{_ACCEPTED}: {reason}" if accepted else reason)
         case Verdict.PROVED:
             pass
         case _:
             assert_never(result.verdict)
     ET.SubElement(case, "system-out").text = _verdict_text(result, specs)
     return case
+
+
+_ACCEPTED = "accepted in the baseline"
+
+
+def _accepted(report: Report, fingerprint: str) -> bool:
+    return state_of(report, fingerprint) is BaselineState.UNCHANGED
+
+
+def _where(path: str, span: SourceSpan | None) -> Any:
+    """The `file` and `line` attributes test dashboards link from (a dict of strings,
+    typed `Any` because ElementTree's stubs type `**extra` as one dict)."""
+    where = {"file": PurePath(span.file if span is not None else path).as_posix()}
+    if span is not None and span.line >= 1:
+        where["line"] = str(span.line)
+    return where
+
+
+def _finding_case(
+    finding: Diagnostic, authority: str, specs: Mapping[str, ProtocolSpec], report: Report
+) -> ET.Element:
+    triage = of_finding(finding, spec_of_finding(finding, specs))
+    case = ET.Element(
+        "testcase",
+        classname=f"{authority}.findings",
+        name=f"{finding.code} {finding.subject or finding.span.path or ''}".strip(),
+        time="0.000",
+        **_where(finding.span.file, finding.span),
+    )
+    if _accepted(report, triage.fingerprint):
+        ET.SubElement(case, "skipped", message=f"{_ACCEPTED}: {finding.message}")
+    else:
+        failure = ET.SubElement(
+            case,
+            "failure",
+            message=f"{triage.severity.value}: {finding.message}",
+            type=f"finding-{triage.severity.value}",
+        )
+        failure.text = "\n".join(finding_lines(finding)) + "\n"
+    return case
+
+
+def _input_suites(inputs: Iterable[Diagnostic]) -> list[ET.Element]:
+    """A suite for each spec that could not be loaded, with one erroring test case."""
+    by_file: dict[str, list[Diagnostic]] = {}
+    for diagnostic in sorted(inputs, key=Diagnostic.sort_key):
+        by_file.setdefault(diagnostic.span.file, []).append(diagnostic)
+    suites = []
+    for path, found in sorted(by_file.items()):
+        suite = ET.Element("testsuite", name=PurePath(path).as_posix())
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=PurePath(path).as_posix(),
+            name="load",
+            time="0.000",
+            **_where(path, found[0].span),
+        )
+        error = ET.SubElement(
+            case,
+            "error",
+            message=f"the spec could not be loaded: {found[0].message}",
+            type=found[0].code,
+        )
+        error.text = "\n".join(line for d in found for line in finding_lines(d)) + "\n"
+        _set_counts(suite)
+        suites.append(suite)
+    return suites
 
 
 def _verdict_text(result: PropertyResult, specs: Mapping[str, ProtocolSpec]) -> str:
@@ -115,40 +200,59 @@ def _findings_of(findings: Iterable[Diagnostic], paths: set[str]) -> list[Diagno
     return sorted((f for f in findings if f.span.file in paths), key=Diagnostic.sort_key)
 
 
-def _orphan_suites(findings: Iterable[Diagnostic], paths: set[str]) -> list[ET.Element]:
-    """A suite without tests for each spec that has findings but no results."""
+def _orphan_suites(
+    report: Report, paths: set[str], specs: Mapping[str, ProtocolSpec]
+) -> list[ET.Element]:
+    """A suite of findings for each spec that has findings but no results."""
     orphans: dict[str, list[Diagnostic]] = {}
-    for finding in sorted(findings, key=Diagnostic.sort_key):
+    for finding in sorted(report.findings, key=Diagnostic.sort_key):
         if finding.span.file not in paths:
             orphans.setdefault(finding.span.file, []).append(finding)
     suites = []
     for path, found in sorted(orphans.items()):
-        suite = ET.Element("testsuite", name=path)
-        ET.SubElement(suite, "system-out").text = _findings_text(found)
-        _set_counts(suite, [])
+        spec = spec_of_finding(found[0], specs)
+        authority = spec.authority.id if spec is not None else PurePath(path).stem
+        suite = ET.Element("testsuite", name=authority)
+        for finding in found:
+            suite.append(_finding_case(finding, authority, specs, report))
+        _set_counts(suite)
         suites.append(suite)
     return suites
-
-
-def _findings_text(findings: list[Diagnostic]) -> str:
-    lines = [f"findings ({len(findings)}):"]
-    for finding in findings:
-        lines += finding_lines(finding)
-    return "\n".join(lines) + "\n"
 
 
 def _property(parent: ET.Element, name: str, value: str) -> None:
     ET.SubElement(parent, "property", name=name, value=value)
 
 
-def _set_counts(element: ET.Element, results: Iterable[PropertyResult]) -> None:
-    """The counts JUnit readers expect, on a suite or on the whole report."""
-    results = list(results)
-    verdicts = [result.verdict for result in results]
-    seconds = sum(result.seconds for result in results)
-    element.set("tests", str(len(verdicts)))
-    element.set("failures", str(verdicts.count(Verdict.VIOLATED)))
-    element.set("errors", "0")
+def _set_counts(element: ET.Element) -> None:
+    """The counts JUnit readers expect, from the test cases below `element`."""
+    cases = list(element.iter("testcase"))
+    seconds = sum(float(case.get("time", "0")) for case in cases)
+    element.set("tests", str(len(cases)))
+    element.set("failures", str(sum(case.find("failure") is not None for case in cases)))
+    element.set("errors", str(sum(case.find("error") is not None for case in cases)))
     if element.tag == "testsuite":
-        element.set("skipped", str(verdicts.count(Verdict.UNKNOWN)))
+        element.set("skipped", str(sum(case.find("skipped") is not None for case in cases)))
     element.set("time", f"{seconds:.3f}")
+
+
+def render_validation_junit(files: Sequence[tuple[str, Sequence[Diagnostic]]]) -> str:
+    """`stepcheck validate`'s JUnit report: a test case per spec file, with an `<error>`
+    listing every problem when it does not load."""
+    root = ET.Element("testsuites", name="stepcheck validate")
+    suite = ET.SubElement(root, "testsuite", name="validate")
+    for path, found in files:
+        posix = PurePath(path).as_posix()
+        span = found[0].span if found else None
+        case = ET.SubElement(
+            suite, "testcase", classname="validate", name=posix, time="0.000", **_where(path, span)
+        )
+        if found:
+            error = ET.SubElement(
+                case, "error", message=f"invalid spec: {found[0].message}", type=found[0].code
+            )
+            error.text = "\n".join(line for d in found for line in finding_lines(d)) + "\n"
+    _set_counts(suite)
+    _set_counts(root)
+    ET.indent(root)
+    return _DECLARATION + ET.tostring(root, encoding="unicode") + "\n"

@@ -16,6 +16,7 @@ from typing import assert_never
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.story import Scene, Story, long_date
 from stepcheck.checker.triage import Problem, cause_words, findings_by_authority, problems, top
+from stepcheck.checker.writers.run_notes import baseline_lines, input_lines
 from stepcheck.checker.writers.wording import (
     assumption_lines,
     caveats,
@@ -34,7 +35,7 @@ from stepcheck.checker.writers.wording import (
 )
 from stepcheck.spec.model import ProtocolSpec
 
-__all__ = ["render_markdown"]
+__all__ = ["cell", "render_markdown"]
 
 
 def render_markdown(report: Report, *, specs: Mapping[str, ProtocolSpec], start: date) -> str:
@@ -44,6 +45,13 @@ def render_markdown(report: Report, *, specs: Mapping[str, ProtocolSpec], start:
         f"Case stories start on or after {long_date(start)} ({start.isoformat()}), "
         "each on the first date from which the oracle's executor replays it."
     )
+    if report.inputs:
+        lines += ["", "## Specs that could not be checked", ""]
+        lines += [f"- `{line.strip()}`" for line in input_lines(report)[1:]]
+    if report.baseline is not None:
+        head, *items = baseline_lines(report, specs)
+        lines += ["", "## Against the baseline", "", cell(head), ""]
+        lines += [f"- {cell(item)}" for item in items]
     ranked = problems(report, specs)
     serious = top(ranked)
     if serious:
@@ -71,7 +79,7 @@ def _authority_table(
 ) -> list[str]:
     spec = spec_of(results[0], specs)
     paths = ", ".join(f"`{path}`" for path in sorted({r.spec for r in results}))
-    lines = [f"## {_cell(authority)}: {_cell(spec.authority.name)}", "", f"Spec: {paths}", ""]
+    lines = [f"## {cell(authority)}: {cell(spec.authority.name)}", "", f"Spec: {paths}", ""]
     lines += [
         "| property | verdict | strength | bound | what to know |",
         "|---|---|---|---|---|",
@@ -84,7 +92,7 @@ def _authority_table(
             limit_words(result),
             "; ".join(_notes(result)) or "-",
         ]
-        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+        lines.append("| " + " | ".join(cell(text) for text in cells) + " |")
     return lines
 
 
@@ -113,11 +121,11 @@ def _violation(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start:
     if result.property != result.kind.value:
         title += f" ({result.kind.value})"
     lines = [f"### {title}{where}", ""]
-    lines.append(_cell(result.summary))
+    lines.append(cell(result.summary))
     if result.formula:
-        lines.append(f"- as the spec states it: `{_cell(result.formula)}`")
-    lines += [f"- {_cell(caveat)}" for caveat in caveats(result)]
-    lines += [f"- rule: {_cell(citation_words(c))}" for c in result_citations(result, specs)]
+        lines.append(f"- as the spec states it: `{cell(result.formula)}`")
+    lines += [f"- {cell(caveat)}" for caveat in caveats(result)]
+    lines += [f"- rule: {cell(citation_words(c))}" for c in result_citations(result, specs)]
     lines += ["", *_story_table(story), ""]
     if story.loop_start is not None:
         back = scene_label(story.scenes[story.loop_start])
@@ -130,7 +138,7 @@ def _missed(result: PropertyResult, specs: Mapping[str, ProtocolSpec], start: da
     story = missed_story_of(result, specs, start)
     assert story is not None, "only results with a missed-deadline run get here"
     lines = [f"### `{result.authority}` / `{result.property}`: proved while deadlines are met", ""]
-    lines += [f"- {_cell(line)}" for line in assumption_lines(result)]
+    lines += [f"- {cell(line)}" for line in assumption_lines(result)]
     lines += ["", *_story_table(story), ""]
     return lines
 
@@ -148,9 +156,9 @@ def _story_table(story: Story) -> list[str]:
             label,
             str(scene.day),
             long_date(scene.date),
-            "<br>".join(_cell(text) for text in _happenings(scene)),
-            _cell(_case_words(scene)),
-            "<br>".join(_cell(citation_words(c)) for c in scene.citations) or "-",
+            "<br>".join(cell(text) for text in _happenings(scene)),
+            cell(_case_words(scene)),
+            "<br>".join(cell(citation_words(c)) for c in scene.citations) or "-",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
@@ -180,8 +188,8 @@ def _problems_table(serious: list[Problem], total: int) -> list[str]:
         members = [f"`{result.property}`" for result in problem.results]
         members += sorted({f"{finding.code}" for finding in problem.findings})
         lines.append(
-            f"| **{problem.severity.value}** | {_cell(problem.authority)} | "
-            f"{_cell(problem.headline)} | {', '.join(members)} |"
+            f"| **{problem.severity.value}** | {cell(problem.authority)} | "
+            f"{cell(problem.headline)} | {', '.join(members)} |"
         )
     return lines
 
@@ -190,24 +198,24 @@ def _findings(ranked: list[Problem]) -> list[str]:
     """Per authority, one item per root cause (the most serious first), its findings below."""
     lines = []
     for authority, found in findings_by_authority(ranked):
-        lines += [f"### {_cell(authority)}", ""]
+        lines += [f"### {cell(authority)}", ""]
         for problem in found:
             lines.append(f"- **{problem.severity.value}**: {cause_words(problem.root_cause)}")
             for finding in problem.findings:
                 head = f"  - `{finding.span}` {finding.code}: "
-                lines.append(head + _cell(finding.message))
+                lines.append(head + cell(finding.message))
                 if finding.rule:
-                    lines.append(f"    - rule: {_cell(finding.rule)}")
+                    lines.append(f"    - rule: {cell(finding.rule)}")
                 if finding.hint:
-                    lines.append(f"    - hint: {_cell(finding.hint)}")
+                    lines.append(f"    - hint: {cell(finding.hint)}")
         lines.append("")
     return lines[:-1]
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped.
 
-    >>> _cell("a | b\\nc")
+    >>> cell("a | b\\nc")
     'a \\\\| b c'
     """
     return " ".join(text.split()).replace("|", "\\|")

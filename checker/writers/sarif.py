@@ -1,27 +1,32 @@
 """The SARIF 2.1.0 report of `stepcheck verify`, for code-scanning tools and editors.
 
-`checker.results.Report` -> here -> a `.sarif` file. One run; the driver's rules are
-the property kinds present (`leads_to`, ...) and the finding codes (`SPEC207`, ...),
-each with help text. Every property gets a result pointing at its YAML line:
+`checker.results.Report` -> here -> a `.sarif` file. One run, with a fixed
+`automationDetails.id`; the driver's rules are one per property checked (its id) and
+one per finding code (`SPEC207`, ...), each with help as text and Markdown
+(`sarif_rules.py`). Results point at the YAML line:
 
 - violated: level `error`, with the rules involved as `relatedLocations` and the
   trace, step by step, as a `codeFlow`;
-- unknown: level `warning` (kind `fail`): not proved is a problem to look at, and a
-  SARIF consumer must never show it as a pass;
-- proved: kind `pass`, level `none`, so the log records what was checked; a proof
-  that holds only if should-rules are followed, or vacuously, says so in its message.
+- unknown: level `warning`: not proved is a problem to look at, and a SARIF consumer
+  must never show it as a pass;
+- proved: not a result, so never an alert; the run's `properties.proved` lists them.
+  A proof with a caveat (only if should-rules are followed, vacuous, only while
+  deadlines are met) is a `note`, because the caveat is worth a look;
+- a spec that could not be loaded: level `error` at the problem's line, rule its code.
 
 Findings are results of their own rule, at a level from the mission's severity (high
 `error`, medium `warning`, low `note`). Every result carries that severity, its category
 and root cause in `properties`, a `rank` (90 high, 60 medium, 30 low, 0 none) and a
-`stepcheck/v1` partial fingerprint that survives moved lines and reordered YAML.
-URIs are relative to the working folder, with forward slashes.
+`stepcheck/v1` partial fingerprint that survives moved lines and reordered YAML; against
+a baseline, a `baselineState` (new or unchanged) and, in the run's properties, the
+accepted problems now absent. URIs are relative to the working folder, with forward
+slashes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Final, assert_never
 
@@ -29,6 +34,8 @@ import stepcheck
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.story import Scene, Story, long_date
 from stepcheck.checker.triage import Severity, Triage, of_finding, of_result, spec_of_finding
+from stepcheck.checker.writers.run_notes import baseline_counts, state_of
+from stepcheck.checker.writers.sarif_rules import rules
 from stepcheck.checker.writers.wording import (
     VERDICT_LABELS,
     facts,
@@ -41,10 +48,10 @@ from stepcheck.checker.writers.wording import (
 )
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
 from stepcheck.spec.diagnostics import Severity as DiagnosticSeverity
-from stepcheck.spec.model import PropertyKind, ProtocolSpec
+from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.trace import StepKind
 
-__all__ = ["SARIF_SCHEMA", "render_sarif"]
+__all__ = ["AUTOMATION_ID", "SARIF_SCHEMA", "render_sarif", "render_validation_sarif"]
 
 SARIF_SCHEMA: Final = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json"
@@ -52,128 +59,107 @@ SARIF_SCHEMA: Final = (
 
 Json = dict[str, Any]
 
-_PROPERTY_HELP: Final = {
-    PropertyKind.ESCALATION_TERMINATES: (
-        "every dispute ends with a final decision",
-        "Every escalation ladder (or those named) reaches a final decision in a bounded "
-        "number of steps and working days; the result states the bound.",
-    ),
-    PropertyKind.NO_UNOWNED_CASE: (
-        "someone is always responsible for an open case",
-        "In every reachable state, a case that is not in a final status is held by an "
-        "owner someone answers for (not 'none', 'unspecified', a meeting queue or a "
-        "system tray).",
-    ),
-    PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING: (
-        "stepping down from child protection needs a meeting first",
-        "Every event that takes a case out of the protected tiers (default: child "
-        "protection) to a lower tier happens only after one of the named meetings has "
-        "been held since the case entered its tier.",
-    ),
-    PropertyKind.REQUIRES_MEETING: (
-        "every move of the named kinds goes through one of the named meetings",
-        "Every event of the named kinds (from the named tiers, when given) happens at one "
-        "of the named meetings, or after one of them has been held since the case "
-        "entered its tier.",
-    ),
-    PropertyKind.INVARIANT: (
-        "a stated condition always holds",
-        "The property's 'holds' expression is true in every reachable state.",
-    ),
-    PropertyKind.LEADS_TO: (
-        "a case in one situation always reaches another",
-        "Whenever 'from' holds, 'to' holds later: within the stated time if one is given, "
-        "otherwise eventually.",
-    ),
-}
-_FINDING_HELP: Final = {
-    "SPEC202": "a status cannot be reached from any initial status",
-    "SPEC203": "a status is a dead end: no event leads out of it",
-    "SPEC204": "an event can never happen: none of its statuses can be reached",
-    "SPEC205": "from a status, no final status can be reached",
-    "SPEC206": "a holding status (tray, waiting list) has no deadline bounding the wait",
-    "SPEC207": "a deadline has no stated consequence when missed",
-    "SPEC208": "a deadline has no duration",
-    "SPEC209": "an escalation depends on an external document",
-    "SPEC210": "an escalation has no final authority",
-    "SPEC211": "an escalation ends with several peers and no tie-break",
-    "SPEC212": "a duration says bare 'days' (working or calendar not stated)",
-    "SPEC213": "a deadline is met only at a meeting that may not sit in time",
-    "SPEC214": "two limits on one milestone differ",
-    "SPEC215": "a minimum wait as long as the limit: a window of zero width",
-    "SPEC216": "the protocol refers to a document no rule of the spec depends on",
-    "SPEC217": "a fact is recorded but no rule depends on it",
-    "SPEC218": "one trigger starts two escalation ladders that differ",
-    "SPEC219": "a deadline never starts: its starting point never happens",
-    "SPEC220": "a step waits for a fact that only it, a later step, or no step sets",
-    "SPEC221": "an urgent case waits for a weekly, fortnightly or monthly meeting",
-    "SPEC222": "a status below statutory services has no urgent route out",
-    "SPEC223": "a meeting can send a case back to itself with no limit on how many times",
-    "SPEC224": "a deadline can fall due before the step it depends on is due",
-}
+AUTOMATION_ID: Final = "stepcheck/verify/"
+"""The run's `automationDetails.id`: the category code scanning files the alerts under,
+the same on every run so alerts are matched from one run to the next."""
 
 
 def render_sarif(report: Report, *, specs: Mapping[str, ProtocolSpec], start: date) -> str:
     """The whole report as one SARIF 2.1.0 log, indented, keys sorted, ending with a newline."""
-    rules = _rules(report)
-    index = {rule["id"]: position for position, rule in enumerate(rules)}
+    found_rules = rules(report, specs)
+    index = {rule["id"]: position for position, rule in enumerate(found_rules)}
     ordered = [result for _, group in group_by_authority(report.results) for result in group]
-    results = [_property_result(r, index, specs, start) for r in ordered]
+    results = [
+        _property_result(r, index, specs, start, report) for r in ordered if not _plain_pass(r)
+    ]
     results += [
-        _finding_result(d, index, of_finding(d, spec_of_finding(d, specs)))
+        _finding_result(d, index, of_finding(d, spec_of_finding(d, specs)), report)
         for d in sorted(report.findings, key=Diagnostic.sort_key)
     ]
-    driver: Json = {"name": "stepcheck", "rules": rules}
+    results += [_input_result(d, index) for d in sorted(report.inputs, key=Diagnostic.sort_key)]
+    driver: Json = {
+        "name": "stepcheck",
+        "informationUri": "https://pypi.org/project/stepcheck/",
+        "rules": found_rules,
+    }
     # The root package is always loaded before this one; no import cycle, no new layer.
     version = getattr(stepcheck, "__version__", None)
     if version:
         driver["version"] = version
     run = {
         "tool": {"driver": driver},
+        "automationDetails": {"id": AUTOMATION_ID},
         "columnKind": "unicodeCodePoints",
         "results": results,
-        "properties": {"startDate": start.isoformat(), "exitCode": report.exit_code},
+        "properties": _run_properties(report, ordered, specs, start),
     }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, sort_keys=True) + "\n"
 
 
-def _rules(report: Report) -> list[Json]:
-    kinds = sorted({result.kind for result in report.results}, key=lambda kind: kind.value)
-    codes = sorted({finding.code for finding in report.findings})
-    return [_property_rule(kind) for kind in kinds] + [_finding_rule(code) for code in codes]
+def _plain_pass(result: PropertyResult) -> bool:
+    """A proof with nothing to look at: kept out of the results, so no code-scanning
+    tool shows it as an alert (GitHub does not document `kind: pass`)."""
+    return (
+        result.verdict is Verdict.PROVED
+        and not result.vacuous
+        and not result.should_only
+        and result.when_missed is None
+    )
 
 
-def _property_rule(kind: PropertyKind) -> Json:
-    short, full = _PROPERTY_HELP[kind]
-    return {
-        "id": kind.value,
-        "shortDescription": {"text": short},
-        "fullDescription": {"text": full},
-        "help": {
-            "text": f"{full} A violation comes with a dated case story (the code flow) and "
-            "the command that reproduces it; an unknown result is not a pass."
-        },
-        "defaultConfiguration": {"level": "error"},
-        "properties": {"tags": ["stepcheck", "property"]},
+def _run_properties(
+    report: Report,
+    ordered: list[PropertyResult],
+    specs: Mapping[str, ProtocolSpec],
+    start: date,
+) -> Json:
+    properties: Json = {
+        "startDate": start.isoformat(),
+        "exitCode": report.exit_code,
+        "proved": [f"{r.authority}/{r.property}" for r in ordered if _plain_pass(r)],
     }
+    if report.baseline is not None:
+        properties["baseline"] = {
+            "file": relative_uri(report.baseline.file),
+            "counts": baseline_counts(report, specs),
+            "absent": [
+                {
+                    "fingerprint": entry.fingerprint,
+                    "authority": entry.authority,
+                    "kind": entry.kind,
+                    "what": entry.what,
+                    "headline": entry.headline,
+                }
+                for entry in report.baseline.absent
+            ],
+        }
+    return properties
 
 
-def _finding_rule(code: str) -> Json:
-    short = _FINDING_HELP.get(code, "a finding about the spec")
+def _input_result(diagnostic: Diagnostic, index: Mapping[str, int]) -> Json:
+    """A spec that could not be loaded, at the problem's line."""
+    text = f"this spec could not be loaded, so nothing in it was checked: {diagnostic.message}"
+    if diagnostic.hint:
+        text += f"; hint: {diagnostic.hint}"
     return {
-        "id": code,
-        "shortDescription": {"text": short},
-        "help": {"text": f"{short}. Each result names the element and gives a hint."},
-        "defaultConfiguration": {"level": "warning"},
-        "properties": {"tags": ["stepcheck", "finding"]},
+        "ruleId": diagnostic.code,
+        "ruleIndex": index[diagnostic.code],
+        "level": "error",
+        "message": {"text": text},
+        "locations": [_location(diagnostic.span.file, diagnostic.span)],
+        "properties": {"hint": diagnostic.hint, "invalidSpec": True},
     }
 
 
 def _property_result(
-    result: PropertyResult, index: Mapping[str, int], specs: Mapping[str, ProtocolSpec], start: date
+    result: PropertyResult,
+    index: Mapping[str, int],
+    specs: Mapping[str, ProtocolSpec],
+    start: date,
+    report: Report,
 ) -> Json:
-    rule = result.kind.value
+    rule = result.property
     triage = of_result(result, specs.get(result.spec))
     found: Json = {
         "ruleId": rule,
@@ -193,9 +179,12 @@ def _property_result(
         case Verdict.UNKNOWN:
             found["level"] = "warning"
         case Verdict.PROVED:
-            found["kind"], found["level"] = "pass", "none"
+            found["level"] = "note"
         case _:
             assert_never(result.verdict)
+    state = state_of(report, triage.fingerprint) if result.verdict is not Verdict.PROVED else None
+    if state is not None:
+        found["baselineState"] = state.value
     if result.rules:
         found["relatedLocations"] = [_related(n, span) for n, span in enumerate(result.rules, 1)]
     story = story_of(result, specs, start, collapse_ticks=False)
@@ -321,14 +310,16 @@ _FINDING_LEVEL: Final = {
 }
 
 
-def _finding_result(diagnostic: Diagnostic, index: Mapping[str, int], triage: Triage) -> Json:
+def _finding_result(
+    diagnostic: Diagnostic, index: Mapping[str, int], triage: Triage, report: Report
+) -> Json:
     text = diagnostic.message
     if diagnostic.rule:
         text += f" (rule: {diagnostic.rule})"
     if diagnostic.hint:
         text += f"; hint: {diagnostic.hint}"
     error = diagnostic.severity is DiagnosticSeverity.ERROR
-    return {
+    found: Json = {
         "ruleId": diagnostic.code,
         "ruleIndex": index[diagnostic.code],
         "level": "error" if error else _FINDING_LEVEL[triage.severity],
@@ -342,3 +333,24 @@ def _finding_result(diagnostic: Diagnostic, index: Mapping[str, int], triage: Tr
         },
         "rank": _RANK[triage.severity],
     }
+    state = state_of(report, triage.fingerprint)
+    if state is not None:
+        found["baselineState"] = state.value
+    return found
+
+
+def render_validation_sarif(diagnostics: Sequence[Diagnostic]) -> str:
+    """`stepcheck validate`'s SARIF log: one error result per problem that stops a spec
+    from loading, at its line, under the same rules `verify` uses for them."""
+    report = Report(results=(), inputs=tuple(diagnostics))
+    found_rules = rules(report, {})
+    index = {rule["id"]: position for position, rule in enumerate(found_rules)}
+    run = {
+        "tool": {"driver": {"name": "stepcheck", "rules": found_rules}},
+        "automationDetails": {"id": "stepcheck/validate/"},
+        "columnKind": "unicodeCodePoints",
+        "results": [_input_result(d, index) for d in sorted(diagnostics, key=Diagnostic.sort_key)],
+        "properties": {"exitCode": 2 if diagnostics else 0},
+    }
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2, sort_keys=True) + "\n"

@@ -27,6 +27,7 @@ from stepcheck.checker.triage import (
     problems,
     top,
 )
+from stepcheck.checker.writers.run_notes import baseline_lines, input_lines
 from stepcheck.checker.writers.wording import (
     VERDICT_LABELS,
     assumption_lines,
@@ -71,6 +72,8 @@ def render_text(
         f"stepcheck verify: case stories start on or after {long_date(start)} "
         f"({start.isoformat()}), each on the first date its steps happen on the real calendar"
     ]
+    if report.inputs:
+        lines += ["", *input_lines(report)]
     grouped = group_by_authority(report.results)
     ranked = problems(report, specs)
     if detail > Detail.QUIET:
@@ -84,6 +87,8 @@ def render_text(
         lines += _verdicts_block(authority, results, specs)
     if ranked:
         lines += ["", *_top_block(ranked)]
+    if report.baseline is not None:
+        lines += ["", *baseline_lines(report, specs)]
     lines += ["", summary_line(report)]
     return "\n".join(lines) + "\n"
 

@@ -9,6 +9,7 @@ An unknown result is always worded as "not proved", never as a pass.
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path, PurePath
@@ -153,11 +154,16 @@ def property_words(result: PropertyResult) -> str:
 
 
 def reproduce(result: PropertyResult, start: date) -> str:
-    """The command that checks this one property again, from the same start date."""
-    return (
-        f"stepcheck verify {PurePath(result.spec).as_posix()} --property {result.property} "
-        f"--start-date {start.isoformat()}"
-    )
+    """The command that checks this one property again, from the same start date and
+    with the same non-default options (limits, depth), so it gives the same verdict."""
+    words = [
+        "stepcheck verify",
+        shlex.quote(PurePath(result.spec).as_posix()),
+        f"--property {shlex.quote(result.property)}",
+        f"--start-date {start.isoformat()}",
+        *result.options,
+    ]
+    return " ".join(words)
 
 
 def story_of(
@@ -255,7 +261,14 @@ def summary_line(report: Report) -> str:
     proved_words = f"{len(proved)} proved" + (f" ({', '.join(qualified)})" if qualified else "")
     parts = [proved_words, f"{violated} violated", f"{unknown} unknown (not proved)"]
     findings = _count(len(report.findings), "finding")
-    return f"{_count(len(results), 'property', 'properties')}: {', '.join(parts)}; {findings}"
+    line = f"{_count(len(results), 'property', 'properties')}: {', '.join(parts)}; {findings}"
+    if report.baseline is not None:
+        new = report.new_violations + report.new_unknowns + report.new_findings
+        line += f"; {new} new against the baseline"
+    if report.inputs:
+        files = len({d.span.file for d in report.inputs})
+        line += f"; {_count(files, 'spec')} could not be loaded"
+    return line
 
 
 def relative_uri(path: str) -> str:

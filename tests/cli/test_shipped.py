@@ -21,6 +21,7 @@ from stepcheck.checker.engines import Limits
 from stepcheck.checker.results import Report
 from stepcheck.checker.triage import problems, top
 from stepcheck.checker.writers.json_report import render_json
+from stepcheck.checker.writers.pr import render_pr
 from stepcheck.checker.writers.text import story_lines
 from stepcheck.checker.writers.wording import story_of
 from stepcheck.diagrams.report import render_report
@@ -84,6 +85,19 @@ def test_each_authoritys_most_serious_problems_are_golden_text(shipped, golden: 
         lines.append(f"{spec.authority.name}: {len(mine)} problems")
         lines += [f"  {p.severity.value:<6}  {p.headline}" for p in top(mine)]
     golden.check("tests/golden/verify/shipped-problems.txt", "\n".join(lines) + "\n")
+
+
+def test_the_pull_request_comment_for_the_shipped_authorities_fits(shipped):
+    """`--format pr` over all four stays under GitHub's 65,536-character comment limit,
+    leads with the counts and the most serious problems, and folds the stories."""
+    report, specs = shipped
+
+    text = render_pr(report, specs={spec.path: spec for spec in specs}, start=START)
+
+    assert len(text) < 65_000
+    assert text.index("### Most serious problems") < text.index("<details")
+    assert text.count("<details") >= len(specs)
+    assert "| somerset |" in text
 
 
 @pytest.fixture(scope="module")

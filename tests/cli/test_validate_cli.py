@@ -93,15 +93,16 @@ def test_one_broken_spec_among_good_ones_exits_2_and_reports_all(golden):
     golden.check(GOLDEN / "mixed.txt", _transcript(args, result))
 
 
-def test_missing_path_exits_2_with_one_line(golden):
-    """A path that does not exist is one line on stderr and exit 2, nothing on stdout."""
-    args = ["validate", "tests/fixtures/specs/no_such_spec.yaml"]
+def test_missing_path_is_reported_like_an_invalid_spec(golden):
+    """A path that does not exist is a located problem of its own, the other paths are
+    still validated, and the run exits 2."""
+    args = ["validate", "tests/fixtures/specs/no_such_spec.yaml", str(EXAMPLE)]
 
     result = _run(*args)
 
     assert result.exit_code == 2
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1
+    assert "no_such_spec.yaml:1:1: error[SPEC009]: no such file or folder" in result.stdout
+    assert "2 spec(s) checked: 1 valid, 1 invalid" in result.stdout
     golden.check(GOLDEN / "missing_path.txt", _transcript(args, result))
 
 
@@ -182,5 +183,5 @@ def test_installed_script_validates_and_reports_missing_paths():
     )
 
     assert (good.returncode, missing.returncode) == (0, 2)
-    assert missing.stderr == "stepcheck: error: no_such_spec.yaml: no such file or folder\n"
+    assert "no_such_spec.yaml:1:1: error[SPEC009]: no such file or folder" in missing.stdout
     assert "Traceback" not in good.stderr + missing.stderr
