@@ -77,11 +77,7 @@ def render_sarif(report: Report, *, specs: Mapping[str, ProtocolSpec], start: da
         for d in sorted(report.findings, key=Diagnostic.sort_key)
     ]
     results += [_input_result(d, index) for d in sorted(report.inputs, key=Diagnostic.sort_key)]
-    driver: Json = {
-        "name": "stepcheck",
-        "informationUri": "https://pypi.org/project/stepcheck/",
-        "rules": found_rules,
-    }
+    driver: Json = {"name": "stepcheck", "rules": found_rules}
     # The root package is always loaded before this one; no import cycle, no new layer.
     version = getattr(stepcheck, "__version__", None)
     if version:
