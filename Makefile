@@ -42,7 +42,7 @@ run: setup
 	done
 	@$(BIN)/stepcheck report $(AUTHORITIES) --results out/verify.json -o out/report.html; status=$$?; \
 		if [ $$status -eq 2 ]; then echo "make run: the report could not be written"; exit 1; fi
-	@echo "outputs written under out/: validate.*, coverage.*, verify.{txt,json,xml,sarif,md}," \
+	@echo "outputs written under out/: validate.*, coverage.*, verify.{txt,json,xml,sarif,md,pr.md}," \
 		"report.html, diagrams/*.svg"
 
 test: setup lint typecheck pytest

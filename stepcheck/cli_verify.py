@@ -52,7 +52,7 @@ __all__ = ["verify_command"]
 @click.option(
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="also write the report in every format to DIR/verify.{txt,json,xml,sarif,md}",
+    help="also write the report in every format to DIR/verify.{txt,json,xml,sarif,md,pr.md}",
 )
 @click.option(
     "--start-date",
@@ -258,8 +258,16 @@ def verify(  # noqa: PLR0917 (click passes every option as a parameter)
 
 verify_command = verify
 
-_SUFFIXES = {"text": "txt", "json": "json", "junit": "xml", "sarif": "sarif", "markdown": "md"}
-# --out-dir writes these; `summary` is the head of the markdown one.
+_SUFFIXES = {
+    "text": "txt",
+    "json": "json",
+    "junit": "xml",
+    "sarif": "sarif",
+    "markdown": "md",
+    "pr": "pr.md",
+}
+# --out-dir writes these; `summary` is the head of the markdown one, `github` is for a
+# workflow's log only.
 
 
 def _options(limits: Limits) -> tuple[str, ...]:

@@ -289,3 +289,18 @@ def test_fingerprints_differ_between_problems_of_one_spec():
     prints = [entry.fingerprint for entry in entries(report, {spec.path: spec})]
 
     assert len(prints) == len(set(prints)) == len(report.findings)
+
+
+@pytest.mark.slow
+def test_a_shipped_authority_verified_against_its_own_baseline_exits_0(tmp_path):
+    """Devon's known violations and findings, once accepted, no longer fail the run."""
+    baseline = tmp_path / "devon-baseline.json"
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    args = ["verify", "--start-date", "2026-12-21", "-q", *cache, str(DEVON)]
+
+    first = _run(*args, "--write-baseline", str(baseline))
+    again = _run(*args, "--baseline", str(baseline))
+
+    assert first.exit_code == 1
+    assert again.exit_code == 0, again.output
+    assert "0 new, " in again.output

@@ -128,7 +128,14 @@ def test_out_dir_gets_every_format(tmp_path):
 
     assert result.exit_code == 1
     names = sorted(path.name for path in tmp_path.iterdir())
-    assert names == ["verify.json", "verify.md", "verify.sarif", "verify.txt", "verify.xml"]
+    assert names == [
+        "verify.json",
+        "verify.md",
+        "verify.pr.md",
+        "verify.sarif",
+        "verify.txt",
+        "verify.xml",
+    ]
     assert (tmp_path / "verify.txt").read_text(encoding="utf-8") == result.output
 
 
