@@ -28,9 +28,15 @@ from stepcheck.cli_export import export_command
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
 from stepcheck.cli_verify import verify_command
+from stepcheck.digest import read_inventory
 from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import StepcheckError
-from stepcheck.validation import VALIDATE_FORMATS, render_validation, validate_paths
+from stepcheck.validation import (
+    VALIDATE_FORMATS,
+    render_validation,
+    validate_paths,
+    with_findings,
+)
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -72,16 +78,27 @@ def cli() -> None:
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path), help="write here instead of standard output"
 )
-def validate(paths: tuple[Path, ...], output_format: str, output: Path | None) -> None:
+@click.option(
+    "--no-findings",
+    is_flag=True,
+    help="do not show the structural findings (warnings) about specs that load",
+)
+def validate(
+    paths: tuple[Path, ...], output_format: str, output: Path | None, no_findings: bool
+) -> None:
     """Load spec files (or folders of them) and report every problem with its location.
 
     With no PATH, validates the shipped authorities. A path that does not exist, or a
-    folder with no spec, is reported like an invalid spec. Exit 0 when every spec is
-    valid, 2 when any is not.
+    folder with no spec, is reported like an invalid spec. For specs that load, the
+    structural findings `verify` lists (dead ends, holding statuses with no time limit,
+    ...) are shown as warnings. Exit 0 when every spec is valid, whatever the findings;
+    2 when any is not.
     """
     if output is not None:
         check_writable([output], None)
     results = validate_paths(paths or (shipped_authorities(),))
+    if not no_findings:
+        results = with_findings(results)
     text = render_validation(results, output_format)
     if output is not None:
         write_file(output, text)
@@ -104,24 +121,43 @@ def validate(paths: tuple[Path, ...], output_format: str, output: Path | None) -
     "--all",
     "require_all",
     is_flag=True,
-    help="also fail when a digest document is encoded by none of the specs",
+    help="also fail when an inventory document is encoded by none of the specs",
 )
-def coverage(paths: tuple[Path, ...], output_format: str, details: bool, require_all: bool) -> None:
-    """Show, per document, which seed-digest rules are encoded, out of scope, or missing.
+@click.option(
+    "--digest",
+    "digests",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="a rule inventory (.md table, .csv or .json with id, document, section, quote) "
+    "to check against instead of the shipped seed digest (repeatable)",
+)
+def coverage(
+    paths: tuple[Path, ...],
+    output_format: str,
+    details: bool,
+    require_all: bool,
+    digests: tuple[Path, ...],
+) -> None:
+    """Show, per document, which inventory rules are encoded, out of scope, or missing.
 
-    With no PATH, reports on the shipped authorities. Exit 0 when every rule is
-    accounted for, 1 when any is missing, 2 when a spec is invalid.
+    With no PATH, reports on the shipped authorities, against the shipped seed digest
+    unless --digest is given. Exit 0 when every rule is accounted for, 1 when any is
+    missing, 2 when a spec is invalid or a document has no rule inventory (not checked).
     """
-    report = coverage_report.coverage_of(load_all(paths))
+    rules = read_inventory(digests) if digests else None
+    report = coverage_report.coverage_of(load_all(paths), rules)
     match output_format:
         case "json":
-            click.echo(coverage_report.render_json(report), nl=False)
+            click.echo(coverage_report.render_json(report, rules), nl=False)
         case "markdown":
-            click.echo(coverage_report.render_markdown(report), nl=False)
+            click.echo(coverage_report.render_markdown(report, rules), nl=False)
         case _:
-            click.echo(coverage_report.render_text(report, details=details), nl=False)
+            text = coverage_report.render_text(report, details=details, rules=rules)
+            click.echo(text, nl=False)
+    if not coverage_report.checked(report):
+        sys.exit(EXIT_BAD_INPUT)
     complete = all(row.complete for row in report)
-    if require_all and coverage_report.uncovered_documents(report):
+    if require_all and coverage_report.uncovered_documents(report, rules):
         complete = False
     sys.exit(EXIT_OK if complete else EXIT_VIOLATED)
 

@@ -1,4 +1,10 @@
-"""`stepcheck validate`: load each spec and say what is wrong, or what it holds."""
+"""`stepcheck validate`: load each spec and say what is wrong, or what it holds.
+
+Problems that stop a spec from loading are errors (exit 2). For a spec that loads, the
+checker's structural findings (dead ends, holding statuses with no time limit, deadlines
+with no duration, ...) are shown as warnings unless `--no-findings`; they never change
+the exit code. `verify` ranks them by severity and root cause.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from attrs import frozen
+from attrs import evolve, frozen
 
+from stepcheck.checker.structure import check_structure
 from stepcheck.checker.writers.github import render_validation_github
 from stepcheck.checker.writers.junit import render_validation_junit
 from stepcheck.checker.writers.sarif import render_validation_sarif
@@ -24,6 +31,7 @@ __all__ = [
     "render_validation",
     "validate_files",
     "validate_paths",
+    "with_findings",
 ]
 
 
@@ -34,6 +42,8 @@ class FileResult:
     path: Path
     spec: ProtocolSpec | None
     diagnostics: tuple[Diagnostic, ...]
+    findings: tuple[Diagnostic, ...] = ()
+    """The catalogue's structural findings about a spec that loads (warnings)."""
 
     @property
     def ok(self) -> bool:
@@ -57,6 +67,17 @@ def validate_paths(paths: Sequence[Path]) -> list[FileResult]:
     return results
 
 
+def with_findings(results: Sequence[FileResult]) -> list[FileResult]:
+    """Each loaded spec with the checker's structural findings (dead ends, unbounded
+    holding statuses, deadlines with no duration, ...): warnings, not errors."""
+    return [
+        evolve(result, findings=tuple(check_structure(result.spec)))
+        if result.spec is not None
+        else result
+        for result in results
+    ]
+
+
 def validate_files(paths: Sequence[Path]) -> list[FileResult]:
     """Load every file, keeping going after a bad one."""
     results = []
@@ -76,15 +97,18 @@ VALIDATE_FORMATS: Final = ("text", "json", "sarif", "junit", "github")
 def render_validation(results: Sequence[FileResult], fmt: str) -> str:
     """`results` in one of `VALIDATE_FORMATS`."""
     problems = [d for result in results for d in result.diagnostics]
+    findings = [d for result in results for d in result.findings]
+    specs = {result.spec.path: result.spec for result in results if result.spec is not None}
     match fmt:
         case "json":
             return render_json(results)
         case "sarif":
-            return render_validation_sarif(problems)
+            return render_validation_sarif(problems, findings, specs)
         case "junit":
-            return render_validation_junit([(str(r.path), r.diagnostics) for r in results])
+            files = [(str(r.path), r.diagnostics, r.findings) for r in results]
+            return render_validation_junit(files)
         case "github":
-            return render_validation_github(problems, len(results))
+            return render_validation_github(problems, findings, specs, len(results))
         case "text":
             return render_text(results)
         case _:
@@ -96,7 +120,7 @@ def render_text(results: Sequence[FileResult]) -> str:
     blocks = []
     for result in results:
         if result.spec is not None:
-            blocks.append(f"ok {result.path}: {_summary(result.spec)}")
+            blocks.append(f"ok {result.path}: {_summary(result.spec)}" + _findings(result))
         else:
             blocks.append(render_diagnostics(result.diagnostics).rstrip("\n"))
     bad = sum(not result.ok for result in results)
@@ -104,6 +128,9 @@ def render_text(results: Sequence[FileResult]) -> str:
     total = f"{len(results)} spec(s) checked: {len(results) - bad} valid, {bad} invalid"
     if problems:
         total += f" ({problems} problem(s))"
+    findings = sum(len(result.findings) for result in results)
+    if findings:
+        total += f"; {findings} finding(s) about the protocol (warnings: `verify` ranks them)"
     return "\n\n".join(blocks) + "\n\n" + total + "\n"
 
 
@@ -117,11 +144,27 @@ def render_json(results: Sequence[FileResult]) -> str:
                 "valid": result.ok,
                 "authority": result.spec.authority.id if result.spec else None,
                 "diagnostics": [_diagnostic_json(d) for d in result.diagnostics],
+                "findings": [
+                    {**_diagnostic_json(d), "rule": d.rule, "rule_ids": list(d.rule_ids)}
+                    for d in result.findings
+                ],
             }
             for result in results
         ],
     }
     return json.dumps(payload, indent=2, sort_keys=True) + "\n"
+
+
+def _findings(result: FileResult) -> str:
+    """The findings under a valid spec's line: one line each, located, with the code."""
+    if not result.findings:
+        return ""
+    lines = [f"  {len(result.findings)} finding(s), warnings about the protocol:"]
+    for finding in sorted(result.findings, key=Diagnostic.sort_key):
+        lines.append(
+            f"    {finding.span}: {finding.severity.value}[{finding.code}]: {finding.message}"
+        )
+    return "\n" + "\n".join(lines)
 
 
 def _summary(spec: ProtocolSpec) -> str:

@@ -103,9 +103,20 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_validation_github(diagnostics: Sequence[Diagnostic], checked: int) -> str:
-    """`stepcheck validate`'s annotations: an error per problem, then a summary line."""
+def render_validation_github(
+    diagnostics: Sequence[Diagnostic],
+    findings: Sequence[Diagnostic],
+    specs: Mapping[str, ProtocolSpec],
+    checked: int,
+) -> str:
+    """`stepcheck validate`'s annotations: an error per problem that stops a spec from
+    loading, a warning or notice per finding, then a summary line."""
+    report = Report(results=(), findings=tuple(findings))
     lines = [_input_line(d) for d in sorted(diagnostics, key=Diagnostic.sort_key)]
+    lines += [_finding_line(f, specs, report) for f in sorted(findings, key=Diagnostic.sort_key)]
     files = len({d.span.file for d in diagnostics})
-    lines.append(f"stepcheck validate: {checked} spec(s) checked, {files} invalid")
+    lines.append(
+        f"stepcheck validate: {checked} spec(s) checked, {files} invalid, "
+        f"{len(findings)} finding(s)"
+    )
     return "\n".join(lines) + "\n"

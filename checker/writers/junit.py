@@ -236,12 +236,15 @@ def _set_counts(element: ET.Element) -> None:
     element.set("time", f"{seconds:.3f}")
 
 
-def render_validation_junit(files: Sequence[tuple[str, Sequence[Diagnostic]]]) -> str:
-    """`stepcheck validate`'s JUnit report: a test case per spec file, with an `<error>`
-    listing every problem when it does not load."""
+def render_validation_junit(
+    files: Sequence[tuple[str, Sequence[Diagnostic], Sequence[Diagnostic]]],
+) -> str:
+    """`stepcheck validate`'s JUnit report: a test case per spec file (its problems and
+    findings), with an `<error>` listing every problem when it does not load; findings
+    of a spec that loads are warnings, in the test case's `<system-out>`."""
     root = ET.Element("testsuites", name="stepcheck validate")
     suite = ET.SubElement(root, "testsuite", name="validate")
-    for path, found in files:
+    for path, found, findings in files:
         posix = PurePath(path).as_posix()
         span = found[0].span if found else None
         case = ET.SubElement(
@@ -252,6 +255,12 @@ def render_validation_junit(files: Sequence[tuple[str, Sequence[Diagnostic]]]) -
                 case, "error", message=f"invalid spec: {found[0].message}", type=found[0].code
             )
             error.text = "\n".join(line for d in found for line in finding_lines(d)) + "\n"
+        if findings:
+            lines = [f"findings ({len(findings)}):"]
+            lines += [
+                line for d in sorted(findings, key=Diagnostic.sort_key) for line in finding_lines(d)
+            ]
+            ET.SubElement(case, "system-out").text = "\n".join(lines) + "\n"
     _set_counts(suite)
     _set_counts(root)
     ET.indent(root)

@@ -335,17 +335,28 @@ def _finding_result(
     return found
 
 
-def render_validation_sarif(diagnostics: Sequence[Diagnostic]) -> str:
-    """`stepcheck validate`'s SARIF log: one error result per problem that stops a spec
-    from loading, at its line, under the same rules `verify` uses for them."""
-    report = Report(results=(), inputs=tuple(diagnostics))
-    found_rules = rules(report, {})
+def render_validation_sarif(
+    diagnostics: Sequence[Diagnostic],
+    findings: Sequence[Diagnostic] = (),
+    specs: Mapping[str, ProtocolSpec] | None = None,
+) -> str:
+    """`stepcheck validate`'s SARIF log: an error result per problem that stops a spec
+    from loading, at its line, and each structural finding of the specs that load, at
+    the level of its severity; the same rules `verify` uses."""
+    specs = specs or {}
+    report = Report(results=(), inputs=tuple(diagnostics), findings=tuple(findings))
+    found_rules = rules(report, specs)
     index = {rule["id"]: position for position, rule in enumerate(found_rules)}
+    results = [_input_result(d, index) for d in sorted(diagnostics, key=Diagnostic.sort_key)]
+    results += [
+        _finding_result(d, index, of_finding(d, spec_of_finding(d, specs)), report)
+        for d in sorted(findings, key=Diagnostic.sort_key)
+    ]
     run = {
         "tool": {"driver": {"name": "stepcheck", "rules": found_rules}},
         "automationDetails": {"id": "stepcheck/validate/"},
         "columnKind": "unicodeCodePoints",
-        "results": [_input_result(d, index) for d in sorted(diagnostics, key=Diagnostic.sort_key)],
+        "results": results,
         "properties": {"exitCode": 2 if diagnostics else 0},
     }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -1,7 +1,9 @@
 """End-to-end tests of `stepcheck coverage`."""
 
 import json
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from stepcheck.cli import cli
@@ -57,3 +59,61 @@ def test_invalid_spec_exits_two_with_located_diagnostics():
 
     assert result.exit_code == 2
     assert "error[SPEC102]" in result.output
+
+
+EXAMPLE = "tests/fixtures/specs/valid/example.yaml"
+DIGESTS = "tests/fixtures/digests"
+
+
+def test_an_authority_with_no_inventory_is_not_checked_and_exits_two():
+    """The shipped digest has no EV rules: never "0 of 0 ... complete", exit 2."""
+    result = _run(EXAMPLE)
+
+    assert result.exit_code == 2
+    assert "examplevale/ev: the rule inventory has no rules with prefix EV" in result.output
+    assert "NOT CHECKED" in result.output
+    assert "complete" not in result.output.splitlines()[-1].split(":")[-1]
+
+
+def test_a_spec_with_no_rule_prefix_is_not_checked(tmp_path):
+    text = Path(EXAMPLE).read_text(encoding="utf-8").replace("    rule_prefix: EV\n", "")
+    spec = tmp_path / "example.yaml"
+    spec.write_text(text, encoding="utf-8")
+
+    result = _run("--format", "json", str(spec))
+
+    assert result.exit_code == 2
+    report = json.loads(result.output)
+    assert (report["checked"], report["complete"]) == (False, False)
+
+
+@pytest.mark.parametrize("form", ["md", "csv", "json"])
+def test_a_users_inventory_in_each_form_gives_real_counts(form):
+    """Markdown (with a rule the spec misses), CSV and JSON inventories are read alike."""
+    result = _run("--format", "json", "--digest", f"{DIGESTS}/examplevale.{form}", EXAMPLE)
+
+    report = json.loads(result.output)
+    (document,) = report["documents"]
+    assert document["encoded"] == [f"EV-0{n}" for n in range(1, 8)]
+    assert document["out_of_scope"] == ["EV-08"]
+    if form == "md":
+        assert (result.exit_code, document["missing"]) == (1, ["EV-09"])
+    else:
+        assert (result.exit_code, document["missing"]) == (0, [])
+    assert report["not_encoded"] == {}
+
+
+def test_a_bad_inventory_is_one_located_error():
+    result = _run("--digest", f"{DIGESTS}/bad_id.csv", EXAMPLE)
+
+    assert result.exit_code == 2
+    assert "bad_id.csv:3: 'not an id' is not a rule id" in result.output
+
+
+def test_a_rule_listed_twice_across_inventories_is_refused():
+    args = ["--digest", f"{DIGESTS}/examplevale.csv", "--digest", f"{DIGESTS}/examplevale.json"]
+
+    result = _run(*args, EXAMPLE)
+
+    assert result.exit_code == 2
+    assert "rule EV-01 is listed twice" in result.output

@@ -185,3 +185,17 @@ def test_installed_script_validates_and_reports_missing_paths():
     assert (good.returncode, missing.returncode) == (0, 2)
     assert "no_such_spec.yaml:1:1: error[SPEC009]: no such file or folder" in missing.stdout
     assert "Traceback" not in good.stderr + missing.stderr
+
+
+def test_structural_findings_are_warnings_that_no_findings_hides():
+    """A valid spec's dead ends and unbounded waits are shown as warnings, in text and in
+    the machine formats; the exit code stays 0; --no-findings hides them."""
+    shown = _run("validate", "spec/authorities/devon.yaml")
+    hidden = _run("validate", "--no-findings", "spec/authorities/devon.yaml")
+    sarif = json.loads(_run("validate", "--format", "sarif", "spec/authorities/devon.yaml").stdout)
+
+    assert (shown.exit_code, hidden.exit_code) == (0, 0)
+    assert "warning[SPEC203]: status 'cp' is a dead end" in shown.stdout
+    assert "finding" not in hidden.stdout
+    codes = {result["ruleId"] for result in sarif["runs"][0]["results"]}
+    assert {"SPEC203", "SPEC206", "SPEC210"} <= codes
