@@ -1,6 +1,7 @@
 """What the spec declares against what its rules use: references to documents no rule
 depends on, facts recorded that no rule enforces, one trigger answered by two ladders
-that disagree, and deadlines whose starting point never happens.
+that disagree, deadlines whose starting point never happens, and a step-down meeting
+required but never named.
 
 Solver-free like `checker/structure.py`, whose report includes these findings. The
 reachable statuses come from the same over-approximating graph, so "never happens" is
@@ -27,7 +28,35 @@ def check_references(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic
         *_recorded_never_enforced(spec),
         *_one_trigger_two_ladders(spec),
         *_anchors_never_reached(spec, reachable),
+        *_no_meeting_named(spec),
     ]
+
+
+def _no_meeting_named(spec: ProtocolSpec) -> list[Diagnostic]:
+    """A step-down property that names no meeting: read as any meeting of the spec, or,
+    with none, as one no step-down can satisfy; either way the document names none."""
+    found = []
+    for prop in spec.properties:
+        if not prop.any_meeting:
+            continue
+        if prop.meetings:
+            read = "read as any of the spec's meetings: " + ", ".join(
+                f"'{spec.meeting_by_id(m).name or m}'" for m in prop.meetings
+            )
+        else:
+            read = "and the spec has no meeting at all, so no step-down can follow one"
+        found.append(
+            finding(
+                "SPEC225",
+                f"property '{prop.id}' says a step-down needs a meeting but names none; {read}",
+                prop.span,
+                prop.sources,
+                "the document should say which meeting decides a step-down (and who chairs "
+                "it); until then the check accepts any meeting",
+                subject=f"property:{prop.id}",
+            )
+        )
+    return found
 
 
 def _externals_unused(spec: ProtocolSpec) -> list[Diagnostic]:

@@ -392,6 +392,7 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC222": (Severity.MEDIUM, Category.URGENT, "no urgent route is stated"),
     "SPEC223": (Severity.MEDIUM, Category.HOLDING, "a case can go round one meeting for ever"),
     "SPEC224": (Severity.MEDIUM, Category.DEADLINE, "a deadline falls due before its step can"),
+    "SPEC225": (Severity.MEDIUM, Category.STEP_DOWN, "no meeting is named for a step-down"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

@@ -205,6 +205,8 @@ def _step_down_meeting(spec: ProtocolSpec) -> list[Entry]:
         tiers = ", ".join(tier.value for tier in prop.tiers or (Tier.CP,))
         lower = ", ".join(tier.value for tier in prop.to_tiers) or "a lower tier"
         meetings = " or ".join(_meeting(spec, meeting_id) for meeting_id in prop.meetings)
+        if prop.any_meeting:
+            meetings = f"any meeting, none named ({meetings or 'the spec has none'})"
         text = f"{prop.id}: from {tiers} to {lower}, after {meetings or NOT_STATED}"
         found.append(_entry(text, prop.sources, prop.span.path))
     if not found:
@@ -275,7 +277,7 @@ _ASPECTS: Final[tuple[tuple[str, Callable[[ProtocolSpec], list[Entry]]], ...]] =
     ("Meeting cadence", _meeting_cadence),
     ("Decision deadlines", _decision_deadlines),
     ("Re-referral window", _rereferral_window),
-    ("Step-down meeting", _step_down_meeting),
+    ("Step-down meeting (checked claims the spec states, not quotes)", _step_down_meeting),
     ("Escalation ladder", _escalation_ladder),
     ("Final authority", _final_authority),
     ("Holding states and their bounds", _holding_states),

@@ -164,13 +164,21 @@ def build_property(r: SpecReader, property_id: str, path: Path, scope: Scope) ->
     kind = PropertyKind(raw_kind)
     within = r.get(path, "within")
     duration = None if within is None else r.duration(within, (*path, "within"))
+    named = r.refs(r.get(path, "meetings"), (*path, "meetings"), "meetings")
+    any_meeting = kind is PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING and "meetings" not in r.at(
+        path
+    )
+    if any_meeting:
+        declared = r.data.get("meetings")
+        named = tuple(declared) if isinstance(declared, dict) else ()
     prop = Property(
         id=property_id,
         kind=kind,
         tiers=tuple(Tier(t) for t in r.get(path, "tiers") or ()),
         to_tiers=tuple(Tier(t) for t in r.get(path, "to_tiers") or ()),
         kinds=tuple(EventKind(k) for k in r.get(path, "kinds") or ()),
-        meetings=r.refs(r.get(path, "meetings"), (*path, "meetings"), "meetings"),
+        meetings=named,
+        any_meeting=any_meeting,
         escalations=r.refs(r.get(path, "escalations"), (*path, "escalations"), "escalations"),
         holds=_condition(r, path, "holds", scope),
         trigger=_condition(r, path, "from", scope),
@@ -197,7 +205,6 @@ def _check_property_keys(r: SpecReader, prop: Property, path: Path) -> None:
     needs = {
         PropertyKind.INVARIANT: ("holds",),
         PropertyKind.LEADS_TO: ("from", "to"),
-        PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING: ("meetings",),
         PropertyKind.REQUIRES_MEETING: ("kinds", "meetings"),
     }.get(prop.kind, ())
     allowed = set(needs) | {"kind", "description", "source"} | _OPTIONAL_PROPERTY_KEYS[prop.kind]
@@ -296,7 +303,7 @@ def _source_paths(node: Any, path: Path = ()) -> Iterable[Path]:
 _OPTIONAL_PROPERTY_KEYS: Final = {
     PropertyKind.ESCALATION_TERMINATES: {"escalations"},
     PropertyKind.NO_UNOWNED_CASE: set(),
-    PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING: {"tiers", "to_tiers"},
+    PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING: {"tiers", "to_tiers", "meetings"},
     PropertyKind.REQUIRES_MEETING: {"tiers"},
     PropertyKind.INVARIANT: set(),
     PropertyKind.LEADS_TO: {"within"},

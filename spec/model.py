@@ -480,6 +480,10 @@ class Property:
     """For `requires_meeting`: the kinds of step that must be taken at or after one of
     `meetings` ("all case transfers must be agreed at the weekly TAM")."""
     meetings: tuple[str, ...] = ()
+    any_meeting: bool = False
+    """`cp_step_down_requires_meeting` that names no meeting ("a meeting is held before
+    the step-down", none named): read as any of the spec's meetings, which the loader
+    puts in `meetings`; the checker reports that none is named."""
     escalations: tuple[str, ...] = ()
     holds: Expr | None = None
     trigger: Expr | None = None

@@ -77,6 +77,7 @@ FINDING_HELP: Final = {
     "SPEC222": "a status below statutory services has no urgent route out",
     "SPEC223": "a meeting can send a case back to itself with no limit on how many times",
     "SPEC224": "a deadline can fall due before the step it depends on is due",
+    "SPEC225": "a step-down needs a meeting, but the document names none",
 }
 
 

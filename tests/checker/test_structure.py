@@ -162,6 +162,15 @@ EDITS = {
     # confirming with the family, due the day the case is parked, needs the allocation
     # first, which may take 2 working days
     "SPEC224": _CONFIRM_SAME_DAY,
+    # a step-down from CIN that needs "a meeting", none named
+    "SPEC225": [
+        *_EARLY_HELP,
+        (
+            "escalations:",
+            "properties:\n  down_after_a_meeting: {kind: cp_step_down_requires_meeting, "
+            "tiers: [cin]}\nescalations:",
+        ),
+    ],
 }
 
 # Edits that must not raise a conflict: a limit in other words but the same, two stages
