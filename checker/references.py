@@ -1,7 +1,7 @@
 """What the spec declares against what its rules use: references to documents no rule
 depends on, facts recorded that no rule enforces, one trigger answered by two ladders
-that disagree, deadlines whose starting point never happens, and a step-down meeting
-required but never named.
+that disagree, deadlines whose starting point never happens, a step-down meeting required but never
+named, and a meeting that decides without saying how.
 
 Solver-free like `checker/structure.py`, whose report includes these findings. The
 reachable statuses come from the same over-approximating graph, so "never happens" is
@@ -16,7 +16,14 @@ from itertools import combinations
 from stepcheck.checker.structure_common import finding
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.expr.ast import names
-from stepcheck.spec.model import Escalation, Event, ProtocolSpec, Source
+from stepcheck.spec.model import (
+    DecisionRule,
+    Escalation,
+    Event,
+    EventKind,
+    ProtocolSpec,
+    Source,
+)
 
 __all__ = ["check_references"]
 
@@ -29,7 +36,40 @@ def check_references(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic
         *_one_trigger_two_ladders(spec),
         *_anchors_never_reached(spec, reachable),
         *_no_meeting_named(spec),
+        *_meetings_that_decide_unsaid(spec),
     ]
+
+
+def _meetings_that_decide_unsaid(spec: ProtocolSpec) -> list[Diagnostic]:
+    """A meeting where a decision is taken (an event of kind `decide` happens at it)
+    with neither a chair nor a decision rule, or whose chair decides but is not named:
+    "the panel decides, but nothing says how"."""
+    found = []
+    for meeting in spec.meetings:
+        deciding = [e for e in spec.events if e.at == meeting.id and e.kind is EventKind.DECIDE]
+        if not deciding:
+            continue
+        chair = meeting.chair if isinstance(meeting.chair, str) else None
+        rule = meeting.decision_rule
+        if rule is DecisionRule.CHAIR_DECIDES and chair is None:
+            gap = "its chair decides, but no chair is named"
+        elif chair is None and rule in (None, DecisionRule.UNSPECIFIED):
+            gap = "neither a chair nor how it decides (consensus, majority, ...) is stated"
+        else:
+            continue
+        steps = ", ".join(f"'{event.id}'" for event in deciding)
+        found.append(
+            finding(
+                "SPEC226",
+                f"meeting '{meeting.name or meeting.id}' decides ({steps}), but {gap}",
+                meeting.span,
+                meeting.sources,
+                "the document should say who chairs the meeting and how it decides when "
+                "those attending disagree",
+                subject=f"meeting:{meeting.id}",
+            )
+        )
+    return found
 
 
 def _no_meeting_named(spec: ProtocolSpec) -> list[Diagnostic]:

@@ -393,6 +393,7 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC223": (Severity.MEDIUM, Category.HOLDING, "a case can go round one meeting for ever"),
     "SPEC224": (Severity.MEDIUM, Category.DEADLINE, "a deadline falls due before its step can"),
     "SPEC225": (Severity.MEDIUM, Category.STEP_DOWN, "no meeting is named for a step-down"),
+    "SPEC226": (Severity.MEDIUM, Category.ESCALATION, "nothing says how a meeting decides"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

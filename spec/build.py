@@ -42,6 +42,7 @@ from stepcheck.spec.model import (
     Authority,
     Cadence,
     CadenceKind,
+    DecisionRule,
     Document,
     Event,
     EventKind,
@@ -55,6 +56,7 @@ from stepcheck.spec.model import (
     Status,
     Team,
     Tier,
+    Unspecified,
     Variable,
 )
 from stepcheck.spec.reader import SpecReader
@@ -316,12 +318,29 @@ def _meeting(r: SpecReader, meeting_id: str, path: Path) -> Meeting:
         id=meeting_id,
         cadence=_cadence(r, path),
         name=r.get(path, "name"),
-        chair=r.ref(r.get(path, "chair"), (*path, "chair"), "roles"),
+        chair=_chair(r, path),
+        decision_rule=_decision_rule(r.get(path, "decision_rule")),
+        quorum=_quorum(r.get(path, "quorum")),
         attendees=r.refs(r.get(path, "attendees"), (*path, "attendees"), "roles", "teams"),
         description=r.get(path, "description"),
         sources=r.sources(path),
         span=r.span(path, key=True),
     )
+
+
+def _chair(r: SpecReader, path: Path) -> str | Unspecified | None:
+    chair = r.get(path, "chair")
+    if chair == UNSPECIFIED.value:
+        return UNSPECIFIED
+    return r.ref(chair, (*path, "chair"), "roles")
+
+
+def _decision_rule(raw: str | None) -> DecisionRule | None:
+    return None if raw is None else DecisionRule(raw)
+
+
+def _quorum(raw: int | str | None) -> int | Unspecified | None:
+    return UNSPECIFIED if raw == UNSPECIFIED.value else raw if isinstance(raw, int) else None
 
 
 def _cadence(r: SpecReader, path: Path) -> Cadence:

@@ -332,6 +332,15 @@ _T = TypeVar("_T")
 _WEEKDAYS: Final = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays")
 
 
+class DecisionRule(Enum):
+    """How a meeting reaches its decision."""
+
+    CONSENSUS = "consensus"
+    CHAIR_DECIDES = "chair_decides"
+    MAJORITY = "majority"
+    UNSPECIFIED = "unspecified"
+
+
 @frozen(kw_only=True)
 class Meeting:
     """A meeting that decides or hands over cases, with its cadence."""
@@ -339,7 +348,10 @@ class Meeting:
     id: str
     cadence: Cadence
     name: str | None = None
-    chair: str | None = None
+    chair: str | Unspecified | None = None
+    decision_rule: DecisionRule | None = None
+    """How the meeting decides; None when the spec does not say (the document may)."""
+    quorum: int | Unspecified | None = None
     attendees: tuple[str, ...] = ()
     description: str | None = None
     sources: tuple[Source, ...] = ()

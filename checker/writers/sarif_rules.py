@@ -78,6 +78,7 @@ FINDING_HELP: Final = {
     "SPEC223": "a meeting can send a case back to itself with no limit on how many times",
     "SPEC224": "a deadline can fall due before the step it depends on is due",
     "SPEC225": "a step-down needs a meeting, but the document names none",
+    "SPEC226": "a meeting decides, but nothing says who chairs it or how it decides",
 }
 
 

@@ -162,6 +162,14 @@ EDITS = {
     # confirming with the family, due the day the case is parked, needs the allocation
     # first, which may take 2 working days
     "SPEC224": _CONFIRM_SAME_DAY,
+    # a weekly panel where the allocation is decided, with no chair and no decision rule
+    "SPEC226": [
+        ("statuses:", "meetings: {panel: {cadence: {every: week, day: monday}}}\nstatuses:"),
+        (
+            "  allocate: {kind: allocate, from: tray, to: open}",
+            "  allocate: {kind: decide, from: tray, to: open, at: panel}",
+        ),
+    ],
     # a step-down from CIN that needs "a meeting", none named
     "SPEC225": [
         *_EARLY_HELP,
@@ -176,6 +184,19 @@ EDITS = {
 # Edits that must not raise a conflict: a limit in other words but the same, two stages
 # that share an event, a minimum wait shorter than the limit.
 QUIET = {
+    "SPEC226": [
+        [
+            (
+                "statuses:",
+                "meetings: {panel: {cadence: {every: week, day: monday}, "
+                "decision_rule: consensus}}\nstatuses:",
+            ),
+            (
+                "  allocate: {kind: allocate, from: tray, to: open}",
+                "  allocate: {kind: decide, from: tray, to: open, at: panel}",
+            ),
+        ],
+    ],
     "SPEC214": [
         [
             (
@@ -668,3 +689,20 @@ def test_a_deadline_due_before_its_step_fires_only_where_the_documents_order_the
     assert ordering.subject == "deadline:fss_allocate_on_icpc_day"
     assert "on day of the ICPC" in (ordering.rule or "")
     assert "24 hours ICPCC" in (ordering.rule or "")
+
+
+@pytest.mark.parametrize("path", sorted(Path("spec/authorities").glob("*.yaml")), ids=str)
+def test_a_meeting_that_decides_without_saying_how_is_found_where_the_text_is_silent(path):
+    """Devon's TAM: "the agreed transfer remains a management decision" (DV-05), no chair;
+    Somerset's Operations Managers' review: "will hold a review and come to a final
+    decision" (ST-24), no rule. Somerset's TAM decides by agreement (ST-01, SP-03);
+    Buckinghamshire's CTM and Hertfordshire's A&I meeting have chairs."""
+    spec = load_spec(path)
+
+    found = {f.subject for f in check_structure(spec) if f.code == "SPEC226"}
+
+    expected = {
+        "devon": {"meeting:tam"},
+        "somerset": {"meeting:om_review"},
+    }.get(spec.authority.id, set())
+    assert found == expected
