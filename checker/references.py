@@ -1,7 +1,7 @@
 """What the spec declares against what its rules use: references to documents no rule
 depends on, facts recorded that no rule enforces, one trigger answered by two ladders
 that disagree, deadlines whose starting point never happens, a step-down meeting required but never
-named, and a meeting that decides without saying how.
+named, a meeting that decides without saying how, and terms the document never defines.
 
 Solver-free like `checker/structure.py`, whose report includes these findings. The
 reachable statuses come from the same over-approximating graph, so "never happens" is
@@ -37,7 +37,56 @@ def check_references(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic
         *_anchors_never_reached(spec, reachable),
         *_no_meeting_named(spec),
         *_meetings_that_decide_unsaid(spec),
+        *_undefined_terms(spec),
     ]
+
+
+def _undefined_terms(spec: ProtocolSpec) -> list[Diagnostic]:
+    """A term the document uses but never defines, with the elements whose rule depends
+    on it: a guard or a deadline that turns on "exceptional circumstances" or "swift"
+    cannot be applied the same way by everyone."""
+    found = []
+    for term in spec.glossary:
+        if not term.undefined:
+            continue
+        users = [_element_words(spec, element) for element in term.used_by]
+        if users:
+            message = (
+                f"{', '.join(users)} depend{'s' if len(users) == 1 else ''} on "
+                f"'{term.term}', which the document never defines"
+            )
+        else:
+            message = f"the document uses '{term.term}' but never defines it"
+        found.append(
+            finding(
+                "SPEC227",
+                message,
+                term.span,
+                term.sources,
+                f"the document should say what '{term.term}' means (a number, a test, or who "
+                "decides), so that every team applies it the same way",
+                subject=f"term:{term.id}",
+            )
+        )
+    return found
+
+
+def _element_words(spec: ProtocolSpec, element: str) -> str:
+    """An element by kind and name: "event 'put on waiting list'"."""
+    for kind, items in (
+        ("event", spec.events),
+        ("deadline", spec.deadlines),
+        ("status", spec.statuses),
+        ("variable", spec.variables),
+        ("meeting", spec.meetings),
+        ("owner", spec.owners),
+        ("escalation", spec.escalations),
+        ("role", spec.roles),
+        ("team", spec.teams),
+    ):
+        if any(item.id == element for item in items):
+            return f"{kind} '{element}'"
+    return f"'{element}'"
 
 
 def _meetings_that_decide_unsaid(spec: ProtocolSpec) -> list[Diagnostic]:

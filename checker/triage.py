@@ -394,6 +394,7 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC224": (Severity.MEDIUM, Category.DEADLINE, "a deadline falls due before its step can"),
     "SPEC225": (Severity.MEDIUM, Category.STEP_DOWN, "no meeting is named for a step-down"),
     "SPEC226": (Severity.MEDIUM, Category.ESCALATION, "nothing says how a meeting decides"),
+    "SPEC227": (Severity.LOW, Category.WORDING, "a word the document never defines"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

@@ -55,6 +55,7 @@ from stepcheck.spec.model import (
     Role,
     Status,
     Team,
+    Term,
     Tier,
     Unspecified,
     Variable,
@@ -93,6 +94,7 @@ def _build(r: SpecReader) -> ProtocolSpec | None:
     owners = BUILTIN_OWNERS + _many(r, "owners", partial(_owner, r))
     meetings = _many(r, "meetings", partial(_meeting, r))
     externals = _many(r, "externals", partial(_external, r))
+    glossary = _many(r, "glossary", partial(_term, r))
     statuses = _many(r, "statuses", partial(_status, r))
     variables = _many(r, "variables", partial(_variable, r))
     scope = _scope(r, statuses, owners, variables, meetings)
@@ -121,6 +123,7 @@ def _build(r: SpecReader) -> ProtocolSpec | None:
         properties=properties,
         out_of_scope=out_of_scope,
         path=r.doc.locations.file,
+        glossary=glossary,
     )
     r.check_everything_read(r.data, ())
     return spec
@@ -353,6 +356,33 @@ def _cadence(r: SpecReader, path: Path) -> Cadence:
         kind=_CADENCE_EVERY[r.get(cadence_path, "every")],
         weekday=None if day is None else _WEEKDAYS.index(day),
         time=r.get(cadence_path, "time"),
+    )
+
+
+_TERM_USERS: Final = (
+    "events",
+    "deadlines",
+    "statuses",
+    "variables",
+    "meetings",
+    "owners",
+    "escalations",
+    "roles",
+    "teams",
+)
+
+
+def _term(r: SpecReader, term_id: str, path: Path) -> Term:
+    definition = r.get(path, "definition")
+    return Term(
+        id=term_id,
+        term=r.get(path, "term"),
+        definition=UNSPECIFIED if definition == UNSPECIFIED.value else definition,
+        aliases=tuple(r.get(path, "aliases") or ()),
+        used_by=r.refs(r.get(path, "used_by"), (*path, "used_by"), *_TERM_USERS),
+        description=r.get(path, "description"),
+        sources=r.sources(path),
+        span=r.span(path, key=True),
     )
 
 

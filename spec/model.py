@@ -26,6 +26,7 @@ __all__ = [
     "Cadence",
     "CadenceKind",
     "Deadline",
+    "DecisionRule",
     "Direction",
     "Document",
     "Escalation",
@@ -48,6 +49,7 @@ __all__ = [
     "Source",
     "Status",
     "Team",
+    "Term",
     "Tier",
     "Unspecified",
     "Variable",
@@ -359,6 +361,26 @@ class Meeting:
 
 
 @frozen(kw_only=True)
+class Term:
+    """A word of the document: `definition` is UNSPECIFIED where the document never says
+    what it means; `aliases` are other names for the same thing; `used_by` the ids of
+    the elements whose rule depends on it."""
+
+    id: str
+    term: str
+    definition: str | Unspecified | None = None
+    aliases: tuple[str, ...] = ()
+    used_by: tuple[str, ...] = ()
+    description: str | None = None
+    sources: tuple[Source, ...] = ()
+    span: SourceSpan = field(eq=False, repr=False)
+
+    @property
+    def undefined(self) -> bool:
+        return self.definition is UNSPECIFIED
+
+
+@frozen(kw_only=True)
 class External:
     """A document or protocol the text defers to but that is not encoded (an opaque node)."""
 
@@ -560,6 +582,7 @@ class ProtocolSpec:
     properties: tuple[Property, ...]
     out_of_scope: tuple[OutOfScope, ...]
     path: str = field(eq=False)
+    glossary: tuple[Term, ...] = ()
 
     def status_by_id(self, status_id: str) -> Status:
         return _by_id(self.statuses, status_id)

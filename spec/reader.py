@@ -304,6 +304,8 @@ _PLURAL: Final = {
     "externals": "externals",
     "events": "events",
     "escalations": "escalations",
+    "deadlines": "deadlines",
+    "variables": "variables",
 }
 _REF_CODES: Final = {
     "statuses": "SPEC102",

@@ -79,6 +79,7 @@ FINDING_HELP: Final = {
     "SPEC224": "a deadline can fall due before the step it depends on is due",
     "SPEC225": "a step-down needs a meeting, but the document names none",
     "SPEC226": "a meeting decides, but nothing says who chairs it or how it decides",
+    "SPEC227": "a rule depends on a term the document never defines",
 }
 
 

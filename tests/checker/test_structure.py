@@ -170,6 +170,14 @@ EDITS = {
             "  allocate: {kind: decide, from: tray, to: open, at: panel}",
         ),
     ],
+    # the allocation turns on a word the document never defines
+    "SPEC227": [
+        (
+            "events:",
+            "glossary:\n  promptly: {term: promptly, definition: unspecified, used_by: allocate}"
+            "\nevents:",
+        ),
+    ],
     # a step-down from CIN that needs "a meeting", none named
     "SPEC225": [
         *_EARLY_HELP,
@@ -184,6 +192,15 @@ EDITS = {
 # Edits that must not raise a conflict: a limit in other words but the same, two stages
 # that share an event, a minimum wait shorter than the limit.
 QUIET = {
+    "SPEC227": [
+        [
+            (
+                "events:",
+                "glossary:\n  promptly: {term: promptly, definition: within the day, "
+                "used_by: allocate}\nevents:",
+            ),
+        ],
+    ],
     "SPEC226": [
         [
             (
@@ -704,5 +721,22 @@ def test_a_meeting_that_decides_without_saying_how_is_found_where_the_text_is_si
     expected = {
         "devon": {"meeting:tam"},
         "somerset": {"meeting:om_review"},
+    }.get(spec.authority.id, set())
+    assert found == expected
+
+
+@pytest.mark.parametrize("path", sorted(Path("spec/authorities").glob("*.yaml")), ids=str)
+def test_words_the_documents_never_define_are_found_where_rules_turn_on_them(path):
+    """Devon: "exceptional circumstances" (DV-16), "without delay" (DV-18); Somerset:
+    "swift" (ST-14), "CWD ESS" (ST-01); Hertfordshire: "CSM" (HT-65). A glossary entry
+    with a definition (Somerset's TAM under several names, JCPIT/JCIPT) is quiet."""
+    spec = load_spec(path)
+
+    found = {f.subject for f in check_structure(spec) if f.code == "SPEC227"}
+
+    expected = {
+        "devon": {"term:exceptional_circumstances", "term:without_delay"},
+        "somerset": {"term:swift", "term:cwd_ess"},
+        "hertfordshire": {"term:csm"},
     }.get(spec.authority.id, set())
     assert found == expected
