@@ -1,5 +1,8 @@
 """A dispute handed to a document the spec does not hold: `unknown (depends on ...)`,
 not `violated`, unless the spec's own part already lets a dispute stay open for ever.
+Other elements (events, statuses, deadlines, meetings) can follow such a document too
+(`external:`): a run through them, and a finding about them, says it depends on it
+(`followed_outside`, `outside_of`).
 
 A level with `external:` keeps the dispute for ever in the model (SEMANTICS.md,
 "Disputes"), because nothing in the spec says how it ends there. A counterexample
@@ -20,9 +23,17 @@ from attrs import evolve
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Verdict
 from stepcheck.spec.duration import Duration, Unit
-from stepcheck.spec.model import EscalationLevel, ProtocolSpec
+from stepcheck.spec.model import (
+    Deadline,
+    EscalationLevel,
+    Event,
+    Meeting,
+    ProtocolSpec,
+    Status,
+)
+from stepcheck.spec.trace import StepKind, Trace
 
-__all__ = ["decided_outside", "depends_on", "held_outside"]
+__all__ = ["decided_outside", "depends_on", "followed_outside", "held_outside", "outside_of"]
 
 
 def held_outside(spec: ProtocolSpec, outcome: Outcome) -> tuple[str, EscalationLevel] | None:
@@ -76,3 +87,61 @@ def depends_on(
     elif inside.verdict is Verdict.UNKNOWN:
         reason += f"; the spec's own part was not decided either ({inside.reason})"
     return Outcome(verdict=Verdict.UNKNOWN, reason=reason, subject=ladder_id)
+
+
+def followed_outside(spec: ProtocolSpec, trace: Trace | None) -> tuple[str, ...]:
+    """For a run, one sentence per external document that a step it takes, a status it
+    passes through or a deadline that runs in it follows: the run depends on what that
+    document says, which the spec does not hold."""
+    if trace is None:
+        return ()
+    titles = {external.id: external.title for external in spec.externals}
+    used: dict[str, list[str]] = {}
+
+    def note(external: str | None, words: str) -> None:
+        if external is not None and words not in used.setdefault(external, []):
+            used[external].append(words)
+
+    statuses = [trace.initial.get("status")] + [step.state.get("status") for step in trace.steps]
+    for status in spec.statuses:
+        if status.id in statuses:
+            note(status.external, f"status '{status.id}'")
+    taken = {step.name for step in trace.steps if step.kind is StepKind.EVENT}
+    for event in spec.events:
+        if event.id in taken:
+            note(event.external, f"step '{event.id}'")
+            if event.at is not None:
+                note(spec.meeting_by_id(event.at).external, f"meeting '{event.at}'")
+    running = {
+        name.removeprefix("deadline:")
+        for step in trace.steps
+        for name, value in step.state.items()
+        if name.startswith("deadline:") and value is not None
+    }
+    for deadline in spec.deadlines:
+        if deadline.id in running:
+            note(deadline.external, f"deadline '{deadline.id}'")
+    return tuple(
+        f"Depends on '{titles.get(external, external)}': this run goes through "
+        f"{', '.join(words)}, which follow{'s' if len(words) == 1 else ''} that document; "
+        "what it says is not in the spec and is not checked."
+        for external, words in used.items()
+    )
+
+
+def outside_of(spec: ProtocolSpec, subject: str | None) -> str | None:
+    """The title of the external document the element `subject` (`kind:id`) follows."""
+    if subject is None or ":" not in subject:
+        return None
+    kind, element = subject.split(":", 1)
+    groups: dict[str, tuple[Event | Status | Deadline | Meeting, ...]] = {
+        "event": spec.events,
+        "status": spec.statuses,
+        "deadline": spec.deadlines,
+        "meeting": spec.meetings,
+    }
+    found = next((item for item in groups.get(kind, ()) if item.id == element), None)
+    if found is None or found.external is None:
+        return None
+    titles = {external.id: external.title for external in spec.externals}
+    return titles.get(found.external, found.external)

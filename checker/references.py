@@ -150,6 +150,8 @@ def _no_meeting_named(spec: ProtocolSpec) -> list[Diagnostic]:
 
 def _externals_unused(spec: ProtocolSpec) -> list[Diagnostic]:
     used = {level.external for ladder in spec.escalations for level in ladder.levels}
+    for elements in (spec.events, spec.statuses, spec.deadlines, spec.meetings):
+        used |= {element.external for element in elements}
     return [
         finding(
             "SPEC216",
@@ -158,8 +160,9 @@ def _externals_unused(spec: ProtocolSpec) -> list[Diagnostic]:
             + (f" ({external.description})" if external.description else ""),
             external.span,
             external.sources,
-            "if a step depends on it, name it on that step (an escalation level's "
-            "`external`); if the document points to something that does not exist, ask for it",
+            "if a step depends on it, name it on that step (`external:` on an event, status, "
+            "deadline, meeting or escalation level); if the document points to something "
+            "that does not exist, ask for it",
             subject=f"external:{external.id}",
         )
         for external in spec.externals

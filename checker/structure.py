@@ -9,8 +9,10 @@ checks of the catalogue (guards, deadlines, bounds) live beside this module.
 from __future__ import annotations
 
 import networkx as nx
+from attrs import evolve
 
 from stepcheck.checker.conflicts import check_conflicts
+from stepcheck.checker.externals import outside_of
 from stepcheck.checker.guards import check_guards
 from stepcheck.checker.ordering import check_ordering
 from stepcheck.checker.references import check_references
@@ -54,7 +56,19 @@ def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) ->
         *check_retabling(spec),
         *check_ordering(spec),
     ]
-    return sorted(findings, key=Diagnostic.sort_key)
+    return sorted((_outside(spec, f) for f in findings), key=Diagnostic.sort_key)
+
+
+def _outside(spec: ProtocolSpec, found: Diagnostic) -> Diagnostic:
+    """A finding about an element that follows an external document says so."""
+    title = outside_of(spec, found.subject)
+    if title is None:
+        return found
+    return evolve(
+        found,
+        message=f"{found.message} (it follows '{title}', which the spec "
+        "does not hold, so this depends on that document)",
+    )
 
 
 def _reachable(spec: ProtocolSpec, graph: nx.MultiDiGraph) -> set[str]:

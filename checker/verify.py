@@ -23,7 +23,12 @@ from stepcheck.checker.encodings import encoding_of
 from stepcheck.checker.engines import Budget, Limits, debug
 from stepcheck.checker.exhaustive import exhaustively
 from stepcheck.checker.explore import ExplicitModel, replay
-from stepcheck.checker.externals import decided_outside, depends_on, held_outside
+from stepcheck.checker.externals import (
+    decided_outside,
+    depends_on,
+    followed_outside,
+    held_outside,
+)
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
@@ -366,7 +371,8 @@ def _result(
         should_only=should_only,
         span=prop.span,
         rules=rules,
-        assumptions=assumptions(spec, prop, outcome, times, missed),
+        assumptions=assumptions(spec, prop, outcome, times, missed)
+        + followed_outside(spec, outcome.trace),
         when_missed=missed.trace if missed is not None else None,
         reading=reading,
         subject=outcome.subject,

@@ -57,6 +57,7 @@ def build_deadline(r: SpecReader, deadline_id: str, path: Path, scope: Scope) ->
         recurring=bool(r.get(path, "recurring", False)),
         condition=_condition(r, path, "condition", scope),
         modality=r.modality(path),
+        external=r.ref(r.get(path, "external"), (*path, "external"), "externals"),
         description=r.get(path, "description"),
         sources=r.sources(path),
         span=r.span(path, key=True),

@@ -296,6 +296,9 @@ class Status:
     final: bool = False
     holding: bool = False
     description: str | None = None
+    external: str | None = None
+    """An external document this element follows (`externals`): verdicts and findings
+    that rely on it say they depend on it."""
     sources: tuple[Source, ...] = ()
     span: SourceSpan = field(eq=False, repr=False)
 
@@ -356,6 +359,9 @@ class Meeting:
     quorum: int | Unspecified | None = None
     attendees: tuple[str, ...] = ()
     description: str | None = None
+    external: str | None = None
+    """An external document this element follows (`externals`): verdicts and findings
+    that rely on it say they depend on it."""
     sources: tuple[Source, ...] = ()
     span: SourceSpan = field(eq=False, repr=False)
 
@@ -423,6 +429,9 @@ class Event:
     co_owner: str | None = None
     modality: Modality = Modality.MUST
     description: str | None = None
+    external: str | None = None
+    """An external document this element follows (`externals`): verdicts and findings
+    that rely on it say they depend on it."""
     sources: tuple[Source, ...] = ()
     span: SourceSpan = field(eq=False, repr=False)
 
@@ -442,6 +451,9 @@ class Deadline:
     condition: Expr | None = None
     modality: Modality = Modality.MUST
     description: str | None = None
+    external: str | None = None
+    """An external document this element follows (`externals`): verdicts and findings
+    that rely on it say they depend on it."""
     sources: tuple[Source, ...] = ()
     span: SourceSpan = field(eq=False, repr=False)
     eager: bool = False
