@@ -38,7 +38,34 @@ def check_references(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic
         *_no_meeting_named(spec),
         *_meetings_that_decide_unsaid(spec),
         *_undefined_terms(spec),
+        *_undefined_routes(spec),
     ]
+
+
+def _undefined_routes(spec: ProtocolSpec) -> list[Diagnostic]:
+    """A route the document admits ("a CP step-down is in scope"; "if consent is
+    refused...") without saying where it leads or when it may happen."""
+    found = []
+    for route in spec.undefined_routes:
+        starts = ", ".join(f"'{status}'" for status in route.sources_from) or "any status"
+        missing = []
+        if "to" in route.undefined:
+            missing.append("where it leads")
+        if "guard" in route.undefined:
+            missing.append("when it may happen")
+        found.append(
+            finding(
+                "SPEC228",
+                f"the document admits '{route.id}' ({route.kind.value.replace('_', ' ')} from "
+                f"{starts}) but does not say {' or '.join(missing)}: no check covers it, and "
+                "the verdicts it could change say so",
+                route.span,
+                route.sources,
+                "the document should say " + " and ".join(missing) + " for this route",
+                subject=f"event:{route.id}",
+            )
+        )
+    return found
 
 
 def _undefined_terms(spec: ProtocolSpec) -> list[Diagnostic]:

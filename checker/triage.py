@@ -33,6 +33,7 @@ from attrs import frozen
 
 from stepcheck.checker.derived import DERIVED_PREFIX, HOLDING_PREFIX
 from stepcheck.checker.results import PropertyResult, Report, Verdict
+from stepcheck.checker.routes import open_routes
 from stepcheck.checker.structure import holding_cause
 from stepcheck.checker.words import words_of
 from stepcheck.spec.diagnostics import Diagnostic
@@ -137,6 +138,8 @@ def of_result(result: PropertyResult, spec: ProtocolSpec | None) -> Triage:
             severity, why = Severity.LOW, "it holds only because its situation never arises"
         elif result.when_missed is not None:
             severity, why = Severity.LOW, "it holds only while every deadline is met"
+        elif spec is not None and open_routes(spec):
+            severity, why = Severity.LOW, "it holds only on the routes the document defines"
         else:
             severity, why = Severity.NONE, "proved"
     elif result.verdict is Verdict.UNKNOWN:
@@ -395,6 +398,7 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC225": (Severity.MEDIUM, Category.STEP_DOWN, "no meeting is named for a step-down"),
     "SPEC226": (Severity.MEDIUM, Category.ESCALATION, "nothing says how a meeting decides"),
     "SPEC227": (Severity.LOW, Category.WORDING, "a word the document never defines"),
+    "SPEC228": (Severity.MEDIUM, Category.STRUCTURE, "a route is admitted but not defined"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

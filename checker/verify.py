@@ -32,6 +32,7 @@ from stepcheck.checker.externals import (
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
+from stepcheck.checker.routes import open_routes, route_words
 from stepcheck.checker.sentences import formula_text, summarise
 from stepcheck.checker.slicing import SAFETY, concretize, slice_timing, sliceable
 from stepcheck.checker.structure import check_structure
@@ -372,11 +373,24 @@ def _result(
         span=prop.span,
         rules=rules,
         assumptions=assumptions(spec, prop, outcome, times, missed)
-        + followed_outside(spec, outcome.trace),
+        + followed_outside(spec, outcome.trace)
+        + _undefined(spec),
         when_missed=missed.trace if missed is not None else None,
         reading=reading,
         subject=outcome.subject,
         formula=formula_text(prop),
+    )
+
+
+def _undefined(spec: ProtocolSpec) -> tuple[str, ...]:
+    """A verdict checked on the defined routes only, when the document admits others."""
+    routes = open_routes(spec)
+    if not routes:
+        return ()
+    named = ", ".join(route_words(route) for route in routes)
+    return (
+        f"Checked on every route the document defines; it also admits {named}, which it "
+        "does not define, so what they would do is not checked.",
     )
 
 

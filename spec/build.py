@@ -98,7 +98,9 @@ def _build(r: SpecReader) -> ProtocolSpec | None:
     statuses = _many(r, "statuses", partial(_status, r))
     variables = _many(r, "variables", partial(_variable, r))
     scope = _scope(r, statuses, owners, variables, meetings)
-    events = _many(r, "events", lambda i, p: _event(r, i, p, scope))
+    every_event = _many(r, "events", lambda i, p: _event(r, i, p, scope))
+    events = tuple(event for event in every_event if not event.undefined)
+    undefined_routes = tuple(event for event in every_event if event.undefined)
     deadlines = _many(r, "deadlines", lambda i, p: build_deadline(r, i, p, scope))
     escalations = _many(r, "escalations", partial(build_escalation, r))
     rereferrals = _many(r, "rereferrals", lambda i, p: build_rereferral(r, i, p, scope))
@@ -124,9 +126,44 @@ def _build(r: SpecReader) -> ProtocolSpec | None:
         out_of_scope=out_of_scope,
         path=r.doc.locations.file,
         glossary=glossary,
+        undefined_routes=undefined_routes,
     )
+    _check_undefined_routes_unused(r, spec)
     r.check_everything_read(r.data, ())
     return spec
+
+
+def _check_undefined_routes_unused(r: SpecReader, spec: ProtocolSpec) -> None:
+    """An undefined route is taken by no engine, so nothing may start, meet or answer a
+    deadline or a ladder with it."""
+    routes = {route.id for route in spec.undefined_routes}
+    if not routes:
+        return
+    uses = [
+        (route, ("deadlines", deadline.id, key))
+        for deadline in spec.deadlines
+        for key, named in (
+            ("anchor", deadline.anchor),
+            ("obligation", deadline.obligation),
+            ("consequence", (deadline.consequence,)),
+        )
+        for route in named
+        if route in routes
+    ]
+    uses += [
+        (route, ("escalations", ladder.id, "trigger"))
+        for ladder in spec.escalations
+        for route in ladder.trigger
+        if route in routes
+    ]
+    for route, place in uses:
+        r.problem(
+            "SPEC118",
+            f"'{route}' is a route the document admits but does not define (its `to` or "
+            "`guard` is unspecified), so it cannot start, meet or answer anything",
+            place,
+            "define the route, or leave it out of this deadline or ladder",
+        )
 
 
 def _many(r: SpecReader, section: str, make: Callable[[str, Path], _T]) -> tuple[_T, ...]:
@@ -402,13 +439,18 @@ def _external(r: SpecReader, external_id: str, path: Path) -> External:
 def _event(r: SpecReader, event_id: str, path: Path, scope: Scope) -> Event:
     raw_from = r.get(path, "from")
     sources_from = () if raw_from == ANY_STATUS else r.refs(raw_from, (*path, "from"), "statuses")
+    raw_to, raw_guard = r.get(path, "to"), r.get(path, "guard")
+    undefined = tuple(
+        part for part, raw in (("to", raw_to), ("guard", raw_guard)) if raw == UNSPECIFIED.value
+    )
     return Event(
         id=event_id,
         kind=EventKind(r.get(path, "kind")),
         sources_from=sources_from,
-        target=r.ref(r.get(path, "to"), (*path, "to"), "statuses"),
+        target=None if "to" in undefined else r.ref(raw_to, (*path, "to"), "statuses"),
         at=r.ref(r.get(path, "at"), (*path, "at"), "meetings"),
-        guards=_guards(r, path, scope),
+        guards=() if "guard" in undefined else _guards(r, path, scope),
+        undefined=undefined,
         effects=_effects(r, path, scope),
         owner=r.ref(
             r.get(path, "owner"),

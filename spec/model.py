@@ -433,6 +433,10 @@ class Event:
     """An external document this element follows (`externals`): verdicts and findings
     that rely on it say they depend on it."""
     sources: tuple[Source, ...] = ()
+    undefined: tuple[str, ...] = ()
+    """What the document leaves out of a route it admits: `to` (where it leads) and/or
+    `guard` (when it may happen). Such an event is an undefined route: it is kept out
+    of `ProtocolSpec.events`, so no engine takes it, and in `undefined_routes`."""
     span: SourceSpan = field(eq=False, repr=False)
 
 
@@ -595,6 +599,9 @@ class ProtocolSpec:
     out_of_scope: tuple[OutOfScope, ...]
     path: str = field(eq=False)
     glossary: tuple[Term, ...] = ()
+    undefined_routes: tuple[Event, ...] = ()
+    """Routes the document admits but does not define (`to: unspecified`,
+    `guard: unspecified`): checked by no engine, reported, and they qualify verdicts."""
 
     def status_by_id(self, status_id: str) -> Status:
         return _by_id(self.statuses, status_id)

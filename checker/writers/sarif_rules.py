@@ -80,6 +80,7 @@ FINDING_HELP: Final = {
     "SPEC225": "a step-down needs a meeting, but the document names none",
     "SPEC226": "a meeting decides, but nothing says who chairs it or how it decides",
     "SPEC227": "a rule depends on a term the document never defines",
+    "SPEC228": "the document admits a route but does not say where it leads or when",
 }
 
 

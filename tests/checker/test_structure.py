@@ -170,6 +170,13 @@ EDITS = {
             "  allocate: {kind: decide, from: tray, to: open, at: panel}",
         ),
     ],
+    # a step-down the document admits without saying where it leads
+    "SPEC228": [
+        (
+            "  dispute: {kind",
+            "  gone: {kind: step_down, from: open, to: unspecified}\n  dispute: {kind",
+        ),
+    ],
     # the allocation turns on a word the document never defines
     "SPEC227": [
         (
