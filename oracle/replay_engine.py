@@ -1,0 +1,240 @@
+"""Replay canonical log rows through the reference executor, one case at a time.
+
+The rules for a log (oracle/REPLAY.md):
+
+- Rows are grouped by case and sorted by instant, stably by reading order; a row
+  earlier than one read before it for the same case is listed as out of order (and
+  replayed in its place). A row with the same case, instant and event as an earlier
+  one is a duplicate: malformed, not replayed.
+- A case starts in the spec's first initial status at its first row's time; each row
+  is one step (`Executor.apply`). A refused step is a violation, one finding per
+  reason with the rule's citations, and the case then follows the log
+  (`Executor.force`), so a breach is reported once. Time never goes back: a wall
+  time repeated when the clocks go back is taken as the case's last moment.
+- A running deadline the reading enforces that is overdue when a row arrives is a
+  violation on that row; one still overdue at the end of the log (`as_of`, default
+  the last time in the logs) is a finding with no row. Each clock is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from stepcheck.oracle.executor import Case, Executor
+from stepcheck.oracle.replay_index import RuleIndex
+from stepcheck.oracle.replay_model import (
+    CaseReport,
+    Finding,
+    OpenObligation,
+    OutOfOrder,
+    ReplayReport,
+    TimelineEntry,
+    Totals,
+    UnownedInterval,
+)
+from stepcheck.oracle.replay_read import LogRead
+from stepcheck.oracle.replay_rows import LogRow, Malformed, RowPlace
+from stepcheck.oracle.types import Accepted
+from stepcheck.spec.model import UNSPECIFIED, ProtocolSpec, Reading
+from stepcheck.spec.workdays import working_days_between
+
+__all__ = ["replay"]
+
+
+def replay(
+    spec: ProtocolSpec,
+    read: LogRead,
+    *,
+    reading: Reading = Reading.SHOULD,
+    as_of: datetime | None = None,
+) -> ReplayReport:
+    """Replay every row of `read` against `spec` under `reading`; see the module's rules."""
+    executor = Executor(spec, reading)
+    rules = RuleIndex.of(spec, executor, Executor(spec, Reading.MUST))
+    malformed: list[Malformed] = []
+    cases: dict[str, list[LogRow]] = {}
+    seen: dict[tuple[str, datetime, str], RowPlace] = {}
+    for row in read.rows:
+        problem = row.reason if isinstance(row, Malformed) else _problem(row, rules, seen)
+        if problem is None and isinstance(row, LogRow):
+            cases.setdefault(row.case, []).append(row)
+            seen[(row.case, row.instant, row.event)] = row.place
+        elif isinstance(row, LogRow):
+            malformed.append(
+                Malformed(place=row.place, order=row.order, reason=problem or "", case=row.case)
+            )
+        else:
+            malformed.append(row)
+    out_of_order = [found for rows in cases.values() for found in _out_of_order(rows)]
+    end = as_of or max((row.local for rows in cases.values() for row in rows), default=None)
+    findings: list[Finding] = []
+    reports = []
+    for case_id in sorted(cases):
+        rows = sorted(cases[case_id], key=lambda row: (row.instant, row.order))
+        player = _CasePlayer(rules, case_id)
+        reports.append(player.play(rows, end))
+        findings += player.findings
+    violating = {f.place for f in findings if f.place is not None}
+    total = len(read.rows)
+    return ReplayReport(
+        authority=spec.authority.id,
+        spec=spec.path,
+        reading=reading.value,
+        as_of=end,
+        files=read.files,
+        totals=Totals(
+            rows=total,
+            accepted=total - len(malformed) - len(violating),
+            violation=len(violating),
+            malformed=len(malformed),
+        ),
+        findings=tuple(sorted(findings, key=_finding_key)),
+        malformed=tuple(sorted(malformed, key=lambda m: m.order)),
+        out_of_order=tuple(sorted(out_of_order, key=lambda o: (o.place.file, o.place.row))),
+        cases=tuple(reports),
+    )
+
+
+def _problem(
+    row: LogRow, rules: RuleIndex, seen: dict[tuple[str, datetime, str], RowPlace]
+) -> str | None:
+    """Why a well-formed row still cannot be replayed: unknown names, or a duplicate."""
+    if row.event not in rules.steps:
+        return f"unknown event {row.event!r}: not an event of the spec"
+    if row.status is not None and row.status not in rules.executor.index.statuses:
+        return f"unknown status {row.status!r}: not a status of the spec"
+    if row.owner is not None and row.owner not in rules.executor.index.owners:
+        return f"unknown owner {row.owner!r}: not an owner of the spec"
+    earlier = seen.get((row.case, row.instant, row.event))
+    if earlier is not None:
+        return f"duplicate of row {earlier.row} of {earlier.file} (same case, time and event)"
+    return None
+
+
+def _out_of_order(rows: Sequence[LogRow]) -> Iterable[OutOfOrder]:
+    latest: LogRow | None = None
+    for row in rows:
+        if latest is not None and row.instant < latest.instant:
+            yield OutOfOrder(place=row.place, case=row.case, after=latest.place)
+        elif latest is None or row.instant >= latest.instant:
+            latest = row
+
+
+def _finding_key(finding: Finding) -> tuple[int, str, int, str, str, str]:
+    place = finding.place
+    if place is None:
+        return (1, finding.case, 0, finding.at.isoformat(), finding.kind, finding.element)
+    return (0, place.file, place.row, "", finding.kind, finding.element)
+
+
+class _CasePlayer:
+    """Replays one case's sorted rows, collecting findings, timeline and unowned stretches."""
+
+    def __init__(self, rules: RuleIndex, case_id: str) -> None:
+        self.rules = rules
+        self.case_id = case_id
+        self.findings: list[Finding] = []
+        self._reported: set[tuple[str, datetime]] = set()
+        self._timeline: list[TimelineEntry] = []
+        self._unowned: list[UnownedInterval] = []
+        self._unowned_since: tuple[str, datetime] | None = None
+
+    def play(self, rows: Sequence[LogRow], end: datetime | None) -> CaseReport:
+        executor = self.rules.executor
+        case = executor.start(at=rows[0].local)
+        self._owner_seen(case, case.now)
+        for row in rows:
+            at = max(row.local, case.now)
+            moved = executor.advance(case, at)
+            self._overdue(moved, row.place)
+            case = self._step(moved, row, at)
+            if not self._timeline or (
+                (case.status, case.owner) != (self._timeline[-1].status, self._timeline[-1].owner)
+            ):
+                self._timeline.append(
+                    TimelineEntry(at=at, place=row.place, status=case.status, owner=case.owner)
+                )
+            self._owner_seen(case, at)
+        final = executor.advance(case, max(end or case.now, case.now))
+        self._overdue(final, None)
+        if self._unowned_since is not None:
+            owner, since = self._unowned_since
+            self._unowned.append(self._interval(owner, since, final.now, still_open=True))
+        return CaseReport(
+            case=self.case_id,
+            rows=len(rows),
+            status=final.status,
+            owner=final.owner,
+            timeline=tuple(self._timeline),
+            open=tuple(
+                OpenObligation(
+                    deadline=due.deadline, obligation=due.obligation, by=due.by, overdue=due.overdue
+                )
+                for due in final.due
+            ),
+            unowned=tuple(self._unowned),
+        )
+
+    def _step(self, moved: Case, row: LogRow, at: datetime) -> Case:
+        executor = self.rules.executor
+        result = executor.apply(moved, row.event, at=at)
+        if isinstance(result, Accepted):
+            for late in result.late:
+                clock = moved.clock(late.deadline)
+                if clock is not None and self._first(late.deadline, clock.limit.started):
+                    self._add(self.rules.late(late, row.place, self.case_id))
+            after = result.case
+        else:
+            for finding in self.rules.refused(result, moved, row.place, self.case_id):
+                self._add(finding)
+            after = executor.force(result.case, row.event, at=at) or result.case
+        self._recorded(row, after)
+        return after
+
+    def _recorded(self, row: LogRow, after: Case) -> None:
+        """The log's own status and owner, where it records them, against the spec's."""
+        if row.status is not None and row.status != after.status:
+            self._add(self.rules.mismatch("status", row, after.status, self.case_id))
+        if row.owner is not None and after.owner != UNSPECIFIED.value and row.owner != after.owner:
+            self._add(self.rules.mismatch("owner", row, after.owner, self.case_id))
+
+    def _overdue(self, case: Case, place: RowPlace | None) -> None:
+        for due in case.due:
+            clock = case.clock(due.deadline)
+            if not due.overdue or clock is None or not self.rules.enforced(due.deadline):
+                continue
+            if self._first(due.deadline, clock.limit.started):
+                self._add(self.rules.missed(due, place, self.case_id, case.now))
+
+    def _first(self, deadline: str, started: datetime) -> bool:
+        key = (deadline, started)
+        if key in self._reported:
+            return False
+        self._reported.add(key)
+        return True
+
+    def _add(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+    def _owner_seen(self, case: Case, at: datetime) -> None:
+        responsible = self.rules.executor.index.owners[case.owner].responsible
+        if self._unowned_since is not None:
+            owner, since = self._unowned_since
+            if responsible or owner != case.owner:
+                self._unowned.append(self._interval(owner, since, at, still_open=False))
+                self._unowned_since = None
+        if not responsible and self._unowned_since is None:
+            self._unowned_since = (case.owner, at)
+
+    @staticmethod
+    def _interval(
+        owner: str, start: datetime, end: datetime, *, still_open: bool
+    ) -> UnownedInterval:
+        return UnownedInterval(
+            owner=owner,
+            start=start,
+            end=end,
+            working_days=working_days_between(start.date(), end.date()),
+            open=still_open,
+        )
