@@ -196,7 +196,7 @@ class _CasePlayer:
         """The log's own status and owner, where it records them, against the spec's."""
         if row.status is not None and row.status != after.status:
             self._add(self.rules.mismatch("status", row, after.status, self.case_id))
-        if row.owner is not None and after.owner != UNSPECIFIED.value and row.owner != after.owner:
+        if row.owner is not None and after.owner not in (UNSPECIFIED.value, row.owner):
             self._add(self.rules.mismatch("owner", row, after.owner, self.case_id))
 
     def _overdue(self, case: Case, place: RowPlace | None) -> None:

@@ -167,9 +167,12 @@ class RuleIndex:
             return event.at if event is not None and event.at else step
         if refusal.kind == "not_before":
             for deadline in index.timed:
-                if deadline.direction is Direction.NOT_BEFORE and step in deadline.obligation:
-                    if citations_of(spec, deadline.sources) == refusal.citations:
-                        return deadline.id
+                if (
+                    deadline.direction is Direction.NOT_BEFORE
+                    and step in deadline.obligation
+                    and citations_of(spec, deadline.sources) == refusal.citations
+                ):
+                    return deadline.id
         if refusal.kind == "range":
             for variable in spec.variables:
                 if f"'{variable.id}'" in refusal.reason.split(" would ")[0]:

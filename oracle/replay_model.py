@@ -22,8 +22,8 @@ __all__ = [
     "OpenObligation",
     "OutOfOrder",
     "ReplayReport",
-    "Totals",
     "TimelineEntry",
+    "Totals",
     "UnownedInterval",
 ]
 

@@ -79,7 +79,7 @@ def read_logs(
         name = str(path)
         records = _records(path, format_of(path, log_format), mapping)
         count = 0
-        for count, (line, record) in enumerate(records, start=1):  # noqa: B007
+        for count, (line, record) in enumerate(records, start=1):
             place = RowPlace(file=name, row=count, line=line)
             rows.append(_canonical(place, len(rows), record, case_id))
         files.append(LogFile(name=name, rows=count))
