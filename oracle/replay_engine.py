@@ -218,7 +218,8 @@ class _CasePlayer:
         self.findings.append(finding)
 
     def _owner_seen(self, case: Case, at: datetime) -> None:
-        responsible = self.rules.executor.index.owners[case.owner].responsible
+        index = self.rules.executor.index
+        responsible = index.owners[case.owner].responsible or index.statuses[case.status].final
         if self._unowned_since is not None:
             owner, since = self._unowned_since
             if responsible or owner != case.owner:

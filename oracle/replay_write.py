@@ -138,7 +138,8 @@ def render_markdown(report: ReplayReport) -> str:
     if notable:
         lines += ["", "### Open at the end of the log", ""]
         for case in notable[:LIMIT]:
-            lines += [f"- {_md(line.strip())}" for line in _case_lines(case)]
+            head, *rest = _case_lines(case)
+            lines += [f"- {_md(head.strip())}", *(f"  - {_md(line.strip())}" for line in rest)]
         lines += _more(notable)
     lines += ["", _totals(report)]
     return "\n".join(lines) + "\n"
