@@ -158,7 +158,7 @@ def _jsonl_records(path: Path, handle: Iterator[str], mapping: ColumnMap) -> Ite
         if not isinstance(value, dict):
             yield number, "not a JSON object"
             continue
-        wanted = {}
+        wanted: dict[str, object] = {}
         for canonical, column in mapping.wanted:
             if column in value:
                 found.add(canonical)
@@ -166,8 +166,8 @@ def _jsonl_records(path: Path, handle: Iterator[str], mapping: ColumnMap) -> Ite
         yield number, wanted
     missing = [name for name, _ in mapping.wanted if name in REQUIRED and name not in found]
     if seen_any and missing:
-        column = mapping.column(missing[0])
-        raise LogError(f"{path}: no row has the key {column!r} (mapped to {missing[0]})")
+        key = mapping.column(missing[0])
+        raise LogError(f"{path}: no row has the key {key!r} (mapped to {missing[0]})")
 
 
 def _canonical(

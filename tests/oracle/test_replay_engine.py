@@ -76,9 +76,11 @@ def test_step_down_without_the_meeting_cites_the_rule(tmp_path):
         "EV-06",
         "c1",
     )
-    assert finding.place is not None and finding.place.row == 3
+    assert finding.place is not None
+    assert finding.place.row == 3
     assert finding.citations[0].quote == "a handover meeting should take place first"
-    assert finding.span is not None and finding.span.line == 91
+    assert finding.span is not None
+    assert finding.span.line == 91
     # the case followed the log: closing from early help afterwards is fine
     assert report.cases[0].status == "closed"
     assert report.totals.violation == 1
@@ -151,7 +153,8 @@ def test_deadline_over_christmas_counts_bank_holidays(tmp_path, allocated, late)
     assert [f.kind for f in report.findings] == (["deadline"] if late else [])
     if late:
         assert "due Tue 29 Dec 2026" in report.findings[0].message
-        assert report.findings[0].place is not None and report.findings[0].place.row == 3
+        assert report.findings[0].place is not None
+        assert report.findings[0].place.row == 3
 
 
 def test_out_of_order_rows_are_sorted_and_listed_duplicates_are_malformed(tmp_path):

@@ -78,10 +78,12 @@ def test_csv_rows_become_rows_or_malformed_with_their_row_and_line(tmp_path):
     read = read_logs([log], CANONICAL)
     assert [type(row).__name__ for row in read.rows] == ["LogRow", "Malformed", "Malformed"]
     first, no_time, short = read.rows
-    assert isinstance(first, LogRow) and first.local == datetime(2026, 12, 1, 9)
+    assert isinstance(first, LogRow)
+    assert first.local == datetime(2026, 12, 1, 9)
     assert isinstance(no_time, Malformed)
     assert (no_time.place.row, no_time.place.line, no_time.reason) == (2, 4, "no time")
-    assert isinstance(short, Malformed) and short.reason == "no event"
+    assert isinstance(short, Malformed)
+    assert short.reason == "no event"
     assert read.files[0].rows == 3
 
 
@@ -95,7 +97,8 @@ def test_invalid_utf8_only_matters_in_a_mapped_column(tmp_path):
     )
     good, bad = read_logs([log], CANONICAL).rows
     assert isinstance(good, LogRow)
-    assert isinstance(bad, Malformed) and bad.reason == "case is not valid UTF-8"
+    assert isinstance(bad, Malformed)
+    assert bad.reason == "case is not valid UTF-8"
 
 
 def test_jsonl_rows_and_their_problems(tmp_path):
@@ -108,7 +111,8 @@ def test_jsonl_rows_and_their_problems(tmp_path):
     )
     read = read_logs([log], parse_mapping(["case=id,time=ts,event=what"]))
     first, *rest = read.rows
-    assert isinstance(first, LogRow) and first.case == "7"
+    assert isinstance(first, LogRow)
+    assert first.case == "7"
     assert [row.reason for row in rest if isinstance(row, Malformed)] == [
         "not a JSON value",
         "not a JSON object",
