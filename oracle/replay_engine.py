@@ -2,6 +2,8 @@
 
 The rules for a log (oracle/REPLAY.md):
 
+- A row naming an event, status or owner the spec does not have is malformed; the
+  reason does not quote the value (a misplaced column may hold personal data).
 - Rows are grouped by case and sorted by instant, stably by reading order; a row
   earlier than one read before it for the same case is listed as out of order (and
   replayed in its place). A row with the same case, instant and event as an earlier
@@ -101,11 +103,11 @@ def _problem(
 ) -> str | None:
     """Why a well-formed row still cannot be replayed: unknown names, or a duplicate."""
     if row.event not in rules.steps:
-        return f"unknown event {row.event!r}: not an event of the spec"
+        return "unknown event: not an event of the spec"
     if row.status is not None and row.status not in rules.executor.index.statuses:
-        return f"unknown status {row.status!r}: not a status of the spec"
+        return "unknown status: not a status of the spec"
     if row.owner is not None and row.owner not in rules.executor.index.owners:
-        return f"unknown owner {row.owner!r}: not an owner of the spec"
+        return "unknown owner: not an owner of the spec"
     earlier = seen.get((row.case, row.instant, row.event))
     if earlier is not None:
         return f"duplicate of row {earlier.row} of {earlier.file} (same case, time and event)"

@@ -8,7 +8,8 @@ reach a report.
 Times: an ISO 8601 timestamp with an offset (or `Z`) is converted to Europe/London;
 a naive one is taken as Europe/London local time. A local time the clocks skip (the
 last Sunday of March, 01:00-02:00) is malformed; one they repeat (the last Sunday of
-October, 01:00-02:00) is read as the first, British Summer Time. Rows are ordered by
+October, 01:00-02:00) is read as the first, British Summer Time. A reason never
+quotes the value: a misplaced column may hold personal data. Rows are ordered by
 their instant; the executor, which counts working days, sees the local wall time.
 """
 
@@ -40,7 +41,6 @@ LONDON: Final = ZoneInfo("Europe/London")
 REQUIRED: Final = ("case", "time", "event")
 CANONICAL: Final = (*REQUIRED, "owner", "status", "actor")
 _YEARS: Final = range(2000, 2101)
-_SHOWN: Final = 40
 
 
 class LogError(StepcheckError):
@@ -124,25 +124,20 @@ def parse_time(text: str) -> tuple[datetime, datetime] | str:
     >>> parse_time("2026-07-01T09:00:00Z")[1]
     datetime.datetime(2026, 7, 1, 10, 0)
     >>> parse_time("2026-03-29 01:30")
-    "time '2026-03-29 01:30' does not exist in Europe/London (the clocks go forward)"
+    'time does not exist in Europe/London (the clocks go forward)'
     """
     stripped = text.strip()
     try:
         parsed = datetime.fromisoformat(stripped)
     except ValueError:
-        return f"time {_shown(stripped)} is not an ISO 8601 date and time"
+        return "time is not an ISO 8601 date and time"
     if parsed.year not in _YEARS:
-        return f"time {_shown(stripped)} is outside the calendar (years 2000-2100)"
+        return "time is outside the calendar (years 2000-2100)"
     if parsed.tzinfo is not None:
         local = parsed.astimezone(LONDON)
         return parsed.astimezone(UTC), local.replace(tzinfo=None)
     zoned = parsed.replace(tzinfo=LONDON, fold=0)
     instant = zoned.astimezone(UTC)
     if instant.astimezone(LONDON).replace(tzinfo=None) != parsed:
-        return f"time {_shown(stripped)} does not exist in Europe/London (the clocks go forward)"
+        return "time does not exist in Europe/London (the clocks go forward)"
     return instant, parsed
-
-
-def _shown(text: str) -> str:
-    short = text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
-    return repr(short)

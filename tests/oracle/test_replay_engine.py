@@ -198,9 +198,9 @@ def test_unknown_names_are_malformed(tmp_path):
         mapping=("status=status", "owner=owner"),
     )
     assert [m.reason.split(":")[0] for m in report.malformed] == [
-        "unknown event 'fly_to_the_moon'",
-        "unknown status 'nowhere'",
-        "unknown owner 'nobody'",
+        "unknown event",
+        "unknown status",
+        "unknown owner",
     ]
 
 
