@@ -53,7 +53,8 @@ def replay(
 ) -> ReplayReport:
     """Replay every row of `read` against `spec` under `reading`; see the module's rules."""
     executor = Executor(spec, reading)
-    rules = RuleIndex.of(spec, executor, Executor(spec, Reading.MUST))
+    must = executor if reading is Reading.MUST else Executor(spec, Reading.MUST)
+    rules = RuleIndex.of(spec, executor, must)
     malformed: list[Malformed] = []
     cases: dict[str, list[LogRow]] = {}
     seen: dict[tuple[str, datetime, str], RowPlace] = {}

@@ -79,9 +79,8 @@ class RuleIndex:
             if isinstance(must_result, Rejected):
                 must_reasons = {r.reason for r in must_result.refusals}
         for refusal in result.refusals:
-            modality = "must" if refusal.reason in must_reasons else "should"
-            if self.executor.index.reading.value == "must":
-                modality = "must"
+            binding = self.must is self.executor or refusal.reason in must_reasons
+            modality = "must" if binding else "should"
             element = self._element(refusal, result.step)
             yield self._finding(
                 kind=refusal.kind or "refused",
@@ -142,8 +141,18 @@ class RuleIndex:
         )
 
     def _finding(
-        self, *, element: str, citations: tuple[Citation, ...], **parts: object
+        self,
+        *,
+        kind: str,
+        modality: str,
+        element: str,
+        message: str,
+        case: str,
+        place: RowPlace | None,
+        at: datetime,
+        citations: tuple[Citation, ...],
     ) -> Finding:
+        """A finding with its rule id (the document's, else the element's) and spec line."""
         rule = next((c.rule for c in citations if c.rule), None) or element
         span = next(
             (
@@ -153,13 +162,24 @@ class RuleIndex:
             ),
             self.spans.get(element),
         )
-        return Finding(element=element, rule=rule, citations=citations, span=span, **parts)  # type: ignore[arg-type]
+        return Finding(
+            kind=kind,
+            modality=modality,
+            element=element,
+            rule=rule,
+            message=message,
+            case=case,
+            place=place,
+            at=at,
+            citations=citations,
+            span=span,
+        )
 
     def _element(self, refusal: Refusal, step: str) -> str:
         """The spec element a refusal comes from, matched by its citations."""
         index = self.executor.index
         spec = index.spec
-        kind, _, ladder = step.partition(":")
+        ladder = step.partition(":")[2]
         if refusal.kind == "dispute":
             return ladder or step
         if refusal.kind == "meeting":
@@ -177,7 +197,6 @@ class RuleIndex:
             for variable in spec.variables:
                 if f"'{variable.id}'" in refusal.reason.split(" would ")[0]:
                     return variable.id
-        del kind
         return step
 
     def _deadline_modality(self, deadline: str) -> str:
