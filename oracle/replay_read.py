@@ -1,4 +1,4 @@
-"""Reading audit logs (CSV, JSON Lines) into canonical rows, reading only mapped columns.
+"""Reading audit logs (CSV, JSON Lines, XES) into canonical rows, reading only mapped columns.
 
 Every record becomes exactly one `LogRow` or `Malformed`, so the totals add up to the
 rows read. Bytes that are not UTF-8 are kept apart (surrogate escapes) and make a row
@@ -26,11 +26,18 @@ from stepcheck.oracle.replay_rows import (
     RowPlace,
     parse_time,
 )
+from stepcheck.oracle.replay_xes import xes_records
 
 __all__ = ["FORMATS", "LogFile", "LogRead", "format_of", "read_logs"]
 
-FORMATS: Final = ("csv", "jsonl")
-_SUFFIXES: Final = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+FORMATS: Final = ("csv", "jsonl", "xes")
+_SUFFIXES: Final = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".xes": "xes",
+}
 _MAX_FIELD: Final = 1 << 20
 
 Record = tuple[int, Mapping[str, object] | str]
@@ -60,7 +67,7 @@ def format_of(path: Path, given: str | None) -> str:
     found = _SUFFIXES.get(path.suffix.lower())
     if found is None:
         raise LogError(
-            f"{path}: cannot tell the log's format from its name; use --log-format csv|jsonl"
+            f"{path}: cannot tell the log's format from its name; use --log-format csv|jsonl|xes"
         )
     return found
 
@@ -92,17 +99,17 @@ def _records(path: Path, log_format: str, mapping: ColumnMap) -> Iterator[Record
     if not path.is_file():
         raise LogError(f"{path}: not a file")
     try:
-        handle = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
-    except OSError as error:
-        raise LogError(f"{path}: cannot be read ({error.strerror})") from None
-    with handle:
-        try:
+        if log_format == "xes":
+            with path.open("rb") as binary:
+                yield from xes_records(binary, mapping)
+            return
+        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             if log_format == "csv":
                 yield from _csv_records(path, handle, mapping)
             else:
                 yield from _jsonl_records(path, handle, mapping)
-        except OSError as error:
-            raise LogError(f"{path}: cannot be read ({error.strerror})") from None
+    except OSError as error:
+        raise LogError(f"{path}: cannot be read ({error.strerror})") from None
 
 
 def _csv_records(path: Path, handle: Iterator[str], mapping: ColumnMap) -> Iterator[Record]:

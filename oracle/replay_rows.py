@@ -52,6 +52,8 @@ class ColumnMap:
     """The log's column name for each canonical column it has (`case` -> `case_id`, ...)."""
 
     columns: Mapping[str, str]
+    given: frozenset[str] = frozenset()
+    """The canonical columns the user mapped (the others took their default name)."""
 
     def column(self, canonical: str) -> str | None:
         """The log's column for `canonical`, None when it is not mapped."""
@@ -70,6 +72,7 @@ def parse_mapping(pairs: list[str]) -> ColumnMap:
     no mapping. Raises `LogError` for an unknown canonical name or an item without `=`.
     """
     columns = {name: name for name in REQUIRED}
+    given = set()
     for text in pairs:
         for item in filter(None, (part.strip() for part in text.split(","))):
             name, sep, column = (part.strip() for part in item.partition("="))
@@ -80,7 +83,8 @@ def parse_mapping(pairs: list[str]) -> ColumnMap:
                     f"mapping names unknown column {name!r}; canonical: {', '.join(CANONICAL)}"
                 )
             columns[name] = column
-    return ColumnMap(columns=columns)
+            given.add(name)
+    return ColumnMap(columns=columns, given=frozenset(given))
 
 
 @frozen(kw_only=True)

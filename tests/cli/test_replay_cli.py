@@ -294,3 +294,34 @@ def test_report_golden(golden, output_format, suffix):
     assert result.exit_code == 1
     assert "CANARY" not in result.output
     golden.check(f"tests/golden/cli/replay_example.{suffix}", result.output)
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "markdown", "sarif"])
+def test_xes_canaries_never_come_out(tmp_path, output_format):
+    """XES: unmapped trace and event attributes (and nested ones) reach no output."""
+    a, b, c = CANARIES
+    log = tmp_path / "log.xes"
+    log.write_text(
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0">
+  <trace>
+    <string key="concept:name" value="case-001"/>
+    <string key="child_name" value="{a}"/>
+    <event>
+      <string key="concept:name" value="allocate"/>
+      <date key="time:timestamp" value="2026-12-01T09:00:00.000+00:00"/>
+      <string key="org:resource" value="{b}"/>
+      <list key="notes"><string key="text" value="{c}"/></list>
+    </event>
+  </trace>
+</log>
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "violations.csv"
+    result = _run("replay", SPEC, str(log), "--format", output_format, "--violations-csv", str(out))
+    assert result.exit_code == 1, result.output
+    everything = result.output + out.read_text()
+    assert "case-001" in everything
+    for canary in CANARIES:
+        assert canary not in everything

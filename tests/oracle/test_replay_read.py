@@ -147,3 +147,68 @@ def test_missing_log_and_folder(tmp_path):
     folder.mkdir()
     with pytest.raises(LogError, match="not a file"):
         read_logs([folder], CANONICAL)
+
+
+_XES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0">
+  <string key="concept:name" value="audit"/>
+  <trace>
+    <string key="concept:name" value="case-1"/>
+    <string key="child_name" value="CANARY-X"/>
+    <event>
+      <string key="concept:name" value="request_step_up"/>
+      <date key="time:timestamp" value="2026-12-01T09:00:00.000+00:00"/>
+      <string key="org:resource" value="fs_worker"/>
+    </event>
+    <event>
+      <string key="concept:name" value="tam_accepts"/>
+      <list key="nested"><string key="time:timestamp" value="2026-12-25T00:00"/></list>
+    </event>
+  </trace>
+  <event>
+    <string key="concept:name" value="allocate"/>
+  </event>
+</log>
+"""
+
+
+def test_xes_events_are_rows_with_standard_keys(tmp_path):
+    """Case from the trace's concept:name, event and time from the event's standard keys;
+    nested attributes are not read; an event outside a trace has no case."""
+    read = read_logs([_write(tmp_path, "log.xes", _XES)], CANONICAL)
+    first, no_time, no_case = read.rows
+    assert isinstance(first, LogRow)
+    assert (first.case, first.event, first.local) == (
+        "case-1",
+        "request_step_up",
+        datetime(2026, 12, 1, 9),
+    )
+    assert first.place.line == 7
+    assert isinstance(no_time, Malformed)
+    assert no_time.reason == "no time"
+    assert isinstance(no_case, Malformed)
+    assert no_case.reason == "no case"
+
+
+def test_xes_mapped_keys(tmp_path):
+    read = read_logs([_write(tmp_path, "log.xes", _XES)], parse_mapping(["owner=org:resource"]))
+    first = read.rows[0]
+    assert isinstance(first, LogRow)
+    assert first.owner == "fs_worker"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (
+            b'<?xml version="1.0"?><!DOCTYPE log [<!ENTITY a "aaaa">]><log>&a;</log>',
+            "not XES: a document type declaration is refused",
+        ),
+        (_XES.replace(b"</trace>", b"</trice>"), "not XES: XML error (mismatched tag)"),
+        (b"", "not XES: XML error (no element found)"),
+    ],
+)
+def test_bad_xes_ends_with_one_malformed_row(tmp_path, data, reason):
+    read = read_logs([_write(tmp_path, "log.xes", data)], CANONICAL)
+    assert isinstance(read.rows[-1], Malformed)
+    assert read.rows[-1].reason == reason
