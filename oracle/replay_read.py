@@ -1,4 +1,4 @@
-"""Reading audit logs (CSV, JSON Lines, XES) into canonical rows, reading only mapped columns.
+"""Reading audit logs (CSV, JSON Lines, XES, Parquet) as canonical rows: mapped columns only.
 
 Every record becomes exactly one `LogRow` or `Malformed`, so the totals add up to the
 rows read. Bytes that are not UTF-8 are kept apart (surrogate escapes) and make a row
@@ -30,13 +30,14 @@ from stepcheck.oracle.replay_xes import xes_records
 
 __all__ = ["FORMATS", "LogFile", "LogRead", "format_of", "read_logs"]
 
-FORMATS: Final = ("csv", "jsonl", "xes")
+FORMATS: Final = ("csv", "jsonl", "xes", "parquet")
 _SUFFIXES: Final = {
     ".csv": "csv",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".json": "jsonl",
     ".xes": "xes",
+    ".parquet": "parquet",
 }
 _MAX_FIELD: Final = 1 << 20
 
@@ -67,7 +68,8 @@ def format_of(path: Path, given: str | None) -> str:
     found = _SUFFIXES.get(path.suffix.lower())
     if found is None:
         raise LogError(
-            f"{path}: cannot tell the log's format from its name; use --log-format csv|jsonl|xes"
+            f"{path}: cannot tell the log's format from its name; "
+            f"use --log-format {'|'.join(FORMATS)}"
         )
     return found
 
@@ -98,6 +100,12 @@ def _records(path: Path, log_format: str, mapping: ColumnMap) -> Iterator[Record
         raise LogError(f"{path}: no such log")
     if not path.is_file():
         raise LogError(f"{path}: not a file")
+    if log_format == "parquet":
+        # pyarrow takes a moment to import; only Parquet logs pay for it
+        from stepcheck.oracle.replay_parquet import parquet_records  # noqa: PLC0415
+
+        yield from parquet_records(path, mapping)
+        return
     try:
         if log_format == "xes":
             with path.open("rb") as binary:

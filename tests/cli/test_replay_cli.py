@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
@@ -325,3 +326,58 @@ def test_xes_canaries_never_come_out(tmp_path, output_format):
     assert "case-001" in everything
     for canary in CANARIES:
         assert canary not in everything
+
+
+def _parquet(tmp_path: Path) -> Path:
+    import pyarrow as pa  # noqa: PLC0415 - only these tests need it
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    a, b, _ = CANARIES
+    table = pa.table(
+        {
+            "case_id": ["case-001", "case-001", "case-002"],
+            "timestamp": pa.array(
+                [datetime(2026, 7, 1, 8, tzinfo=UTC), datetime(2026, 7, 1, 9, tzinfo=UTC), None],
+                pa.timestamp("us", tz="UTC"),
+            ),
+            "activity": ["request_step_up", "allocate", "allocate"],
+            "child_name": [a, a, a],
+            "nhs_number": [b, b, b],
+        }
+    )
+    path = tmp_path / "log.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "markdown", "sarif"])
+def test_parquet_rows_and_canaries(tmp_path, output_format):
+    """Parquet: only mapped columns are read; UTC timestamps become London time (BST)."""
+    out = tmp_path / "violations.csv"
+    result = _run(
+        "replay", SPEC, str(_parquet(tmp_path)), "--map", MAP, "--format", output_format,
+        "--violations-csv", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    everything = result.output + out.read_text()
+    for canary in CANARIES:
+        assert canary not in everything
+    if output_format == "json":
+        body = json.loads(result.output)
+        assert body["totals"] == {
+            "rows": 3, "accepted": 1, "violation": 1, "malformed": 1, "findings": 1, "cases": 1,
+        }  # fmt: skip
+        assert body["cases"][0]["timeline"][0]["at"] == "2026-07-01T09:00:00"
+
+
+def test_parquet_bad_file_and_missing_column(tmp_path):
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"not parquet at all")
+    result = _run("replay", SPEC, str(bad))
+    assert result.exit_code == 2
+    assert "not a Parquet file" in result.output
+    missing = _run(
+        "replay", SPEC, str(_parquet(tmp_path)), "--map", "case=case_id,time=timestamp,event=nope"
+    )
+    assert missing.exit_code == 2
+    assert "no column 'nope' (mapped to event)" in missing.output
