@@ -381,3 +381,39 @@ def test_parquet_bad_file_and_missing_column(tmp_path):
     )
     assert missing.exit_code == 2
     assert "no column 'nope' (mapped to event)" in missing.output
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _CELLS,
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    objects=st.lists(
+        st.dictionaries(st.sampled_from(["case", "time", "event", "x"]), _JSON_VALUES, max_size=4)
+        | _JSON_VALUES,
+        max_size=10,
+    ),
+    junk=st.sampled_from([b"", b"{", b"\xff\n", b"\n\n", b"[]\n"]),
+)
+def test_fuzzed_json_lines_never_crash(tmp_path, objects, junk):
+    """Any JSON value per line, plus broken lines: exit 0, 1 or 2, never a traceback, and
+    when it runs, every line is counted."""
+    lines = [json.dumps(value) for value in objects]
+    log = tmp_path / "fuzz.jsonl"
+    log.write_bytes("\n".join(lines).encode() + b"\n" + junk)
+    result = _run("replay", SPEC, str(log), "--format", "json")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if result.exit_code == 2:
+        assert "no row has the key" in result.output
+        return
+    totals = json.loads(result.output)["totals"]
+    assert totals["rows"] == totals["accepted"] + totals["violation"] + totals["malformed"]
+    assert totals["rows"] == len(lines) + (junk.strip() != b"")

@@ -295,3 +295,20 @@ def test_simulation_is_deterministic():
     first = render_log(simulate(EXAMPLE, cases=5, seed=11, plants=("from",)))
     assert first == render_log(simulate(EXAMPLE, cases=5, seed=11, plants=("from",)))
     assert first != render_log(simulate(EXAMPLE, cases=5, seed=12, plants=("from",)))
+
+
+def test_a_case_spans_several_logs_with_rows_numbered_per_file(tmp_path):
+    november = tmp_path / "november.csv"
+    november.write_text("case,time,event\nc1,2026-11-30T09:00,request_step_up\n")
+    december = tmp_path / "december.csv"
+    december.write_text(
+        "case,time,event\nc2,2026-12-01T09:00,give_consent\nc1,2026-12-02T14:00,tam_accepts\n"
+    )
+    report = replay(EXAMPLE, read_logs([november, december], parse_mapping([])))
+    assert report.findings == ()
+    c1 = next(case for case in report.cases if case.case == "c1")
+    assert [(t.place.file, t.place.row) for t in c1.timeline] == [
+        (str(november), 1),
+        (str(december), 2),
+    ]
+    assert [f.rows for f in report.files] == [1, 2]
