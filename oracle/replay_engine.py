@@ -59,16 +59,15 @@ def replay(
     cases: dict[str, list[LogRow]] = {}
     seen: dict[tuple[str, datetime, str], RowPlace] = {}
     for row in read.rows:
-        problem = row.reason if isinstance(row, Malformed) else _problem(row, rules, seen)
-        if problem is None and isinstance(row, LogRow):
-            cases.setdefault(row.case, []).append(row)
-            seen[(row.case, row.instant, row.event)] = row.place
-        elif isinstance(row, LogRow):
+        if isinstance(row, Malformed):
+            malformed.append(row)
+        elif (problem := _problem(row, rules, seen)) is not None:
             malformed.append(
-                Malformed(place=row.place, order=row.order, reason=problem or "", case=row.case)
+                Malformed(place=row.place, order=row.order, reason=problem, case=row.case)
             )
         else:
-            malformed.append(row)
+            cases.setdefault(row.case, []).append(row)
+            seen[(row.case, row.instant, row.event)] = row.place
     out_of_order = [found for rows in cases.values() for found in _out_of_order(rows)]
     end = as_of or max((row.local for rows in cases.values() for row in rows), default=None)
     findings: list[Finding] = []
@@ -116,11 +115,12 @@ def _problem(
 
 
 def _out_of_order(rows: Sequence[LogRow]) -> Iterable[OutOfOrder]:
+    """Rows (in reading order) earlier than the latest row read before them."""
     latest: LogRow | None = None
     for row in rows:
         if latest is not None and row.instant < latest.instant:
             yield OutOfOrder(place=row.place, case=row.case, after=latest.place)
-        elif latest is None or row.instant >= latest.instant:
+        else:
             latest = row
 
 

@@ -103,7 +103,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     pseudonymise: bool,
     key_file: Path | None,
 ) -> None:
-    """Replay audit LOGs (CSV or JSON Lines) against SPEC, row by row, case by case.
+    """Replay audit LOGs (CSV, JSON Lines, XES, Parquet) against SPEC, case by case.
 
     Each row is accepted, a violation (citing the rule it breaks) or malformed; the
     report also lists obligations still open at the end and stretches with no
