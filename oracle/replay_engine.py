@@ -150,7 +150,7 @@ class _CasePlayer:
         for row in rows:
             at = max(row.local, case.now)
             moved = executor.advance(case, at)
-            self._overdue(moved, row.place)
+            self._overdue(moved, row.place, row.event)
             case = self._step(moved, row, at)
             if not self._timeline or (
                 (case.status, case.owner) != (self._timeline[-1].status, self._timeline[-1].owner)
@@ -160,7 +160,7 @@ class _CasePlayer:
                 )
             self._owner_seen(case, at)
         final = executor.advance(case, max(end or case.now, case.now))
-        self._overdue(final, None)
+        self._overdue(final, None, None)
         if self._unowned_since is not None:
             owner, since = self._unowned_since
             self._unowned.append(self._interval(owner, since, final.now, still_open=True))
@@ -202,13 +202,15 @@ class _CasePlayer:
         if row.owner is not None and after.owner not in (UNSPECIFIED.value, row.owner):
             self._add(self.rules.mismatch("owner", row, after.owner, self.case_id))
 
-    def _overdue(self, case: Case, place: RowPlace | None) -> None:
+    def _overdue(self, case: Case, place: RowPlace | None, step: str | None) -> None:
+        """Report each enforced deadline overdue at `case.now`, once per clock; `step` is
+        the row's, which may be the milestone itself, late."""
         for due in case.due:
             clock = case.clock(due.deadline)
             if not due.overdue or clock is None or not self.rules.enforced(due.deadline):
                 continue
             if self._first(due.deadline, clock.limit.started):
-                self._add(self.rules.missed(due, place, self.case_id, case.now))
+                self._add(self.rules.missed(due, place, self.case_id, case.now, step))
 
     def _first(self, deadline: str, started: datetime) -> bool:
         key = (deadline, started)

@@ -93,16 +93,24 @@ class RuleIndex:
                 citations=refusal.citations,
             )
 
-    def missed(self, due: Due, place: RowPlace | None, case: str, now: datetime) -> Finding:
-        """A deadline overdue when a row arrives (or at the end of the log, `place` None)."""
-        where = "by the end of the log" if place is None else "before this row"
-        wanted = " or ".join(f"'{step}'" for step in due.obligation)
+    def missed(
+        self, due: Due, place: RowPlace | None, case: str, now: datetime, step: str | None
+    ) -> Finding:
+        """A deadline overdue when a row arrives (or at the end of the log, `place` None);
+        `step` is the row's step, which may be the milestone itself, come late."""
+        wanted = " or ".join(f"'{s}'" for s in due.obligation)
+        event = self.executor.index.events.get(step or "")
+        if event is not None and {event.id, event.target} & set(due.obligation):
+            what = f"and was met late, by '{event.id}' on this row"
+        elif place is None:
+            what = f"and passed by the end of the log without {wanted}"
+        else:
+            what = f"and passed before this row without {wanted}"
         return self._finding(
             kind="deadline",
             modality=self._deadline_modality(due.deadline),
             element=due.deadline,
-            message=f"'{due.deadline}' was due {long_date(due.by)} and passed {where} "
-            f"without {wanted}",
+            message=f"'{due.deadline}' was due {long_date(due.by)} {what}",
             case=case,
             place=place,
             at=now,
