@@ -312,3 +312,16 @@ def test_a_case_spans_several_logs_with_rows_numbered_per_file(tmp_path):
         (str(december), 2),
     ]
     assert [f.rows for f in report.files] == [1, 2]
+
+
+def test_replay_modules_keep_to_the_oracle_layer():
+    """ARCHITECTURE.md: the oracle imports spec (and itself), never checker or diagrams."""
+    import ast  # noqa: PLC0415 - only this test parses source
+
+    for path in sorted(Path("oracle").glob("replay*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith(
+                    ("stepcheck.checker", "stepcheck.diagrams", "stepcheck.cli")
+                ), f"{path}: imports {node.module}"
