@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from stepcheck.oracle.calendar_rules import passed
 from stepcheck.oracle.executor import Case, Executor
 from stepcheck.oracle.replay_index import RuleIndex
 from stepcheck.oracle.replay_model import (
@@ -149,9 +150,8 @@ class _CasePlayer:
         self._owner_seen(case, case.now)
         for row in rows:
             at = max(row.local, case.now)
-            moved = executor.advance(case, at)
-            self._overdue(moved, row.place, row.event)
-            case = self._step(moved, row, at)
+            self._overdue(case, at, row.place, row.event)
+            case = self._step(case, row, at)
             if not self._timeline or (
                 (case.status, case.owner) != (self._timeline[-1].status, self._timeline[-1].owner)
             ):
@@ -160,7 +160,7 @@ class _CasePlayer:
                 )
             self._owner_seen(case, at)
         final = executor.advance(case, max(end or case.now, case.now))
-        self._overdue(final, None, None)
+        self._overdue(final, final.now, None, None)
         if self._unowned_since is not None:
             owner, since = self._unowned_since
             self._unowned.append(self._interval(owner, since, final.now, still_open=True))
@@ -179,17 +179,17 @@ class _CasePlayer:
             unowned=tuple(self._unowned),
         )
 
-    def _step(self, moved: Case, row: LogRow, at: datetime) -> Case:
+    def _step(self, case: Case, row: LogRow, at: datetime) -> Case:
         executor = self.rules.executor
-        result = executor.apply(moved, row.event, at=at)
+        result = executor.apply(case, row.event, at=at)
         if isinstance(result, Accepted):
             for late in result.late:
-                clock = moved.clock(late.deadline)
+                clock = case.clock(late.deadline)
                 if clock is not None and self._first(late.deadline, clock.limit.started):
                     self._add(self.rules.late(late, row.place, self.case_id))
             after = result.case
         else:
-            for finding in self.rules.refused(result, moved, row.place, self.case_id):
+            for finding in self.rules.refused(result, result.case, row.place, self.case_id):
                 self._add(finding)
             after = executor.force(result.case, row.event, at=at) or result.case
         self._recorded(row, after)
@@ -202,15 +202,16 @@ class _CasePlayer:
         if row.owner is not None and after.owner not in (UNSPECIFIED.value, row.owner):
             self._add(self.rules.mismatch("owner", row, after.owner, self.case_id))
 
-    def _overdue(self, case: Case, place: RowPlace | None, step: str | None) -> None:
-        """Report each enforced deadline overdue at `case.now`, once per clock; `step` is
-        the row's, which may be the milestone itself, late."""
+    def _overdue(self, case: Case, at: datetime, place: RowPlace | None, step: str | None) -> None:
+        """Report each enforced deadline of `case` overdue at `at`, once per clock; `step` is
+        the row's, which may be the milestone itself, late. (Due dates do not move with
+        time, so the case need not be advanced first.)"""
         for due in case.due:
             clock = case.clock(due.deadline)
-            if not due.overdue or clock is None or not self.rules.enforced(due.deadline):
+            if clock is None or not passed(due.by, at) or not self.rules.enforced(due.deadline):
                 continue
             if self._first(due.deadline, clock.limit.started):
-                self._add(self.rules.missed(due, place, self.case_id, case.now, step))
+                self._add(self.rules.missed(due, place, self.case_id, at, step))
 
     def _first(self, deadline: str, started: datetime) -> bool:
         key = (deadline, started)
