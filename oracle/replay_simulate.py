@@ -129,6 +129,8 @@ _Step = tuple[SimRow, str | None, str | None]
 def _one_case(
     executor: Executor, rng: random.Random, case_id: str, plant: str | None, start: date
 ) -> list[_Step]:
+    """One case's rows, with the plant (kind, element) on the row that carries it, cut back
+    to the last row after which no enforced deadline is running."""
     begin = _office_time(rng, start + timedelta(days=rng.randrange(300)))
     case = executor.start(at=begin)
     steps: list[_Step] = []
@@ -182,6 +184,7 @@ _Planted = tuple[str, Case, tuple[str, str]]
 
 
 def _plant(executor: Executor, rng: random.Random, case: Case, kind: str) -> _Planted | None:
+    """A step breaking exactly one rule of `kind`, taken anyway; None if the case has none."""
     if kind == "deadline":
         return _plant_deadline(executor, rng, case)
     at = _next_time(executor, rng, case)
@@ -206,6 +209,8 @@ def _plant(executor: Executor, rng: random.Random, case: Case, kind: str) -> _Pl
 
 
 def _plant_deadline(executor: Executor, rng: random.Random, case: Case) -> _Planted | None:
+    """The next step on the working day after the due date of the one enforced deadline
+    running (None unless exactly one runs, so that replay finds exactly one)."""
     running = [due for due in case.due if _enforced(executor, due.deadline)]
     if len(running) != 1:
         return None
