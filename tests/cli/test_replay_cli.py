@@ -417,3 +417,16 @@ def test_fuzzed_json_lines_never_crash(tmp_path, objects, junk):
     totals = json.loads(result.output)["totals"]
     assert totals["rows"] == totals["accepted"] + totals["violation"] + totals["malformed"]
     assert totals["rows"] == len(lines) + (junk.strip() != b"")
+
+
+def test_simulated_json_lines_replay_clean_into_a_file(tmp_path):
+    log = tmp_path / "sim.jsonl"
+    made = _run(
+        "simulate", SPEC, "--cases", "5", "--seed", "2", "--log-format", "jsonl", "-o", str(log)
+    )
+    assert made.exit_code == 0, made.output
+    report = tmp_path / "out" / "replay.sarif"
+    result = _run("replay", SPEC, str(log), "--format", "sarif", "-o", str(report))
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    assert json.loads(report.read_text())["runs"][0]["results"] == []
