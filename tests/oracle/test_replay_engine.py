@@ -325,3 +325,26 @@ def test_replay_modules_keep_to_the_oracle_layer():
                 assert not node.module.startswith(
                     ("stepcheck.checker", "stepcheck.diagrams", "stepcheck.cli")
                 ), f"{path}: imports {node.module}"
+
+
+def test_executor_force_takes_a_refused_event_with_its_effects():
+    """`Executor.force`: the event's target and effects apply although a rule forbids it;
+    a dispute step has nothing to force."""
+    from stepcheck.oracle.executor import Executor  # noqa: PLC0415
+
+    executor = Executor(EXAMPLE, Reading.SHOULD)
+    case = executor.start(at=datetime(2026, 12, 1, 9))
+    assert not executor.apply(case, "allocate", at=datetime(2026, 12, 1, 10)).accepted
+    forced = executor.force(case, "allocate", at=datetime(2026, 12, 1, 10))
+    assert forced is not None
+    assert (forced.status, forced.owner, forced.now) == (
+        "child_in_need",
+        "sw_worker",
+        datetime(2026, 12, 1, 10),
+    )
+    stepped = executor.force(forced, "request_step_up", at=datetime(2026, 12, 2, 9))
+    assert stepped is not None
+    assert stepped.value("referrals") == 1
+    assert executor.force(case, "escalate:allocation_dispute", at=case.now) is None
+    with pytest.raises(ValueError, match="unknown step"):
+        executor.force(case, "teleport", at=case.now)
