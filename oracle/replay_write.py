@@ -38,18 +38,31 @@ CSV_COLUMNS: Final = (
 
 
 def summary_line(report: ReplayReport) -> str:
-    """The verdict in one line: what matters first."""
+    """The verdict in one line, what matters first: "3 violations on 2 rows, 1 at the end of
+    the log; 2 malformed rows: 12 rows in 1 log, 4 cases (examplevale, should reading)"."""
     totals = report.totals
-    if report.clean:
-        head = "clean"
-    else:
-        rows = "" if not report.findings else f" ({totals.violation} rows)"
-        head = f"{len(report.findings)} violation(s){rows}, {totals.malformed} malformed row(s)"
-    return (
-        f"{head}: {totals.rows} rows from {len(report.files)} log(s), {len(report.cases)} case(s); "
-        f"{totals.accepted} accepted, {totals.violation} violating, {totals.malformed} malformed "
-        f"(spec {report.authority}, {report.reading} reading)"
+    scope = (
+        f"{_count(totals.rows, 'row')} in {_count(len(report.files), 'log')}, "
+        f"{_count(len(report.cases), 'case')} ({report.authority}, {report.reading} reading)"
     )
+    if report.clean:
+        return f"clean: {scope}, every row accepted"
+    parts = []
+    if report.findings:
+        at_end = sum(1 for f in report.findings if f.place is None)
+        head = _count(len(report.findings), "violation")
+        if totals.violation:
+            head += f" on {_count(totals.violation, 'row')}"
+        if at_end:
+            head += f", {at_end} at the end of the log"
+        parts.append(head)
+    if totals.malformed:
+        parts.append(_count(totals.malformed, "malformed row"))
+    return f"{'; '.join(parts)}: {scope}"
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number:,} {word}" + ("" if number == 1 else "s")
 
 
 def place_words(place: RowPlace | None) -> str:

@@ -62,14 +62,14 @@ def test_clean_log_exits_0(tmp_path):
     log = _log(tmp_path, ["c1,2026-12-01T09:00,request_step_up,x,y,z"])
     result = _run("replay", SPEC, str(log), "--map", MAP)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("stepcheck replay: clean: 1 rows")
+    assert result.output.startswith("stepcheck replay: clean: 1 row in 1 log, 1 case")
 
 
 def test_violations_exit_1_and_lead_the_text(tmp_path):
     result = _run("replay", SPEC, str(_violating_log(tmp_path)), "--map", MAP)
     assert result.exit_code == 1, result.output
     first, *_ = result.output.splitlines()
-    assert first.startswith("stepcheck replay: 3 violation(s) (3 rows), 3 malformed row(s)")
+    assert first.startswith("stepcheck replay: 3 violations on 3 rows; 3 malformed rows: 10 rows")
     assert "row 3, case case-001: [should] EV-06 (guard)" in result.output
     assert '"a handover meeting should take place first"' in result.output
     assert "Rows: 10 = 4 accepted + 3 violating + 3 malformed." in result.output
