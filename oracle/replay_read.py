@@ -39,7 +39,6 @@ _SUFFIXES: Final = {
     ".xes": "xes",
     ".parquet": "parquet",
 }
-_MAX_FIELD: Final = 1 << 20
 
 Record = tuple[int, Mapping[str, object] | str]
 """A record's first line and its mapped values, or why it could not be read."""
@@ -121,7 +120,6 @@ def _records(path: Path, log_format: str, mapping: ColumnMap) -> Iterator[Record
 
 
 def _csv_records(path: Path, handle: Iterator[str], mapping: ColumnMap) -> Iterator[Record]:
-    csv.field_size_limit(_MAX_FIELD)
     reader = csv.reader(handle)
     try:
         header = next(reader, None)

@@ -212,3 +212,17 @@ def test_bad_xes_ends_with_one_malformed_row(tmp_path, data, reason):
     read = read_logs([_write(tmp_path, "log.xes", data)], CANONICAL)
     assert isinstance(read.rows[-1], Malformed)
     assert read.rows[-1].reason == reason
+
+
+def test_a_huge_csv_field_makes_one_malformed_row_and_reading_goes_on(tmp_path):
+    log = _write(
+        tmp_path,
+        "log.csv",
+        b"case,time,event,note\nc1,2026-12-01T09:00,allocate," + b"x" * 200_000
+        + b"\nc2,2026-12-01T09:00,allocate,y\n",
+    )  # fmt: skip
+    huge, after = read_logs([log], CANONICAL).rows
+    assert isinstance(huge, Malformed)
+    assert huge.reason.startswith("cannot be read as CSV (field larger than field limit")
+    assert isinstance(after, LogRow)
+    assert after.case == "c2"
