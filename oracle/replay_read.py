@@ -89,7 +89,7 @@ def read_logs(
         count = 0
         for count, (line, record) in enumerate(records, start=1):
             place = RowPlace(file=name, row=count, line=line)
-            rows.append(_canonical(place, len(rows), record, case_id))
+            rows.append(_canonical(place, len(rows), record, case_id, mapping.events))
         files.append(LogFile(name=name, rows=count))
     return LogRead(rows=tuple(rows), files=tuple(files))
 
@@ -184,7 +184,11 @@ def _jsonl_records(path: Path, handle: Iterator[str], mapping: ColumnMap) -> Ite
 
 
 def _canonical(
-    place: RowPlace, order: int, record: Mapping[str, object] | str, case_id: Callable[[str], str]
+    place: RowPlace,
+    order: int,
+    record: Mapping[str, object] | str,
+    case_id: Callable[[str], str],
+    events: Mapping[str, str],
 ) -> LogRow | Malformed:
     if isinstance(record, str):
         return Malformed(place=place, order=order, reason=record)
@@ -213,7 +217,7 @@ def _canonical(
         case=case,
         instant=when[0],
         local=when[1],
-        event=(values["event"] or "").strip(),
+        event=events.get(values["event"] or "", values["event"] or ""),
         owner=values.get("owner") or None,
         status=values.get("status") or None,
     )

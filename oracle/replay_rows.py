@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from attrs import frozen
+from attrs import field, frozen
 
 from stepcheck.spec.diagnostics import StepcheckError
 
@@ -33,6 +33,7 @@ __all__ = [
     "LogRow",
     "Malformed",
     "RowPlace",
+    "parse_event_map",
     "parse_mapping",
     "parse_time",
 ]
@@ -54,6 +55,8 @@ class ColumnMap:
     columns: Mapping[str, str]
     given: frozenset[str] = frozenset()
     """The canonical columns the user mapped (the others took their default name)."""
+    events: Mapping[str, str] = field(factory=dict)
+    """The log's name for a step -> the spec's step id (`--event-map`); others stay as read."""
 
     def column(self, canonical: str) -> str | None:
         """The log's column for `canonical`, None when it is not mapped."""
@@ -63,6 +66,20 @@ class ColumnMap:
     def wanted(self) -> tuple[tuple[str, str], ...]:
         """(canonical, log column) for every mapped column, in canonical order."""
         return tuple((name, self.columns[name]) for name in CANONICAL if name in self.columns)
+
+
+def parse_event_map(lines: list[str], steps: frozenset[str]) -> dict[str, str]:
+    """Log names of steps from `LOG NAME=STEP` lines (split at the last `=`), checked
+    against the spec's `steps`. Raises `LogError` naming the first bad line."""
+    names: dict[str, str] = {}
+    for number, line in enumerate(lines, start=1):
+        name, sep, step = (part.strip() for part in line.rpartition("="))
+        if not sep or not name or not step:
+            raise LogError(f"event map entry {number}: expected LOG NAME=STEP")
+        if step not in steps:
+            raise LogError(f"event map entry {number}: {step!r} is not a step of the spec")
+        names[name] = step
+    return names
 
 
 def parse_mapping(pairs: list[str]) -> ColumnMap:

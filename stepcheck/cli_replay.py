@@ -13,13 +13,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
+from attrs import evolve
 
 from stepcheck.cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATED
+from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.replay_engine import replay
 from stepcheck.oracle.replay_formats import render_json, render_sarif
 from stepcheck.oracle.replay_privacy import KEY_ENV, pseudonymiser, read_key
 from stepcheck.oracle.replay_read import FORMATS, read_logs
-from stepcheck.oracle.replay_rows import LogError, parse_mapping, parse_time
+from stepcheck.oracle.replay_rows import LogError, parse_event_map, parse_mapping, parse_time
 from stepcheck.oracle.replay_simulate import (
     DEFAULT_START,
     PLANT_KINDS,
@@ -54,6 +56,11 @@ _READINGS = [reading.value for reading in Reading]
     "--map-file",
     type=click.Path(path_type=Path),
     help="the mapping as a file: one CANONICAL=COLUMN per line, # comments",
+)
+@click.option(
+    "--event-map",
+    type=click.Path(path_type=Path),
+    help="the log's names for the spec's steps: one LOG NAME=STEP per line, # comments",
 )
 @click.option(
     "--log-format", type=click.Choice(FORMATS), help="default: from the file name's suffix"
@@ -94,6 +101,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     logs: tuple[Path, ...],
     mapping: tuple[str, ...],
     map_file: Path | None,
+    event_map: Path | None,
     log_format: str | None,
     output_format: str,
     output: Path | None,
@@ -115,10 +123,14 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
         raise LogError("--key-file is only used with --pseudonymise")
     check_writable([path for path in (output, violations_csv) if path is not None])
     spec = _load(spec_path)
-    pairs = [*_map_file(map_file), *mapping]
+    pairs = [*_lines(map_file, "mapping"), *mapping]
+    columns = parse_mapping(pairs)
+    if event_map is not None:
+        steps = frozenset(Executor(spec).steps)
+        columns = evolve(columns, events=parse_event_map(_lines(event_map, "event map"), steps))
     case_id = pseudonymiser(read_key(key_file, os.environ)) if pseudonymise else str
     end = _as_of(as_of)
-    read = read_logs(logs, parse_mapping(pairs), log_format=log_format, case_id=case_id)
+    read = read_logs(logs, columns, log_format=log_format, case_id=case_id)
     report = replay(spec, read, reading=Reading(reading), as_of=end)
     match output_format:
         case "json":
@@ -212,22 +224,23 @@ def _load(path: Path) -> ProtocolSpec:
     return result.spec
 
 
-def _map_file(path: Path | None) -> list[str]:
+def _lines(path: Path | None, what: str) -> list[str]:
+    """The non-blank lines of a mapping file, comments (`#` to the end) removed."""
     if path is None:
         return []
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise LogError(f"{path}: cannot read the mapping ({error})") from None
-    pairs = []
+        raise LogError(f"{path}: cannot read the {what} ({error})") from None
+    lines = []
     for number, line in enumerate(text.splitlines(), start=1):
         content = line.split("#", 1)[0].strip()
         if not content:
             continue
         if "=" not in content:
-            raise LogError(f"{path}:{number}: expected CANONICAL=COLUMN")
-        pairs.append(content)
-    return pairs
+            raise LogError(f"{path}:{number}: expected NAME=VALUE in the {what}")
+        lines.append(content)
+    return lines
 
 
 def _as_of(text: str | None) -> datetime | None:

@@ -430,3 +430,23 @@ def test_simulated_json_lines_replay_clean_into_a_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output == ""
     assert json.loads(report.read_text())["runs"][0]["results"] == []
+
+
+def test_event_map_translates_the_log_names(tmp_path):
+    names = tmp_path / "events.txt"
+    names.write_text(
+        "# our system's activity names\nStep-up requested = request_step_up\n"
+        "TAM: accepted=tam_accepts\n"
+    )
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "case,time,event\nc1,2026-12-01T09:00,Step-up requested\n"
+        "c1,2026-12-02T14:00,TAM: accepted\nc1,2026-12-02T15:00,allocate\n"
+    )
+    result = _run("replay", SPEC, str(log), "--event-map", str(names), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["cases"][0]["status"] == "child_in_need"
+    names.write_text("Step-up requested = request_stepup\n")
+    bad = _run("replay", SPEC, str(log), "--event-map", str(names))
+    assert bad.exit_code == 2
+    assert "event map entry 1: 'request_stepup' is not a step of the spec" in bad.output
