@@ -25,6 +25,7 @@ from datetime import datetime
 
 from stepcheck.oracle.calendar_rules import passed
 from stepcheck.oracle.executor import Case, Executor
+from stepcheck.oracle.replay_facts import fact_value
 from stepcheck.oracle.replay_index import RuleIndex
 from stepcheck.oracle.replay_model import (
     CaseReport,
@@ -109,6 +110,12 @@ def _problem(
         return "unknown status: not a status of the spec"
     if row.owner is not None and row.owner not in rules.executor.index.owners:
         return "unknown owner: not an owner of the spec"
+    for name, text in row.facts:
+        variable = rules.variables.get(name)
+        if variable is None:
+            return "unknown fact: not a variable of the spec"
+        if fact_value(variable, text) is None:
+            return f"fact {name} is not a value of its type ({variable.type})"
     earlier = seen.get((row.case, row.instant, row.event))
     if earlier is not None:
         return f"duplicate of row {earlier.row} of {earlier.file} (same case, time and event)"
@@ -198,9 +205,13 @@ class _CasePlayer:
     def _recorded(self, row: LogRow, after: Case) -> None:
         """The log's own status and owner, where it records them, against the spec's."""
         if row.status is not None and row.status != after.status:
-            self._add(self.rules.mismatch("status", row, after.status, self.case_id))
+            self._add(self.rules.mismatch("status", row, row.status, after.status, self.case_id))
         if row.owner is not None and after.owner not in (UNSPECIFIED.value, row.owner):
-            self._add(self.rules.mismatch("owner", row, after.owner, self.case_id))
+            self._add(self.rules.mismatch("owner", row, row.owner, after.owner, self.case_id))
+        for name, text in row.facts:
+            recorded = fact_value(self.rules.variables[name], text)
+            if recorded != after.value(name):
+                self._add(self.rules.mismatch(name, row, recorded, after.value(name), self.case_id))
 
     def _overdue(self, case: Case, at: datetime, place: RowPlace | None, step: str | None) -> None:
         """Report each enforced deadline of `case` overdue at `at`, once per clock; `step` is

@@ -20,7 +20,7 @@ from stepcheck.oracle.replay_rows import LogRow, RowPlace
 from stepcheck.oracle.types import Due, Lateness, Refusal, Rejected
 from stepcheck.spec.citations import Citation, citations_of, long_date
 from stepcheck.spec.diagnostics import SourceSpan
-from stepcheck.spec.model import Direction, ProtocolSpec, Source
+from stepcheck.spec.model import Direction, ProtocolSpec, Source, Variable
 
 __all__ = ["RuleIndex"]
 
@@ -45,6 +45,7 @@ class RuleIndex:
     steps: frozenset[str]
     spans: dict[str, SourceSpan]
     cited: dict[_CiteKey, SourceSpan]
+    variables: dict[str, Variable]
 
     @classmethod
     def of(cls, spec: ProtocolSpec, executor: Executor, must: Executor) -> RuleIndex:
@@ -61,7 +62,12 @@ class RuleIndex:
                 for source in level.sources:
                     cited.setdefault(_key(source), source.span)
         return cls(
-            executor=executor, must=must, steps=frozenset(executor.steps), spans=spans, cited=cited
+            executor=executor,
+            must=must,
+            steps=frozenset(executor.steps),
+            spans=spans,
+            cited=cited,
+            variables={variable.id: variable for variable in spec.variables},
         )
 
     def enforced(self, deadline: str) -> bool:
@@ -131,17 +137,21 @@ class RuleIndex:
             citations=citations_of(self.executor.spec, deadline.sources),
         )
 
-    def mismatch(self, what: str, row: LogRow, expected: str, case: str) -> Finding:
-        """The log records a status or owner the spec does not give after this step."""
-        recorded = row.status if what == "status" else row.owner
+    def mismatch(
+        self, what: str, row: LogRow, recorded: object, expected: object, case: str
+    ) -> Finding:
+        """The log records a status, owner or fact the spec does not give after this step.
+
+        `what` is `status`, `owner` or a variable's id (kind `fact`)."""
+        kind = what if what in ("status", "owner") else "fact"
         event = self.executor.index.events.get(row.event)
         sources = event.sources if event is not None else ()
         return self._finding(
-            kind=what,
+            kind=kind,
             modality="must",
-            element=row.event,
-            message=f"the log records {what} '{recorded}' after '{row.event}'; "
-            f"the spec gives '{expected}'",
+            element=row.event if kind != "fact" else what,
+            message=f"the log records {what} {_shown(recorded)} after '{row.event}'; "
+            f"the spec gives {_shown(expected)}",
             case=case,
             place=row.place,
             at=row.local,
@@ -225,6 +235,12 @@ def _elements(spec: ProtocolSpec) -> Iterator[_Element]:
 
 def _key(source: Source) -> _CiteKey:
     return (source.doc, source.section, source.rule, source.quote)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if isinstance(value, int) else f"'{value}'"
 
 
 def _when(at: datetime) -> str:

@@ -34,9 +34,9 @@ class Finding:
 
     `kind` is the executor's refusal kind (`from`, `guard`, `meeting`, `range`,
     `not_before`, `dispute`), or `deadline` (a due date passed without its milestone),
-    `late` (a deadline in hours met after its end), `status` or `owner` (the log
-    records a different status or owner than the spec gives). `modality` is `must`
-    when the must reading also forbids the row, else `should`. `rule` is the
+    `late` (a deadline in hours met after its end), `status`, `owner` or `fact` (the
+    log records a different status, owner or variable value than the spec gives).
+    `modality` is `must` when the must reading also forbids the row, else `should`. `rule` is the
     document's rule id when the spec cites one, else the spec element's id.
     """
 

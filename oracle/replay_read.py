@@ -220,6 +220,11 @@ def _canonical(
         event=events.get(values["event"] or "", values["event"] or ""),
         owner=values.get("owner") or None,
         status=values.get("status") or None,
+        facts=tuple(
+            (name.removeprefix("fact."), text)
+            for name, text in values.items()
+            if name.startswith("fact.") and text
+        ),
     )
 
 

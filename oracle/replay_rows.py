@@ -15,6 +15,7 @@ their instant; the executor, which counts working days, sees the local wall time
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Final
@@ -42,6 +43,8 @@ LONDON: Final = ZoneInfo("Europe/London")
 REQUIRED: Final = ("case", "time", "event")
 CANONICAL: Final = (*REQUIRED, "owner", "status", "actor")
 _YEARS: Final = range(2000, 2101)
+_FACT: Final = "fact."
+_FACT_NAME: Final = re.compile(r"fact\.[a-z][a-z0-9_]*")
 
 
 class LogError(StepcheckError):
@@ -64,8 +67,11 @@ class ColumnMap:
 
     @property
     def wanted(self) -> tuple[tuple[str, str], ...]:
-        """(canonical, log column) for every mapped column, in canonical order."""
-        return tuple((name, self.columns[name]) for name in CANONICAL if name in self.columns)
+        """(canonical, log column) for every mapped column: canonical order, then facts."""
+        facts = sorted(name for name in self.columns if name.startswith(_FACT))
+        return tuple(
+            (name, self.columns[name]) for name in (*CANONICAL, *facts) if name in self.columns
+        )
 
 
 def parse_event_map(lines: list[str], steps: frozenset[str]) -> dict[str, str]:
@@ -95,9 +101,10 @@ def parse_mapping(pairs: list[str]) -> ColumnMap:
             name, sep, column = (part.strip() for part in item.partition("="))
             if not sep or not name or not column:
                 raise LogError(f"mapping item {item!r} is not canonical=column")
-            if name not in CANONICAL:
+            if name not in CANONICAL and not _FACT_NAME.fullmatch(name):
                 raise LogError(
-                    f"mapping names unknown column {name!r}; canonical: {', '.join(CANONICAL)}"
+                    f"mapping names unknown column {name!r}; canonical: "
+                    f"{', '.join(CANONICAL)}, fact.<variable>"
                 )
             columns[name] = column
             given.add(name)
@@ -127,6 +134,8 @@ class LogRow:
     event: str
     owner: str | None = None
     status: str | None = None
+    facts: tuple[tuple[str, str], ...] = ()
+    """(variable, recorded text) for each mapped fact the row records."""
 
 
 @frozen(kw_only=True)

@@ -18,6 +18,7 @@ from attrs import evolve
 from stepcheck.cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATED
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.replay_engine import replay
+from stepcheck.oracle.replay_facts import check_fact_columns
 from stepcheck.oracle.replay_formats import render_json, render_sarif
 from stepcheck.oracle.replay_privacy import KEY_ENV, pseudonymiser, read_key
 from stepcheck.oracle.replay_read import FORMATS, read_logs
@@ -125,6 +126,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     spec = _load(spec_path)
     pairs = [*_lines(map_file, "mapping"), *mapping]
     columns = parse_mapping(pairs)
+    check_fact_columns(spec, columns)
     if event_map is not None:
         steps = frozenset(Executor(spec).steps)
         columns = evolve(columns, events=parse_event_map(_lines(event_map, "event map"), steps))

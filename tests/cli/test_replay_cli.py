@@ -450,3 +450,33 @@ def test_event_map_translates_the_log_names(tmp_path):
     bad = _run("replay", SPEC, str(log), "--event-map", str(names))
     assert bad.exit_code == 2
     assert "event map entry 1: 'request_stepup' is not a step of the spec" in bad.output
+
+
+def test_facts_are_checked_against_the_spec(tmp_path):
+    """fact.<variable> columns: a recorded value the spec does not give is a finding; a
+    value not of the variable's type is malformed; an unknown variable is exit 2."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "case,time,event,consent_given,refs\n"
+        "c1,2026-12-01T09:00,give_consent,Yes,0\n"
+        "c1,2026-12-01T10:00,request_step_up,true,0\n"
+        "c1,2026-12-01T11:00,tam_declines,maybe,1\n"
+    )
+    mapping = "fact.consent=consent_given,fact.referrals=refs"
+    result = _run("replay", SPEC, str(log), "--map", mapping, "--format", "json")
+    body = json.loads(result.output)
+    jsonschema.Draft202012Validator(replay_schema()).validate(body)
+    (finding,) = body["findings"]
+    assert (finding["kind"], finding["element"], finding["place"]["row"]) == (
+        "fact",
+        "referrals",
+        2,
+    )
+    assert finding["message"] == (
+        "the log records referrals 0 after 'request_step_up'; the spec gives 1"
+    )
+    (malformed,) = body["malformed"]
+    assert malformed["reason"] == "fact consent is not a value of its type (bool)"
+    unknown = _run("replay", SPEC, str(log), "--map", "fact.mood=refs")
+    assert unknown.exit_code == 2
+    assert "the spec has no variable 'mood'" in unknown.output
