@@ -88,8 +88,9 @@ def due_words(obligation: OpenObligation) -> str:
     return f"{obligation.deadline} due {long_date(obligation.by)}, {state} at end of log"
 
 
-def render_text(report: ReplayReport) -> str:
-    """The report for a terminal."""
+def render_text(report: ReplayReport, *, timelines: bool = False) -> str:
+    """The report for a terminal; `timelines`: every case, with its status and owner over
+    time, not only those with something open."""
     lines = [f"stepcheck replay: {summary_line(report)}"]
     if report.findings:
         lines += ["", "Violations:"]
@@ -111,19 +112,21 @@ def render_text(report: ReplayReport) -> str:
             for o in report.out_of_order[:LIMIT]
         ]
         lines += _more(report.out_of_order)
-    notable = [case for case in report.cases if case.open or case.unowned]
+    notable = _notable(report, timelines=timelines)
     if notable:
         as_of = _moment(report.as_of) if report.as_of else "the end"
-        lines += ["", f"Cases with open obligations or unowned time (log ends {as_of}):"]
+        what = "Cases" if timelines else "Cases with open obligations or unowned time"
+        lines += ["", f"{what} (log ends {as_of}):"]
         for case in notable[:LIMIT]:
-            lines += _case_lines(case)
+            lines += _case_lines(case, timelines=timelines)
         lines += _more(notable)
     lines += ["", _totals(report)]
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(report: ReplayReport) -> str:
-    """The report as Markdown, for a pull request or a wiki page."""
+def render_markdown(report: ReplayReport, *, timelines: bool = False) -> str:
+    """The report as Markdown, for a pull request or a wiki page (`timelines`: as in
+    `render_text`)."""
     lines = [f"## stepcheck replay: {report.authority}", "", f"**{summary_line(report)}**"]
     if report.findings:
         lines += ["", "### Violations", "", "| where | case | rule | modality | what |"]
@@ -147,11 +150,11 @@ def render_markdown(report: ReplayReport) -> str:
             for o in report.out_of_order[:LIMIT]
         ]
         lines += _more(report.out_of_order)
-    notable = [case for case in report.cases if case.open or case.unowned]
+    notable = _notable(report, timelines=timelines)
     if notable:
-        lines += ["", "### Open at the end of the log", ""]
+        lines += ["", "### Cases" if timelines else "### Open at the end of the log", ""]
         for case in notable[:LIMIT]:
-            head, *rest = _case_lines(case)
+            head, *rest = _case_lines(case, timelines=timelines)
             lines += [f"- {_md(head.strip())}", *(f"  - {_md(line.strip())}" for line in rest)]
         lines += _more(notable)
     lines += ["", _totals(report)]
@@ -186,8 +189,18 @@ def render_csv(findings: Sequence[Finding]) -> str:
     return out.getvalue()
 
 
-def _case_lines(case: CaseReport) -> list[str]:
+def _notable(report: ReplayReport, *, timelines: bool) -> list[CaseReport]:
+    return [case for case in report.cases if timelines or case.open or case.unowned]
+
+
+def _case_lines(case: CaseReport, *, timelines: bool = False) -> list[str]:
     lines = [f"  case {case.case}: {case.status}, owner {case.owner} ({case.rows} rows)"]
+    if timelines:
+        lines += [
+            f"    from {_moment(entry.at)} ({place_words(entry.place)}): {entry.status}, "
+            f"owner {entry.owner}"
+            for entry in case.timeline
+        ]
     lines += [f"    open: {due_words(o)}" for o in case.open]
     for gap in case.unowned:
         end = "still unowned at end of log" if gap.open else f"to {_moment(gap.end)}"

@@ -73,6 +73,11 @@ _READINGS = [reading.value for reading in Reading]
     default="text",
     show_default=True,
 )
+@click.option(
+    "--timelines",
+    is_flag=True,
+    help="text, markdown: every case's status and owner over time, not only open ones",
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="write here, not stdout")
 @click.option(
     "--violations-csv",
@@ -105,6 +110,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     event_map: Path | None,
     log_format: str | None,
     output_format: str,
+    timelines: bool,
     output: Path | None,
     violations_csv: Path | None,
     reading: str,
@@ -138,11 +144,11 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
         case "json":
             text = render_json(report)
         case "markdown":
-            text = render_markdown(report)
+            text = render_markdown(report, timelines=timelines)
         case "sarif":
             text = render_sarif(report)
         case _:
-            text = render_text(report)
+            text = render_text(report, timelines=timelines)
     if violations_csv is not None:
         write_file(violations_csv, render_csv(report.findings))
     if output is not None:

@@ -284,14 +284,15 @@ def test_odd_files_do_not_crash(tmp_path, data):
 
 
 @pytest.mark.parametrize(
-    ("output_format", "suffix"), [("text", "txt"), ("markdown", "md"), ("json", "json")]
+    ("output_format", "suffix"),
+    [("text", "txt"), ("markdown", "md"), ("json", "json"), ("text --timelines", "timelines.txt")],
 )
 def test_report_golden(golden, output_format, suffix):
     """The report a person reads on a small audit log with every kind of row: a should
     breach, a missed deadline, a step its status does not allow, out of order, a
     duplicate, a bad time, and an obligation still open when the log ends."""
     log = "tests/fixtures/logs/example_audit.csv"
-    result = _run("replay", SPEC, log, "--map", MAP, "--format", output_format)
+    result = _run("replay", SPEC, log, "--map", MAP, "--format", *output_format.split())
     assert result.exit_code == 1
     assert "CANARY" not in result.output
     golden.check(f"tests/golden/cli/replay_example.{suffix}", result.output)
