@@ -80,6 +80,7 @@ def replay(
         reports.append(player.play(rows, end))
         findings += player.findings
     violating = {f.place for f in findings if f.place is not None}
+    order = {row.place: row.order for row in read.rows}
     total = len(read.rows)
     return ReplayReport(
         authority=spec.authority.id,
@@ -93,9 +94,9 @@ def replay(
             violation=len(violating),
             malformed=len(malformed),
         ),
-        findings=tuple(sorted(findings, key=_finding_key)),
+        findings=tuple(sorted(findings, key=lambda f: _finding_key(f, order))),
         malformed=tuple(sorted(malformed, key=lambda m: m.order)),
-        out_of_order=tuple(sorted(out_of_order, key=lambda o: (o.place.file, o.place.row))),
+        out_of_order=tuple(sorted(out_of_order, key=lambda o: order[o.place])),
         cases=tuple(reports),
     )
 
@@ -132,11 +133,14 @@ def _out_of_order(rows: Sequence[LogRow]) -> Iterable[OutOfOrder]:
             latest = row
 
 
-def _finding_key(finding: Finding) -> tuple[int, str, int, str, str, str]:
+def _finding_key(
+    finding: Finding, order: dict[RowPlace, int]
+) -> tuple[int, int, str, str, str, str]:
+    """Findings on rows in reading order, then those at the end of the log by case."""
     place = finding.place
     if place is None:
-        return (1, finding.case, 0, finding.at.isoformat(), finding.kind, finding.element)
-    return (0, place.file, place.row, "", finding.kind, finding.element)
+        return (1, 0, finding.case, finding.at.isoformat(), finding.kind, finding.element)
+    return (0, order[place], "", "", finding.kind, finding.element)
 
 
 class _CasePlayer:
