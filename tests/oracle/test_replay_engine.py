@@ -348,3 +348,60 @@ def test_executor_force_takes_a_refused_event_with_its_effects():
     assert executor.force(case, "escalate:allocation_dispute", at=case.now) is None
     with pytest.raises(ValueError, match="unknown step"):
         executor.force(case, "teleport", at=case.now)
+
+
+@pytest.mark.parametrize("name", ["buckinghamshire", "hertfordshire"])
+def test_hour_deadlines_of_shipped_authorities_replay_exactly(tmp_path, name):
+    """Two authorities with limits in hours (24, 48, 72 hours): clean cases replay clean
+    and every plant is found once."""
+    spec = load_spec(Path(f"spec/authorities/{name}.yaml"))
+    simulated, report = _simulated_report(tmp_path, spec, 1, ("from", "guard", "deadline"), 12)
+    found = sorted(
+        (f.case, f.place.row if f.place else 0, f.kind, f.element) for f in report.findings
+    )
+    assert found == sorted((p.case, p.row, p.kind, p.element) for p in simulated.plants)
+    assert not report.malformed
+    assert report.totals.rows == len(simulated.rows) > 0
+
+
+HOURS = load_spec_text(
+    """\
+stepcheck: 1
+authority: {id: hours, name: Hours}
+documents: {doc: {title: Hours protocol}}
+teams: {t0: {name: Team}}
+owners:
+  worker: {kind: allocated, team: t0}
+statuses:
+  open: {tier: cin, owner: worker, initial: true}
+  waiting: {tier: cin, owner: worker}
+events:
+  refer: {kind: other, from: open, to: waiting}
+  decide: {kind: decide, from: waiting, to: open}
+deadlines:
+  decide_within_24_hours:
+    within: 24 hours
+    anchor: refer
+    obligation: decide
+    consequence: unspecified
+    source: {doc: doc, section: "2", rule: HR-01, quote: "a decision within 24 hours"}
+""",
+    "hours.yaml",
+)
+
+
+@pytest.mark.parametrize(
+    ("decided", "kinds"),
+    [
+        ("2026-12-08T09:30", []),  # within 24 hours
+        ("2026-12-08T10:30", ["late"]),  # its hours have passed, its day has not
+        ("2026-12-09T10:00", ["deadline"]),  # overdue: reported once, not also late
+    ],
+)
+def test_limits_in_hours_are_late_after_their_exact_end(tmp_path, decided, kinds):
+    report = _replay(tmp_path, ["c1,2026-12-07T10:00,refer", f"c1,{decided},decide"], HOURS)
+    assert [f.kind for f in report.findings] == kinds
+    if kinds:
+        assert report.findings[0].rule == "HR-01"
+        assert report.findings[0].place is not None
+        assert report.findings[0].place.row == 2
