@@ -8,8 +8,9 @@ The rules for a log (oracle/REPLAY.md):
   earlier than one read before it for the same case is listed as out of order (and
   replayed in its place). A row with the same case, instant and event as an earlier
   one is a duplicate: malformed, not replayed.
-- A case starts in the spec's first initial status at its first row's time; each row
-  is one step (`Executor.apply`). A refused step is a violation, one finding per
+- A case starts at its first row's time, in the first initial status (spec order) from
+  which that row's step is accepted, else the first initial status; each row is one
+  step (`Executor.apply`). A refused step is a violation, one finding per
   reason with the rule's citations, and the case then follows the log
   (`Executor.force`), so a breach is reported once. Time never goes back: a wall
   time repeated when the clocks go back is taken as the case's last moment.
@@ -43,7 +44,7 @@ from stepcheck.oracle.types import Accepted
 from stepcheck.spec.model import UNSPECIFIED, ProtocolSpec, Reading
 from stepcheck.spec.workdays import working_days_between
 
-__all__ = ["replay"]
+__all__ = ["opening", "replay"]
 
 
 def replay(
@@ -99,6 +100,17 @@ def replay(
         out_of_order=tuple(sorted(out_of_order, key=lambda o: order[o.place])),
         cases=tuple(reports),
     )
+
+
+def opening(executor: Executor, step: str, at: datetime) -> Case:
+    """The case a log's first row opens: in the first initial status (in spec order) from
+    which its step is accepted at its time, else in the spec's first initial status."""
+    for status in executor.spec.statuses:
+        if status.initial:
+            case = executor.start(at=at, status=status.id)
+            if executor.apply(case, step, at=at).accepted:
+                return case
+    return executor.start(at=at)
 
 
 def _problem(
@@ -157,7 +169,7 @@ class _CasePlayer:
 
     def play(self, rows: Sequence[LogRow], end: datetime | None) -> CaseReport:
         executor = self.rules.executor
-        case = executor.start(at=rows[0].local)
+        case = opening(executor, rows[0].event, rows[0].local)
         self._owner_seen(case, case.now)
         for row in rows:
             at = max(row.local, case.now)

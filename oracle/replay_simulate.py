@@ -1,6 +1,7 @@
 """Realistic audit logs made by the reference executor, with violations planted on request.
 
-Each case starts on a working day and takes random enabled steps in office hours, a
+Each case starts on a working day in a random initial status (opened as replay will
+open it, `replay_engine.opening`) and takes random enabled steps in office hours, a
 few hours to a few working days apart, never letting an enforced deadline pass (a
 step that meets a running deadline is preferred) and stopping at a final status.
 The log is cut back to the last moment the case owes nothing, so a clean log
@@ -28,6 +29,7 @@ from typing import Final
 from attrs import frozen
 
 from stepcheck.oracle.executor import Case, Executor
+from stepcheck.oracle.replay_engine import opening
 from stepcheck.oracle.replay_rows import LONDON
 from stepcheck.oracle.types import Rejected
 from stepcheck.spec.model import Direction, ProtocolSpec, Reading
@@ -132,7 +134,8 @@ def _one_case(
     """One case's rows, with the plant (kind, element) on the row that carries it, cut back
     to the last row after which no enforced deadline is running."""
     begin = _office_time(rng, start + timedelta(days=rng.randrange(300)))
-    case = executor.start(at=begin)
+    initial = [status.id for status in executor.spec.statuses if status.initial]
+    case = executor.start(at=begin, status=rng.choice(initial))
     steps: list[_Step] = []
     safe = 0
     for count in range(rng.randint(3, 12)):
@@ -148,6 +151,8 @@ def _one_case(
             if chosen is None:
                 break
             step, case = chosen
+            if not count:  # open the case as replay will, from the first row alone
+                case = executor.apply(opening(executor, step, begin), step, at=begin).case
             steps.append((_row(case_id, case, step), None, None))
         if not _owing(executor, case):
             safe = len(steps)

@@ -405,3 +405,14 @@ def test_limits_in_hours_are_late_after_their_exact_end(tmp_path, decided, kinds
         assert report.findings[0].rule == "HR-01"
         assert report.findings[0].place is not None
         assert report.findings[0].place.row == 2
+
+
+def test_a_case_opens_in_the_initial_status_its_first_step_needs(tmp_path):
+    """Devon's cases start in assessment, cin or early help: a first row requesting a step
+    up opens in early help (the only one it is accepted from), not the first listed."""
+    devon = SHIPPED[0]
+    assert next(s.id for s in devon.statuses if s.initial) != "early_help_open"
+    report = _replay(tmp_path, ["c1,2026-12-01T10:00,request_step_up"], devon)
+    assert report.findings == ()
+    report = _replay(tmp_path, ["c1,2026-12-01T10:00,discuss_step_down_with_manager"], devon)
+    assert report.findings == ()
