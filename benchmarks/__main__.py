@@ -1,8 +1,9 @@
 """Time the loader, the calendar and the checker, printed as markdown for BENCHMARKS.md.
 
-Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|spin]
+Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|spin|replay]
                             [--repeat N] [--budget SECONDS] [--smoke]
                             [--spin-seconds SECONDS] [--spin-memory-mb MB]
+                            [--replay-cases N]
 
 - loader: load each shipped authority, and working-day arithmetic; best of N (default 5);
 - checker: every property of every shipped authority, one run each, default limits;
@@ -14,9 +15,11 @@ Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|spin]
 - oracle: the reference executor's cost per step on each shipped authority, 1,000
   random runs of 50 steps, and dating 50-step traces over 10 years (best of N);
 - spin: SPIN on the exported Promela beside the checker, every safety property of
-  each shipped authority, one run each, with a wall-clock and memory limit for SPIN.
+  each shipped authority, one run each, with a wall-clock and memory limit for SPIN;
+- replay: rows per second reading and replaying a clean simulated log of each shipped
+  authority (--replay-cases cases, default 500; best of N, at most 3).
 
-Without --only, all six run in that order; the checker, scaling and spin sections take
+Without --only, all seven run in that order; the checker, scaling and spin sections take
 minutes. --smoke runs scaling and family on a few small specs, to see them work in
 about a minute.
 """
@@ -29,12 +32,13 @@ from benchmarks.checker import run_checker, run_commands
 from benchmarks.common import machine_line
 from benchmarks.loader import run_loader
 from benchmarks.oracle import run_oracle
+from benchmarks.replay import run_replay
 from benchmarks.scaling import FULL, SMOKE, run_family, run_scaling
 from benchmarks.spin import run_spin
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.spin import SpinLimits
 
-SECTIONS = ("loader", "checker", "scaling", "family", "oracle", "spin")
+SECTIONS = ("loader", "checker", "scaling", "family", "oracle", "spin", "replay")
 
 
 def main() -> None:
@@ -58,6 +62,9 @@ def main() -> None:
     parser.add_argument(
         "--spin-memory-mb", type=int, default=4096, help="spin: pan's memory limit (-DMEMLIM)"
     )
+    parser.add_argument(
+        "--replay-cases", type=int, default=500, help="replay: cases in each simulated log"
+    )
     args = parser.parse_args()
     print(machine_line())
     print(flush=True)
@@ -76,6 +83,8 @@ def main() -> None:
         run_oracle(args.repeat)
     if "spin" in sections:
         run_spin(SpinLimits(seconds=args.spin_seconds, memory_mb=args.spin_memory_mb))
+    if "replay" in sections:
+        run_replay(min(args.repeat, 3), args.replay_cases)
 
 
 if __name__ == "__main__":

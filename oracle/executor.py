@@ -182,6 +182,28 @@ class Executor:
         late = _met_late(self.index, step, moved, made, at)
         return Accepted(step=step, at=at, view=made.view, due=made.due, case=made, late=late)
 
+    def force(self, case: Case, step: str, *, at: datetime) -> Case | None:
+        """The case after event `step` at `at` even where the spec forbids it.
+
+        An audit log records what happened, rules or not (`oracle/replay_engine.py`): the
+        case follows the log, with the event's own effects, target and clocks, so one
+        breach is reported once instead of every later row being judged from a status
+        the case no longer has. None for a dispute step (`escalate:`/`decide:`), which
+        has nothing to do when it is refused.
+
+        Raises:
+            ValueError: `step` is not one of `steps`, or `at` is before `case.now`.
+        """
+        if step not in self._known:
+            raise ValueError(f"unknown step '{step}'; steps are: {', '.join(self._steps)}")
+        event = self.index.events.get(step)
+        if event is None:
+            return None
+        moved = self.advance(case, at)
+        env = environment_of(self.index, moved)
+        updates = apply_assignments(event.effects, env)
+        return self._remade(fired(self.index, event, moved, env, updates))
+
     def enabled(self, case: Case, at: datetime | None = None) -> tuple[str, ...]:
         """The steps that would be accepted at `at` (default `case.now`), sorted."""
         when = case.now if at is None else at

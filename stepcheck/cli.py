@@ -25,6 +25,7 @@ from stepcheck.cli_common import (
 )
 from stepcheck.cli_diagram import diagram
 from stepcheck.cli_export import export_command
+from stepcheck.cli_replay import replay_command, simulate_command
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
 from stepcheck.cli_verify import verify_command
@@ -173,7 +174,6 @@ def _not_built(name: str, summary: str, issue: str) -> Callable[..., NoReturn]:
 
 
 _PLANNED = {
-    "replay": ("Replay a system's log against a spec", "the oracle issue"),
     "diff": ("Show what changed between two versions of a spec", "the checker issue"),
 }
 
@@ -189,6 +189,8 @@ cli.add_command(compare_command)
 cli.add_command(diagram)
 cli.add_command(test_command)
 cli.add_command(export_command)
+cli.add_command(replay_command)
+cli.add_command(simulate_command)
 
 
 def main() -> None:

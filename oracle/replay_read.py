@@ -1,0 +1,236 @@
+"""Reading audit logs (CSV, JSON Lines, XES, Parquet) as canonical rows: mapped columns only.
+
+Every record becomes exactly one `LogRow` or `Malformed`, so the totals add up to the
+rows read. Bytes that are not UTF-8 are kept apart (surrogate escapes) and make a row
+malformed only when they fall in a mapped column; the reason never quotes a column
+that is not mapped. A log that cannot be read at all (missing, a folder, no mapped
+column in its header) raises `LogError`: one clear line, exit 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Final
+
+from attrs import frozen
+
+from stepcheck.oracle.replay_rows import (
+    REQUIRED,
+    ColumnMap,
+    LogError,
+    LogRow,
+    Malformed,
+    RowPlace,
+    parse_time,
+)
+from stepcheck.oracle.replay_xes import xes_records
+
+__all__ = ["FORMATS", "LogFile", "LogRead", "format_of", "read_logs"]
+
+FORMATS: Final = ("csv", "jsonl", "xes", "parquet")
+_SUFFIXES: Final = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".xes": "xes",
+    ".parquet": "parquet",
+}
+
+Record = tuple[int, Mapping[str, object] | str]
+"""A record's first line and its mapped values, or why it could not be read."""
+
+
+@frozen(kw_only=True)
+class LogFile:
+    """One log read: its name as given and how many rows it held."""
+
+    name: str
+    rows: int
+
+
+@frozen(kw_only=True)
+class LogRead:
+    """Every row of every log, in reading order, and the logs themselves."""
+
+    rows: tuple[LogRow | Malformed, ...]
+    files: tuple[LogFile, ...]
+
+
+def format_of(path: Path, given: str | None) -> str:
+    """The log's format: `given`, else from the file name's suffix."""
+    if given is not None:
+        return given
+    found = _SUFFIXES.get(path.suffix.lower())
+    if found is None:
+        raise LogError(
+            f"{path}: cannot tell the log's format from its name; "
+            f"use --log-format {'|'.join(FORMATS)}"
+        )
+    return found
+
+
+def read_logs(
+    paths: Sequence[Path],
+    mapping: ColumnMap,
+    *,
+    log_format: str | None = None,
+    case_id: Callable[[str], str] = str,
+) -> LogRead:
+    """Read every log in order; `case_id` rewrites case ids as they are read (pseudonyms)."""
+    rows: list[LogRow | Malformed] = []
+    files = []
+    for path in paths:
+        name = str(path)
+        records = _records(path, format_of(path, log_format), mapping)
+        count = 0
+        for count, (line, record) in enumerate(records, start=1):
+            place = RowPlace(file=name, row=count, line=line)
+            rows.append(_canonical(place, len(rows), record, case_id, mapping.events))
+        files.append(LogFile(name=name, rows=count))
+    return LogRead(rows=tuple(rows), files=tuple(files))
+
+
+def _records(path: Path, log_format: str, mapping: ColumnMap) -> Iterator[Record]:
+    if not path.exists():
+        raise LogError(f"{path}: no such log")
+    if not path.is_file():
+        raise LogError(f"{path}: not a file")
+    if log_format == "parquet":
+        # pyarrow takes a moment to import; only Parquet logs pay for it
+        from stepcheck.oracle.replay_parquet import parquet_records  # noqa: PLC0415
+
+        yield from parquet_records(path, mapping)
+        return
+    try:
+        if log_format == "xes":
+            with path.open("rb") as binary:
+                yield from xes_records(binary, mapping)
+            return
+        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+            if log_format == "csv":
+                yield from _csv_records(path, handle, mapping)
+            else:
+                yield from _jsonl_records(path, handle, mapping)
+    except OSError as error:
+        raise LogError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def _csv_records(path: Path, handle: Iterator[str], mapping: ColumnMap) -> Iterator[Record]:
+    reader = csv.reader(handle)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise LogError(f"{path}: the header cannot be read as CSV ({error})") from None
+    if header is None:
+        return
+    names = [_clean(name) for name in header]
+    positions = {}
+    for canonical, column in mapping.wanted:
+        if column not in names:
+            raise LogError(
+                f"{path}: no column {column!r} (mapped to {canonical}); "
+                f"the header has {len(names)} column(s); use --map {canonical}=COLUMN"
+            )
+        positions[canonical] = names.index(column)
+    while True:
+        line = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield line, f"cannot be read as CSV ({error})"
+            continue
+        if not fields:
+            continue
+        yield (
+            line,
+            {
+                canonical: fields[index] if index < len(fields) else None
+                for canonical, index in positions.items()
+            },
+        )
+
+
+def _jsonl_records(path: Path, handle: Iterator[str], mapping: ColumnMap) -> Iterator[Record]:
+    seen_any = False
+    found: set[str] = set()
+    for number, text in enumerate(handle, start=1):
+        if not text.strip():
+            continue
+        seen_any = True
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            yield number, "not a JSON value"
+            continue
+        if not isinstance(value, dict):
+            yield number, "not a JSON object"
+            continue
+        wanted: dict[str, object] = {}
+        for canonical, column in mapping.wanted:
+            if column in value:
+                found.add(canonical)
+            wanted[canonical] = value.get(column)
+        yield number, wanted
+    missing = [name for name, _ in mapping.wanted if name in REQUIRED and name not in found]
+    if seen_any and missing:
+        key = mapping.column(missing[0])
+        raise LogError(f"{path}: no row has the key {key!r} (mapped to {missing[0]})")
+
+
+def _canonical(
+    place: RowPlace,
+    order: int,
+    record: Mapping[str, object] | str,
+    case_id: Callable[[str], str],
+    events: Mapping[str, str],
+) -> LogRow | Malformed:
+    if isinstance(record, str):
+        return Malformed(place=place, order=order, reason=record)
+    values: dict[str, str | None] = {}
+    for name, value in record.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, str | int | float)
+        ):
+            return Malformed(place=place, order=order, reason=f"{name} is not text or a number")
+        text = None if value is None else _clean(str(value)) or None
+        if text is not None and _has_bad_bytes(text):
+            return Malformed(place=place, order=order, reason=f"{name} is not valid UTF-8")
+        values[name] = text
+    case_text = values.get("case")
+    case = case_id(case_text) if case_text else None
+    for name in REQUIRED:
+        if not values.get(name):
+            return Malformed(place=place, order=order, case=case, reason=f"no {name}")
+    assert case is not None
+    when = parse_time(values["time"] or "")
+    if isinstance(when, str):
+        return Malformed(place=place, order=order, case=case, reason=when)
+    return LogRow(
+        place=place,
+        order=order,
+        case=case,
+        instant=when[0],
+        local=when[1],
+        event=events.get(values["event"] or "", values["event"] or ""),
+        owner=values.get("owner") or None,
+        status=values.get("status") or None,
+        facts=tuple(
+            (name.removeprefix("fact."), text)
+            for name, text in values.items()
+            if name.startswith("fact.") and text
+        ),
+    )
+
+
+def _clean(text: str) -> str:
+    return text.strip()
+
+
+def _has_bad_bytes(text: str) -> bool:
+    return any("\udc80" <= char <= "\udcff" for char in text)

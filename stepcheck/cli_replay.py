@@ -1,0 +1,260 @@
+"""`stepcheck replay` (audit logs against a spec) and `stepcheck simulate` (logs to try it on).
+
+replay exits 0 when every row is accepted and nothing is overdue, 1 on a violation or
+a malformed row, 2 on bad input (a spec, a missing or unreadable log, an unknown
+mapped column, a pseudonym without a key): one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from attrs import evolve
+
+from stepcheck.cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATED
+from stepcheck.oracle.executor import Executor
+from stepcheck.oracle.replay_engine import replay
+from stepcheck.oracle.replay_facts import check_fact_columns
+from stepcheck.oracle.replay_formats import render_json, render_sarif
+from stepcheck.oracle.replay_privacy import KEY_ENV, pseudonymiser, read_key
+from stepcheck.oracle.replay_read import FORMATS, read_logs
+from stepcheck.oracle.replay_rows import LogError, parse_event_map, parse_mapping, parse_time
+from stepcheck.oracle.replay_simulate import (
+    DEFAULT_START,
+    PLANT_KINDS,
+    render_log,
+    render_plants,
+    simulate,
+)
+from stepcheck.oracle.replay_write import render_csv, render_markdown, render_text
+from stepcheck.outputs import check_writable, write_file
+from stepcheck.spec.diagnostics import render_diagnostics
+from stepcheck.spec.model import ProtocolSpec, Reading
+from stepcheck.validation import validate_files
+
+__all__ = ["replay_command", "simulate_command"]
+
+_REPLAY_FORMATS = ("text", "json", "markdown", "sarif")
+_READINGS = [reading.value for reading in Reading]
+
+
+@click.command(name="replay")
+@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.argument("logs", metavar="LOG...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="CANONICAL=COLUMN,...",
+    help="the log's column for each canonical one: case, time, event (required), "
+    "owner, status, actor; e.g. case=case_id,time=timestamp,event=activity",
+)
+@click.option(
+    "--map-file",
+    type=click.Path(path_type=Path),
+    help="the mapping as a file: one CANONICAL=COLUMN per line, # comments",
+)
+@click.option(
+    "--event-map",
+    type=click.Path(path_type=Path),
+    help="the log's names for the spec's steps: one LOG NAME=STEP per line, # comments",
+)
+@click.option(
+    "--log-format", type=click.Choice(FORMATS), help="default: from the file name's suffix"
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(_REPLAY_FORMATS),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--timelines",
+    is_flag=True,
+    help="text, markdown: every case's status and owner over time, not only open ones",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="write here, not stdout")
+@click.option(
+    "--violations-csv",
+    type=click.Path(path_type=Path),
+    help="also write every violation as CSV to this file",
+)
+@click.option(
+    "--reading",
+    type=click.Choice(_READINGS),
+    default=Reading.SHOULD.value,
+    show_default=True,
+    help="which rules bind: must only, or must and should",
+)
+@click.option(
+    "--as-of",
+    metavar="TIME",
+    help="the end of the log, for obligations still open  [default: the last time in the logs]",
+)
+@click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help=f"replace case ids by a keyed hash (key: --key-file or ${KEY_ENV})",
+)
+@click.option("--key-file", type=click.Path(path_type=Path), help="the pseudonym key")
+def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
+    spec_path: Path,
+    logs: tuple[Path, ...],
+    mapping: tuple[str, ...],
+    map_file: Path | None,
+    event_map: Path | None,
+    log_format: str | None,
+    output_format: str,
+    timelines: bool,
+    output: Path | None,
+    violations_csv: Path | None,
+    reading: str,
+    as_of: str | None,
+    pseudonymise: bool,
+    key_file: Path | None,
+) -> None:
+    """Replay audit LOGs (CSV, JSON Lines, XES, Parquet) against SPEC, case by case.
+
+    Each row is accepted, a violation (citing the rule it breaks) or malformed; the
+    report also lists obligations still open at the end and stretches with no
+    responsible owner. Rows are ordered per case by time; naive times are
+    Europe/London. See oracle/REPLAY.md. Exit 0 clean, 1 violations or malformed
+    rows, 2 bad input.
+    """
+    if key_file is not None and not pseudonymise:
+        raise LogError("--key-file is only used with --pseudonymise")
+    check_writable([path for path in (output, violations_csv) if path is not None])
+    spec = _load(spec_path)
+    pairs = [*_lines(map_file, "mapping"), *mapping]
+    columns = parse_mapping(pairs)
+    check_fact_columns(spec, columns)
+    if event_map is not None:
+        steps = frozenset(Executor(spec).steps)
+        columns = evolve(columns, events=parse_event_map(_lines(event_map, "event map"), steps))
+    case_id = pseudonymiser(read_key(key_file, os.environ)) if pseudonymise else str
+    end = _as_of(as_of)
+    read = read_logs(logs, columns, log_format=log_format, case_id=case_id)
+    report = replay(spec, read, reading=Reading(reading), as_of=end)
+    match output_format:
+        case "json":
+            text = render_json(report)
+        case "markdown":
+            text = render_markdown(report, timelines=timelines)
+        case "sarif":
+            text = render_sarif(report)
+        case _:
+            text = render_text(report, timelines=timelines)
+    if violations_csv is not None:
+        write_file(violations_csv, render_csv(report.findings))
+    if output is not None:
+        write_file(output, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_OK if report.clean else EXIT_VIOLATED)
+
+
+@click.command(name="simulate")
+@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.option("--cases", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--plant",
+    "plants",
+    multiple=True,
+    type=click.Choice(PLANT_KINDS),
+    help="plant this kind of violation, in every third case in turn (repeatable)",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="write here, not stdout")
+@click.option(
+    "--plants-file",
+    type=click.Path(path_type=Path),
+    help="where to list the planted violations  [default: OUTPUT.plants.json]",
+)
+@click.option("--log-format", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--reading", type=click.Choice(_READINGS), default=Reading.SHOULD.value)
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=DEFAULT_START.isoformat(),
+    show_default=True,
+    help="cases start on working days in the 300 days from this date",
+)
+def simulate_command(  # noqa: PLR0917 - click passes every option as a parameter
+    spec_path: Path,
+    cases: int,
+    seed: int,
+    plants: tuple[str, ...],
+    output: Path | None,
+    plants_file: Path | None,
+    log_format: str,
+    reading: str,
+    start: datetime,
+) -> None:
+    """Write a realistic audit log of SPEC's cases from the reference executor.
+
+    Deterministic from --seed; the log uses the canonical columns, so `stepcheck
+    replay SPEC LOG` needs no mapping, and a log with no --plant replays clean.
+    """
+    sidecar = plants_file
+    if sidecar is None and plants and output is not None:
+        sidecar = output.with_name(output.name + ".plants.json")
+    if plants and sidecar is None:
+        raise LogError("--plant writes a sidecar: give --output or --plants-file")
+    check_writable([path for path in (output, sidecar) if path is not None])
+    spec = _load(spec_path)
+    made = simulate(
+        spec,
+        cases=cases,
+        seed=seed,
+        plants=plants,
+        reading=Reading(reading),
+        start=date(start.year, start.month, start.day),
+    )
+    text = render_log(made, log_format)
+    if sidecar is not None:
+        write_file(sidecar, render_plants(made))
+    if output is not None:
+        write_file(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _load(path: Path) -> ProtocolSpec:
+    (result,) = validate_files([path])
+    if result.spec is None:
+        click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
+        sys.exit(EXIT_BAD_INPUT)
+    return result.spec
+
+
+def _lines(path: Path | None, what: str) -> list[str]:
+    """The non-blank lines of a mapping file, comments (`#` to the end) removed."""
+    if path is None:
+        return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LogError(f"{path}: cannot read the {what} ({error})") from None
+    lines = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.split("#", 1)[0].strip()
+        if not content:
+            continue
+        if "=" not in content:
+            raise LogError(f"{path}:{number}: expected NAME=VALUE in the {what}")
+        lines.append(content)
+    return lines
+
+
+def _as_of(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    parsed = parse_time(text)
+    if isinstance(parsed, str):
+        raise LogError(f"--as-of: {parsed}")
+    return parsed[1]
