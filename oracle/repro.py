@@ -8,7 +8,7 @@ Python snippet that replays exactly these steps without Hypothesis.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from attrs import frozen
@@ -42,8 +42,12 @@ class RunSettings:
     min_coverage: float | None = None
 
 
-def render_finding(finding: Finding, run: RunSettings) -> str:
-    """The finding, its steps, the differences and the two reproductions, as text."""
+def render_finding(finding: Finding, run: RunSettings, notes: Sequence[str] = ()) -> str:
+    """The finding, its steps, the differences and the two reproductions, as text.
+
+    `notes` (whole lines, such as the coverage) go before the reproductions, so the
+    Python snippet stays the last thing printed and can be copied as it is.
+    """
     lines = [
         f"DISAGREEMENT after {len(finding.steps)} step(s): the system and the oracle differ "
         f"(seed {run.seed})",
@@ -54,6 +58,7 @@ def render_finding(finding: Finding, run: RunSettings) -> str:
         "  differences:",
         *(f"    {difference}" for difference in finding.differences),
         *_refusal_lines(finding),
+        *notes,
         "reproduce (search again with the same seed):",
         f"  {_command(run)}",
         "replay these steps in Python:",

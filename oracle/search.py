@@ -254,7 +254,10 @@ def _settled(
             reading=reading,
             meetings=meetings,
         )
-        if again is None or again.differences != finding.differences:
+        if again is None or (again.steps, again.differences) != (
+            finding.steps,
+            finding.differences,
+        ):
             return unreproduced
         return minimised(spec, factory, again, reading=reading, meetings=meetings)
     except Exception:  # the system could not even be made again

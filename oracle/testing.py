@@ -137,19 +137,24 @@ def check_system(
         f"{explored.directed} directed case(s) to every reachable step and "
         f"{explored.runs} random case(s) of up to {steps} actions"
     )
+    short = (
+        []
+        if enough
+        else [
+            f"COVERAGE TOO LOW: {coverage.lowest():.1f}% of the reachable steps exercised, "
+            f"below --min-coverage {min_coverage:g}"
+        ]
+    )
     if explored.finding is None:
         report = (
             f"AGREES: {cases}; the system and the oracle agreed on every step "
             f"(spec {spec.path}, seed {chosen})\n"
         )
+        report += "\n".join([*coverage.lines(), *short]) + "\n"
     else:
-        report = render_finding(explored.finding, settings)
-    report += "\n".join(coverage.lines()) + "\n"
-    if not enough:
-        report += (
-            f"COVERAGE TOO LOW: {coverage.lowest():.1f}% of reachable steps exercised, "
-            f"below --min-coverage {min_coverage:g}\n"
-        )
+        stopped = "  (the search stopped at this disagreement)"
+        notes = [*coverage.lines(), stopped, *short]
+        report = render_finding(explored.finding, settings, notes)
     return Outcome(
         agrees=explored.finding is None,
         runs=explored.runs,
