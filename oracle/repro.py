@@ -40,6 +40,7 @@ class RunSettings:
     meetings: Mapping[str, date] | None = None
     timeout: float = DEFAULT_TIMEOUT
     min_coverage: float | None = None
+    directed: bool = True
 
 
 def render_finding(finding: Finding, run: RunSettings, notes: Sequence[str] = ()) -> str:
@@ -118,6 +119,8 @@ def _command(run: RunSettings) -> str:
     parts += ["--seed", str(run.seed), "--examples", str(run.examples), "--steps", str(run.steps)]
     if run.timeout != DEFAULT_TIMEOUT:
         parts += ["--timeout", f"{run.timeout:g}"]
+    if not run.directed:
+        parts.append("--no-directed")
     if run.min_coverage is not None:
         parts += ["--min-coverage", f"{run.min_coverage:g}"]
     return " ".join(parts)

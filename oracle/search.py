@@ -25,7 +25,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
-from stepcheck.oracle.calendar_rules import Sittings, sittings_of
+from stepcheck.oracle.calendar_rules import Sittings
 from stepcheck.oracle.coverage import Coverage, Target
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.machine import Disagreement, Finding, SideBySide, minimised, replay
@@ -34,7 +34,7 @@ from stepcheck.oracle.system import System
 from stepcheck.oracle.targets import DEFAULT_MAX_STATES, Reach, TargetRun, reachable
 from stepcheck.spec.model import ProtocolSpec, Reading
 
-__all__ = ["Exploration", "explore", "sittings_for"]
+__all__ = ["Exploration", "explore", "reach_of"]
 
 
 @frozen(kw_only=True)
@@ -57,12 +57,14 @@ def explore(
     reading: Reading = Reading.MUST,
     meetings: Mapping[str, date] | None = None,
     max_states: int = DEFAULT_MAX_STATES,
+    directed: bool = True,
 ) -> Exploration:
-    """Directed cases to every reachable step, then `examples` random cases of up to
-    `steps` actions; the first disagreement, settled (see the module's docstring)."""
+    """Directed cases to every reachable step (unless `directed` is False), then
+    `examples` random cases of up to `steps` actions; the first disagreement, settled
+    (see the module's docstring)."""
     executor = Executor(spec, reading=reading, meetings=meetings)
     anchors = tuple(sorted((meetings or {}).items()))
-    reach = _reach(spec, reading, anchors, max_states)
+    reach = reach_of(spec, reading, anchors, max_states)
     exercised: set[Target] = set()
 
     def covered() -> Coverage:
@@ -77,43 +79,34 @@ def explore(
     def settle(finding: Finding) -> Finding:
         return _settled(spec, factory, finding, reading=reading, meetings=meetings)
 
-    for number, run in enumerate(reach.runs, start=1):
+    runs = reach.runs if directed else ()
+    for number, run in enumerate(runs, start=1):
         found = _directed(executor, factory, run, exercised)
         if found is not None:
             return Exploration(directed=number, runs=0, finding=settle(found), coverage=covered())
-    runs, found = _random(
+    walks, found = _random(
         spec, executor, factory, exercised, examples=examples, seed=seed, steps=steps
     )
     return Exploration(
-        directed=len(reach.runs),
-        runs=runs,
+        directed=len(runs),
+        runs=walks,
         finding=None if found is None else settle(found),
         coverage=covered(),
     )
 
 
-def sittings_for(
-    spec: ProtocolSpec, meetings: Mapping[str, date] | None
-) -> Callable[[str], Sittings | None]:
-    """A periodic meeting's sittings, given the days the system's meetings sit."""
-    anchors = dict(meetings or {})
-    by_id = {meeting.id: meeting for meeting in spec.meetings}
-
-    def of(meeting: str) -> Sittings | None:
-        found = by_id.get(meeting)
-        return sittings_of(found.cadence, anchors.get(meeting)) if found else None
-
-    return of
-
-
 @functools.lru_cache(maxsize=16)
-def _reach(
+def reach_of(
     spec: ProtocolSpec,
     reading: Reading,
     anchors: tuple[tuple[str, date], ...],
     max_states: int,
 ) -> Reach:
-    """The oracle's targets for one spec and settings; kept, since they never change."""
+    """The oracle's targets for one spec and settings (`oracle/targets.py`).
+
+    Kept for the process, since they never change and take seconds to find: a test
+    suite that checks several systems against one spec searches once.
+    """
     meetings = dict(anchors) or None
     executor = Executor(spec, reading=reading, meetings=meetings)
     periodic = from_spec(spec, steps=executor.steps).periodic

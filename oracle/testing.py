@@ -90,6 +90,7 @@ def check_system(
     target: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     min_coverage: float | None = None,
+    directed: bool = True,
 ) -> Outcome:
     """Run `examples` random cases of up to `steps` actions on the system and the oracle.
 
@@ -105,6 +106,8 @@ def check_system(
         timeout: the HTTP timeout the system was made with, for the reproduction.
         min_coverage: the least share (0-100) of reachable transitions and of
             refusals that must be exercised; below it the outcome fails (exit 1).
+        directed: whether directed cases to every reachable step run first; without
+            them only random cases run (to compare, or to save time on a slow system).
 
     Raises:
         SystemUnavailable: the system cannot be made or reached; nothing was tested.
@@ -119,6 +122,7 @@ def check_system(
         steps=steps,
         reading=reading,
         meetings=meetings,
+        directed=directed,
     )
     settings = RunSettings(
         spec_path=spec.path,
@@ -130,13 +134,13 @@ def check_system(
         meetings=meetings,
         timeout=timeout,
         min_coverage=min_coverage,
+        directed=directed,
     )
     coverage = explored.coverage
     enough = min_coverage is None or coverage.lowest() >= min_coverage
-    cases = (
-        f"{explored.directed} directed case(s) to every reachable step and "
-        f"{explored.runs} random case(s) of up to {steps} actions"
-    )
+    cases = f"{explored.runs} random case(s) of up to {steps} actions"
+    if directed:
+        cases = f"{explored.directed} directed case(s) to every reachable step and {cases}"
     short = (
         []
         if enough

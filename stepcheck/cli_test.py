@@ -86,6 +86,13 @@ __all__ = ["test_command"]
     "refusals, was exercised",
 )
 @click.option(
+    "--directed/--no-directed",
+    default=True,
+    show_default=True,
+    help="first send a short case to every step the oracle can reach; "
+    "--no-directed runs the random cases only",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),
@@ -103,6 +110,7 @@ def test_command(  # noqa: PLR0917 - click passes every option as a parameter
     meetings: tuple[str, ...],
     timeout: float,
     min_coverage: float | None,
+    directed: bool,
     output_format: str,
 ) -> None:
     """Test a system against the oracle: SPEC's reference executor drives it step by step.
@@ -127,6 +135,7 @@ def test_command(  # noqa: PLR0917 - click passes every option as a parameter
             target=sut,
             timeout=timeout,
             min_coverage=min_coverage,
+            directed=directed,
         )
     except SystemUnavailable as error:
         click.echo(f"stepcheck test: error: {error}", err=True)
