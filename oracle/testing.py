@@ -21,6 +21,7 @@ from datetime import date, datetime
 from attrs import frozen
 
 from stepcheck.oracle.coverage import Coverage
+from stepcheck.oracle.explain import explain
 from stepcheck.oracle.machine import Finding
 from stepcheck.oracle.repro import DEFAULT_TIMEOUT, RunSettings, render_finding
 from stepcheck.oracle.search import explore
@@ -157,7 +158,8 @@ def check_system(
         report += "\n".join([*coverage.lines(), *short]) + "\n"
     else:
         stopped = "  (the search stopped at this disagreement)"
-        notes = [*coverage.lines(), stopped, *short]
+        why = explain(spec, explored.finding, reading=reading, meetings=meetings)
+        notes = [*why, *coverage.lines(), stopped, *short]
         report = render_finding(explored.finding, settings, notes)
     return Outcome(
         agrees=explored.finding is None,
