@@ -1,28 +1,35 @@
-"""Every step of a protocol, and the shortest dated run that reaches it.
+"""Every step of a protocol, and a short dated run that reaches it.
 
 Random walks rarely reach a step eleven moves deep, or send a step in a status its
 `from` leaves out. So before any random case, the oracle searches its own executor
-breadth first from each initial status and lists two kinds of target:
+from each initial status and lists two kinds of target:
 
 - a **transition**: a step the executor accepts in a status (each event from each
   status it can fire in, and each dispute step);
 - a **refusal**: a step the executor refuses in a status (a wrong status, or a guard
   that does not hold there).
 
-Each target comes with the first (so shortest) run that reaches it: concrete steps
-at concrete moments, which `oracle/search.py` replays on the system. A refusal is
-sent once for each different set of rules that refuses it (consent missing; consent
-given but no meeting held), since a system may check one rule and forget another. Time passes by
-the same jumps the random walks use (the next working day, the next sitting of each
-meeting, a week, several weeks), so targets behind a meeting or a closed window are
-found too. States are told apart by what the case holds and which steps it enables,
-not by its dates, which keeps the search small; it stops after `max_states` states,
-a count, never a clock, so its answer is the same on every machine.
+Each target comes with the first run that reaches it: concrete steps at concrete
+moments, which `oracle/search.py` replays on the system. A refusal is sent once for
+each different set of rules that refuses it (consent missing; consent given but no
+meeting held), since a system may check one rule and forget another.
+
+The search is breadth first within each status and expands first the statuses it
+has expanded least, so on a large protocol it reaches every status, deep ones
+included, before spending its budget on the first few (Somerset, 3,000 states: 237
+transitions, against 217 breadth first). Time passes by the jumps the random walks
+use (the next working day, the next sitting of each meeting, a week, several weeks),
+so targets behind a meeting or a closed window are found too. States are told apart
+by what the case holds and which steps it enables, not by their dates, which keeps
+the search small; it stops after `max_states` states, a count, never a clock, so its
+answer is the same on every machine.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import heapq
+import itertools
+from collections import Counter
 from collections.abc import Callable, Hashable
 from datetime import datetime
 
@@ -106,18 +113,25 @@ def reachable(
         Wait(Jump.WEEKS, weeks=14),
     )
     initial = [status.id for status in executor.spec.statuses if status.initial]
-    queue = deque(
-        _Node(executor.start(at=_START, status=status), status, _START, ()) for status in initial
-    )
+    queue: list[tuple[int, int, int, _Node]] = []
+    expanded: Counter[str] = Counter()
+    order = itertools.count()
+
+    def push(node: _Node) -> None:
+        rank = (expanded[node.case.status], len(node.steps), next(order))
+        heapq.heappush(queue, (*rank, node))
+
+    for status in initial:
+        push(_Node(executor.start(at=_START, status=status), status, _START, ()))
     seen: set[Hashable] = set()
-    queued = {node.case for node in queue}
+    queued = {entry[3].case for entry in queue}
     possible: dict[str, tuple[str, ...]] = {}
     first: dict[Target, _Node] = {}
     reasons: set[tuple[Target, Hashable]] = set()
     probes: dict[_Node, list[str]] = {}
     states = 0
     while queue and states < max_states:
-        node = queue.popleft()
+        node = heapq.heappop(queue)[3]
         status = node.case.status
         results = [
             (step, executor.apply(node.case, step, at=node.case.now))
@@ -128,6 +142,7 @@ def reachable(
             continue
         seen.add(key)
         states += 1
+        expanded[status] += 1
         if status not in possible:
             possible[status] = tuple(
                 step for step in executor.steps if _may_fire(executor, step, status)
@@ -142,13 +157,13 @@ def reachable(
             if result.accepted and result.case not in queued:
                 queued.add(result.case)
                 moved = (*node.steps, (step, node.case.now))
-                queue.append(_Node(result.case, node.status, node.start, moved))
+                push(_Node(result.case, node.status, node.start, moved))
         for wait in waits:
             later = jumped(node.case.now, wait, sittings)
             waited = executor.advance(node.case, later)
             if later > node.case.now and waited not in queued:
                 queued.add(waited)
-                queue.append(_Node(waited, node.status, node.start, node.steps))
+                push(_Node(waited, node.status, node.start, node.steps))
     return Reach(
         transitions=frozenset(target for target in first if target.accepted),
         refusals=frozenset(target for target in first if not target.accepted),
