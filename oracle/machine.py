@@ -11,6 +11,7 @@ the steps. Whatever a system does wrong while answering (an exception, a timeout
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import NoReturn
@@ -27,6 +28,7 @@ __all__ = [
     "Disagreement",
     "Finding",
     "SideBySide",
+    "closed",
     "minimised",
     "replay",
 ]
@@ -183,7 +185,7 @@ def replay(
     except Disagreement as found:
         return found.finding
     finally:
-        system.close()
+        closed(system)
     return None
 
 
@@ -229,6 +231,13 @@ def _same_kind(found: Finding, wanted: Finding) -> bool:
 
 def _fields(finding: Finding) -> tuple[str, ...]:
     return tuple(difference.partition(":")[0] for difference in finding.differences)
+
+
+def closed(system: System) -> None:
+    """Close `system`, ignoring what its `close` raises: closing is clean-up, not a step
+    of the protocol, and an error there must not hide the disagreement being reported."""
+    with contextlib.suppress(*_FAULTS):
+        system.close()
 
 
 def _fault(error: BaseException) -> str:

@@ -28,7 +28,14 @@ from hypothesis.errors import HypothesisException
 from stepcheck.oracle.calendar_rules import Sittings
 from stepcheck.oracle.coverage import Coverage, Target
 from stepcheck.oracle.executor import Executor
-from stepcheck.oracle.machine import Disagreement, Finding, SideBySide, minimised, replay
+from stepcheck.oracle.machine import (
+    Disagreement,
+    Finding,
+    SideBySide,
+    closed,
+    minimised,
+    replay,
+)
 from stepcheck.oracle.strategies import Step, Wait, from_spec, jumped
 from stepcheck.oracle.system import System
 from stepcheck.oracle.targets import DEFAULT_MAX_STATES, Reach, TargetRun, reachable
@@ -132,7 +139,7 @@ def _directed(
         if pair is not None:
             exercised.update(pair.exercised)
         if system is not None:
-            system.close()
+            closed(system)
     return None
 
 
@@ -188,7 +195,7 @@ def _random(
             if pair is not None:
                 exercised.update(pair.exercised)
             if system is not None:
-                system.close()
+                closed(system)
 
     try:
         run()

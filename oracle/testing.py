@@ -22,7 +22,7 @@ from attrs import frozen
 
 from stepcheck.oracle.coverage import Coverage
 from stepcheck.oracle.explain import explain
-from stepcheck.oracle.machine import Finding
+from stepcheck.oracle.machine import Finding, closed
 from stepcheck.oracle.repro import DEFAULT_TIMEOUT, RunSettings, render_finding
 from stepcheck.oracle.search import explore
 from stepcheck.oracle.system import SystemFactory, SystemFault, SystemUnavailable
@@ -184,4 +184,4 @@ def _probe(spec: ProtocolSpec, system_factory: SystemFactory) -> None:
     except SystemFault:
         pass  # it answered: a wrong answer is a finding of the search, not unavailability
     finally:
-        system.close()
+        closed(system)
