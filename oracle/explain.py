@@ -46,6 +46,8 @@ def explain(
     lines: list[str] = []
     if finding.oracle_accepted and finding.system_accepted is False:
         lines += _enabling(executor, before, step, reading)
+    if finding.system_view is not None and finding.system_view.owner != finding.oracle_view.owner:
+        lines += _windows(executor, before, step)
     if finding.system_view is not None and finding.system_view.due != finding.oracle_view.due:
         after = executor.apply(before, step, at=at).case
         lines += _dating(executor, after, finding)
@@ -84,6 +86,24 @@ def _facts(executor: Executor, case: Case, step: str) -> str:
     values = dict(case.variables)
     shown = [f"{name} = {_word(values[name])}" for name in read if name in values]
     return ", ".join(shown)
+
+
+def _windows(executor: Executor, before: Case, step: str) -> list[str]:
+    """The re-referral windows open for `step` when it was taken, and where they send it."""
+    rules = {rule.id: rule for rule in executor.spec.rereferrals if rule.event == step}
+    lines = []
+    for clock in before.windows:
+        rule = rules.get(clock.rule)
+        if rule is None:
+            continue
+        started = long_date(clock.limit.started.date())
+        lines.append(
+            f"    - re-referral window '{rule.id}' ({rule.window} from {started}) is open "
+            f"to the end of {long_date(clock.limit.by)}; within it '{step}' goes to "
+            f"'{rule.route_to}' ('{clock.owner}', who held the case when it opened)"
+        )
+        lines += _cited(citations_of(executor.spec, rule.sources))
+    return ["  the oracle routes it because:", *lines] if lines else []
 
 
 def _dating(executor: Executor, after: Case, finding: Finding) -> list[str]:

@@ -1,7 +1,8 @@
 """The search for a disagreement: directed cases to every step, then random walks.
 
 First the oracle lists every transition and refusal its own search can reach
-(`oracle/targets.py`) and replays a short dated run to each on the system: a step
+(`oracle/targets.py`), adds runs that take a step on the last day a re-referral
+window or dispute limit allows (`oracle/edges.py`), and replays each on the system: a step
 eleven moves deep, or sent in a status its `from` leaves out, is tried once for
 certain rather than by luck. Then Hypothesis draws random cases (`oracle/strategies.py`,
 swarm testing and wrong-status steps included) for the interactions no list names.
@@ -27,7 +28,8 @@ from hypothesis.errors import HypothesisException
 
 from stepcheck.oracle.calendar_rules import Sittings
 from stepcheck.oracle.coverage import Coverage, Target
-from stepcheck.oracle.executor import Executor
+from stepcheck.oracle.edges import edge_runs
+from stepcheck.oracle.executor import Case, Executor
 from stepcheck.oracle.machine import (
     Disagreement,
     Finding,
@@ -117,7 +119,8 @@ def reach_of(
     meetings = dict(anchors) or None
     executor = Executor(spec, reading=reading, meetings=meetings)
     periodic = from_spec(spec, steps=executor.steps).periodic
-    return reachable(executor, _sittings(executor), periodic=periodic, max_states=max_states)
+    reach = reachable(executor, _sittings(executor), periodic=periodic, max_states=max_states)
+    return evolve(reach, runs=reach.runs + edge_runs(executor, reach.taken))
 
 
 def _directed(
@@ -186,7 +189,8 @@ def _random(
                     case Step(step=step):
                         pair.take(step, pair.now)
                     case Wait():
-                        pair.take_time(jumped(pair.now, action, sittings))
+                        limits = _limit_days(pair.case)
+                        pair.take_time(jumped(pair.now, action, sittings, limits))
         except Disagreement as found:
             if not first:
                 first.append(found.finding)
@@ -208,6 +212,15 @@ def _random(
             return runs, first[0]
         raise
     return runs, first[0] if first else None
+
+
+def _limit_days(case: Case) -> list[date]:
+    """The due dates of the case's running time limits, for the jumps to them."""
+    days = [clock.limit.by for clock in case.deadlines]
+    days += [clock.limit.by for clock in case.windows]
+    for dispute in case.disputes:
+        days += [limit.by for limit in (dispute.level_limit, dispute.dispute_limit) if limit]
+    return days
 
 
 def _sittings(executor: Executor) -> Callable[[str], Sittings | None]:

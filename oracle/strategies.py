@@ -11,12 +11,13 @@ consent goes further down the paths that need consent.
 
 Time moves forward by jumps a case worker meets: later the same day, the next
 working day, over a weekend, to the next sitting of a meeting, into and over
-Christmas and Easter bank holidays, and whole weeks.
+Christmas and Easter bank holidays, whole weeks, and to the last day a running time
+limit allows or the day after it (where a window that closes a day early shows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 
@@ -47,6 +48,8 @@ class Jump(Enum):
     OVER_EASTER = "over Easter to the next working day"
     WEEK = "a week"
     WEEKS = "several weeks"
+    LAST_DAY = "to the last day the nearest running time limit allows"
+    DAY_AFTER = "to the first working day after the nearest running time limit"
 
 
 @frozen
@@ -141,6 +144,7 @@ class Moves:
             st.sampled_from(
                 (Jump.INTO_CHRISTMAS, Jump.OVER_CHRISTMAS, Jump.INTO_EASTER, Jump.OVER_EASTER)
             ).map(Wait),
+            st.sampled_from((Jump.LAST_DAY, Jump.DAY_AFTER)).map(Wait),
         )
 
     def sequences(self, *, max_steps: int) -> st.SearchStrategy[list[Action]]:
@@ -192,14 +196,28 @@ def from_spec(spec: ProtocolSpec, *, steps: tuple[str, ...] | None = None) -> Mo
     )
 
 
-def jumped(now: datetime, wait: Wait, sittings: Callable[[str], Sittings | None]) -> datetime:
+def jumped(
+    now: datetime,
+    wait: Wait,
+    sittings: Callable[[str], Sittings | None],
+    limits: Sequence[date] = (),
+) -> datetime:
     """The moment after `wait` from `now`; never earlier than `now`.
 
-    `sittings` gives a periodic meeting's sitting days (the executor's meeting anchors).
+    `sittings` gives a periodic meeting's sitting days (the executor's meeting anchors);
+    `limits` the due dates of the case's running time limits (deadlines, re-referral
+    windows, dispute levels), where a limit counted a day short shows.
     """
     morning = time(9, 0)
     today = now.date()
     match wait.jump:
+        case Jump.LAST_DAY | Jump.DAY_AFTER:
+            ahead = sorted(day for day in limits if day >= today)
+            if not ahead:
+                return datetime.combine(next_working_day(today), morning)
+            if wait.jump is Jump.LAST_DAY:
+                return max(now, datetime.combine(ahead[0], morning))
+            return datetime.combine(next_working_day(ahead[0]), morning)
         case Jump.SAME_DAY:
             # after 23:59 (seconds count) the day has no later minute: stay put
             return max(now, min(now + timedelta(hours=2), datetime.combine(today, time(23, 59))))

@@ -80,6 +80,8 @@ class Reach:
     runs: tuple[TargetRun, ...]
     states: int
     complete: bool
+    taken: tuple[TargetRun, ...] = ()
+    """The first run to each transition, whether or not `runs` holds it on its own."""
 
 
 @frozen
@@ -170,6 +172,15 @@ def reachable(
         runs=_runs(first, probes),
         states=states,
         complete=not queue,
+        taken=tuple(
+            TargetRun(
+                status=node.status,
+                start=node.start,
+                steps=(*node.steps, (target.step, node.case.now)),
+            )
+            for target, node in sorted(first.items())
+            if target.accepted
+        ),
     )
 
 

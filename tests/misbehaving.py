@@ -21,12 +21,20 @@ __all__ = ["breaks_after", "exits", "exits_on", "wrong_every"]
 
 
 class _Wrapped:
-    """The clean service, with `misstep` deciding each answer after the fact."""
+    """The clean service, with `misstep` deciding each answer after the fact (and
+    `opening`, if given, checked before a case is opened)."""
 
-    def __init__(self, inner: InProcessCasework, misstep: Callable[[str, Reply], Reply]) -> None:
-        self.inner, self.misstep = inner, misstep
+    def __init__(
+        self,
+        inner: InProcessCasework,
+        misstep: Callable[[str, Reply], Reply],
+        opening: Callable[[], None] | None = None,
+    ) -> None:
+        self.inner, self.misstep, self.opening = inner, misstep, opening
 
     def start(self, *, status: str, at: datetime) -> CaseView:
+        if self.opening is not None:
+            self.opening()
         return self.inner.start(status=status, at=at)
 
     def apply(self, step: str, *, at: datetime) -> Reply:
@@ -37,9 +45,13 @@ class _Wrapped:
 
 
 def breaks_after(calls: int) -> Callable[[], _Wrapped]:
-    """A system whose every step fails once `calls` steps have been sent to it in all
-    (a server that ran out of connections part way through the run)."""
+    """A system whose every call fails once `calls` steps have been sent to it in all
+    (a server that went down part way through the run)."""
     sent = [0]
+
+    def opening() -> None:
+        if sent[0] > calls:
+            raise ConnectionError("connection refused")
 
     def misstep(step: str, reply: Reply) -> Reply:
         sent[0] += 1
@@ -47,7 +59,7 @@ def breaks_after(calls: int) -> Callable[[], _Wrapped]:
             raise ConnectionError("connection reset by peer")
         return reply
 
-    return lambda: _Wrapped(factory([]), misstep)
+    return lambda: _Wrapped(factory([]), misstep, opening)
 
 
 def wrong_every(period: int, *, after_cases: int = 0) -> Callable[[], _Wrapped]:

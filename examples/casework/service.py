@@ -38,6 +38,9 @@ BUGS: Mapping[str, str] = {
         "allocating a case from the waiting list leaves it on the waiting list's books"
     ),
     "tam_sits_on_bank_holidays": "the TAM is taken to sit every Monday, bank holidays included",
+    "rereferral_window_a_day_short": (
+        "the 3-month re-referral window closes at the start of its last day, not its end"
+    ),
 }
 
 TAM_FIRST_SITTING = date(2026, 1, 5)
@@ -127,13 +130,14 @@ def _has(*flags: str) -> Guard:
     return lambda case, _at: all(flag in case.flags for flag in flags)
 
 
-def _within_three_months(case: Case, at: datetime) -> bool:
+def _within_three_months(case: Case, at: datetime, *, a_day_short: bool = False) -> bool:
     """Closed to social work within 3 months: the window lasts to the end of its last
-    day, and over a weekend or bank holiday straight after it."""
+    day, and over a weekend or bank holiday straight after it (with the planted bug,
+    it closes as its last day begins)."""
     closed = case.closed_to_social_work
     if closed is None:
         return False
-    day = (closed + relativedelta(months=3)).date() + timedelta(days=1)
+    day = (closed + relativedelta(months=3)).date() + timedelta(days=0 if a_day_short else 1)
     while day <= at.date():
         if is_working_day(day):
             return False
@@ -396,7 +400,8 @@ class Casework:
     def _owner(
         self, case: Case, step: str, move: _Move, *, target: str, entered: bool, at: datetime
     ) -> str:
-        if step in _REREFERRALS and _within_three_months(case, at):
+        short = "rereferral_window_a_day_short" in self.bugs
+        if step in _REREFERRALS and _within_three_months(case, at, a_day_short=short):
             routed = _REREFERRALS[step]
             if routed is not None:
                 return routed

@@ -95,3 +95,43 @@ def test_guards_and_the_facts_they_read_are_listed():
     assert lines[0] == "  the oracle accepts it because:"
     assert any(line.startswith("    - must guard ") for line in lines)
     assert any(line.startswith("    facts of the case it relied on: ") for line in lines)
+
+
+def test_a_re_referral_on_the_windows_last_day_names_the_window():
+    """A window closing a day early: the oracle says the window is open to the end of
+    its last day and where it sends the case."""
+    start = datetime(2026, 3, 2, 9, 0)
+    steps = [
+        (step, start)
+        for step in (
+            "discuss_needs_with_family",
+            "request_step_down_from_cin",
+            "tam_agrees_step_down_from_cin",
+            "agree_family_plan",
+            "give_consent",
+            "hold_three_way_meeting",
+            "step_down_from_cin",
+            "allocate",
+            "first_family_contact",
+            "request_step_up",
+            "tam_agrees_step_up",
+        )
+    ]
+    steps.append(("discuss_reopening_with_closing_team", datetime(2026, 6, 2, 9, 0)))
+    finding = replay(
+        DEVON,
+        functools.partial(factory, ["rereferral_window_a_day_short"]),
+        status="cin",
+        at=start,
+        steps=steps,
+        reading=Reading.SHOULD,
+    )
+    assert finding is not None
+
+    lines = explain(DEVON, finding, reading=Reading.SHOULD)
+
+    assert lines[0] == "  the oracle routes it because:"
+    assert lines[1].startswith(
+        "    - re-referral window 'step_up_within_three_months_of_closure' (3 months from "
+        "Mon 2 Mar 2026) is open to the end of Tue 2 Jun 2026"
+    )
