@@ -4,7 +4,7 @@
 three kinds, so that both sides are asked about moves they must refuse as well as
 moves they must take: steps the oracle enables now, steps whose `from` matches the
 case's status but which are not enabled (a guard fails, a meeting does not sit), and
-steps sent in a status their `from` leaves out (about one action in seven, so a
+steps sent in a status their `from` leaves out (about one step in eight, so a
 system that accepts a step in the wrong status is caught). Each case also leaves out
 a random set of steps altogether (swarm testing): a case that may not withdraw
 consent goes further down the paths that need consent.
