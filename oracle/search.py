@@ -93,9 +93,11 @@ def explore(
         found = _directed(executor, factory, run, exercised)
         if found is not None:
             return Exploration(directed=number, runs=0, finding=settle(found), coverage=covered())
-    walks, found = _random(
-        spec, executor, factory, exercised, examples=examples, seed=seed, steps=steps
-    )
+    walks, found = 0, None
+    if examples > 0:  # none: the directed cases only
+        walks, found = _random(
+            spec, executor, factory, exercised, examples=examples, seed=seed, steps=steps
+        )
     return Exploration(
         directed=len(runs),
         runs=walks,

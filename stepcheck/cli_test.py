@@ -41,10 +41,10 @@ __all__ = ["test_command"]
 )
 @click.option(
     "--examples",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=0),
     default=DEFAULT_EXAMPLES,
     show_default=True,
-    help="how many random cases to try",
+    help="how many random cases to try after the directed ones (0: directed cases only)",
 )
 @click.option(
     "--seed", type=int, help="random seed, to repeat a run  [default: a fresh one, shown]"
@@ -120,6 +120,11 @@ def test_command(  # noqa: PLR0917 - click passes every option as a parameter
     system agrees on every step, 1 on a disagreement (printed with a minimal
     reproduction) or too little coverage, 2 on bad input or an unreachable system.
     """
+    if examples == 0 and not directed:
+        raise click.BadParameter(
+            "0 with --no-directed would test nothing; give a number of random cases",
+            param_hint="--examples",
+        )
     spec = _load(spec_path)
     anchors = _anchors(meetings, spec)
     factory = _factory(sut, timeout)

@@ -145,3 +145,12 @@ def test_json_format_carries_the_verdict_and_coverage():
     assert data["random_cases"] == 3
     assert data["coverage"]["transitions"]["percent"] == 100.0
     assert data["coverage"]["transitions"]["never_exercised"] == []
+
+
+def test_examples_0_runs_the_directed_cases_only():
+    """--examples 0: every reachable step is still exercised, and no random case runs."""
+    result = _test("--sut", IN_PROCESS, "--reading", "should", "--seed", "7", "--examples", "0")
+
+    assert result.exit_code == 0, result.output
+    assert " and 0 random case(s)" in result.output
+    assert "transitions: 119 of 119 reachable exercised (100%)" in result.output
