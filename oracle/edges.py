@@ -1,4 +1,6 @@
-"""Runs that take a step on the last day a re-referral window or a dispute limit allows.
+"""Runs on the days a system is most likely to get wrong by one: the last day a
+re-referral window or a dispute limit allows, and a meeting's sitting moved by a
+bank holiday.
 
 A window that closes a day early is wrong on one day only, and only when that day is
 a working day (a window ending on a Sunday runs on over the weekend either way). The
@@ -8,6 +10,10 @@ module shifts the run whole weeks later (so meetings still sit on the same weekd
 until the limit's last day is a working day, and takes the step on that day. The
 executor checks every shifted run step by step, so a run it would not accept as
 dated is never sent.
+
+Likewise a step that needs a periodic meeting is sent once on a sitting moved by a
+bank holiday (the Tuesday after Easter Monday): the run is shifted whole weeks and a
+day until its last step falls the day after a weekday bank holiday.
 """
 
 from __future__ import annotations
@@ -19,10 +25,35 @@ from stepcheck.oracle.executor import Case, Executor
 from stepcheck.oracle.targets import TargetRun
 from stepcheck.spec.workdays import is_working_day
 
-__all__ = ["edge_runs"]
+__all__ = ["edge_runs", "moved_sitting_runs"]
 
 _MORNING = time(9, 0)
+_SATURDAY = 5
 _WEEKS = range(27)  # up to half a year later: a 3-month window meets every weekday
+_YEARS_OF_WEEKS = range(160)  # three years: every kind of bank-holiday Monday
+
+
+def moved_sitting_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:
+    """A run per meeting step, its last step on a sitting a bank holiday moved."""
+    found: dict[tuple[str, str], TargetRun] = {}
+    for run in runs:
+        step = run.steps[-1][0]
+        event = executor.index.events.get(step)
+        if event is None or event.at not in executor.index.sittings:
+            continue
+        key = (run.status, step)
+        if key in found:
+            continue
+        for weeks in _YEARS_OF_WEEKS:
+            shift = timedelta(weeks=weeks, days=1)
+            eve = (run.steps[-1][1] + shift).date() - timedelta(days=1)
+            if is_working_day(eve) or eve.weekday() >= _SATURDAY:
+                continue
+            steps = tuple((name, at + shift) for name, at in run.steps)
+            if _replayed(executor, run.status, run.start + shift, steps) is not None:
+                found[key] = TargetRun(status=run.status, start=run.start + shift, steps=steps)
+                break
+    return tuple(found[key] for key in sorted(found))
 
 
 def edge_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:

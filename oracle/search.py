@@ -2,7 +2,8 @@
 
 First the oracle lists every transition and refusal its own search can reach
 (`oracle/targets.py`), adds runs that take a step on the last day a re-referral
-window or dispute limit allows (`oracle/edges.py`), and replays each on the system: a step
+window or dispute limit allows, or at a meeting sitting a bank holiday moved
+(`oracle/edges.py`), and replays each on the system: a step
 eleven moves deep, or sent in a status its `from` leaves out, is tried once for
 certain rather than by luck. Then Hypothesis draws random cases (`oracle/strategies.py`,
 swarm testing and wrong-status steps included) for the interactions no list names.
@@ -28,7 +29,7 @@ from hypothesis.errors import HypothesisException
 
 from stepcheck.oracle.calendar_rules import Sittings
 from stepcheck.oracle.coverage import Coverage, Target
-from stepcheck.oracle.edges import edge_runs
+from stepcheck.oracle.edges import edge_runs, moved_sitting_runs
 from stepcheck.oracle.executor import Case, Executor
 from stepcheck.oracle.machine import (
     Disagreement,
@@ -122,7 +123,8 @@ def reach_of(
     executor = Executor(spec, reading=reading, meetings=meetings)
     periodic = from_spec(spec, steps=executor.steps).periodic
     reach = reachable(executor, _sittings(executor), periodic=periodic, max_states=max_states)
-    return evolve(reach, runs=reach.runs + edge_runs(executor, reach.taken))
+    edges = edge_runs(executor, reach.taken) + moved_sitting_runs(executor, reach.taken)
+    return evolve(reach, runs=reach.runs + edges)
 
 
 def _directed(
