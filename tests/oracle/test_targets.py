@@ -98,3 +98,16 @@ def _ends_in(run: TargetRun, status: str) -> bool:
     for step, at in run.steps[:-1]:
         case = EXECUTOR.apply(case, step, at=at).case
     return case.status == status and isinstance(run.start, datetime)
+
+
+def test_boundary_runs_meet_a_windows_last_day_and_a_moved_sitting():
+    """Among the directed runs: a re-referral on the last working day of its window, and
+    a TAM decision on a sitting a bank holiday moved off its Monday."""
+    reach = reach_of(DEVON, Reading.SHOULD, (), DEFAULT_MAX_STATES)
+    last_steps = [run.steps[-1] for run in reach.runs if run.steps and not run.probes]
+
+    assert any(
+        step == "discuss_reopening_with_closing_team" and at.weekday() < 5 and at.month > 3
+        for step, at in last_steps
+    )
+    assert any(step.startswith("tam_") and at.weekday() == 1 for step, at in last_steps)
