@@ -3,39 +3,39 @@
 `SideBySide` runs one case on both and raises `Disagreement` at the first step where
 they differ in acceptance or in the case's view (status, owner, co-owner,
 allocation, due dates, open disputes), or where the system answers with a fault.
-`replay` runs a fixed list of steps that way (what a reproduction calls); `explore`
-lets Hypothesis choose the steps (`oracle/strategies.py`) and shrink the first
-disagreement it finds to a minimal run.
+`replay` runs a fixed list of steps that way (what a reproduction calls) and
+`minimised` drops the steps a disagreement does not need; `oracle/search.py` chooses
+the steps. Whatever a system does wrong while answering (an exception, a timeout,
+`sys.exit()`) is a fault of that step, reported like any other difference.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import NoReturn
 
 from attrs import frozen
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
 
-from stepcheck.oracle.calendar_rules import Sittings, sittings_of
+from stepcheck.oracle.coverage import Target
 from stepcheck.oracle.executor import Case, Executor
-from stepcheck.oracle.strategies import Step, Wait, from_spec, jumped
 from stepcheck.oracle.system import System, SystemFault
 from stepcheck.oracle.types import CaseView, Refusal, Rejected
 from stepcheck.spec.model import ProtocolSpec, Reading
 
 __all__ = [
     "Disagreement",
-    "Exploration",
     "Finding",
     "SideBySide",
-    "explore",
+    "closed",
     "minimised",
     "replay",
 ]
 
+# A system that calls sys.exit() must not end the test as if it had passed; Ctrl-C
+# (KeyboardInterrupt) is the person running the test, so it is left to stop the run.
+_FAULTS = (Exception, SystemExit)
 _FIELDS = ("status", "owner", "co_owner", "allocated", "due", "disputes")
 
 
@@ -57,6 +57,8 @@ class Finding:
     oracle_accepted: bool | None = None
     refusals: tuple[Refusal, ...] = ()
     fault: str | None = None
+    reproduced: bool = True
+    """False when replaying the same steps on a fresh system did not disagree again."""
 
 
 class Disagreement(AssertionError):
@@ -83,10 +85,11 @@ class SideBySide:
         self.sent: list[tuple[str, datetime]] = []
         self.clock = at
         self.taken: set[str] = set()
+        self.exercised: set[Target] = set()
         self.case: Case = executor.start(at=at, status=status)
         try:
             view = system.start(status=status, at=at)
-        except Exception as error:  # whatever the system does wrong is a finding
+        except _FAULTS as error:  # whatever the system does wrong is a finding
             self._fail((f"fault: {_fault(error)}",), None, fault=_fault(error))
         differences = _differences(view, self.case.view)
         if differences:
@@ -112,9 +115,10 @@ class SideBySide:
         result = self.executor.apply(self.case, step, at=at)
         expected = result.accepted
         refusals = result.refusals if isinstance(result, Rejected) else ()
+        self.exercised.add(Target(step, self.case.status, expected))
         try:
             reply = self.system.apply(step, at=at)
-        except Exception as error:  # whatever the system does wrong is a finding
+        except _FAULTS as error:  # whatever the system does wrong is a finding
             fault = _fault(error)
             self._fail((f"fault: {fault}",), None, fault=fault, oracle=result.view)
         self.case = result.case
@@ -181,69 +185,8 @@ def replay(
     except Disagreement as found:
         return found.finding
     finally:
-        system.close()
+        closed(system)
     return None
-
-
-@frozen(kw_only=True)
-class Exploration:
-    """What `explore` did: how many runs, and the minimal finding if there was one."""
-
-    runs: int
-    finding: Finding | None
-
-
-def explore(
-    spec: ProtocolSpec,
-    factory: Callable[[], System],
-    *,
-    examples: int,
-    seed: int,
-    steps: int,
-    reading: Reading = Reading.MUST,
-    meetings: Mapping[str, date] | None = None,
-) -> Exploration:
-    """Let Hypothesis drive `examples` runs of up to `steps` actions; shrink the first failure."""
-    executor = Executor(spec, reading=reading, meetings=meetings)
-    moves = from_spec(spec, steps=tuple(executor.steps))
-    sittings = _sittings(spec, meetings)
-    runs = 0
-
-    @hypothesis_seed(seed)
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        derandomize=False,
-        phases=(Phase.generate, Phase.shrink),
-        report_multiple_bugs=False,
-        suppress_health_check=list(HealthCheck),
-        print_blob=False,
-    )
-    @given(start=moves.starts(), data=st.data())
-    def run(start: tuple[str, datetime], data: st.DataObject) -> None:
-        nonlocal runs
-        runs += 1
-        system = factory()
-        try:
-            pair = SideBySide(executor, system, status=start[0], at=start[1])
-            for _ in range(steps):
-                taken = frozenset(pair.taken)
-                action = data.draw(moves.actions(pair.case.status, pair.enabled(), taken))
-                match action:
-                    case Step(step=step):
-                        pair.take(step, pair.now)
-                    case Wait():
-                        pair.take_time(jumped(pair.now, action, sittings))
-        finally:
-            system.close()
-
-    try:
-        run()
-    except Disagreement as found:
-        smallest = minimised(spec, factory, found.finding, reading=reading, meetings=meetings)
-        return Exploration(runs=runs, finding=smallest)
-    return Exploration(runs=runs, finding=None)
 
 
 def minimised(
@@ -290,22 +233,18 @@ def _fields(finding: Finding) -> tuple[str, ...]:
     return tuple(difference.partition(":")[0] for difference in finding.differences)
 
 
-def _sittings(
-    spec: ProtocolSpec, meetings: Mapping[str, date] | None
-) -> Callable[[str], Sittings | None]:
-    anchors = dict(meetings or {})
-    by_id = {meeting.id: meeting for meeting in spec.meetings}
-
-    def of(meeting: str) -> Sittings | None:
-        found = by_id.get(meeting)
-        return sittings_of(found.cadence, anchors.get(meeting)) if found else None
-
-    return of
+def closed(system: System) -> None:
+    """Close `system`, ignoring what its `close` raises: closing is clean-up, not a step
+    of the protocol, and an error there must not hide the disagreement being reported."""
+    with contextlib.suppress(*_FAULTS):
+        system.close()
 
 
-def _fault(error: Exception) -> str:
+def _fault(error: BaseException) -> str:
     if isinstance(error, SystemFault):
         return str(error)
+    if isinstance(error, SystemExit):
+        return f"the system tried to exit the process (sys.exit({error.code!r}))"
     return f"the system raised {type(error).__name__}: {error}"
 
 

@@ -10,10 +10,12 @@ Registered as the `stepcheck` pytest11 entry point, so installing stepcheck is e
         stepcheck_check(make_system)
 
 `stepcheck_check(factory, **options)` runs `check_system` and fails the test with the
-minimal reproduction when the system disagrees. The marker's keywords (`spec`,
-`reading`, `examples`, `seed`, `steps`, `meetings`) are its defaults; the command
-line's `--stepcheck-seed` and `--stepcheck-examples` override them. The seed is fixed
-(0) unless given, so a CI failure repeats.
+minimal reproduction when the system disagrees, or exercised less than
+`min_coverage` percent of the reachable steps. The marker's keywords (`spec`,
+`reading`, `examples`, `seed`, `steps`, `meetings`, `min_coverage`) are its
+defaults; the command line's `--stepcheck-seed` and `--stepcheck-examples` override
+them. The seed is fixed (0) unless given, so a CI failure repeats. The session's
+summary ends with what each check exercised ("stepcheck coverage").
 
 The oracle is imported only when a fixture is used: this module is loaded into every
 pytest session of a project that installs stepcheck.
@@ -33,9 +35,16 @@ if TYPE_CHECKING:
     from stepcheck.oracle.testing import Outcome
     from stepcheck.spec.model import ProtocolSpec
 
-__all__ = ["pytest_addoption", "pytest_configure", "stepcheck_check", "stepcheck_spec"]
+__all__ = [
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_terminal_summary",
+    "stepcheck_check",
+    "stepcheck_spec",
+]
 
 _MARKER = "stepcheck"
+_COVERAGE = pytest.StashKey[list[tuple[str, list[str]]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,9 +58,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{_MARKER}(spec, reading='must', examples=100, seed=0, steps=30, meetings=None): "
-        "the spec and options the stepcheck_check fixture tests a system against",
+        f"{_MARKER}(spec, reading='must', examples=100, seed=0, steps=30, meetings=None, "
+        "min_coverage=None): the spec and options the stepcheck_check fixture tests a "
+        "system against",
     )
+    config.stash[_COVERAGE] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Each check's coverage: transitions and refusals exercised of those reachable."""
+    checks = config.stash.get(_COVERAGE, [])
+    if not checks:
+        return
+    terminalreporter.section("stepcheck coverage")
+    for test, lines in checks:
+        terminalreporter.line(test)
+        for line in lines:
+            terminalreporter.line(f"  {line}")
 
 
 @pytest.fixture
@@ -89,8 +112,12 @@ def stepcheck_check(
             reading=Reading(str(options.get("reading", "must"))),
             meetings=_meetings(options.get("meetings")),
             target=options.get("target"),
+            min_coverage=_percent(options.get("min_coverage")),
         )
-        if not outcome.agrees:
+        config.stash.setdefault(_COVERAGE, []).append(
+            (request.node.nodeid, outcome.coverage.lines())
+        )
+        if outcome.exit_code != 0:
             pytest.fail(outcome.report, pytrace=False)
         return outcome
 
@@ -105,6 +132,10 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     if marker.args:
         options.setdefault("spec", marker.args[0])
     return options
+
+
+def _percent(value: object) -> float | None:
+    return None if value is None else float(str(value))
 
 
 def _meetings(value: object) -> Mapping[str, date] | None:

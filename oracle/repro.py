@@ -8,7 +8,7 @@ Python snippet that replays exactly these steps without Hypothesis.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from attrs import frozen
@@ -17,7 +17,10 @@ from stepcheck.oracle.machine import Finding
 from stepcheck.spec.citations import long_date
 from stepcheck.spec.model import Reading
 
-__all__ = ["RunSettings", "render_finding"]
+__all__ = ["DEFAULT_TIMEOUT", "RunSettings", "render_finding"]
+
+DEFAULT_TIMEOUT = 5.0
+"""Seconds an HTTP system may take to answer one request (`--timeout`)."""
 
 
 @frozen(kw_only=True)
@@ -35,25 +38,45 @@ class RunSettings:
     steps: int
     reading: Reading = Reading.MUST
     meetings: Mapping[str, date] | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    min_coverage: float | None = None
+    directed: bool = True
 
 
-def render_finding(finding: Finding, run: RunSettings) -> str:
-    """The finding, its steps, the differences and the two reproductions, as text."""
+def render_finding(finding: Finding, run: RunSettings, notes: Sequence[str] = ()) -> str:
+    """The finding, its steps, the differences and the two reproductions, as text.
+
+    `notes` (whole lines, such as the coverage) go before the reproductions, so the
+    Python snippet stays the last thing printed and can be copied as it is.
+    """
     lines = [
         f"DISAGREEMENT after {len(finding.steps)} step(s): the system and the oracle differ "
         f"(seed {run.seed})",
+        *_unreproduced_lines(finding),
         f"  spec: {run.spec_path}",
         f"  opened at '{finding.status}' on {_moment(finding.start)}",
         *_step_lines(finding),
         "  differences:",
         *(f"    {difference}" for difference in finding.differences),
         *_refusal_lines(finding),
+        *notes,
         "reproduce (search again with the same seed):",
         f"  {_command(run)}",
         "replay these steps in Python:",
         *(f"  {line}" if line else "" for line in _snippet(finding, run)),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _unreproduced_lines(finding: Finding) -> list[str]:
+    if finding.reproduced:
+        return []
+    return [
+        "  this did not reproduce on replay: the same steps on a fresh system did not "
+        "give the same answer,",
+        "  so the system is not deterministic, broke part way, or answered at the timeout; "
+        "shown is the first fault seen",
+    ]
 
 
 def _step_lines(finding: Finding) -> list[str]:
@@ -94,11 +117,17 @@ def _command(run: RunSettings) -> str:
     for meeting, day in sorted((run.meetings or {}).items()):
         parts += ["--meeting", f"{meeting}={day.isoformat()}"]
     parts += ["--seed", str(run.seed), "--examples", str(run.examples), "--steps", str(run.steps)]
+    if run.timeout != DEFAULT_TIMEOUT:
+        parts += ["--timeout", f"{run.timeout:g}"]
+    if not run.directed:
+        parts.append("--no-directed")
+    if run.min_coverage is not None:
+        parts += ["--min-coverage", f"{run.min_coverage:g}"]
     return " ".join(parts)
 
 
 def _snippet(finding: Finding, run: RunSettings) -> list[str]:
-    imports, factory = _factory_code(run.target)
+    imports, factory = _factory_code(run.target, run.timeout)
     lines = [
         "from datetime import date, datetime" if run.meetings else "from datetime import datetime",
         "",
@@ -127,12 +156,13 @@ def _snippet(finding: Finding, run: RunSettings) -> list[str]:
     return lines
 
 
-def _factory_code(target: str | None) -> tuple[list[str], str]:
+def _factory_code(target: str | None, timeout: float) -> tuple[list[str], str]:
     if target is None:
         return ["from your_module import your_factory  # the factory you passed"], "your_factory"
     if target.startswith(("http://", "https://")):
         imports = ["from stepcheck.oracle.http_system import http_factory"]
-        return imports, f'lambda: http_factory("{target}")'
+        wait = "" if timeout == DEFAULT_TIMEOUT else f", timeout={timeout!r}"
+        return imports, f'lambda: http_factory("{target}"{wait})'
     module, _, attribute = target.removeprefix("python:").partition(":")
     return [f"from {module} import {attribute}"], attribute
 

@@ -4,14 +4,20 @@
 three kinds, so that both sides are asked about moves they must refuse as well as
 moves they must take: steps the oracle enables now, steps whose `from` matches the
 case's status but which are not enabled (a guard fails, a meeting does not sit), and
-any step of the spec. Time moves forward by jumps a case worker meets: later the same
-day, the next working day, over a weekend, to the next sitting of a meeting, into and
-over Christmas and Easter bank holidays, and whole weeks.
+steps sent in a status their `from` leaves out (about one step in eight, so a
+system that accepts a step in the wrong status is caught). Each case also leaves out
+a random set of steps altogether (swarm testing): a case that may not withdraw
+consent goes further down the paths that need consent.
+
+Time moves forward by jumps a case worker meets: later the same day, the next
+working day, over a weekend, to the next sitting of a meeting, into and over
+Christmas and Easter bank holidays, whole weeks, and to the last day a running time
+limit allows or the day after it (where a window that closes a day early shows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 
@@ -42,6 +48,8 @@ class Jump(Enum):
     OVER_EASTER = "over Easter to the next working day"
     WEEK = "a week"
     WEEKS = "several weeks"
+    LAST_DAY = "to the last day the nearest running time limit allows"
+    DAY_AFTER = "to the first working day after the nearest running time limit"
 
 
 @frozen
@@ -84,26 +92,39 @@ class Moves:
         moments = st.builds(datetime.combine, days, hours)
         return st.tuples(st.sampled_from(self.initial), moments)
 
+    def swarm(self) -> st.SearchStrategy[frozenset[str]]:
+        """Steps one case leaves out (swarm testing); shrinks towards leaving out none."""
+        if not self.steps:
+            return st.just(frozenset())
+        return st.frozensets(st.sampled_from(self.steps), max_size=max(1, len(self.steps) // 3))
+
     def actions(
-        self, status: str, enabled: tuple[str, ...], taken: frozenset[str] = frozenset()
+        self,
+        status: str,
+        enabled: tuple[str, ...],
+        taken: frozenset[str] = frozenset(),
+        left_out: frozenset[str] = frozenset(),
     ) -> st.SearchStrategy[Action]:
         """The next action for a case in `status` with `enabled` steps.
 
         Steps not yet `taken` (accepted) in this run come first, so a run moves on
         through the protocol rather than repeating itself, and keeps trying a refused
-        step at new moments; it shrinks towards enabled steps.
+        step at new moments; it shrinks towards enabled steps. Steps `left_out` of
+        this case are not sent while another step can be.
         """
+        allowed = tuple(step for step in enabled if step not in left_out) or enabled
         plausible = tuple(
             step
             for step in self.steps
             if step not in enabled and _may_start_in(self.sources.get(step), status)
         )
+        wrong = tuple(step for step in self.steps if step not in enabled and step not in plausible)
         fresh = (
-            tuple(step for step in enabled if step not in taken),
+            tuple(step for step in allowed if step not in taken),
             tuple(step for step in plausible if step not in taken),
         )
         return st.integers(0, 99).flatmap(
-            lambda roll: self._action(roll, fresh, enabled, plausible)
+            lambda roll: self._action(roll, fresh, allowed, plausible, wrong)
         )
 
     def waits(self) -> st.SearchStrategy[Wait]:
@@ -123,6 +144,7 @@ class Moves:
             st.sampled_from(
                 (Jump.INTO_CHRISTMAS, Jump.OVER_CHRISTMAS, Jump.INTO_EASTER, Jump.OVER_EASTER)
             ).map(Wait),
+            st.sampled_from((Jump.LAST_DAY, Jump.DAY_AFTER)).map(Wait),
         )
 
     def sequences(self, *, max_steps: int) -> st.SearchStrategy[list[Action]]:
@@ -136,16 +158,19 @@ class Moves:
         fresh: tuple[tuple[str, ...], tuple[str, ...]],
         enabled: tuple[str, ...],
         plausible: tuple[str, ...],
+        wrong: tuple[str, ...],
     ) -> st.SearchStrategy[Action]:
-        if roll < 38 and fresh[0]:
+        if roll < 34 and fresh[0]:
             return st.sampled_from(fresh[0]).map(Step)
-        if roll < 54 and fresh[1]:
+        if roll < 46 and fresh[1]:
             return st.sampled_from(fresh[1]).map(Step)
-        if roll < 66 and enabled:
+        if roll < 56 and enabled:
             return st.sampled_from(enabled).map(Step)
-        if roll < 76 and plausible:
+        if roll < 64 and plausible:
             return st.sampled_from(plausible).map(Step)
-        if roll < 79:
+        if roll < 79 and wrong:
+            return st.sampled_from(wrong).map(Step)
+        if roll < 80:
             return st.sampled_from(self.steps).map(Step)
         return self.waits()
 
@@ -171,14 +196,28 @@ def from_spec(spec: ProtocolSpec, *, steps: tuple[str, ...] | None = None) -> Mo
     )
 
 
-def jumped(now: datetime, wait: Wait, sittings: Callable[[str], Sittings | None]) -> datetime:
+def jumped(
+    now: datetime,
+    wait: Wait,
+    sittings: Callable[[str], Sittings | None],
+    limits: Sequence[date] = (),
+) -> datetime:
     """The moment after `wait` from `now`; never earlier than `now`.
 
-    `sittings` gives a periodic meeting's sitting days (the executor's meeting anchors).
+    `sittings` gives a periodic meeting's sitting days (the executor's meeting anchors);
+    `limits` the due dates of the case's running time limits (deadlines, re-referral
+    windows, dispute levels), where a limit counted a day short shows.
     """
     morning = time(9, 0)
     today = now.date()
     match wait.jump:
+        case Jump.LAST_DAY | Jump.DAY_AFTER:
+            ahead = sorted(day for day in limits if day >= today)
+            if not ahead:
+                return datetime.combine(next_working_day(today), morning)
+            if wait.jump is Jump.LAST_DAY:
+                return max(now, datetime.combine(ahead[0], morning))
+            return datetime.combine(next_working_day(ahead[0]), morning)
         case Jump.SAME_DAY:
             # after 23:59 (seconds count) the day has no later minute: stay put
             return max(now, min(now + timedelta(hours=2), datetime.combine(today, time(23, 59))))

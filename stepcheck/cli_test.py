@@ -1,12 +1,15 @@
 """`stepcheck test`: drive a system and the oracle side by side and report the first difference.
 
 Exit codes: 0 the system agreed on every step, 1 a disagreement (printed as a
-minimal reproduction), 2 bad input (spec, options) or a system that cannot be
-loaded or reached.
+minimal reproduction, or a system that misbehaved: not deterministic, broke part
+way, timed out, tried to exit the process) or less coverage than `--min-coverage`,
+2 bad input (spec, options) or a system that cannot be loaded or reached. Ctrl-C
+stops the run with exit 130 and no traceback.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,8 +20,9 @@ from stepcheck.cli_common import EXIT_BAD_INPUT
 from stepcheck.cli_types import Seconds
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.http_system import http_factory
+from stepcheck.oracle.repro import DEFAULT_TIMEOUT
 from stepcheck.oracle.system import SystemFactory, SystemUnavailable, load_factory
-from stepcheck.oracle.testing import DEFAULT_EXAMPLES, DEFAULT_STEPS, check_system
+from stepcheck.oracle.testing import DEFAULT_EXAMPLES, DEFAULT_STEPS, Outcome, check_system
 from stepcheck.spec.diagnostics import render_diagnostics
 from stepcheck.spec.model import ProtocolSpec, Reading
 from stepcheck.validation import validate_files
@@ -37,10 +41,10 @@ __all__ = ["test_command"]
 )
 @click.option(
     "--examples",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=0),
     default=DEFAULT_EXAMPLES,
     show_default=True,
-    help="how many random cases to try",
+    help="how many random cases to try after the directed ones (0: directed cases only)",
 )
 @click.option(
     "--seed", type=int, help="random seed, to repeat a run  [default: a fresh one, shown]"
@@ -70,9 +74,31 @@ __all__ = ["test_command"]
 @click.option(
     "--timeout",
     type=Seconds(0.001),
-    default=5.0,
+    default=DEFAULT_TIMEOUT,
     show_default=True,
     help="seconds an HTTP system may take to answer one request",
+)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="fail (exit 1) when less than PCT% of the reachable transitions, or of the "
+    "refusals, was exercised",
+)
+@click.option(
+    "--directed/--no-directed",
+    default=True,
+    show_default=True,
+    help="first send a short case to every step the oracle can reach; "
+    "--no-directed runs the random cases only",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json: verdict, coverage and the finding as one JSON object",
 )
 def test_command(  # noqa: PLR0917 - click passes every option as a parameter
     spec_path: Path,
@@ -83,12 +109,22 @@ def test_command(  # noqa: PLR0917 - click passes every option as a parameter
     reading: str,
     meetings: tuple[str, ...],
     timeout: float,
+    min_coverage: float | None,
+    directed: bool,
+    output_format: str,
 ) -> None:
     """Test a system against the oracle: SPEC's reference executor drives it step by step.
 
-    Exit 0 when the system agrees with the oracle on every step, 1 on a disagreement
-    (printed with a minimal reproduction), 2 on bad input or an unreachable system.
+    Directed cases reach every step the oracle can reach, then random cases follow;
+    the report ends with the transitions and refusals exercised. Exit 0 when the
+    system agrees on every step, 1 on a disagreement (printed with a minimal
+    reproduction) or too little coverage, 2 on bad input or an unreachable system.
     """
+    if examples == 0 and not directed:
+        raise click.BadParameter(
+            "0 with --no-directed would test nothing; give a number of random cases",
+            param_hint="--examples",
+        )
     spec = _load(spec_path)
     anchors = _anchors(meetings, spec)
     factory = _factory(sut, timeout)
@@ -102,12 +138,29 @@ def test_command(  # noqa: PLR0917 - click passes every option as a parameter
             reading=Reading(reading),
             meetings=anchors,
             target=sut,
+            timeout=timeout,
+            min_coverage=min_coverage,
+            directed=directed,
         )
     except SystemUnavailable as error:
         click.echo(f"stepcheck test: error: {error}", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    click.echo(outcome.report, nl=False)
+    except SystemExit:
+        # a last guard: a system that exits outside a step must not read as "agrees"
+        click.echo("stepcheck test: error: the system under test tried to exit the process")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("stepcheck test: interrupted; nothing was reported", err=True)
+        sys.exit(130)
+    _print(outcome, output_format)
     sys.exit(outcome.exit_code)
+
+
+def _print(outcome: Outcome, output_format: str) -> None:
+    if output_format == "json":
+        click.echo(json.dumps(outcome.as_json(), indent=2, sort_keys=True))
+    else:
+        click.echo(outcome.report, nl=False)
 
 
 def _load(path: Path) -> ProtocolSpec:

@@ -31,6 +31,16 @@ BUGS: Mapping[str, str] = {
     ),
     "calendar_day_deadline": "the 5-working-day first-contact deadline is counted in calendar days",
     "rereferral_not_returned": "a re-referral within 3 months is not returned to the closing team",
+    "first_contact_in_any_status": (
+        "first contact with the family is accepted whatever the case's status"
+    ),
+    "waiting_list_allocation_keeps_owner": (
+        "allocating a case from the waiting list leaves it on the waiting list's books"
+    ),
+    "tam_sits_on_bank_holidays": "the TAM is taken to sit every Monday, bank holidays included",
+    "rereferral_window_a_day_short": (
+        "the 3-month re-referral window closes at the start of its last day, not its end"
+    ),
 }
 
 TAM_FIRST_SITTING = date(2026, 1, 5)
@@ -120,13 +130,14 @@ def _has(*flags: str) -> Guard:
     return lambda case, _at: all(flag in case.flags for flag in flags)
 
 
-def _within_three_months(case: Case, at: datetime) -> bool:
+def _within_three_months(case: Case, at: datetime, *, a_day_short: bool = False) -> bool:
     """Closed to social work within 3 months: the window lasts to the end of its last
-    day, and over a weekend or bank holiday straight after it."""
+    day, and over a weekend or bank holiday straight after it (with the planted bug,
+    it closes as its last day begins)."""
     closed = case.closed_to_social_work
     if closed is None:
         return False
-    day = (closed + relativedelta(months=3)).date() + timedelta(days=1)
+    day = (closed + relativedelta(months=3)).date() + timedelta(days=0 if a_day_short else 1)
     while day <= at.date():
         if is_working_day(day):
             return False
@@ -335,15 +346,22 @@ class Casework:
         if step.startswith("escalate:"):
             return self._escalate(case, step.removeprefix("escalate:"))
         move = _MOVES.get(step)
+        if "first_contact_in_any_status" in self.bugs and step == "first_family_contact":
+            move = replace(_MOVES[step], sources=())
         if move is None or (move.sources and case.status not in move.sources):
             return False, case
-        if move.meeting == "tam" and not _tam_sits(at.date()):
+        if move.meeting == "tam" and not self._tam_sits(at.date()):
             return False, case
         if not all(guard(case, at) for guard in self._guards(step, move)):
             if "unowned_after_rejected_transfer" in self.bugs and move.target is not None:
                 return False, replace(case, owner="none")
             return False, case
         return True, self._moved(case, step, move, at)
+
+    def _tam_sits(self, day: date) -> bool:
+        if "tam_sits_on_bank_holidays" in self.bugs:
+            return day.weekday() == TAM_FIRST_SITTING.weekday()
+        return _tam_sits(day)
 
     def _guards(self, step: str, move: _Move) -> tuple[Guard, ...]:
         if "cp_step_down_without_meeting" in self.bugs and step.startswith("step_down_from_"):
@@ -382,7 +400,8 @@ class Casework:
     def _owner(
         self, case: Case, step: str, move: _Move, *, target: str, entered: bool, at: datetime
     ) -> str:
-        if step in _REREFERRALS and _within_three_months(case, at):
+        short = "rereferral_window_a_day_short" in self.bugs
+        if step in _REREFERRALS and _within_three_months(case, at, a_day_short=short):
             routed = _REREFERRALS[step]
             if routed is not None:
                 return routed
@@ -390,6 +409,8 @@ class Casework:
                 return case.closing_owner
         if move.owner is not None:
             return move.owner
+        if "waiting_list_allocation_keeps_owner" in self.bugs and case.status == "on_waiting_list":
+            return case.owner
         status_owner = _STATUSES[target][1]
         if entered and status_owner is not None:
             return status_owner

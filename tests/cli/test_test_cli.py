@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from casework_server import casework_server
 from click.testing import CliRunner
 
@@ -97,3 +99,58 @@ def test_invalid_spec_exits_2(tmp_path):
 
     assert result.exit_code == 2
     assert "error[" in result.output
+
+
+def test_clean_system_reports_full_coverage_and_meets_min_coverage_100():
+    """The directed cases exercise every reachable transition and refusal: 100% of each,
+    so --min-coverage 100 passes."""
+    result = _test("--sut", IN_PROCESS, "--reading", "should", "--seed", "7", "--examples", "5")
+    strict = _test(
+        "--sut", IN_PROCESS, "--reading", "should", "--seed", "7", "--examples", "5",
+        "--min-coverage", "100",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "transitions: 119 of 119 reachable exercised (100%)" in result.output
+    assert "refusals: 682 of 682 reachable exercised (100%)" in result.output
+    assert strict.exit_code == 0, strict.output
+
+
+def test_too_little_coverage_exits_1_with_a_clear_message():
+    """Random cases alone, a few of them, fall short of --min-coverage: exit 1, and the
+    reproduction repeats every non-default option."""
+    result = _test(
+        "--sut", IN_PROCESS, "--reading", "should", "--seed", "7", "--examples", "3",
+        "--no-directed", "--min-coverage", "90",
+    )  # fmt: skip
+
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("AGREES: 3 random case(s)")
+    assert "COVERAGE TOO LOW:" in result.output
+    assert "below --min-coverage 90" in result.output
+    assert "never exercised:" in result.output
+
+
+def test_json_format_carries_the_verdict_and_coverage():
+    """--format json: one object with the verdict, the counts and the coverage."""
+    result = _test(
+        "--sut", IN_PROCESS, "--reading", "should", "--seed", "7", "--examples", "3",
+        "--format", "json",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["agrees"] is True
+    assert data["seed"] == 7
+    assert data["random_cases"] == 3
+    assert data["coverage"]["transitions"]["percent"] == 100.0
+    assert data["coverage"]["transitions"]["never_exercised"] == []
+
+
+def test_examples_0_runs_the_directed_cases_only():
+    """--examples 0: every reachable step is still exercised, and no random case runs."""
+    result = _test("--sut", IN_PROCESS, "--reading", "should", "--seed", "7", "--examples", "0")
+
+    assert result.exit_code == 0, result.output
+    assert " and 0 random case(s)" in result.output
+    assert "transitions: 119 of 119 reachable exercised (100%)" in result.output

@@ -32,6 +32,13 @@ EXPECTED = {
         "owner",
         ("discuss_reopening_with_closing_team", "raise_re_escalation_with_closing_team"),
     ),
+    "first_contact_in_any_status": ("acceptance", ("first_family_contact",)),
+    "waiting_list_allocation_keeps_owner": ("owner", ("allocate",)),
+    "tam_sits_on_bank_holidays": ("acceptance", None),
+    "rereferral_window_a_day_short": (
+        "owner",
+        ("discuss_reopening_with_closing_team", "raise_re_escalation_with_closing_team"),
+    ),
 }
 
 

@@ -39,6 +39,8 @@ def test_marker_and_fixture_pass_a_clean_system(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+    assert "stepcheck coverage" in result.stdout
+    assert "transitions: 119 of 119 reachable exercised (100%)" in result.stdout
 
 
 def test_fixture_fails_with_the_reproduction(tmp_path):
