@@ -141,9 +141,12 @@ def render_diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def _read_lines(name: str) -> list[str] | None:
+    # Imported here: `files` builds its error on this module's `StepcheckError`.
+    from stepcheck.spec.files import FileRefused, read_input  # noqa: PLC0415
+
     try:
-        return Path(name).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        return read_input(Path(name)).decode("utf-8").splitlines()
+    except (FileRefused, UnicodeDecodeError):
         return None
 
 

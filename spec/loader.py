@@ -13,6 +13,7 @@ from pathlib import Path
 
 from stepcheck.spec.build import build_spec
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan, SpecInvalid, StepcheckError
+from stepcheck.spec.files import MAX_INPUT_BYTES, FileRefused, read_input
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.schema import schema_problems
 from stepcheck.spec.yamlread import read_yaml
@@ -37,9 +38,9 @@ def load_spec(path: Path | str) -> ProtocolSpec:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise SpecInvalid([_file_problem(path, error)]) from None
+        raw = read_input(path)
+    except FileRefused as refused:
+        raise SpecInvalid([_file_problem(path, refused.reason)]) from None
     return load_spec_text(raw, str(path))
 
 
@@ -88,7 +89,10 @@ def gather_spec_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[Dia
     problems: list[Diagnostic] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        if not str(given):
+            # Path("") is ".", which would quietly check the current folder.
+            problems.append(_path_problem(Path("''"), "the path is empty"))
+        elif path.is_dir():
             inside = sorted(p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file())
             if not inside:
                 problems.append(_path_problem(path, "no spec files (*.yaml, *.yml) in this folder"))
@@ -109,10 +113,10 @@ def _path_problem(path: Path, message: str) -> Diagnostic:
     )
 
 
-def _file_problem(path: Path, error: OSError) -> Diagnostic:
-    reason = error.strerror or str(error)
+def _file_problem(path: Path, reason: str) -> Diagnostic:
     return Diagnostic(
         code="SPEC009",
-        message=f"cannot read the file: {reason.lower()}",
+        message=f"cannot read the file: {reason}",
         span=SourceSpan(file=str(path), line=1, column=1),
+        hint=f"a spec is a regular YAML file of at most {MAX_INPUT_BYTES // 2**20} MiB",
     )

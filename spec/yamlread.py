@@ -32,9 +32,15 @@ from ruamel.yaml.reader import ReaderError
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
 from stepcheck.spec.yamlsyntax import explain_syntax_error
 
-__all__ = ["Document", "Locations", "Path", "format_path", "read_yaml"]
+__all__ = ["MAX_INT", "Document", "Locations", "Path", "format_path", "read_yaml"]
 
 Path = tuple[str | int, ...]
+
+MAX_INT = 1_000_000
+"""Whole numbers in a spec (variable bounds, initial values, effects) lie within
+`[-MAX_INT, MAX_INT]`; the schema says so, and the checker's engines hold them easily."""
+MAX_NUMBER_TEXT = 40
+"""A plain whole number longer than this is refused as it is read, unconverted."""
 
 YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
@@ -232,7 +238,7 @@ class _Builder:
             return None
         self._check_anchor_and_tag(event)
         if isinstance(event, ScalarEvent):
-            return _scalar(event)
+            return self._scalar(event)
         if isinstance(event, SequenceStartEvent):
             return self._sequence(path)
         if isinstance(event, MappingStartEvent):
@@ -309,7 +315,7 @@ class _Builder:
             self._skip(event)
             return None
         self._check_anchor_and_tag(event)
-        value = _scalar(event)
+        value = self._scalar(event)
         if not isinstance(value, str):
             self._problem(
                 event,
@@ -329,6 +335,22 @@ class _Builder:
                 length=len(value),
             )
         return value
+
+    def _scalar(self, event: ScalarEvent) -> Any:
+        """The scalar's value; a whole number too long to be one stepcheck can hold is a
+        problem here, before Python refuses to convert it (past 4,300 digits) or a
+        solver is handed it."""
+        if _plain(event) and _INT.match(event.value) and len(event.value) > MAX_NUMBER_TEXT:
+            self._problem(
+                event,
+                "SPEC017",
+                f"the number {event.value[:20]}... ({len(event.value)} characters) is far "
+                "too large",
+                f"whole numbers in a spec lie between -{MAX_INT:,} and {MAX_INT:,}",
+                length=min(len(event.value), 80),
+            )
+            return None
+        return _scalar(event)
 
     def _skip(self, event: Event) -> None:
         depth = 1 if isinstance(event, (MappingStartEvent, SequenceStartEvent)) else 0
@@ -350,9 +372,13 @@ def _where(path: Path) -> str:
     return f"'{format_path(path)}'" if path else "the top level"
 
 
+def _plain(event: ScalarEvent) -> bool:
+    return event.style is None and bool(event.implicit[0])
+
+
 def _scalar(event: ScalarEvent) -> Any:
     value: str = event.value
-    if event.style is not None or not event.implicit[0]:
+    if not _plain(event):
         return value
     if _NULL.match(value):
         return None
