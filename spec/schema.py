@@ -148,8 +148,7 @@ def _diagnose(error: ValidationError, document: Document) -> Diagnostic:
                 message=f"{_describe(path)} is {error.instance}, outside the whole numbers "
                 f"a spec may use ({-MAX_INT:,} to {MAX_INT:,})",
                 span=_value_span(path, error.instance, document),
-                hint="a protocol counts small things (referrals, reviews); "
-                "choose a smaller bound",
+                hint="a protocol counts small things (referrals, reviews); choose a smaller bound",
             )
         case "pattern" if "propertyNames" in error.schema_path:
             return _bad_key(str(error.instance), str(rule), path, document)

@@ -157,4 +157,8 @@ cli.add_command(export_command)
 
 def main() -> None:
     """Entry point of the `stepcheck` script."""
+    if "" in sys.argv[1:]:
+        # click reads an empty PATH as ".", so `validate ""` checked the current folder.
+        click.echo("stepcheck: error: an argument is empty ('')", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     cli(prog_name="stepcheck")
