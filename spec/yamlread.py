@@ -39,6 +39,8 @@ Path = tuple[str | int, ...]
 MAX_INT = 1_000_000
 """Whole numbers in a spec (variable bounds, initial values, effects) lie within
 `[-MAX_INT, MAX_INT]`; the schema says so, and the checker's engines hold them easily."""
+MAX_DEPTH = 50
+"""The deepest nesting of mappings and lists read; a spec is under ten levels deep."""
 MAX_NUMBER_TEXT = 40
 """A plain whole number longer than this is refused as it is read, unconverted."""
 
@@ -120,6 +122,8 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Diagnostic]]
         return None, [_at(file, line, column, "SPEC001", f"invalid YAML: {error.reason}")]
     except YAMLError as error:
         return None, [_at(file, 1, 1, "SPEC001", f"invalid YAML: {error}")]
+    except _TooDeep:
+        return None, builder.problems
     except RecursionError:
         return None, [_at(file, 1, 1, "SPEC001", "invalid YAML: nesting is too deep")]
     if builder.problems:
@@ -189,6 +193,10 @@ def _at(
     return Diagnostic(code=code, message=message, span=span, hint=hint)
 
 
+class _TooDeep(Exception):
+    """Raised by `_Builder` to stop at nesting deeper than `MAX_DEPTH` (already reported)."""
+
+
 class _Builder:
     """Turns ruamel.yaml events into plain data, recording locations and problems."""
 
@@ -239,6 +247,16 @@ class _Builder:
         self._check_anchor_and_tag(event)
         if isinstance(event, ScalarEvent):
             return self._scalar(event)
+        if len(path) >= MAX_DEPTH:
+            self._problem(
+                event,
+                "SPEC001",
+                f"invalid YAML: nesting is too deep (more than {MAX_DEPTH} levels)",
+                "a spec nests a few levels deep; is a bracket left open?",
+            )
+            # Stop reading here: the rest of so deep a text costs the scanner time
+            # that grows with the square of its depth.
+            raise _TooDeep
         if isinstance(event, SequenceStartEvent):
             return self._sequence(path)
         if isinstance(event, MappingStartEvent):
