@@ -295,7 +295,7 @@ class _Builder:
         if flat:
             result = built[0]
             for index in range(1, len(built)):
-                result = self._joined(tree.data, operands, 0, index + 1, result, built[index])
+                result = self._joined(tree.data, operands, (0, index + 1), result, built[index])
             return result
         return self._balanced(tree.data, operands, built, 0, len(built))
 
@@ -307,12 +307,18 @@ class _Builder:
         middle = (lo + hi) // 2
         left = self._balanced(op, trees, built, lo, middle)
         right = self._balanced(op, trees, built, middle, hi)
-        return self._joined(op, trees, lo, hi, left, right)
+        return self._joined(op, trees, (lo, hi), left, right)
 
     def _joined(
-        self, op: str, trees: list[Tree[Token]], lo: int, hi: int, left: RawExpr, right: RawExpr
+        self,
+        op: str,
+        trees: list[Tree[Token]],
+        ends: tuple[int, int],
+        left: RawExpr,
+        right: RawExpr,
     ) -> RawExpr:
-        """`left op right`, spanning the source from operand `lo` to operand `hi - 1`."""
+        """`left op right`, spanning the source from operand `ends[0]` to `ends[1] - 1`."""
+        lo, hi = ends
         span = self.source.span_of(trees[lo].meta.start_pos, trees[hi - 1].meta.end_pos)
         return RawBoolOp(op=_BOOL_OPERATORS[op], left=left, right=right, span=span)
 
