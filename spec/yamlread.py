@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, field, frozen
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
@@ -62,6 +62,27 @@ class Locations:
     file: str
     values: dict[Path, tuple[int, int]]
     keys: dict[Path, tuple[int, int]]
+    blocks: dict[Path, tuple[tuple[int, int], ...]] = field(factory=dict)
+    """For a block scalar (`|`, `>`), where each character of its value was written:
+    its text starts on the line after the indicator and may be folded, so the value's
+    own position says nothing about where an offset in it is."""
+
+    def in_block(self, path: Path, span: SourceSpan, text: str) -> SourceSpan:
+        """`span` in `text`, the value at `path`, computed as if the value were written
+        from its start one line per value line, moved to where it is in the block
+        scalar it is in (unchanged for any other value)."""
+        table = self.blocks.get(path)
+        start = self.values.get(path)
+        if not table or start is None or span.file != self.file:
+            return span
+        lines = span.line - start[0]
+        offset = span.column - start[1]
+        starts = [0] + [at + 1 for at, char in enumerate(text) if char == "\n"]
+        if not 0 <= lines < len(starts) or offset < 0:
+            return span
+        index = min(starts[lines] + offset, len(table) - 1)
+        line, column = table[index]
+        return evolve(span, line=line, column=column)
 
     def span(self, path: Path, *, key: bool = False, length: int = 1) -> SourceSpan:
         """The span of the value (or, with `key`, the key) at `path`, or its nearest parent."""
@@ -113,6 +134,7 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Diagnostic]]
             )
         ]
     builder = _Builder(file)
+    builder.lines = text.splitlines()
     try:
         data = builder.build(YAML(typ="safe", pure=True).parse(text))
     except MarkedYAMLError as error:
@@ -205,10 +227,12 @@ class _Builder:
         self.problems: list[Diagnostic] = []
         self._values: dict[Path, tuple[int, int]] = {}
         self._keys: dict[Path, tuple[int, int]] = {}
+        self._blocks: dict[Path, tuple[tuple[int, int], ...]] = {}
+        self.lines: list[str] = []
         self._events: Iterator[Event] = iter(())
 
     def locations(self) -> Locations:
-        return Locations(file=self.file, values=self._values, keys=self._keys)
+        return Locations(file=self.file, values=self._values, keys=self._keys, blocks=self._blocks)
 
     def build(self, events: Iterator[Event]) -> Any:
         self._events = events
@@ -246,6 +270,10 @@ class _Builder:
             return None
         self._check_anchor_and_tag(event)
         if isinstance(event, ScalarEvent):
+            if event.style in ("|", ">"):
+                table = _block_positions(self.lines, event.start_mark.line + 1, event.value)
+                if table:
+                    self._blocks[path] = table
             return self._scalar(event)
         if len(path) >= MAX_DEPTH:
             self._problem(
@@ -384,6 +412,46 @@ class _Builder:
     ) -> None:
         line, column = event.start_mark.line + 1, event.start_mark.column + 1
         self.problems.append(_at(self.file, line, column, code, message, hint=hint, length=length))
+
+
+def _block_positions(
+    lines: list[str], first: int, value: str
+) -> tuple[tuple[int, int], ...] | None:
+    """Where each character of a block scalar's `value` is in the file (1-based line,
+    column), its text starting at 0-based line `first`; None if the text and the
+    value do not line up (nothing is then moved). Line breaks in the value, kept or
+    folded to spaces, are placed at the end of the line they end."""
+    indent = None
+    table: list[tuple[int, int]] = []
+    index = 0
+    for row in range(first, len(lines)):
+        line = lines[row]
+        if index >= len(value):
+            break
+        if not line.strip():
+            if index < len(value) and value[index] == "\n":
+                table.append((row + 1, len(line) + 1))
+                index += 1
+            continue
+        if indent is None:
+            indent = len(line) - len(line.lstrip(" "))
+        if len(line) - len(line.lstrip(" ")) < indent:
+            break
+        for column, char in enumerate(line[indent:], start=indent + 1):
+            while index < len(value) and value[index] != char and value[index] in " \n":
+                table.append((row + 1, column))
+                index += 1
+            if index >= len(value) or value[index] != char:
+                return None
+            table.append((row + 1, column))
+            index += 1
+        if index < len(value) and value[index] in " \n":
+            table.append((row + 1, len(line) + 1))
+            index += 1
+    while index < len(value) and value[index] in " \n" and table:
+        table.append(table[-1])
+        index += 1
+    return tuple(table) if index == len(value) and table else None
 
 
 def _where(path: Path) -> str:
