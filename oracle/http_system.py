@@ -116,8 +116,11 @@ class HttpSystem:
         for attempt in range(2):
             reused = self._connection is not None
             connection = self._connected()
-            watchdog = _Watchdog(connection, self.timeout)
+            watchdog = _Watchdog(self.timeout)
             try:
+                if connection.sock is None:
+                    connection.connect()
+                watchdog.watch(connection.sock)
                 connection.request("POST", self._prefix + path, body=data, headers=_HEADERS)
                 response = connection.getresponse()
                 raw = _read_capped(response, url)
@@ -227,21 +230,34 @@ class _Watchdog:
     """Ends a request that takes longer than `seconds` in all, by shutting its socket.
 
     http.client's timeout bounds each socket read, so a server trickling a byte a
-    second would never time out; this bounds the whole request instead."""
+    second would never time out; this bounds the whole request instead. The socket is
+    held here because http.client lets go of it once it knows the answer ends the
+    connection, while the answer is still being read from it."""
 
-    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+    def __init__(self, seconds: float) -> None:
         self.fired = False
-        self._connection = connection
+        self._socket: socket.socket | None = None
+        self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
         self._timer.start()
 
+    def watch(self, sock: socket.socket | None) -> None:
+        """Shut `sock` when the time is up (at once if it already is)."""
+        with self._lock:
+            self._socket = sock
+            if self.fired:
+                self._shut()
+
     def _fire(self) -> None:
-        self.fired = True
-        sock = self._connection.sock
-        if sock is not None:
+        with self._lock:
+            self.fired = True
+            self._shut()
+
+    def _shut(self) -> None:
+        if self._socket is not None:
             with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+                self._socket.shutdown(socket.SHUT_RDWR)
 
     def cancel(self) -> None:
         self._timer.cancel()
