@@ -47,7 +47,9 @@ def schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Draft7Validator:
-    strict = validators.extend(Draft7Validator, {"pattern": _whole_pattern})
+    strict = validators.extend(  # type: ignore[no-untyped-call]
+        Draft7Validator, {"pattern": _whole_pattern}
+    )
     validator: Draft7Validator = strict(schema())
     return validator
 
