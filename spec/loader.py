@@ -8,7 +8,9 @@ of them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from importlib import resources
 from pathlib import Path
 
 from stepcheck.spec.build import build_spec
@@ -24,6 +26,9 @@ __all__ = [
     "gather_spec_files",
     "load_spec",
     "load_spec_text",
+    "shipped_folder",
+    "shipped_names",
+    "shipped_spec",
     "spec_problems",
 ]
 
@@ -99,9 +104,30 @@ def gather_spec_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[Dia
             found.extend(inside)
         elif path.exists():
             found.append(path)
+        elif (shipped := shipped_spec(str(given))) is not None:
+            found.append(shipped)
         else:
             problems.append(_path_problem(path, "no such file or folder"))
     return list(dict.fromkeys(found)), problems
+
+
+def shipped_folder() -> Path:
+    """The folder of the authority specs that ship with stepcheck."""
+    return Path(str(resources.files("stepcheck.spec").joinpath("authorities")))
+
+
+def shipped_names() -> list[str]:
+    """The names of the shipped authority specs (`devon`, ...), sorted."""
+    return sorted(path.stem for path in shipped_folder().glob("*.yaml"))
+
+
+def shipped_spec(name: str) -> Path | None:
+    """The shipped spec called `name` (`devon`), or None: a bare name that is not a
+    file here may name a shipped authority, so `stepcheck verify devon` works."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        return None
+    path = shipped_folder() / f"{name}.yaml"
+    return path if path.is_file() else None
 
 
 def _path_problem(path: Path, message: str) -> Diagnostic:
@@ -109,7 +135,8 @@ def _path_problem(path: Path, message: str) -> Diagnostic:
         code="SPEC009",
         message=message,
         span=SourceSpan(file=str(path), line=1, column=1),
-        hint="check the path given on the command line",
+        hint="check the path given on the command line; a shipped authority can be "
+        f"named alone ({', '.join(shipped_names())})",
     )
 
 

@@ -25,6 +25,7 @@ from stepcheck.cli_common import (
 )
 from stepcheck.cli_diagram import diagram
 from stepcheck.cli_export import export_command
+from stepcheck.cli_list import list_command
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
 from stepcheck.cli_verify import verify_command
@@ -153,6 +154,7 @@ cli.add_command(compare_command)
 cli.add_command(diagram)
 cli.add_command(test_command)
 cli.add_command(export_command)
+cli.add_command(list_command)
 
 
 def main() -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
 
 from stepcheck.spec.diagnostics import Diagnostic, render_diagnostics
-from stepcheck.spec.loader import gather_spec_files
+from stepcheck.spec.loader import gather_spec_files, shipped_folder
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.validation import validate_files, validate_paths
 
@@ -31,7 +30,7 @@ EXIT_UNKNOWN = 3
 
 def shipped_authorities() -> Path:
     """The folder of the authority specs that ship with stepcheck."""
-    return Path(str(resources.files("stepcheck.spec").joinpath("authorities")))
+    return shipped_folder()
 
 
 def load_some(paths: tuple[Path, ...]) -> tuple[list[ProtocolSpec], list[Diagnostic]]:
