@@ -188,3 +188,14 @@ def test_an_expression_error_in_a_block_scalar_is_located_in_the_block(
 
     assert_refused(outcome, located=True, mentions="SPEC020")
     assert f"block.yaml:{line}:{column}:" in outcome.output
+
+
+def test_a_very_long_source_line_is_shown_as_a_window_around_the_caret(tmp_path):
+    """A minified spec or a 4,400-digit number once printed its whole line."""
+    spec = tmp_path / "long.yaml"
+    spec.write_text(_variable("9" * 4400), encoding="utf-8")
+
+    outcome = in_process(["validate", str(spec)])
+
+    assert_refused(outcome, located=True, mentions="SPEC017")
+    assert max(len(line) for line in outcome.output.splitlines()) < 300
