@@ -171,3 +171,17 @@ def test_a_bom_is_read_as_utf8_and_the_spec_loads(tmp_path):
     outcome = in_process(["validate", str(spec)])
 
     assert outcome.code == 0, outcome.output
+
+
+def test_a_folder_holding_a_fifo_and_a_symlink_loop_is_scanned_without_waiting(tmp_path):
+    (tmp_path / "good.yaml").write_text(TINY, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to("..")
+
+    outcome = in_subprocess(["validate", str(tmp_path)])
+
+    assert outcome.code == 0, outcome.output
+    assert "good.yaml" in outcome.output
+    assert outcome.seconds < 60
