@@ -25,6 +25,8 @@ from attrs import evolve
 from stepcheck.checker.results import BaselineEntry, Comparison, Report, Verdict
 from stepcheck.checker.triage import of_finding, of_result, spec_of_finding
 from stepcheck.spec.diagnostics import StepcheckError
+from stepcheck.spec.files import FileRefused, read_input
+from stepcheck.spec.jsontext import JsonRefused, load_json
 from stepcheck.spec.model import ProtocolSpec
 
 __all__ = ["BASELINE_FORMAT", "compare", "entries", "read_baseline", "render_baseline"]
@@ -83,18 +85,11 @@ def read_baseline(path: Path) -> list[BaselineEntry]:
             the message names the file and, for bad JSON, the line and column.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise StepcheckError(f"{path}: cannot read the baseline: {reason}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise StepcheckError(
-            f"{path}:{error.lineno}:{error.colno}: the baseline is not JSON: {error.msg}"
-        ) from None
-    except RecursionError:
-        raise StepcheckError(f"{path}: the baseline is nested too deeply to be one") from None
+        data = load_json(read_input(path), name=str(path))
+    except FileRefused as refused:
+        raise StepcheckError(f"{path}: cannot read the baseline: {refused.reason}") from None
+    except JsonRefused as refused:
+        raise StepcheckError(f"{refused} (in the baseline)") from None
     return _entries_of(path, data)
 
 

@@ -10,7 +10,7 @@ explorer (`concretize`), and if that fails the full model is asked instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from attrs import evolve
 
@@ -118,7 +118,7 @@ def concretize(model: ExplicitModel, trace: Trace, *, max_steps: int = 20_000) -
     for initial in model.initial_states():
         if _agrees(trace.initial, initial):
             try:
-                found = _extend(model, trace, 0, initial, [], budget=budget)
+                found = _extend(model, trace, initial, budget=budget)
             except TooManyChoices:
                 return None
             if found is not None:
@@ -127,29 +127,40 @@ def concretize(model: ExplicitModel, trace: Trace, *, max_steps: int = 20_000) -
 
 
 def _extend(
-    model: ExplicitModel,
-    trace: Trace,
-    index: int,
-    state: State,
-    done: list[TraceStep],
-    *,
-    budget: list[int],
+    model: ExplicitModel, trace: Trace, initial: State, *, budget: list[int]
 ) -> list[TraceStep] | None:
-    if index == len(trace.steps):
+    """A depth-first search for full-model steps matching the trace's, with a stack of
+    its own rather than Python's: a trace of a long wait has one step per working day,
+    thousands for a window of years, deeper than the interpreter's recursion limit."""
+    done: list[TraceStep] = []
+    if not trace.steps:
         return done
     budget[0] -= 1
     if budget[0] < 0:
         return None
-    step = trace.steps[index]
+    stack = [_matching(model, trace.steps[0], initial)]
+    while stack:
+        concrete = next(stack[-1], None)
+        if concrete is None:
+            stack.pop()
+            if done:
+                done.pop()
+            continue
+        done.append(concrete)
+        if len(done) == len(trace.steps):
+            return done
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None
+        stack.append(_matching(model, trace.steps[len(done)], concrete.state))
+    return None
+
+
+def _matching(model: ExplicitModel, step: TraceStep, state: State) -> Iterator[TraceStep]:
+    """The full model's steps from `state` that agree with the slice's `step`."""
     for label, after in model.successors(state):
         if label == step.label and _agrees(step.state, after):
-            concrete = TraceStep(kind=step.kind, name=step.name, day=step.day, state=after)
-            found = _extend(model, trace, index + 1, after, [*done, concrete], budget=budget)
-            if found is not None:
-                return found
-            if budget[0] < 0:
-                return None
-    return None
+            yield TraceStep(kind=step.kind, name=step.name, day=step.day, state=after)
 
 
 def _agrees(sliced: State, full: State) -> bool:

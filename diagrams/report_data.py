@@ -8,7 +8,6 @@ in), so a file that does not match is refused with the first place it goes wrong
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, TypeAlias
@@ -18,6 +17,7 @@ from attrs import frozen
 
 from stepcheck.spec.citations import Citation
 from stepcheck.spec.diagnostics import StepcheckError
+from stepcheck.spec.jsontext import JsonRefused, load_json
 from stepcheck.spec.trace import StepKind, Trace, TraceStep, Value
 
 __all__ = [
@@ -177,11 +177,10 @@ def read_results(text: str, schema: Mapping[str, Any], *, name: str) -> Results:
         ResultsInvalid: when the text is not JSON or does not match `schema`.
     """
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
+        data = load_json(text, name=name)
+    except JsonRefused as refused:
         raise ResultsInvalid(
-            f"{name}:{error.lineno}:{error.colno}: not JSON ({error.msg}); "
-            "expected the output of 'stepcheck verify --format json'"
+            f"{refused}; expected the output of 'stepcheck verify --format json'"
         ) from None
     problem = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(schema).iter_errors(data)

@@ -116,9 +116,10 @@ def render_diagnostic(diagnostic: Diagnostic, *, source_lines: Sequence[str] | N
     text = _line_of(span, source_lines)
     if text is not None:
         gutter = f"{span.line:>4} | "
-        lines.append(gutter + text)
-        caret_at = max(span.column - 1, 0)
-        lines.append(" " * (len(gutter) - 2) + "| " + " " * caret_at + "^" * max(span.length, 1))
+        shown, caret_at = _window(text, max(span.column - 1, 0))
+        lines.append(gutter + shown)
+        carets = min(max(span.length, 1), max(len(shown) - caret_at, 1))
+        lines.append(" " * (len(gutter) - 2) + "| " + " " * caret_at + "^" * carets)
     if span.path:
         lines.append(f"  at: {span.path}")
     if diagnostic.rule:
@@ -141,10 +142,30 @@ def render_diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def _read_lines(name: str) -> list[str] | None:
+    # Imported here: `files` builds its error on this module's `StepcheckError`.
+    from stepcheck.spec.files import FileRefused, read_input  # noqa: PLC0415
+
     try:
-        return Path(name).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        return read_input(Path(name)).decode("utf-8").splitlines()
+    except (FileRefused, UnicodeDecodeError):
         return None
+
+
+_LONGEST_SHOWN = 1000
+"""A source line longer than this (a minified spec, a 4,000-digit number) is shown as
+a window of `_WINDOW` characters around the caret, not whole."""
+_WINDOW = 160
+
+
+def _window(text: str, caret_at: int) -> tuple[str, int]:
+    """The part of `text` to show and where the caret falls in it."""
+    if len(text) <= _LONGEST_SHOWN:
+        return text, caret_at
+    start = max(0, min(caret_at - _WINDOW // 3, len(text) - _WINDOW))
+    end = start + _WINDOW
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if end < len(text) else ""
+    return prefix + text[start:end] + suffix, caret_at - start + len(prefix)
 
 
 def _line_of(span: SourceSpan, source_lines: Sequence[str] | None) -> str | None:

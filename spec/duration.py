@@ -179,7 +179,7 @@ def _quantity(text: str, number: str) -> int:
     return int(number)
 
 
-MAX_YEARS = 100
+MAX_YEARS = 10
 """The longest duration a spec may state: the working-day calendar is computed this far."""
 _TOO_LONG_HINT = (
     f"the longest duration stepcheck can count on the calendar is {MAX_YEARS} years; "

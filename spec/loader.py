@@ -8,11 +8,14 @@ of them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from importlib import resources
 from pathlib import Path
 
 from stepcheck.spec.build import build_spec
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan, SpecInvalid, StepcheckError
+from stepcheck.spec.files import MAX_INPUT_BYTES, FileRefused, read_input
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.schema import schema_problems
 from stepcheck.spec.yamlread import read_yaml
@@ -23,6 +26,9 @@ __all__ = [
     "gather_spec_files",
     "load_spec",
     "load_spec_text",
+    "shipped_folder",
+    "shipped_names",
+    "shipped_spec",
     "spec_problems",
 ]
 
@@ -37,9 +43,9 @@ def load_spec(path: Path | str) -> ProtocolSpec:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise SpecInvalid([_file_problem(path, error)]) from None
+        raw = read_input(path)
+    except FileRefused as refused:
+        raise SpecInvalid([_file_problem(path, refused.reason)]) from None
     return load_spec_text(raw, str(path))
 
 
@@ -88,16 +94,40 @@ def gather_spec_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[Dia
     problems: list[Diagnostic] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        if not str(given):
+            # Path("") is ".", which would quietly check the current folder.
+            problems.append(_path_problem(Path("''"), "the path is empty"))
+        elif path.is_dir():
             inside = sorted(p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file())
             if not inside:
                 problems.append(_path_problem(path, "no spec files (*.yaml, *.yml) in this folder"))
             found.extend(inside)
         elif path.exists():
             found.append(path)
+        elif (shipped := shipped_spec(str(given))) is not None:
+            found.append(shipped)
         else:
             problems.append(_path_problem(path, "no such file or folder"))
     return list(dict.fromkeys(found)), problems
+
+
+def shipped_folder() -> Path:
+    """The folder of the authority specs that ship with stepcheck."""
+    return Path(str(resources.files("stepcheck.spec").joinpath("authorities")))
+
+
+def shipped_names() -> list[str]:
+    """The names of the shipped authority specs (`devon`, ...), sorted."""
+    return sorted(path.stem for path in shipped_folder().glob("*.yaml"))
+
+
+def shipped_spec(name: str) -> Path | None:
+    """The shipped spec called `name` (`devon`), or None: a bare name that is not a
+    file here may name a shipped authority, so `stepcheck verify devon` works."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        return None
+    path = shipped_folder() / f"{name}.yaml"
+    return path if path.is_file() else None
 
 
 def _path_problem(path: Path, message: str) -> Diagnostic:
@@ -105,14 +135,15 @@ def _path_problem(path: Path, message: str) -> Diagnostic:
         code="SPEC009",
         message=message,
         span=SourceSpan(file=str(path), line=1, column=1),
-        hint="check the path given on the command line",
+        hint="check the path given on the command line; a shipped authority can be "
+        f"named alone ({', '.join(shipped_names())})",
     )
 
 
-def _file_problem(path: Path, error: OSError) -> Diagnostic:
-    reason = error.strerror or str(error)
+def _file_problem(path: Path, reason: str) -> Diagnostic:
     return Diagnostic(
         code="SPEC009",
-        message=f"cannot read the file: {reason.lower()}",
+        message=f"cannot read the file: {reason}",
         span=SourceSpan(file=str(path), line=1, column=1),
+        hint=f"a spec is a regular YAML file of at most {MAX_INPUT_BYTES // 2**20} MiB",
     )

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
+from attrs import evolve
+
 from stepcheck.spec.diagnostics import Diagnostic, InternalError, SourceSpan, did_you_mean
 from stepcheck.spec.duration import Duration, DurationError, parse_duration
 from stepcheck.spec.expr import BOOL, Expr, ExpressionInvalid, Scope, Type, check_expression
@@ -182,7 +184,10 @@ class SpecReader:
         try:
             return check_expression(text, self.span(path), scope, expected=expected)
         except ExpressionInvalid as invalid:
-            self.problems.extend(invalid.diagnostics)
+            self.problems.extend(
+                evolve(problem, span=self.doc.locations.in_block(path, problem.span, text))
+                for problem in invalid.diagnostics
+            )
             return check_expression("true", self.span(path), scope)
 
     def register_ids(self) -> None:

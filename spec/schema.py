@@ -16,11 +16,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan, did_you_mean
-from stepcheck.spec.yamlread import YAML11_BOOLEANS, Document, Path
+from stepcheck.spec.yamlread import MAX_INT, YAML11_BOOLEANS, Document, Path
 
 __all__ = ["SCHEMA_FILE", "schema", "schema_problems"]
 
@@ -47,7 +47,27 @@ def schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Draft7Validator:
-    return Draft7Validator(schema())
+    strict = validators.extend(  # type: ignore[no-untyped-call]
+        Draft7Validator, {"pattern": _whole_pattern}
+    )
+    validator: Draft7Validator = strict(schema())
+    return validator
+
+
+def _whole_pattern(
+    _validator: Draft7Validator, pattern: str, instance: Any, _schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    r"""The `pattern` keyword as JSON Schema (ECMA 262) reads it: `$` is the end of the
+    text. Python's `$` also matches before a final newline, so `"closed\n"` passed as
+    an id and became a second status; `\Z` is the end in Python (editors still read
+    the schema's `$`, which already means this to them)."""
+    if isinstance(instance, str) and not _python_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _python_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
 
 
 def schema_problems(document: Document) -> list[Diagnostic]:
@@ -124,6 +144,14 @@ def _diagnose(error: ValidationError, document: Document) -> Diagnostic:
                 span=_value_span(path, error.instance, document),
                 hint=did_you_mean(str(error.instance), shown, what="values"),
             )
+        case "minimum" | "maximum":
+            return Diagnostic(
+                code="SPEC017",
+                message=f"{_describe(path)} is {error.instance}, outside the whole numbers "
+                f"a spec may use ({-MAX_INT:,} to {MAX_INT:,})",
+                span=_value_span(path, error.instance, document),
+                hint="a protocol counts small things (referrals, reviews); choose a smaller bound",
+            )
         case "pattern" if "propertyNames" in error.schema_path:
             return _bad_key(str(error.instance), str(rule), path, document)
         case "pattern":
@@ -155,7 +183,7 @@ def _bad_key(key: str, pattern: str, path: Path, document: Document) -> Diagnost
     kind = _name_kind(pattern, path)
     return Diagnostic(
         code="SPEC014",
-        message=f"'{key}' is not a valid {kind} in {_describe(path)}",
+        message=f"{_repr(key)} is not a valid {kind} in {_describe(path)}",
         span=document.locations.span((*path, key), key=True, length=len(key)),
         hint=_name_hint(key, kind),
     )
@@ -243,7 +271,8 @@ def _shape(value: Any) -> str:
 
 def _repr(value: Any) -> str:
     if isinstance(value, str):
-        return f"'{value}'"
+        # A newline or other invisible character is shown escaped, or it is not seen.
+        return f"'{value}'" if value.isprintable() else json.dumps(value)
     return (
         json.dumps(value)
         if isinstance(value, (bool, int, float)) or value is None

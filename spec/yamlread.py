@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, field, frozen
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
@@ -32,9 +32,17 @@ from ruamel.yaml.reader import ReaderError
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
 from stepcheck.spec.yamlsyntax import explain_syntax_error
 
-__all__ = ["Document", "Locations", "Path", "format_path", "read_yaml"]
+__all__ = ["MAX_INT", "Document", "Locations", "Path", "format_path", "read_yaml"]
 
 Path = tuple[str | int, ...]
+
+MAX_INT = 1_000_000
+"""Whole numbers in a spec (variable bounds, initial values, effects) lie within
+`[-MAX_INT, MAX_INT]`; the schema says so, and the checker's engines hold them easily."""
+MAX_DEPTH = 50
+"""The deepest nesting of mappings and lists read; a spec is under ten levels deep."""
+MAX_NUMBER_TEXT = 40
+"""A plain whole number longer than this is refused as it is read, unconverted."""
 
 YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
@@ -54,6 +62,27 @@ class Locations:
     file: str
     values: dict[Path, tuple[int, int]]
     keys: dict[Path, tuple[int, int]]
+    blocks: dict[Path, tuple[tuple[int, int], ...]] = field(factory=dict)
+    """For a block scalar (`|`, `>`), where each character of its value was written:
+    its text starts on the line after the indicator and may be folded, so the value's
+    own position says nothing about where an offset in it is."""
+
+    def in_block(self, path: Path, span: SourceSpan, text: str) -> SourceSpan:
+        """`span` in `text`, the value at `path`, computed as if the value were written
+        from its start one line per value line, moved to where it is in the block
+        scalar it is in (unchanged for any other value)."""
+        table = self.blocks.get(path)
+        start = self.values.get(path)
+        if not table or start is None or span.file != self.file:
+            return span
+        lines = span.line - start[0]
+        offset = span.column - start[1]
+        starts = [0] + [at + 1 for at, char in enumerate(text) if char == "\n"]
+        if not 0 <= lines < len(starts) or offset < 0:
+            return span
+        index = min(starts[lines] + offset, len(table) - 1)
+        line, column = table[index]
+        return evolve(span, line=line, column=column)
 
     def span(self, path: Path, *, key: bool = False, length: int = 1) -> SourceSpan:
         """The span of the value (or, with `key`, the key) at `path`, or its nearest parent."""
@@ -105,6 +134,7 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Diagnostic]]
             )
         ]
     builder = _Builder(file)
+    builder.lines = text.splitlines()
     try:
         data = builder.build(YAML(typ="safe", pure=True).parse(text))
     except MarkedYAMLError as error:
@@ -114,6 +144,8 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Diagnostic]]
         return None, [_at(file, line, column, "SPEC001", f"invalid YAML: {error.reason}")]
     except YAMLError as error:
         return None, [_at(file, 1, 1, "SPEC001", f"invalid YAML: {error}")]
+    except _TooDeep:
+        return None, builder.problems
     except RecursionError:
         return None, [_at(file, 1, 1, "SPEC001", "invalid YAML: nesting is too deep")]
     if builder.problems:
@@ -183,6 +215,10 @@ def _at(
     return Diagnostic(code=code, message=message, span=span, hint=hint)
 
 
+class _TooDeep(Exception):
+    """Raised by `_Builder` to stop at nesting deeper than `MAX_DEPTH` (already reported)."""
+
+
 class _Builder:
     """Turns ruamel.yaml events into plain data, recording locations and problems."""
 
@@ -191,10 +227,12 @@ class _Builder:
         self.problems: list[Diagnostic] = []
         self._values: dict[Path, tuple[int, int]] = {}
         self._keys: dict[Path, tuple[int, int]] = {}
+        self._blocks: dict[Path, tuple[tuple[int, int], ...]] = {}
+        self.lines: list[str] = []
         self._events: Iterator[Event] = iter(())
 
     def locations(self) -> Locations:
-        return Locations(file=self.file, values=self._values, keys=self._keys)
+        return Locations(file=self.file, values=self._values, keys=self._keys, blocks=self._blocks)
 
     def build(self, events: Iterator[Event]) -> Any:
         self._events = events
@@ -232,7 +270,21 @@ class _Builder:
             return None
         self._check_anchor_and_tag(event)
         if isinstance(event, ScalarEvent):
-            return _scalar(event)
+            if event.style in ("|", ">"):
+                table = _block_positions(self.lines, event.start_mark.line + 1, event.value)
+                if table:
+                    self._blocks[path] = table
+            return self._scalar(event)
+        if len(path) >= MAX_DEPTH:
+            self._problem(
+                event,
+                "SPEC001",
+                f"invalid YAML: nesting is too deep (more than {MAX_DEPTH} levels)",
+                "a spec nests a few levels deep; is a bracket left open?",
+            )
+            # Stop reading here: the rest of so deep a text costs the scanner time
+            # that grows with the square of its depth.
+            raise _TooDeep
         if isinstance(event, SequenceStartEvent):
             return self._sequence(path)
         if isinstance(event, MappingStartEvent):
@@ -309,7 +361,7 @@ class _Builder:
             self._skip(event)
             return None
         self._check_anchor_and_tag(event)
-        value = _scalar(event)
+        value = self._scalar(event)
         if not isinstance(value, str):
             self._problem(
                 event,
@@ -330,6 +382,22 @@ class _Builder:
             )
         return value
 
+    def _scalar(self, event: ScalarEvent) -> Any:
+        """The scalar's value; a whole number too long to be one stepcheck can hold is a
+        problem here, before Python refuses to convert it (past 4,300 digits) or a
+        solver is handed it."""
+        if _plain(event) and _INT.match(event.value) and len(event.value) > MAX_NUMBER_TEXT:
+            self._problem(
+                event,
+                "SPEC017",
+                f"the number {event.value[:20]}... ({len(event.value)} characters) is far "
+                "too large",
+                f"whole numbers in a spec lie between -{MAX_INT:,} and {MAX_INT:,}",
+                length=min(len(event.value), 80),
+            )
+            return None
+        return _scalar(event)
+
     def _skip(self, event: Event) -> None:
         depth = 1 if isinstance(event, (MappingStartEvent, SequenceStartEvent)) else 0
         while depth:
@@ -346,13 +414,57 @@ class _Builder:
         self.problems.append(_at(self.file, line, column, code, message, hint=hint, length=length))
 
 
+def _block_positions(
+    lines: list[str], first: int, value: str
+) -> tuple[tuple[int, int], ...] | None:
+    """Where each character of a block scalar's `value` is in the file (1-based line,
+    column), its text starting at 0-based line `first`; None if the text and the
+    value do not line up (nothing is then moved). Line breaks in the value, kept or
+    folded to spaces, are placed at the end of the line they end."""
+    indent = None
+    table: list[tuple[int, int]] = []
+    index = 0
+    for row in range(first, len(lines)):
+        line = lines[row]
+        if index >= len(value):
+            break
+        if not line.strip():
+            if index < len(value) and value[index] == "\n":
+                table.append((row + 1, len(line) + 1))
+                index += 1
+            continue
+        if indent is None:
+            indent = len(line) - len(line.lstrip(" "))
+        if len(line) - len(line.lstrip(" ")) < indent:
+            break
+        for column, char in enumerate(line[indent:], start=indent + 1):
+            while index < len(value) and value[index] != char and value[index] in " \n":
+                table.append((row + 1, column))
+                index += 1
+            if index >= len(value) or value[index] != char:
+                return None
+            table.append((row + 1, column))
+            index += 1
+        if index < len(value) and value[index] in " \n":
+            table.append((row + 1, len(line) + 1))
+            index += 1
+    while index < len(value) and value[index] in " \n" and table:
+        table.append(table[-1])
+        index += 1
+    return tuple(table) if index == len(value) and table else None
+
+
 def _where(path: Path) -> str:
     return f"'{format_path(path)}'" if path else "the top level"
 
 
+def _plain(event: ScalarEvent) -> bool:
+    return event.style is None and bool(event.implicit[0])
+
+
 def _scalar(event: ScalarEvent) -> Any:
     value: str = event.value
-    if event.style is not None or not event.implicit[0]:
+    if not _plain(event):
         return value
     if _NULL.match(value):
         return None

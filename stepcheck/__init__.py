@@ -1,9 +1,11 @@
 """stepcheck: check children's-services case-transfer protocols.
 
-The public API: load a spec, and the error types a caller may catch.
+The public API: validate and verify specs (paths, or shipped authorities by name),
+load a spec, and the error types a caller may catch.
 
->>> from stepcheck import load_spec  # doctest: +SKIP
->>> spec = load_spec("spec/authorities/somerset.yaml")  # doctest: +SKIP
+>>> import stepcheck  # doctest: +SKIP
+>>> report = stepcheck.verify("devon", properties=["no_unowned_case"])  # doctest: +SKIP
+>>> spec = stepcheck.load_spec("spec/authorities/somerset.yaml")  # doctest: +SKIP
 """
 
 import time as _time
@@ -12,7 +14,8 @@ STARTED = _time.monotonic()
 """When stepcheck was first imported: a command's time budget (--max-seconds) counts
 from here, so loading the program and the specs is inside it."""
 
-from stepcheck.spec.diagnostics import (  # noqa: E402  (the clock starts first)
+from stepcheck.api import validate, verify  # noqa: E402  (the clock starts first)
+from stepcheck.spec.diagnostics import (  # noqa: E402
     Diagnostic,
     SourceSpan,
     SpecInvalid,
@@ -33,6 +36,8 @@ __all__ = [
     "load_spec",
     "load_spec_text",
     "render_diagnostics",
+    "validate",
+    "verify",
 ]
 
 __version__ = "0.1.0"

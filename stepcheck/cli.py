@@ -26,6 +26,7 @@ from stepcheck.cli_common import (
 from stepcheck.cli_diagram import diagram
 from stepcheck.cli_export import export_command
 from stepcheck.cli_replay import replay_command, simulate_command
+from stepcheck.cli_list import list_command
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
 from stepcheck.cli_verify import verify_command
@@ -191,8 +192,13 @@ cli.add_command(test_command)
 cli.add_command(export_command)
 cli.add_command(replay_command)
 cli.add_command(simulate_command)
+cli.add_command(list_command)
 
 
 def main() -> None:
     """Entry point of the `stepcheck` script."""
+    if "" in sys.argv[1:]:
+        # click reads an empty PATH as ".", so `validate ""` checked the current folder.
+        click.echo("stepcheck: error: an argument is empty ('')", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     cli(prog_name="stepcheck")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
 
 from stepcheck.spec.diagnostics import Diagnostic, render_diagnostics
-from stepcheck.spec.loader import find_spec_files
+from stepcheck.spec.loader import gather_spec_files, shipped_folder
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.validation import validate_files, validate_paths
 
@@ -31,7 +30,7 @@ EXIT_UNKNOWN = 3
 
 def shipped_authorities() -> Path:
     """The folder of the authority specs that ship with stepcheck."""
-    return Path(str(resources.files("stepcheck.spec").joinpath("authorities")))
+    return shipped_folder()
 
 
 def load_some(paths: tuple[Path, ...]) -> tuple[list[ProtocolSpec], list[Diagnostic]]:
@@ -43,10 +42,11 @@ def load_some(paths: tuple[Path, ...]) -> tuple[list[ProtocolSpec], list[Diagnos
 
 
 def load_all(paths: tuple[Path, ...]) -> list[ProtocolSpec]:
-    """Load every spec (default: the shipped ones); on any invalid one, print all
-    diagnostics and exit 2."""
-    results = validate_files(find_spec_files(paths or (shipped_authorities(),)))
-    bad = [d for result in results for d in result.diagnostics]
+    """Load every spec (default: the shipped ones); on any invalid one, or a path that
+    is missing or a folder with no spec, print all diagnostics (located) and exit 2."""
+    files, bad = gather_spec_files(paths or (shipped_authorities(),))
+    results = validate_files(files)
+    bad += [d for result in results for d in result.diagnostics]
     if bad:
         click.echo(render_diagnostics(bad), err=True, nl=False)
         sys.exit(EXIT_BAD_INPUT)

@@ -21,6 +21,7 @@ from stepcheck.diagrams.ladders import ladder_diagram
 from stepcheck.diagrams.mermaid import status_mermaid
 from stepcheck.diagrams.parts import tier_map, tier_parts
 from stepcheck.diagrams.render import render
+from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.trace import Trace
 from stepcheck.verification import run_verify
@@ -84,6 +85,7 @@ def diagram(  # noqa: PLR0917 (click passes every option as a parameter)
         raise click.UsageError("give -o FILE or --out-dir DIR, not both")
     if output_format == "png" and output is None and out_dir is None:
         raise click.UsageError("png is binary: give -o FILE or --out-dir DIR")
+    check_writable([output] if output is not None else [], out_dir)
     spec = _load_one(spec_path)
     trace = _highlight_trace(spec, property_id, timeout) if property_id is not None else None
     if out_dir is not None:
@@ -91,8 +93,7 @@ def diagram(  # noqa: PLR0917 (click passes every option as a parameter)
         return
     data = _status_bytes(spec, trace, output_format)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(data)
+        write_file(output, data)
     else:
         click.echo(data.decode("utf-8"), nl=False)
 
@@ -144,7 +145,6 @@ def _write_all(spec: ProtocolSpec, trace: Trace | None, output_format: str, out_
     """The status diagram and, for Graphviz formats, the same in parts a page can hold
     (the tier map and one part per tier) and one file per escalation ladder."""
     extension = _EXTENSIONS[output_format]
-    out_dir.mkdir(parents=True, exist_ok=True)
     files = {f"{spec.authority.id}.{extension}": _status_bytes(spec, trace, output_format)}
     if output_format != "mermaid":
         authority = spec.authority.id
@@ -160,6 +160,6 @@ def _write_all(spec: ProtocolSpec, trace: Trace | None, output_format: str, out_
             )
             files[f"{stem}.{extension}"] = data
     for name, data in files.items():
-        (out_dir / name).write_bytes(data)
+        write_file(out_dir / name, data)
         click.echo(str(out_dir / name), err=True)
     sys.stderr.flush()

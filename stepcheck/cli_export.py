@@ -13,6 +13,7 @@ import click
 
 from stepcheck.checker.promela import SAFETY_KINDS, to_promela
 from stepcheck.cli_common import load_all
+from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.model import Property, ProtocolSpec, Reading
 
@@ -64,14 +65,15 @@ def export_command(  # noqa: PLR0917 (click passes every option as a parameter)
     to standard output.
     """
     assert output_format == "promela", "click allows only the formats listed"
+    if output is not None:
+        check_writable([output])
     spec = _one_spec(spec_path)
     prop = _safety_property(spec, property_id) if property_id is not None else None
     text = to_promela(spec, prop, reading=Reading(reading), comply=not missed_deadlines)
     if output is None:
         click.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    write_file(output, text)
 
 
 def _one_spec(spec_path: Path) -> ProtocolSpec:

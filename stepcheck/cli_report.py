@@ -30,7 +30,9 @@ from stepcheck.diagrams.compare import compare, render_markdown, render_text
 from stepcheck.diagrams.report import render_report
 from stepcheck.diagrams.report_data import Results, read_results
 from stepcheck.diagrams.report_svg import svg_renderer
+from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import StepcheckError
+from stepcheck.spec.files import FileRefused, read_input
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.verification import default_jobs, run_verify, without_timings
 
@@ -67,6 +69,7 @@ def report_command(
     Exit 0 when every property is proved, 1 when any is violated, 2 on bad input,
     3 when none is violated but some could not be decided.
     """
+    check_writable([output])
     specs = load_all(paths)
     if results is not None:
         found = _read_results_file(results, specs)
@@ -81,8 +84,7 @@ def report_command(
     if shutil.which("dot") is None:
         click.echo("stepcheck report: note: Graphviz's dot is not installed; no diagrams", err=True)
     page = render_report(found, specs, version=__version__, renderer=svg_renderer())
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(page, encoding="utf-8")
+    write_file(output, page)
     click.echo(f"stepcheck report: wrote {output}")
     sys.exit(_exit_code(found, specs))
 
@@ -114,9 +116,11 @@ def compare_command(paths: tuple[Path, ...], output_format: str) -> None:
 def _read_results_file(path: Path, specs: list[ProtocolSpec]) -> Results:
     """The results in `path`, which must be valid and cover every spec that has properties."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise StepcheckError(f"cannot read the results file {path}: {error}") from None
+        text = read_input(path).decode("utf-8")
+    except FileRefused as refused:
+        raise StepcheckError(f"cannot read the results file {path}: {refused.reason}") from None
+    except UnicodeDecodeError:
+        raise StepcheckError(f"cannot read the results file {path}: it is not UTF-8 text") from None
     found = read_results(text, _schema(), name=str(path))
     files = {Path(result.spec).resolve() for result in found.results}
     authorities = {result.authority for result in found.results}

@@ -8,6 +8,7 @@ line; later lines of a literal block scalar count from `span.column` as well.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -41,6 +42,7 @@ MAX_DEPTH = 100
 """Deepest nesting accepted, so every recursive consumer stays far from Python's limit."""
 
 _MAX_DIGITS = 18
+_FLAT_CHAIN = 16
 _PACKAGE = __name__.rpartition(".")[0]
 
 
@@ -262,6 +264,8 @@ class _Builder:
                 return self._binary(tree, span, depth)
 
     def _binary(self, tree: Tree[Token], span: SourceSpan, depth: int) -> RawExpr:
+        if tree.data in ("and_", "or_"):
+            return self._chain(tree, depth)
         left, right = (self.build(tree.children[i], depth + 1) for i in (0, 2))
         if tree.data in _BOOL_OPERATORS:
             return RawBoolOp(op=_BOOL_OPERATORS[tree.data], left=left, right=right, span=span)
@@ -271,6 +275,52 @@ class _Builder:
             op = CompareOperator(str(tree.children[1]))
             return RawCompare(op=op, left=left, right=right, span=span)
         raise InternalError(f"unexpected parse node '{tree.data}'")
+
+    def _chain(self, tree: Tree[Token], depth: int) -> RawExpr:
+        """A run of one associative operator (`a and b and c ...`). Up to `_FLAT_CHAIN`
+        terms it is built left-deep, as written; a longer run is built balanced, so a
+        flat list of 150 conditions is 8 levels deep, not 150 (it was refused as
+        "nested more than 100 levels")."""
+        operands: list[Tree[Token]] = []
+        pending: list[Tree[Token] | Token] = [tree]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, Tree) and node.data == tree.data:
+                pending += [node.children[2], node.children[0]]
+            else:
+                operands.append(_subtree(node))
+        flat = len(operands) <= _FLAT_CHAIN
+        levels = len(operands) - 1 if flat else math.ceil(math.log2(len(operands)))
+        built = [self.build(operand, depth + levels) for operand in operands]
+        if flat:
+            result = built[0]
+            for index in range(1, len(built)):
+                result = self._joined(tree.data, operands, (0, index + 1), result, built[index])
+            return result
+        return self._balanced(tree.data, operands, built, 0, len(built))
+
+    def _balanced(
+        self, op: str, trees: list[Tree[Token]], built: list[RawExpr], lo: int, hi: int
+    ) -> RawExpr:
+        if hi - lo == 1:
+            return built[lo]
+        middle = (lo + hi) // 2
+        left = self._balanced(op, trees, built, lo, middle)
+        right = self._balanced(op, trees, built, middle, hi)
+        return self._joined(op, trees, (lo, hi), left, right)
+
+    def _joined(
+        self,
+        op: str,
+        trees: list[Tree[Token]],
+        ends: tuple[int, int],
+        left: RawExpr,
+        right: RawExpr,
+    ) -> RawExpr:
+        """`left op right`, spanning the source from operand `ends[0]` to `ends[1] - 1`."""
+        lo, hi = ends
+        span = self.source.span_of(trees[lo].meta.start_pos, trees[hi - 1].meta.end_pos)
+        return RawBoolOp(op=_BOOL_OPERATORS[op], left=left, right=right, span=span)
 
     def _leaf(self, tree: Tree[Token], span: SourceSpan) -> RawExpr:
         first = _token(tree.children[0])
