@@ -25,8 +25,8 @@ from stepcheck.cli_common import (
 )
 from stepcheck.cli_diagram import diagram
 from stepcheck.cli_export import export_command
-from stepcheck.cli_replay import replay_command, simulate_command
 from stepcheck.cli_list import list_command
+from stepcheck.cli_replay import replay_command, simulate_command
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
 from stepcheck.cli_verify import verify_command
