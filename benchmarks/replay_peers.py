@@ -60,7 +60,9 @@ def dask_seconds(spec: ProtocolSpec, read: LogRead, scheduler: str, repeat: int)
 
 
 def pm4py_status() -> str | None:
-    """Why the PM4Py column is empty, or None when PM4Py is installed."""
+    """Why the PM4Py column is empty, or None when PM4Py is installed. (Its progress
+    bars are turned off first: PM4Py reads the setting once, when it is imported.)"""
+    os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
     if _optional("pm4py") is None:
         return "(PM4Py skipped: not installed; pip install 'stepcheck[bench]')"
     return None
@@ -69,7 +71,6 @@ def pm4py_status() -> str | None:
 def pm4py_seconds(log: Path, repeat: int) -> tuple[int, float]:
     """Events in the canonical CSV `log`, and PM4Py's best token-replay seconds over them,
     on a Petri net its inductive miner discovers from the same log."""
-    os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")  # read when pm4py loads
     pm4py = importlib.import_module("pm4py")
     pandas = importlib.import_module("pandas")
     with log.open(encoding="utf-8", newline="") as handle:
