@@ -121,3 +121,13 @@ def test_scheduler_needs_the_dask_engine(tmp_path):
     )
     assert result.exit_code == 2
     assert "--engine dask" in result.output
+
+
+def test_a_log_with_no_replayable_case_is_the_same_on_dask(tmp_path, scheduler):
+    log = tmp_path / "bad.csv"
+    log.write_text("case,time,event\nc1,not a time,x\nc2,2026-12-07T09:00,no_such_event\n")
+    read = read_logs([log], parse_mapping([]))
+    spec = load_spec(Path("spec/authorities/devon.yaml"))
+    single = replay(spec, read)
+    assert single.totals.malformed == 2
+    assert replay_dask(spec, read, scheduler=scheduler) == single
