@@ -3,7 +3,7 @@
 Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|spin|replay]
                             [--repeat N] [--budget SECONDS] [--smoke]
                             [--spin-seconds SECONDS] [--spin-memory-mb MB]
-                            [--replay-cases N]
+                            [--replay-cases N] [--replay-workers N]
 
 - loader: load each shipped authority, and working-day arithmetic; best of N (default 5);
 - checker: every property of every shipped authority, one run each, default limits;
@@ -17,7 +17,9 @@ Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|spin|re
 - spin: SPIN on the exported Promela beside the checker, every safety property of
   each shipped authority, one run each, with a wall-clock and memory limit for SPIN;
 - replay: rows per second reading and replaying a clean simulated log of each shipped
-  authority (--replay-cases cases, default 500; best of N, at most 3).
+  authority (--replay-cases cases, default 500; best of N, at most 3), beside
+  `--engine dask` on a local cluster of --replay-workers processes (default 2) and
+  PM4Py's token-based replay of the same log (each skipped, with a note, when missing).
 
 Without --only, all seven run in that order; the checker, scaling and spin sections take
 minutes. --smoke runs scaling and family on a few small specs, to see them work in
@@ -65,6 +67,9 @@ def main() -> None:
     parser.add_argument(
         "--replay-cases", type=int, default=500, help="replay: cases in each simulated log"
     )
+    parser.add_argument(
+        "--replay-workers", type=int, default=2, help="replay: local Dask worker processes"
+    )
     args = parser.parse_args()
     print(machine_line())
     print(flush=True)
@@ -84,7 +89,7 @@ def main() -> None:
     if "spin" in sections:
         run_spin(SpinLimits(seconds=args.spin_seconds, memory_mb=args.spin_memory_mb))
     if "replay" in sections:
-        run_replay(min(args.repeat, 3), args.replay_cases)
+        run_replay(min(args.repeat, 3), args.replay_cases, args.replay_workers)
 
 
 if __name__ == "__main__":

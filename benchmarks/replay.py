@@ -4,6 +4,10 @@ For each shipped authority, `simulate` writes a clean canonical CSV log of `case
 cases (seed 1; simulating is not timed), then the log is read (`read_logs`) and
 replayed (`replay`) in-process, best of N; the table gives rows per second for
 reading, replaying, and both. A replay that is not clean would be a bug, so it stops.
+Beside them, in the same run (benchmarks/replay_peers.py): the same read log replayed
+with `--engine dask` on a local cluster of `workers` processes, and PM4Py's
+token-based replay of the same log, with stepcheck's single-process replay rate over
+PM4Py's. Either column is left empty, with a note, when its package is missing.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import AUTHORITIES
+from benchmarks.replay_peers import dask_cluster, dask_seconds, pm4py_seconds, pm4py_status
 from stepcheck.oracle.replay_engine import replay
 from stepcheck.oracle.replay_read import read_logs
 from stepcheck.oracle.replay_rows import parse_mapping
@@ -22,34 +27,56 @@ from stepcheck.spec.loader import load_spec
 __all__ = ["run_replay"]
 
 
-def run_replay(repeat: int, cases: int) -> None:
-    """Print one markdown table: rows, and rows per second read, replayed, and both."""
+def run_replay(repeat: int, cases: int, workers: int = 2) -> None:
+    """Print one markdown table: rows, and rows per second read, replayed, and both;
+    replayed on Dask; PM4Py's token replay, and stepcheck's rate over PM4Py's."""
     print(f"### replay (best of {repeat}; clean simulated logs of {cases:,} cases, seed 1)")
     print()
-    print("| authority | rows | read rows/s | replay rows/s | end to end rows/s |")
-    print("|---|---:|---:|---:|---:|")
-    mapping = parse_mapping(["status=status,owner=owner"])
-    with tempfile.TemporaryDirectory() as folder:
-        for path in sorted(AUTHORITIES.glob("*.yaml")):
-            spec = load_spec(path)
-            log = Path(folder) / f"{path.stem}.csv"
-            log.write_text(render_log(simulate(spec, cases=cases, seed=1)), encoding="utf-8")
-            best_read = best_replay = float("inf")
-            rows = 0
-            for _ in range(repeat):
-                started = time.perf_counter()
-                read = read_logs([log], mapping)
-                middle = time.perf_counter()
-                report = replay(spec, read)
-                ended = time.perf_counter()
-                if not report.clean:
-                    raise SystemExit(f"{path.stem}: a simulated clean log did not replay clean")
-                rows = report.totals.rows
-                best_read = min(best_read, middle - started)
-                best_replay = min(best_replay, ended - middle)
-            print(
-                f"| {path.stem} | {rows:,} | {rows / best_read:,.0f} | {rows / best_replay:,.0f} "
-                f"| {rows / (best_read + best_replay):,.0f} |",
-                flush=True,
-            )
+    missing = pm4py_status()
+    with dask_cluster(workers) as scheduler, tempfile.TemporaryDirectory() as folder:
+        if missing is not None:
+            print(missing)
+        print()
+        print(
+            "| authority | rows | read rows/s | replay rows/s | end to end rows/s "
+            f"| dask ({workers} workers) rows/s | PM4Py token replay events/s "
+            "| stepcheck / PM4Py |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        _table(repeat, cases, Path(folder), scheduler, pm4py=missing is None)
     print()
+
+
+def _table(repeat: int, cases: int, folder: Path, scheduler: str | None, *, pm4py: bool) -> None:
+    """One row per shipped authority; Dask when `scheduler` is set, PM4Py when `pm4py`."""
+    mapping = parse_mapping(["status=status,owner=owner"])
+    for path in sorted(AUTHORITIES.glob("*.yaml")):
+        spec = load_spec(path)
+        log = folder / f"{path.stem}.csv"
+        log.write_text(render_log(simulate(spec, cases=cases, seed=1)), encoding="utf-8")
+        best_read = best_replay = float("inf")
+        rows = 0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            read = read_logs([log], mapping)
+            middle = time.perf_counter()
+            report = replay(spec, read)
+            ended = time.perf_counter()
+            if not report.clean:
+                raise SystemExit(f"{path.stem}: a simulated clean log did not replay clean")
+            rows = report.totals.rows
+            best_read = min(best_read, middle - started)
+            best_replay = min(best_replay, ended - middle)
+        spread = "—"
+        if scheduler is not None:
+            spread = f"{rows / dask_seconds(spec, read, scheduler, repeat):,.0f}"
+        peer = ratio = "—"
+        if pm4py:
+            events, seconds = pm4py_seconds(log, repeat)
+            peer = f"{events / seconds:,.0f}"
+            ratio = f"{(rows / best_replay) / (events / seconds):.2f}"
+        print(
+            f"| {path.stem} | {rows:,} | {rows / best_read:,.0f} | {rows / best_replay:,.0f} "
+            f"| {rows / (best_read + best_replay):,.0f} | {spread} | {peer} | {ratio} |",
+            flush=True,
+        )

@@ -222,10 +222,11 @@ class Executor:
         if at == case.now:
             return case
         windows = tuple(w for w in case.windows if not passed(w.limit.by, at))
-        return self._remade(evolve(case, now=at, windows=windows))
+        return self._remade(case, now=at, windows=windows)
 
-    def _remade(self, case: Case) -> Case:
-        return self._made(**{name: getattr(case, name) for name in _STORED})
+    def _remade(self, case: Case, **changes: object) -> Case:
+        """`case` with `changes` to its stored parts, its view and obligations derived anew."""
+        return self._made(**({name: getattr(case, name) for name in _STORED} | changes))
 
     def _made(self, **parts: object) -> Case:
         """A `Case` from its stored parts, with its view and obligations derived."""
@@ -239,7 +240,7 @@ class Executor:
             due={d.deadline: d.by for d in due},
             disputes={d.ladder: d.level for d in draft.disputes},
         )
-        return evolve(draft, view=view, due=due)
+        return Case(**parts, view=view, due=due)  # type: ignore[arg-type]
 
     def _due(self, case: Case) -> tuple[Due, ...]:
         """The running `after` deadlines, with due dates and whether they are overdue."""

@@ -80,12 +80,23 @@ class Case:
 
     def clock(self, deadline: str) -> DeadlineClock | None:
         """The running clock of `deadline`, if any."""
-        return next((c for c in self.deadlines if c.deadline == deadline), None)
+        # Plain loops, not next() over a generator: these run for every deadline on
+        # every step, and a loop is about twice as fast.
+        for clock in self.deadlines:
+            if clock.deadline == deadline:
+                return clock
+        return None
 
     def dispute(self, ladder: str) -> DisputeClock | None:
         """The open dispute on `ladder`, if any."""
-        return next((d for d in self.disputes if d.ladder == ladder), None)
+        for dispute in self.disputes:
+            if dispute.ladder == ladder:
+                return dispute
+        return None
 
     def window(self, rule: str) -> WindowClock | None:
         """The open window of re-referral `rule`, if any."""
-        return next((w for w in self.windows if w.rule == rule), None)
+        for window in self.windows:
+            if window.rule == rule:
+                return window
+        return None

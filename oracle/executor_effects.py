@@ -33,29 +33,37 @@ def fired(
     held = set() if tier_changes else set(case.held)
     if event.at is not None:
         held.add(event.at)
-    after = evolve(
-        case,
+    # One new Case, built directly: `attrs.evolve` costs several times a constructor,
+    # and this runs on every step of every replayed row.
+    variables = tuple((name, updates.get(name, value)) for name, value in case.variables)
+    co_owner = event.co_owner or case.co_owner
+    disputes = _disputes(index, event, case)
+    held_now = tuple(sorted(held))
+    new_env = CaseEnvironment(
+        index=env.index,
         status=status,
         owner=owner,
+        co_owner=co_owner,
+        values=dict(variables),
+        held=frozenset(held_now),
+        overdue=env.overdue,
+        in_window=env.in_window,
+        escalating=frozenset(dispute.ladder for dispute in disputes),
+    )
+    return Case(
+        status=status,
+        owner=owner,
+        co_owner=co_owner,
         previous_owner=case.owner if owner != case.owner else case.previous_owner,
-        co_owner=event.co_owner or case.co_owner,
-        variables=tuple((name, updates.get(name, value)) for name, value in case.variables),
-        held=tuple(sorted(held)),
-    )
-    after = evolve(after, disputes=_disputes(index, event, case))
-    new_env = evolve(
-        env,
-        status=after.status,
-        owner=after.owner,
-        co_owner=after.co_owner,
-        values=dict(after.variables),
-        held=frozenset(after.held),
-        escalating=frozenset(dispute.ladder for dispute in after.disputes),
-    )
-    return evolve(
-        after,
-        windows=_windows(index, event, case, new_env),
+        variables=variables,
+        held=held_now,
         deadlines=_deadlines(index, event, case, status, new_env),
+        disputes=disputes,
+        windows=_windows(index, event, case, new_env),
+        now=case.now,
+        started=case.started,
+        view=case.view,
+        due=case.due,
     )
 
 
@@ -148,23 +156,25 @@ def _deadlines(
     for deadline in index.timed:
         clock = case.clock(deadline.id)
         assert isinstance(deadline.within, Duration), "timed deadlines have a duration"
-        restart = DeadlineClock(
-            deadline=deadline.id,
-            limit=limit_from(case.now, deadline.within, unstated_days_as=index.unstated_days_as),
-        )
         anchors = set(deadline.anchor)
         if not anchors.isdisjoint({*happened, event.at}) and (
             deadline.condition is None or new_env.holds(deadline.condition)
         ):
-            clocks.append(restart)
+            clocks.append(_restart(index, deadline.id, deadline.within, case.now))
         elif clock is not None and not happened.isdisjoint(deadline.obligation):
             if deadline.recurring:
-                clocks.append(restart)
+                clocks.append(_restart(index, deadline.id, deadline.within, case.now))
         elif clock is not None and case.status in anchors and status not in anchors:
             continue
         elif clock is not None:
             clocks.append(clock)
     return tuple(clocks)
+
+
+def _restart(index: SpecIndex, deadline: str, within: Duration, now: datetime) -> DeadlineClock:
+    """The clock of `deadline` started afresh at `now` (made only when it is used)."""
+    limit = limit_from(now, within, unstated_days_as=index.unstated_days_as)
+    return DeadlineClock(deadline=deadline, limit=limit)
 
 
 def _limit(index: SpecIndex, within: Duration | Unspecified, start: datetime) -> Limit | None:

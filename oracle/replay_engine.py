@@ -21,8 +21,10 @@ The rules for a log (oracle/REPLAY.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+
+from attrs import frozen
 
 from stepcheck.oracle.calendar_rules import passed
 from stepcheck.oracle.executor import Case, Executor
@@ -44,7 +46,27 @@ from stepcheck.oracle.types import Accepted
 from stepcheck.spec.model import UNSPECIFIED, ProtocolSpec, Reading
 from stepcheck.spec.workdays import working_days_between
 
-__all__ = ["opening", "replay"]
+__all__ = ["CasesPlayed", "RowsSorted", "assemble", "opening", "play", "replay", "sort_out"]
+
+
+@frozen(kw_only=True)
+class RowsSorted:
+    """A log's rows sorted out: the malformed ones, and each case's replayable rows in
+    reading order. `end` is the end of the log the cases are played to."""
+
+    malformed: tuple[Malformed, ...]
+    cases: dict[str, list[LogRow]]
+    end: datetime | None
+
+
+@frozen(kw_only=True)
+class CasesPlayed:
+    """What playing some of a log's cases found (in case-id order): the partial result
+    that `assemble` merges, whichever process or worker computed it."""
+
+    findings: tuple[Finding, ...]
+    out_of_order: tuple[OutOfOrder, ...]
+    cases: tuple[CaseReport, ...]
 
 
 def replay(
@@ -55,9 +77,21 @@ def replay(
     as_of: datetime | None = None,
 ) -> ReplayReport:
     """Replay every row of `read` against `spec` under `reading`; see the module's rules."""
+    rules = rule_index(spec, reading)
+    rows = sort_out(rules, read, as_of)
+    return assemble(spec, read, reading, rows, [play(rules, rows.cases, rows.end)])
+
+
+def rule_index(spec: ProtocolSpec, reading: Reading) -> RuleIndex:
+    """The executors (the reading's and the must reading's) and rule lookups for `spec`."""
     executor = Executor(spec, reading)
     must = executor if reading is Reading.MUST else Executor(spec, Reading.MUST)
-    rules = RuleIndex.of(spec, executor, must)
+    return RuleIndex.of(spec, executor, must)
+
+
+def sort_out(rules: RuleIndex, read: LogRead, as_of: datetime | None) -> RowsSorted:
+    """Set malformed rows (unreadable, unknown names, duplicates) apart and group the
+    others by case; the end of the log is `as_of`, else the last time of a replayable row."""
     malformed: list[Malformed] = []
     cases: dict[str, list[LogRow]] = {}
     seen: dict[tuple[str, datetime, str], RowPlace] = {}
@@ -71,8 +105,16 @@ def replay(
         else:
             cases.setdefault(row.case, []).append(row)
             seen[(row.case, row.instant, row.event)] = row.place
-    out_of_order = [found for rows in cases.values() for found in _out_of_order(rows)]
     end = as_of or max((row.local for rows in cases.values() for row in rows), default=None)
+    return RowsSorted(malformed=tuple(malformed), cases=cases, end=end)
+
+
+def play(
+    rules: RuleIndex, cases: Mapping[str, Sequence[LogRow]], end: datetime | None
+) -> CasesPlayed:
+    """Replay each case of `cases` (its rows in reading order) to `end`, independently of
+    every other case: so any split of the cases, played anywhere, assembles the same."""
+    out_of_order = [found for rows in cases.values() for found in _out_of_order(rows)]
     findings: list[Finding] = []
     reports = []
     for case_id in sorted(cases):
@@ -80,14 +122,36 @@ def replay(
         player = _CasePlayer(rules, case_id)
         reports.append(player.play(rows, end))
         findings += player.findings
+    return CasesPlayed(
+        findings=tuple(findings), out_of_order=tuple(out_of_order), cases=tuple(reports)
+    )
+
+
+def assemble(
+    spec: ProtocolSpec,
+    read: LogRead,
+    reading: Reading,
+    rows: RowsSorted,
+    parts: Iterable[CasesPlayed],
+) -> ReplayReport:
+    """The report of a log whose cases were played in `parts` (each case in one part):
+    every list sorted by reading order or case id, so the split never shows."""
+    findings: list[Finding] = []
+    out_of_order: list[OutOfOrder] = []
+    reports: list[CaseReport] = []
+    for part in parts:
+        findings += part.findings
+        out_of_order += part.out_of_order
+        reports += part.cases
     violating = {f.place for f in findings if f.place is not None}
     order = {row.place: row.order for row in read.rows}
     total = len(read.rows)
+    malformed = rows.malformed
     return ReplayReport(
         authority=spec.authority.id,
         spec=spec.path,
         reading=reading.value,
-        as_of=end,
+        as_of=rows.end,
         files=read.files,
         totals=Totals(
             rows=total,
@@ -98,7 +162,7 @@ def replay(
         findings=tuple(sorted(findings, key=lambda f: _finding_key(f, order))),
         malformed=tuple(sorted(malformed, key=lambda m: m.order)),
         out_of_order=tuple(sorted(out_of_order, key=lambda o: order[o.place])),
-        cases=tuple(reports),
+        cases=tuple(sorted(reports, key=lambda report: report.case)),
     )
 
 

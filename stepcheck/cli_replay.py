@@ -17,6 +17,7 @@ from attrs import evolve
 
 from stepcheck.cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATED
 from stepcheck.oracle.executor import Executor
+from stepcheck.oracle.replay_dask import replay_dask
 from stepcheck.oracle.replay_engine import replay
 from stepcheck.oracle.replay_facts import check_fact_columns
 from stepcheck.oracle.replay_formats import render_json, render_sarif
@@ -40,6 +41,7 @@ __all__ = ["replay_command", "simulate_command"]
 
 _REPLAY_FORMATS = ("text", "json", "markdown", "sarif")
 _READINGS = [reading.value for reading in Reading]
+_ENGINES = ("single", "dask")
 
 
 @click.command(name="replay")
@@ -102,6 +104,25 @@ _READINGS = [reading.value for reading in Reading]
     help=f"replace case ids by a keyed hash (key: --key-file or ${KEY_ENV})",
 )
 @click.option("--key-file", type=click.Path(path_type=Path), help="the pseudonym key")
+@click.option(
+    "--engine",
+    type=click.Choice(_ENGINES),
+    default="single",
+    show_default=True,
+    help="dask: spread the cases over a Dask cluster (needs stepcheck[dask]); same output",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="--engine dask: a running Dask scheduler  [default: start a local cluster]",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="--engine dask: worker processes of the local cluster",
+)
 def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     spec_path: Path,
     logs: tuple[Path, ...],
@@ -117,17 +138,23 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     as_of: str | None,
     pseudonymise: bool,
     key_file: Path | None,
+    engine: str,
+    scheduler: str | None,
+    workers: int,
 ) -> None:
     """Replay audit LOGs (CSV, JSON Lines, XES, Parquet) against SPEC, case by case.
 
     Each row is accepted, a violation (citing the rule it breaks) or malformed; the
     report also lists obligations still open at the end and stretches with no
     responsible owner. Rows are ordered per case by time; naive times are
-    Europe/London. See oracle/REPLAY.md. Exit 0 clean, 1 violations or malformed
+    Europe/London. `--engine dask` plays the cases on a Dask cluster, with the
+    same output. See oracle/REPLAY.md. Exit 0 clean, 1 violations or malformed
     rows, 2 bad input.
     """
     if key_file is not None and not pseudonymise:
         raise LogError("--key-file is only used with --pseudonymise")
+    if engine != "dask" and scheduler is not None:
+        raise LogError("--scheduler is only used with --engine dask")
     check_writable([path for path in (output, violations_csv) if path is not None])
     spec = _load(spec_path)
     pairs = [*_lines(map_file, "mapping"), *mapping]
@@ -139,7 +166,12 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     case_id = pseudonymiser(read_key(key_file, os.environ)) if pseudonymise else str
     end = _as_of(as_of)
     read = read_logs(logs, columns, log_format=log_format, case_id=case_id)
-    report = replay(spec, read, reading=Reading(reading), as_of=end)
+    if engine == "dask":
+        report = replay_dask(
+            spec, read, reading=Reading(reading), as_of=end, scheduler=scheduler, workers=workers
+        )
+    else:
+        report = replay(spec, read, reading=Reading(reading), as_of=end)
     match output_format:
         case "json":
             text = render_json(report)
