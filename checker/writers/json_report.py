@@ -70,7 +70,8 @@ def render_json(report: Report, *, specs: Mapping[str, ProtocolSpec], start: dat
 
 
 def _diagnostic(diagnostic: Diagnostic) -> Json:
-    """A problem that stopped a spec from loading."""
+    """A diagnostic's code, message, place and hint: a problem that stopped a spec from
+    loading as it is, a finding with its triage added."""
     return {
         "code": diagnostic.code,
         "severity": diagnostic.severity.value,
@@ -295,15 +296,8 @@ def _citation(citation: Citation) -> Json:
 def _finding(diagnostic: Diagnostic, specs: Mapping[str, ProtocolSpec], report: Report) -> Json:
     triage = of_finding(diagnostic, spec_of_finding(diagnostic, specs))
     return {
+        **_diagnostic(diagnostic),
         "triage": _triage(triage),
         "baseline_state": _state_of(report, triage),
-        "code": diagnostic.code,
-        "severity": diagnostic.severity.value,
-        "message": diagnostic.message,
-        "file": PurePath(diagnostic.span.file).as_posix(),
-        "line": diagnostic.span.line,
-        "column": diagnostic.span.column,
-        "path": diagnostic.span.path,
-        "hint": diagnostic.hint,
         "rule": diagnostic.rule,
     }
