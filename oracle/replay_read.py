@@ -73,14 +73,20 @@ def format_of(path: Path, given: str | None) -> str:
     return found
 
 
+PROGRESS_EVERY = 10_000
+"""Rows between two progress reports while logs are read."""
+
+
 def read_logs(
     paths: Sequence[Path],
     mapping: ColumnMap,
     *,
     log_format: str | None = None,
     case_id: Callable[[str], str] = str,
+    progress: Callable[[int], None] | None = None,
 ) -> LogRead:
-    """Read every log in order; `case_id` rewrites case ids as they are read (pseudonyms)."""
+    """Read every log in order; `case_id` rewrites case ids as they are read (pseudonyms);
+    `progress` is told the number of rows read so far, every `PROGRESS_EVERY` rows."""
     rows: list[LogRow | Malformed] = []
     files = []
     for path in paths:
@@ -90,6 +96,8 @@ def read_logs(
         for count, (line, record) in enumerate(records, start=1):
             place = RowPlace(file=name, row=count, line=line)
             rows.append(_canonical(place, len(rows), record, case_id, mapping.events))
+            if progress is not None and len(rows) % PROGRESS_EVERY == 0:
+                progress(len(rows))
         files.append(LogFile(name=name, rows=count))
     return LogRead(rows=tuple(rows), files=tuple(files))
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -165,7 +167,10 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
         columns = evolve(columns, events=parse_event_map(_lines(event_map, "event map"), steps))
     case_id = pseudonymiser(read_key(key_file, os.environ)) if pseudonymise else str
     end = _as_of(as_of)
-    read = read_logs(logs, columns, log_format=log_format, case_id=case_id)
+    shown = _progress() if sys.stderr.isatty() else None
+    read = read_logs(logs, columns, log_format=log_format, case_id=case_id, progress=shown)
+    if shown is not None:
+        sys.stderr.write("\r\x1b[K")
     if engine == "dask":
         report = replay_dask(
             spec, read, reading=Reading(reading), as_of=end, scheduler=scheduler, workers=workers
@@ -254,6 +259,19 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as a paramete
         write_file(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _progress() -> Callable[[int], None]:
+    """A line on the terminal, rewritten as rows are read: how many, and how fast. It
+    goes to stderr only, so no output file or verdict depends on the clock."""
+    started = time.monotonic()
+
+    def show(rows: int) -> None:
+        rate = rows / max(time.monotonic() - started, 1e-6)
+        sys.stderr.write(f"\rreading logs: {rows:,} rows, {rate:,.0f} rows/s\x1b[K")
+        sys.stderr.flush()
+
+    return show
 
 
 def _load(path: Path) -> ProtocolSpec:

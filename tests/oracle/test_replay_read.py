@@ -226,3 +226,19 @@ def test_a_huge_csv_field_makes_one_malformed_row_and_reading_goes_on(tmp_path):
     assert huge.reason.startswith("cannot be read as CSV (field larger than field limit")
     assert isinstance(after, LogRow)
     assert after.case == "c2"
+
+
+def test_progress_is_told_the_rows_read_every_ten_thousand(tmp_path):
+    """What the terminal's progress line shows; the rows read are the same with or
+    without it."""
+    log = tmp_path / "big.csv"
+    lines = ["case,time,event"]
+    lines += [f"c{n},2026-12-01T09:00:00Z,request_step_up" for n in range(25_000)]
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    seen: list[int] = []
+
+    read = read_logs([log], parse_mapping([]), progress=seen.append)
+
+    assert seen == [10_000, 20_000]
+    assert len(read.rows) == 25_000
+    assert read == read_logs([log], parse_mapping([]))
