@@ -24,8 +24,14 @@ from stepcheck.oracle.replay_engine import replay
 from stepcheck.oracle.replay_facts import check_fact_columns
 from stepcheck.oracle.replay_formats import render_json, render_sarif
 from stepcheck.oracle.replay_privacy import KEY_ENV, pseudonymiser, read_key
-from stepcheck.oracle.replay_read import FORMATS, read_logs
-from stepcheck.oracle.replay_rows import LogError, parse_event_map, parse_mapping, parse_time
+from stepcheck.oracle.replay_read import FORMATS, LogRead, read_logs
+from stepcheck.oracle.replay_rows import (
+    ColumnMap,
+    LogError,
+    parse_event_map,
+    parse_mapping,
+    parse_time,
+)
 from stepcheck.oracle.replay_simulate import (
     DEFAULT_START,
     PLANT_KINDS,
@@ -167,10 +173,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
         columns = evolve(columns, events=parse_event_map(_lines(event_map, "event map"), steps))
     case_id = pseudonymiser(read_key(key_file, os.environ)) if pseudonymise else str
     end = _as_of(as_of)
-    shown = _progress() if sys.stderr.isatty() else None
-    read = read_logs(logs, columns, log_format=log_format, case_id=case_id, progress=shown)
-    if shown is not None:
-        sys.stderr.write("\r\x1b[K")
+    read = _read(logs, columns, log_format, case_id)
     if engine == "dask":
         report = replay_dask(
             spec, read, reading=Reading(reading), as_of=end, scheduler=scheduler, workers=workers
@@ -259,6 +262,20 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as a paramete
         write_file(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _read(
+    logs: tuple[Path, ...],
+    columns: ColumnMap,
+    log_format: str | None,
+    case_id: Callable[[str], str],
+) -> LogRead:
+    """Every log's rows, with a progress line on a terminal that is cleared at the end."""
+    shown = _progress() if sys.stderr.isatty() else None
+    read = read_logs(logs, columns, log_format=log_format, case_id=case_id, progress=shown)
+    if shown is not None:
+        sys.stderr.write("\r\x1b[K")
+    return read
 
 
 def _progress() -> Callable[[int], None]:
