@@ -29,6 +29,7 @@ from stepcheck.cli_common import (
     shipped_authorities,
 )
 from stepcheck.cli_diagram import diagram
+from stepcheck.cli_diff import diff_command
 from stepcheck.cli_export import export_command
 from stepcheck.cli_report import compare_command, report_command
 from stepcheck.cli_test import test_command
@@ -331,7 +332,6 @@ def _not_built(name: str, summary: str, issue: str) -> Callable[..., NoReturn]:
 
 _PLANNED = {
     "replay": ("Replay a system's log against a spec", "the oracle issue"),
-    "diff": ("Show what changed between two versions of a spec", "the checker issue"),
 }
 
 for _name, (_summary, _issue) in _PLANNED.items():
@@ -345,6 +345,7 @@ cli.add_command(compare_command)
 cli.add_command(diagram)
 cli.add_command(test_command)
 cli.add_command(export_command)
+cli.add_command(diff_command)
 
 
 def main() -> None:
