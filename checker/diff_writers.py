@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any, Final
 
 import stepcheck
@@ -44,7 +45,7 @@ def _where(change: Change) -> str:
     if change.span is None or change.span.line <= 0:
         return ""
     side = " (old)" if change.side == "old" else ""
-    return f"{relative_uri(change.span.file)}:{change.span.line}{side}"
+    return f"{PurePath(change.span.file).as_posix()}:{change.span.line}{side}"
 
 
 def _uri(file: str) -> str:
@@ -157,7 +158,7 @@ def _as_json(change: Change, gates: frozenset[Gate]) -> dict[str, Any]:
         "quote": change.quote,
         "location": None
         if span is None or span.line <= 0
-        else {"file": relative_uri(span.file), "line": span.line, "side": change.side},
+        else {"file": PurePath(span.file).as_posix(), "line": span.line, "side": change.side},
         "detail": list(change.detail),
     }
 

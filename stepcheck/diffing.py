@@ -109,7 +109,9 @@ def same_model(old: ProtocolSpec, new: ProtocolSpec) -> bool:
     return _digest(old) == _digest(new)
 
 
-_WORDING = frozenset({"description", "sources", "name", "title", "text", "quote", "note", "path"})
+_WORDING = frozenset(
+    {"description", "sources", "name", "title", "text", "quote", "note", "path", "reason"}
+)
 
 
 def _digest(spec: ProtocolSpec) -> str:
@@ -123,7 +125,7 @@ def _canonical(value: object) -> object:
         return (
             kind.__name__,
             tuple(
-                (field.name, _canonical(getattr(value, field.name)))
+                (field.name, _canonical(_unordered(value, field.name)))
                 for field in attrs.fields(kind)
                 if field.eq and field.name not in _WORDING
             ),
@@ -138,6 +140,15 @@ def _canonical(value: object) -> object:
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def _unordered(value: object, name: str) -> object:
+    """A field's value, sorted where its order means nothing: the values of an enum type
+    (the statuses, in the order the spec lists them) and the statuses an event leaves."""
+    found = getattr(value, name)
+    if name in ("values", "sources_from") and isinstance(found, tuple):
+        return tuple(sorted(found, key=str))
+    return found
 
 
 def _behaviours(
