@@ -8,9 +8,12 @@ For each authority in either version (`sources_git.paired`):
 - findings: the catalogue's findings on both, new and fixed by fingerprint;
 - elements: deadlines, meetings, ladders, windows, owners, guards (`checker/diff_elements.py`);
 - behaviour: the observable projection of each version's runs decided with Z3
-  (`checker/diff_behaviour.py`), compared in `checker/diff_behaviour_words.py`. Skipped
-  when the two models are the same once wording, citations and order are set aside
-  (`same_model`): then no behaviour can differ, and none is reported.
+  (`checker/diff_behaviour.py`), compared in `checker/diff_behaviour_words.py`.
+
+A pair whose two models are the same once wording, citations and order are set aside
+(`same_model`) is not checked at all: its verdicts, findings (fingerprints name ids,
+not words) and behaviour cannot differ, so none is reported, and a change that only
+rewords or reorders a spec costs no solver time.
 
 Behaviour questions for different specs run in forked workers (`jobs`), and results
 are put back in a fixed order, so the report never depends on which finished first.
@@ -51,8 +54,9 @@ def diff_specs(
     progress: bool = False,
 ) -> DiffReport:
     """Compare every pair (authority, old, new) and collect the changes, sorted."""
-    olds = [old for _, old, _ in pairs if old is not None]
-    news = [new for _, _, new in pairs if new is not None]
+    same = {authority for authority, old, new in pairs if old and new and same_model(old, new)}
+    olds = [old for a, old, _ in pairs if old is not None and a not in same]
+    news = [new for a, _, new in pairs if new is not None and a not in same]
     verify = {"properties": (), "limits": limits, "start": start, "jobs": jobs, "cache": cache}
     old_report = without_timings(run_verify(olds, progress=progress, **verify))
     new_report = without_timings(run_verify(news, progress=progress, **verify))
@@ -63,8 +67,7 @@ def diff_specs(
         old_report, new_report, old_specs=old_specs, new_specs=new_specs, start=start
     )
     changes += finding_changes(old_report, new_report, old_specs=old_specs, new_specs=new_specs)
-    compared = [(a, o, n) for a, o, n in pairs if o is not None and n is not None]
-    changed = [(a, o, n) for a, o, n in compared if not same_model(o, n)]
+    changed = [(a, o, n) for a, o, n in pairs if o and n and a not in same]
     behaviours = _behaviours(changed, limits, jobs)
     for (_, old, new), (before, after) in zip(changed, behaviours, strict=True):
         changes += element_changes(old, new)
@@ -76,7 +79,7 @@ def diff_specs(
                 authority=authority,
                 old=old.path if old is not None else None,
                 new=new.path if new is not None else None,
-                same_model=old is not None and new is not None and same_model(old, new),
+                same_model=authority in same,
             )
             for authority, old, new in pairs
         ),

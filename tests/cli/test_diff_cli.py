@@ -27,9 +27,7 @@ START = ("--start-date", "2026-12-21")
 def _diff(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The real command in a fresh process (Z3's choice of trace depends on the process)."""
     command = [sys.executable, "-m", "stepcheck", "diff", *START, "--no-cache", "--jobs", "1"]
-    return subprocess.run(
-        [*command, *args], capture_output=True, text=True, check=False, cwd=cwd
-    )
+    return subprocess.run([*command, *args], capture_output=True, text=True, check=False, cwd=cwd)
 
 
 def _edited(tmp_path: Path, old: str, new: str, name: str = "edited.yaml") -> Path:
