@@ -149,8 +149,9 @@ def candidates(spec: ProtocolSpec, relevant: Relevance) -> list[Observation]:
     found: list[Observation] = []
     for status in spec.statuses:
         found += [Observation(kind=STATE, status=status.id, owner_kind=k) for k in kinds]
+    every = tuple(status.id for status in spec.statuses)
     for event in spec.events:
-        for source in event.sources_from:
+        for source in event.sources_from or every:  # none listed: from any status
             target = event.target or source
             meetings = relevant(source, event.id, target)
             found += [
