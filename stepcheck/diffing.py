@@ -17,6 +17,8 @@ rewords or reorders a spec costs no solver time.
 
 Behaviour questions for different specs run in forked workers (`jobs`), and results
 are put back in a fixed order, so the report never depends on which finished first.
+Behaviours are kept in the decision cache's folder (`checker/diff_cache.py`), so the
+base version a CI job diffs against is decided once.
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ import multiprocessing
 from collections.abc import Sequence
 from datetime import date
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import attrs
 
-from stepcheck.checker.diff_behaviour import Behaviour, Relevance, behaviour_of
+from stepcheck.checker.diff_behaviour import Behaviour, Relevance, behaviour_of, candidates
 from stepcheck.checker.diff_behaviour import meetings_that_matter as _meetings
 from stepcheck.checker.diff_behaviour_words import behaviour_changes
+from stepcheck.checker.diff_cache import BehaviourCache, behaviour_key
 from stepcheck.checker.diff_elements import element_changes
 from stepcheck.checker.diff_model import Area, Change, DiffReport, Pair
 from stepcheck.checker.diff_verdicts import finding_changes, verdict_changes
@@ -50,16 +54,28 @@ def diff_specs(
     limits: Limits,
     start: date,
     jobs: int,
-    cache: Any,
+    cache: Path | None,
     progress: bool = False,
 ) -> DiffReport:
     """Compare every pair (authority, old, new) and collect the changes, sorted."""
     same = {authority for authority, old, new in pairs if old and new and same_model(old, new)}
     olds = [old for a, old, _ in pairs if old is not None and a not in same]
     news = [new for a, _, new in pairs if new is not None and a not in same]
-    verify = {"properties": (), "limits": limits, "start": start, "jobs": jobs, "cache": cache}
-    old_report = without_timings(run_verify(olds, progress=progress, **verify))
-    new_report = without_timings(run_verify(news, progress=progress, **verify))
+    reports = [
+        without_timings(
+            run_verify(
+                specs,
+                properties=(),
+                limits=limits,
+                progress=progress,
+                start=start,
+                jobs=jobs,
+                cache=cache,
+            )
+        )
+        for specs in (olds, news)
+    ]
+    old_report, new_report = reports
     old_specs = {spec.path: spec for spec in olds}
     new_specs = {spec.path: spec for spec in news}
     changes: list[Change] = []
@@ -68,7 +84,7 @@ def diff_specs(
     )
     changes += finding_changes(old_report, new_report, old_specs=old_specs, new_specs=new_specs)
     changed = [(a, o, n) for a, o, n in pairs if o and n and a not in same]
-    behaviours = _behaviours(changed, limits, jobs)
+    behaviours = _behaviours(changed, limits, jobs, cache)
     for (_, old, new), (before, after) in zip(changed, behaviours, strict=True):
         changes += element_changes(old, new)
         changes += behaviour_changes(old, new, before, after)
@@ -155,11 +171,15 @@ def _unordered(value: object, name: str) -> object:
 
 
 def _behaviours(
-    changed: Sequence[tuple[str, ProtocolSpec, ProtocolSpec]], limits: Limits, jobs: int
+    changed: Sequence[tuple[str, ProtocolSpec, ProtocolSpec]],
+    limits: Limits,
+    jobs: int,
+    cache: Path | None,
 ) -> list[tuple[Behaviour, Behaviour]]:
-    """Both versions' behaviour for each changed pair, observed through the same meetings."""
+    """Both versions' behaviour for each changed pair, observed through the same meetings
+    (from the cache when it holds them)."""
     tasks = [(index, side) for index in range(len(changed)) for side in (0, 1)]
-    _SHARED["work"] = (changed, limits)
+    _SHARED["work"] = (changed, limits, cache)
     try:
         if jobs <= 1 or len(tasks) <= 1:
             done = [_behaviour(task) for task in tasks]
@@ -178,7 +198,15 @@ _SHARED: dict[str, Any] = {}
 
 def _behaviour(task: tuple[int, int]) -> Behaviour:
     index, side = task
-    changed, limits = _SHARED["work"]
+    changed, limits, folder = _SHARED["work"]
     _, old, new = changed[index]
     relevant: Relevance = _meetings(old, new)
-    return behaviour_of((old, new)[side], limits, relevant)
+    spec = (old, new)[side]
+    store = BehaviourCache(folder) if folder is not None else None
+    key = behaviour_key(spec, candidates(spec, relevant), limits) if store else ""
+    found = store.get(key) if store is not None else None
+    if found is None:
+        found = behaviour_of(spec, limits, relevant)
+        if store is not None:
+            store.put(key, found)
+    return found

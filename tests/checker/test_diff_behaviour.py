@@ -24,6 +24,7 @@ from stepcheck.checker.diff_behaviour import (
     observed_in,
 )
 from stepcheck.checker.diff_behaviour_words import behaviour_changes
+from stepcheck.checker.diff_cache import BehaviourCache, behaviour_key
 from stepcheck.checker.diff_model import DiffReport, Gate
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.explore import ExplicitModel
@@ -89,7 +90,8 @@ def test_reordering_a_spec_changes_no_observation():
     before, after = behaviour_of(old, _LIMITS, relevant), behaviour_of(new, _LIMITS, relevant)
 
     assert before.reachable == after.reachable
-    assert not before.unknown and not after.unknown
+    assert not before.unknown
+    assert not after.unknown
     assert behaviour_changes(old, new, before, after) == []
 
 
@@ -103,7 +105,8 @@ def test_a_dropped_meeting_guard_is_a_step_newly_taken_without_the_meeting():
     worse = {change.key: change for change in changes if change.worse}
     cp = worse["step:child_protection:step_down:early_help:without:handover"]
     assert cp.headline.startswith("a CP case can now step down without the three-way handover")
-    assert cp.span is not None and cp.span.file.endswith("no_meeting.yaml")
+    assert cp.span is not None
+    assert cp.span.file.endswith("no_meeting.yaml")
 
 
 def test_running_out_is_unknown_never_settled():
@@ -116,7 +119,8 @@ def test_running_out_is_unknown_never_settled():
     assert decided.unknown
     assert all(reason for reason in decided.unknown.values())
     changes = behaviour_changes(spec, spec, decided, decided)
-    assert changes and all(change.unknown and not change.worse for change in changes)
+    assert changes
+    assert all(change.unknown and not change.worse for change in changes)
     report = DiffReport(pairs=(), changes=tuple(changes))
     assert report.exit_code(frozenset(Gate)) == 3
 
@@ -129,3 +133,16 @@ def test_states_are_observed_with_their_owners_kind():
     assert observed_in(spec, Trace(initial=initial), relevant) == {
         Observation(kind=STATE, status="early_help", owner_kind="allocated")
     }
+
+
+def test_a_behaviour_kept_on_disk_comes_back_the_same(tmp_path):
+    spec = load_spec(FOLDER / "base.yaml")
+    relevant = meetings_that_matter(spec)
+    decided = behaviour_of(spec, _LIMITS, relevant)
+    store = BehaviourCache(tmp_path)
+    key = behaviour_key(spec, candidates(spec, relevant), _LIMITS)
+
+    assert store.get(key) is None
+    store.put(key, decided)
+    assert store.get(key) == decided
+    assert behaviour_key(spec, candidates(spec, relevant), Limits(max_depth=3)) != key

@@ -17,10 +17,15 @@ from pathlib import Path
 import pytest
 
 SHIPPED = Path("spec/authorities/hertfordshire.yaml")
-SPEC = Path("spec/authorities/hertfordshire.yaml")
-GUARD = """      - condition: "status == cp -> held(final_review)"
-        source: {doc: ht, section: Step down from Family Safeguarding Services and Specialist Services including 0-25 Together, rule: HT-20, quote: "Send the step down request after the final review on EHM"}
-  finalise_step_down_form:"""
+SPEC = Path("spec/authorities/hertfordshire.yaml")  # the same place in the temporary repo
+GUARD = (
+    '      - condition: "status == cp -> held(final_review)"\n'
+    "        source: {doc: ht, section: Step down from Family Safeguarding Services and "
+    "Specialist Services including 0-25 Together, rule: HT-20, quote: "
+    '"Send the step down request after the final review on EHM"}\n'
+    "  finalise_step_down_form:"
+)
+"""The second guard, on `initiate_step_down_via_action_and_impact` (the next event)."""
 
 pytestmark = pytest.mark.slow
 
@@ -61,9 +66,7 @@ def test_a_dropped_cp_meeting_guard_is_reported_in_words_with_its_line(tmp_path)
     result = _diff(repo, tmp_path / "cache")
 
     assert result.returncode == 1, result.stdout + result.stderr
-    headline = (
-        "a CP case can now initiate step down via action and impact without the final review"
-    )
+    headline = "a CP case can now initiate step down via action and impact without the final review"
     assert headline.lower() in result.stdout.lower()
     block = result.stdout[result.stdout.lower().index(headline.lower()) :]
     assert f"at {SPEC.as_posix()}:{line}" in block.splitlines()[1]
