@@ -33,11 +33,11 @@ def verdict_changes(
     old: Report,
     new: Report,
     *,
-    old_specs: Mapping[str, ProtocolSpec],
     new_specs: Mapping[str, ProtocolSpec],
     start: date,
 ) -> list[Change]:
-    """One change per property whose verdict or proved bound moved, with the new story."""
+    """One change per property whose verdict or proved bound moved, with the new story
+    (told from `new_specs`, the new version's specs by path)."""
     before = {_key(result): result for result in old.results}
     after = {_key(result): result for result in new.results}
     changes = []
@@ -50,7 +50,6 @@ def verdict_changes(
         if was is not None and _words(was) == _words(now):
             continue
         changes.append(_moved(was, now, new_specs, start))
-    del old_specs
     return changes
 
 
@@ -96,7 +95,7 @@ def _moved(
     else:
         headline = f"property '{_name(now)}': {old_words} -> {_words(now)}"
     detail = [now.summary] if now.summary else []
-    story = story_of(now, specs, start) if now.authority and now.spec in specs else None
+    story = story_of(now, specs, start) if now.spec in specs else None
     if story is not None:
         detail += ["the new story:", *story_lines(story)]
     if now.verdict is Verdict.UNKNOWN and now.reason:

@@ -79,9 +79,7 @@ def diff_specs(
     old_specs = {spec.path: spec for spec in olds}
     new_specs = {spec.path: spec for spec in news}
     changes: list[Change] = []
-    changes += verdict_changes(
-        old_report, new_report, old_specs=old_specs, new_specs=new_specs, start=start
-    )
+    changes += verdict_changes(old_report, new_report, new_specs=new_specs, start=start)
     changes += finding_changes(old_report, new_report, old_specs=old_specs, new_specs=new_specs)
     changed = [(a, o, n) for a, o, n in pairs if o and n and a not in same]
     behaviours = _behaviours(changed, limits, jobs, cache)
@@ -89,7 +87,7 @@ def diff_specs(
         changes += element_changes(old, new)
         changes += behaviour_changes(old, new, before, after)
     changes += [_whole(authority, old, new) for authority, old, new in pairs if not (old and new)]
-    result = DiffReport(
+    return DiffReport(
         pairs=tuple(
             Pair(
                 authority=authority,
@@ -101,8 +99,6 @@ def diff_specs(
         ),
         changes=tuple(sorted(changes, key=Change.sort_key)),
     )
-    del old_report, new_report
-    return result
 
 
 def _whole(authority: str, old: ProtocolSpec | None, new: ProtocolSpec | None) -> Change:
