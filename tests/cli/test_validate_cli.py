@@ -27,7 +27,7 @@ BROKEN = {
     "binary_garbage": INVALID / "spec003_binary.yaml",
     "unknown_status": INVALID / "spec102_unknown_status.yaml",
 }
-NOT_BUILT = ["replay", "diff"]
+NOT_BUILT = ["replay"]
 LOCATED_ERROR = re.compile(
     r"^tests/fixtures/specs/invalid/\S+\.yaml:\d+:\d+: error\[SPEC\d{3}\]: \S"
 )
