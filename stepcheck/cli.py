@@ -7,9 +7,8 @@ unknowns. A `StepcheckError` is printed as one clear line, never as a traceback.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -24,6 +23,7 @@ from stepcheck.cli_common import (
     shipped_authorities,
 )
 from stepcheck.cli_diagram import diagram
+from stepcheck.cli_diff import diff_command
 from stepcheck.cli_export import export_command
 from stepcheck.cli_list import list_command
 from stepcheck.cli_replay import replay_command, simulate_command
@@ -164,26 +164,6 @@ def coverage(
     sys.exit(EXIT_OK if complete else EXIT_VIOLATED)
 
 
-def _not_built(name: str, summary: str, issue: str) -> Callable[..., NoReturn]:
-    def command(args: tuple[str, ...]) -> NoReturn:
-        del args
-        click.echo(f"stepcheck {name}: not built yet ({issue}); nothing was checked.", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-
-    command.__doc__ = f"{summary} (not built yet: {issue})."
-    return command
-
-
-_PLANNED = {
-    "diff": ("Show what changed between two versions of a spec", "the checker issue"),
-}
-
-for _name, (_summary, _issue) in _PLANNED.items():
-    cli.command(
-        name=_name,
-        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-    )(click.argument("args", nargs=-1, type=click.UNPROCESSED)(_not_built(_name, _summary, _issue)))
-
 cli.add_command(verify_command)
 cli.add_command(report_command)
 cli.add_command(compare_command)
@@ -193,6 +173,7 @@ cli.add_command(export_command)
 cli.add_command(replay_command)
 cli.add_command(simulate_command)
 cli.add_command(list_command)
+cli.add_command(diff_command)
 
 
 def main() -> None:

@@ -27,7 +27,6 @@ BROKEN = {
     "binary_garbage": INVALID / "spec003_binary.yaml",
     "unknown_status": INVALID / "spec102_unknown_status.yaml",
 }
-NOT_BUILT = ["diff"]
 LOCATED_ERROR = re.compile(
     r"^tests/fixtures/specs/invalid/\S+\.yaml:\d+:\d+: error\[SPEC\d{3}\]: \S"
 )
@@ -134,16 +133,6 @@ def test_json_format_marks_valid_specs_with_their_authority(golden):
     assert result.exit_code == 0
     assert {f["authority"] for f in json.loads(result.stdout)["files"]} >= {"examplevale"}
     golden.check(GOLDEN / "valid_folder_json.txt", _transcript(args, result))
-
-
-@pytest.mark.parametrize("command", NOT_BUILT)
-def test_command_not_built_yet_exits_2_and_says_so(command):
-    """Planned subcommands exist, exit 2 and say they are not built, checking nothing."""
-    result = _run(command, str(EXAMPLE))
-
-    assert result.exit_code == 2
-    assert "not built yet" in result.stderr
-    assert result.stdout == ""
 
 
 def test_python_m_stepcheck_matches_the_in_process_run():

@@ -1,0 +1,208 @@
+"""The `diff` command's work: what changed in meaning between two versions of some specs.
+
+For each authority in either version (`sources_git.paired`):
+
+- verdicts: every property decided on both versions with the `verify` machinery
+  (`verification.run_verify`: same limits, same decision cache, so an unchanged
+  version costs nothing the second time), compared in `checker/diff_verdicts.py`;
+- findings: the catalogue's findings on both, new and fixed by fingerprint;
+- elements: deadlines, meetings, ladders, windows, owners, guards (`checker/diff_elements.py`);
+- behaviour: the observable projection of each version's runs decided with Z3
+  (`checker/diff_behaviour.py`), compared in `checker/diff_behaviour_words.py`.
+
+A pair whose two models are the same once wording, citations and order are set aside
+(`same_model`) is not checked at all: its verdicts, findings (fingerprints name ids,
+not words) and behaviour cannot differ, so none is reported, and a change that only
+rewords or reorders a spec costs no solver time.
+
+Behaviour questions for different specs run in forked workers (`jobs`), and results
+are put back in a fixed order, so the report never depends on which finished first.
+Behaviours are kept in the decision cache's folder (`checker/diff_cache.py`), so the
+base version a CI job diffs against is decided once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from collections.abc import Sequence
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from stepcheck.checker.diff_behaviour import Behaviour, Relevance, behaviour_of, candidates
+from stepcheck.checker.diff_behaviour import meetings_that_matter as _meetings
+from stepcheck.checker.diff_behaviour_words import behaviour_changes
+from stepcheck.checker.diff_cache import BehaviourCache, behaviour_key
+from stepcheck.checker.diff_elements import element_changes
+from stepcheck.checker.diff_model import Area, Change, DiffReport, Pair
+from stepcheck.checker.diff_verdicts import finding_changes, verdict_changes
+from stepcheck.checker.engines import Limits
+from stepcheck.sources_git import Pairing
+from stepcheck.spec.model import ProtocolSpec
+from stepcheck.verification import run_verify, without_timings
+
+__all__ = ["diff_specs", "same_model"]
+
+
+def diff_specs(
+    pairs: Pairing,
+    *,
+    limits: Limits,
+    start: date,
+    jobs: int,
+    cache: Path | None,
+    progress: bool = False,
+) -> DiffReport:
+    """Compare every pair (authority, old, new) and collect the changes, sorted."""
+    same = {authority for authority, old, new in pairs if old and new and same_model(old, new)}
+    olds = [old for a, old, _ in pairs if old is not None and a not in same]
+    news = [new for a, _, new in pairs if new is not None and a not in same]
+    reports = [
+        without_timings(
+            run_verify(
+                specs,
+                properties=(),
+                limits=limits,
+                progress=progress,
+                start=start,
+                jobs=jobs,
+                cache=cache,
+            )
+        )
+        for specs in (olds, news)
+    ]
+    old_report, new_report = reports
+    old_specs = {spec.path: spec for spec in olds}
+    new_specs = {spec.path: spec for spec in news}
+    changes: list[Change] = []
+    changes += verdict_changes(old_report, new_report, new_specs=new_specs, start=start)
+    changes += finding_changes(old_report, new_report, old_specs=old_specs, new_specs=new_specs)
+    changed = [(a, o, n) for a, o, n in pairs if o and n and a not in same]
+    behaviours = _behaviours(changed, limits, jobs, cache)
+    for (_, old, new), (before, after) in zip(changed, behaviours, strict=True):
+        changes += element_changes(old, new)
+        changes += behaviour_changes(old, new, before, after)
+    changes += [_whole(authority, old, new) for authority, old, new in pairs if not (old and new)]
+    return DiffReport(
+        pairs=tuple(
+            Pair(
+                authority=authority,
+                old=old.path if old is not None else None,
+                new=new.path if new is not None else None,
+                same_model=authority in same,
+            )
+            for authority, old, new in pairs
+        ),
+        changes=tuple(sorted(changes, key=Change.sort_key)),
+    )
+
+
+def _whole(authority: str, old: ProtocolSpec | None, new: ProtocolSpec | None) -> Change:
+    """A spec only in one version."""
+    spec = new if new is not None else old
+    assert spec is not None
+    added = new is not None
+    return Change(
+        area=Area.ELEMENT,
+        authority=authority,
+        headline=f"the spec of '{spec.authority.name}' was " + ("added" if added else "removed"),
+        worse=not added,
+        key="spec",
+        old=None if added else spec.path,
+        new=spec.path if added else None,
+        side="new" if added else "old",
+    )
+
+
+def same_model(old: ProtocolSpec, new: ProtocolSpec) -> bool:
+    """Whether the two versions mean the same: equal once descriptions, names, quotes,
+    citations and the order of each section are set aside."""
+    return _digest(old) == _digest(new)
+
+
+_WORDING = frozenset(
+    {"description", "sources", "name", "title", "text", "quote", "note", "path", "reason"}
+)
+
+
+def _digest(spec: ProtocolSpec) -> str:
+    return hashlib.sha256(repr(_canonical(spec)).encode("utf-8")).hexdigest()
+
+
+def _canonical(value: object) -> object:
+    """A value without its wording, with the elements of a section sorted by id."""
+    if attrs.has(type(value)):
+        kind: Any = type(value)
+        return (
+            kind.__name__,
+            tuple(
+                (field.name, _canonical(_unordered(value, field.name)))
+                for field in attrs.fields(kind)
+                if field.eq and field.name not in _WORDING
+            ),
+        )
+    if isinstance(value, tuple):
+        items = [_canonical(item) for item in value]
+        if value and all(attrs.has(type(item)) and hasattr(item, "id") for item in value):
+            order = sorted(range(len(value)), key=lambda i: str(value[i].id))
+            if not any(hasattr(item, "next") for item in value):  # ladder levels keep order
+                items = [items[i] for i in order]
+        return tuple(items)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _unordered(value: object, name: str) -> object:
+    """A field's value, sorted where its order means nothing: the values of an enum type
+    (the statuses, in the order the spec lists them) and the statuses an event leaves."""
+    found = getattr(value, name)
+    if name in ("values", "sources_from") and isinstance(found, tuple):
+        return tuple(sorted(found, key=str))
+    return found
+
+
+def _behaviours(
+    changed: Sequence[tuple[str, ProtocolSpec, ProtocolSpec]],
+    limits: Limits,
+    jobs: int,
+    cache: Path | None,
+) -> list[tuple[Behaviour, Behaviour]]:
+    """Both versions' behaviour for each changed pair, observed through the same meetings
+    (from the cache when it holds them)."""
+    tasks = [(index, side) for index in range(len(changed)) for side in (0, 1)]
+    _SHARED["work"] = (changed, limits, cache)
+    try:
+        if jobs <= 1 or len(tasks) <= 1:
+            done = [_behaviour(task) for task in tasks]
+        else:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+                done = pool.map(_behaviour, tasks)
+    finally:
+        _SHARED.clear()
+    found = dict(zip(tasks, done, strict=True))
+    return [(found[(index, 0)], found[(index, 1)]) for index in range(len(changed))]
+
+
+_SHARED: dict[str, Any] = {}
+"""The work, set before workers are forked (they inherit it)."""
+
+
+def _behaviour(task: tuple[int, int]) -> Behaviour:
+    index, side = task
+    changed, limits, folder = _SHARED["work"]
+    _, old, new = changed[index]
+    relevant: Relevance = _meetings(old, new)
+    spec = (old, new)[side]
+    store = BehaviourCache(folder) if folder is not None else None
+    key = behaviour_key(spec, candidates(spec, relevant), limits) if store else ""
+    found = store.get(key) if store is not None else None
+    if found is None:
+        found = behaviour_of(spec, limits, relevant)
+        if store is not None:
+            store.put(key, found)
+    return found
