@@ -34,6 +34,7 @@ from typing import Any, Final
 from attrs import frozen
 
 from stepcheck.spec.diagnostics import StepcheckError
+from stepcheck.spec.files import FileRefused, read_input
 
 __all__ = ["Rule", "prefix_of", "read_inventory", "shipped_inventory"]
 
@@ -92,18 +93,11 @@ def read_inventory(paths: Iterable[Path]) -> dict[str, Rule]:
 
 def _read_one(path: Path) -> list[tuple[Rule, int]]:
     try:
-        if not path.is_file():
-            raise StepcheckError(
-                f"{path}: not a file (a rule inventory is a .md, .csv or .json file)"
-            )
-        if path.stat().st_size > _MOST_BYTES:
-            raise StepcheckError(
-                f"{path}: larger than {_MOST_BYTES // 1_000_000} MB; not an inventory"
-            )
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise StepcheckError(f"{path}: cannot read the rule inventory: {reason}") from None
+        text = read_input(path, limit=_MOST_BYTES).decode("utf-8-sig")
+    except FileRefused as refused:
+        raise StepcheckError(f"{path}: cannot read the rule inventory: {refused.reason}") from None
+    except UnicodeDecodeError as error:
+        raise StepcheckError(f"{path}: cannot read the rule inventory: {error}") from None
     match path.suffix.lower():
         case ".json":
             try:
