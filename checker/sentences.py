@@ -218,7 +218,10 @@ def _tiers(spec: ProtocolSpec, prop: Property) -> str:
 
 
 def _kinds(prop: Property) -> str:
-    """The kinds of step a `requires_meeting` watches: 'transfer or step down'."""
+    """The kinds of step a `requires_meeting` watches: 'transfer or step down', or
+    'move to another team' (its kinds and exemptions are in its description)."""
+    if prop.between_teams:
+        return "move to another team"
     return " or ".join(kind.value.replace("_", " ") for kind in prop.kinds) or "step"
 
 
