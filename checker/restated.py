@@ -62,7 +62,7 @@ def check_restated(spec: ProtocolSpec) -> list[Diagnostic]:
             [owner for owner in spec.owners if owner.name],
             lambda owner: str(owner.name),
             lambda owner: (
-                f"a {owner.kind.value.replace('_', ' ')}"
+                _KIND_WORDS[owner.kind]
                 + (f" of team '{owner.team}'" if owner.team else " in no team")
             ),
         ),
