@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable, Sequence
 from attrs import evolve, frozen
 
 from stepcheck.checker.assumptions import assumptions, time_limits
-from stepcheck.checker.derived import eager_spec, waits_past
+from stepcheck.checker.derived import eager_applies, eager_spec, waits_past
 from stepcheck.checker.derived_cause import Cause, why_missed
+from stepcheck.checker.derived_margin import worst_case
 from stepcheck.checker.encodings import encoding_of
 from stepcheck.checker.engines import Budget, Limits, debug
 from stepcheck.checker.exhaustive import exhaustively
@@ -227,6 +228,9 @@ def _decide_deadline(
         found = _cause(models(flags), deadline, sharper)
         if found is not None and found.kind == "wait":
             outcome, cause = sharper, found
+    if outcome.verdict is Verdict.PROVED and not outcome.vacuous and eager_applies(deadline):
+        worst = worst_case(models(flags), deadline_id, max_states=limits.explicit_states)
+        outcome = evolve(outcome, working_days=worst)
     debug(f"property {spec.authority.id} met_in_time:{deadline_id} used {resources}")
     return Decision(
         outcome=outcome,
