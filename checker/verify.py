@@ -29,6 +29,9 @@ from stepcheck.checker.externals import (
     depends_on,
     followed_outside,
     held_outside,
+    steps_depend,
+    steps_outside,
+    without_steps_outside,
 )
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
@@ -160,6 +163,7 @@ def decide_property(
     outcome = checker.checked(MUST)
     if prop.kind is PropertyKind.ESCALATION_TERMINATES:
         outcome = _own_part(spec, prop, outcome, budget, models)
+    outcome = _own_steps(spec, prop, outcome, budget, models)
     should_only = False
     missed: Outcome | None = None
     if outcome.verdict is Verdict.VIOLATED:
@@ -201,6 +205,29 @@ def _own_part(
     ):
         return inside
     return depends_on(spec, held[0], held[1], inside)
+
+
+def _own_steps(
+    spec: ProtocolSpec, prop: Property, outcome: Outcome, budget: Budget, models: Models
+) -> Outcome:
+    """A violation whose run takes a step that follows another document is asked again
+    of the spec without such steps (`checker/externals.py`): kept when the spec's own
+    steps break it too, by a run that replays here; otherwise `unknown (depends on ...)`."""
+    if outcome.verdict is not Verdict.VIOLATED:
+        return outcome
+    steps = steps_outside(spec, outcome.trace)
+    if not steps:
+        return outcome
+    own = without_steps_outside(spec)
+    inside = _Checker(own, prop, timing(own), budget, Models(own)).checked(MUST)
+    if (
+        inside.verdict is Verdict.VIOLATED
+        and inside.trace is not None
+        and _also_under(models(MUST), prop, inside)
+        and not steps_outside(spec, inside.trace)
+    ):
+        return inside
+    return steps_depend(spec, steps, inside)
 
 
 def _decide_deadline(
