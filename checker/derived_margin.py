@@ -48,9 +48,9 @@ def worst_case(model: ExplicitModel, deadline_id: str, *, max_states: int) -> in
         graph = reachable_graph(_Model(stepper=model.stepper), max_states=max_states)
     except StateSpaceTooLarge:
         return None
-    left = [node.deadlines[index] for node in graph.nodes]
-    running = [value for value in left if value is not None]
+    nodes: list[Config] = list(graph.nodes)
+    running = [r for r in (node.deadlines[index] for node in nodes) if r is not None]
     if not running:
         return None
-    least = layout.timing.deadlines[deadline_id][0]
+    least: int = layout.timing.deadlines[deadline_id][0]
     return max(0, least - min(running))
