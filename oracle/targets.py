@@ -106,7 +106,8 @@ def reachable(
     periodic: tuple[str, ...] = (),
     max_states: int = DEFAULT_MAX_STATES,
 ) -> Reach:
-    """Search the executor breadth first; the targets and a short run to each.
+    """Search the executor best first (see the module's docstring); the targets and a
+    short run to each.
 
     Args:
         executor: the reference executor (its reading and meeting days).
@@ -126,14 +127,14 @@ def reachable(
     expanded: Counter[str] = Counter()
     order = itertools.count()
     atoms: set[Hashable] = set()
-
     closest: dict[Hashable, list[frozenset[Hashable]]] = {}
 
     def push(node: _Node, closer: int = 0) -> None:
+        """Queue a state: closer to a step first (0), then new facts (1), then the rest."""
         fresh = _atoms(node.case) - atoms
         atoms.update(fresh)
-        novel = 2 - max(closer, 1 if fresh else 0)
-        rank = (novel, expanded[node.case.status], len(node.steps), next(order))
+        tier = 2 - max(closer, 1 if fresh else 0)
+        rank = (tier, expanded[node.case.status], len(node.steps), next(order))
         heapq.heappush(queue, (*rank, node))
 
     for status in initial:
