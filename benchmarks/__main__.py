@@ -1,6 +1,6 @@
 """Time the loader, the calendar and the checker, printed as markdown for BENCHMARKS.md.
 
-Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|spin|replay]
+Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|search|spin|replay]
                             [--repeat N] [--budget SECONDS] [--smoke]
                             [--spin-seconds SECONDS] [--spin-memory-mb MB]
                             [--replay-cases N] [--replay-workers N]
@@ -14,6 +14,9 @@ Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|spin|re
 - family: the same on one case holding K = 1..6 children;
 - oracle: the reference executor's cost per step on each shipped authority, 1,000
   random runs of 50 steps, and dating 50-step traces over 10 years (best of N);
+- search: the oracle's search of each shipped authority within its default bound
+  (transitions, refusals, states, finished or not), and the example system's planted
+  bugs caught by `stepcheck test`'s defaults for each of 5 seeds;
 - spin: SPIN on the exported Promela beside the checker, every safety property of
   each shipped authority, one run each, with a wall-clock and memory limit for SPIN;
 - replay: rows per second reading and replaying a clean simulated log of each shipped
@@ -21,7 +24,7 @@ Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|spin|re
   `--engine dask` on a local cluster of --replay-workers processes (default 2) and
   PM4Py's token-based replay of the same log (each skipped, with a note, when missing).
 
-Without --only, all seven run in that order; the checker, scaling and spin sections take
+Without --only, all eight run in that order; the checker, scaling and spin sections take
 minutes. --smoke runs scaling and family on a few small specs, to see them work in
 about a minute.
 """
@@ -34,13 +37,14 @@ from benchmarks.checker import run_checker, run_commands
 from benchmarks.common import machine_line
 from benchmarks.loader import run_loader
 from benchmarks.oracle import run_oracle
+from benchmarks.oracle_search import run_oracle_search
 from benchmarks.replay import run_replay
 from benchmarks.scaling import FULL, SMOKE, run_family, run_scaling
 from benchmarks.spin import run_spin
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.spin import SpinLimits
 
-SECTIONS = ("loader", "checker", "scaling", "family", "oracle", "spin", "replay")
+SECTIONS = ("loader", "checker", "scaling", "family", "oracle", "search", "spin", "replay")
 
 
 def main() -> None:
@@ -86,6 +90,8 @@ def main() -> None:
         run_family(args.budget, plan)
     if "oracle" in sections:
         run_oracle(args.repeat)
+    if "search" in sections:
+        run_oracle_search()
     if "spin" in sections:
         run_spin(SpinLimits(seconds=args.spin_seconds, memory_mb=args.spin_memory_mb))
     if "replay" in sections:

@@ -268,30 +268,56 @@ def _final_deciders(ladder: Escalation) -> tuple[str, ...] | None:
 def _anchors_never_reached(spec: ProtocolSpec, reachable: set[str]) -> list[Diagnostic]:
     statuses = {status.id for status in spec.statuses}
     events = {event.id: event for event in spec.events}
+    opened = _opened_only(spec)
     found = []
     for deadline in spec.deadlines:
-        never = [a for a in deadline.anchor if _never(a, statuses, events, reachable)]
+        never = [a for a in deadline.anchor if _never(a, statuses, events, reachable, opened)]
         if not deadline.anchor or len(never) < len(deadline.anchor):
             continue
+        first = [a for a in never if a in opened]
         found.append(
             finding(
                 "SPEC219",
                 f"deadline '{deadline.id}' never starts: its starting point "
-                f"({_names(never)}) never happens",
+                f"({_names(never)}) never happens"
+                + (
+                    f" (a case is opened in {_names(first)}, which starts no clock, and no "
+                    "step enters it)"
+                    if first
+                    else ""
+                ),
                 deadline.span,
                 deadline.sources,
-                "the obligation can never fall due; check the step or status it counts from",
+                "the obligation can never fall due; check the step or status it counts from"
+                + (
+                    "; every clock starts off when a case is opened (spec/SEMANTICS.md), so "
+                    "a limit counted from when a case is opened needs a step that opens it "
+                    "(e.g. the contact being received) as its anchor"
+                    if first
+                    else ""
+                ),
                 subject=f"deadline:{deadline.id}",
             )
         )
     return found
 
 
+def _opened_only(spec: ProtocolSpec) -> set[str]:
+    """Initial statuses no step enters: a case is only ever opened there, which starts
+    no clock, so a deadline anchored on one never runs."""
+    entered = {event.target for event in spec.events if event.target is not None}
+    return {status.id for status in spec.statuses if status.initial} - entered
+
+
 def _never(
-    anchor: str, statuses: set[str], events: Mapping[str, Event], reachable: set[str]
+    anchor: str,
+    statuses: set[str],
+    events: Mapping[str, Event],
+    reachable: set[str],
+    opened: set[str],
 ) -> bool:
     if anchor in statuses:
-        return anchor not in reachable
+        return anchor not in reachable or anchor in opened
     event = events.get(anchor)
     if event is None:
         return False  # a meeting: it sits whatever the case does

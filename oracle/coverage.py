@@ -35,7 +35,9 @@ class Coverage:
     """Reachable targets, those exercised, and how far the search for them went.
 
     `complete` is False when the oracle's search stopped at its state limit: then
-    "reachable" counts what it found, which may be fewer than there are.
+    "reachable" counts what it found, which may be fewer than there are, and the report
+    says so ("not shown: search bound N"), since the bound is a count of states and the
+    same on every machine.
     """
 
     transitions: frozenset[Target]
@@ -95,8 +97,16 @@ class Coverage:
                 shown = ", ".join(str(target) for target in missed[:_LISTED])
                 more = f", and {len(missed) - _LISTED} more" if len(missed) > _LISTED else ""
                 lines.append(f"    never exercised: {shown}{more}")
-        bound = "all of them" if self.complete else "stopped at its limit; there may be more"
-        lines.append(f"  (reachable: found by the oracle searching {self.states} states, {bound})")
+        if self.complete:
+            lines.append(
+                f"  (reachable: found by the oracle searching {self.states} states, all of them)"
+            )
+        else:
+            lines.append(
+                f"  (reachable: found by the oracle searching {self.states} states; "
+                f"not shown: search bound {self.states}, so a step only reachable past "
+                "it is not counted)"
+            )
         return lines
 
     def as_json(self) -> dict[str, object]:

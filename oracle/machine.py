@@ -18,6 +18,7 @@ from typing import NoReturn
 
 from attrs import frozen
 
+from stepcheck.oracle.contract import checked_reply, checked_view
 from stepcheck.oracle.coverage import Target
 from stepcheck.oracle.executor import Case, Executor
 from stepcheck.oracle.system import System, SystemFault
@@ -88,7 +89,7 @@ class SideBySide:
         self.exercised: set[Target] = set()
         self.case: Case = executor.start(at=at, status=status)
         try:
-            view = system.start(status=status, at=at)
+            view = checked_view(system.start(status=status, at=at), f"start({status!r})")
         except _FAULTS as error:  # whatever the system does wrong is a finding
             self._fail((f"fault: {_fault(error)}",), None, fault=_fault(error))
         differences = _differences(view, self.case.view)
@@ -117,7 +118,7 @@ class SideBySide:
         refusals = result.refusals if isinstance(result, Rejected) else ()
         self.exercised.add(Target(step, self.case.status, expected))
         try:
-            reply = self.system.apply(step, at=at)
+            reply = checked_reply(self.system.apply(step, at=at), f"apply({step!r})")
         except _FAULTS as error:  # whatever the system does wrong is a finding
             fault = _fault(error)
             self._fail((f"fault: {fault}",), None, fault=fault, oracle=result.view)

@@ -17,12 +17,18 @@ defaults; the command line's `--stepcheck-seed` and `--stepcheck-examples` overr
 them. The seed is fixed (0) unless given, so a CI failure repeats. The session's
 summary ends with what each check exercised ("stepcheck coverage").
 
+A relative `spec` path is looked up beside the test file, then under pytest's rootdir,
+then under the current directory; the rootdir is on `sys.path` (last), so the test
+imports the project's own module under plain `pytest`. A spec that does not load fails
+the test with its located diagnostics.
+
 The oracle is imported only when a fixture is used: this module is loaded into every
 pytest session of a project that installs stepcheck.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -63,6 +69,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "system against",
     )
     config.stash[_COVERAGE] = []
+    # The README's `from myservice.adapter import make_system` in tests/ must import the
+    # project's own module under plain `pytest`, as `python -m pytest` (which puts the
+    # current directory first) and pytest's `pythonpath = .` would: the rootdir goes last.
+    root = str(config.rootpath)
+    if root not in sys.path:
+        sys.path.append(root)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -80,12 +92,31 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 @pytest.fixture
 def stepcheck_spec(request: pytest.FixtureRequest) -> ProtocolSpec:
     """The spec named by the test's `stepcheck` marker, loaded."""
+    from stepcheck.spec.diagnostics import StepcheckError  # noqa: PLC0415
     from stepcheck.spec.loader import load_spec  # noqa: PLC0415 - keep plugin loading light
 
     path = _options(request).get("spec")
     if path is None:
         pytest.fail("mark the test with @pytest.mark.stepcheck(spec='path/to/spec.yaml')")
-    return load_spec(Path(str(path)))
+    found = _spec_path(Path(str(path)), request)
+    try:
+        return load_spec(found)
+    except StepcheckError as error:  # a located diagnostic, not a traceback from elsewhere
+        pytest.fail(f"stepcheck: cannot load the spec {found}: {error}", pytrace=False)
+
+
+def _spec_path(path: Path, request: pytest.FixtureRequest) -> Path:
+    """A relative spec path, found beside the test file, else under pytest's rootdir,
+    else under the current directory; the first that exists, or the test fails naming
+    every place it looked."""
+    if path.is_absolute():
+        return path
+    places = [request.path.parent, request.config.rootpath, Path.cwd()]
+    for place in places:
+        if (place / path).is_file():
+            return place / path
+    tried = ", ".join(str(place / path) for place in dict.fromkeys(places))
+    pytest.fail(f"stepcheck: no spec {str(path)!r}; looked for {tried}", pytrace=False)
 
 
 @pytest.fixture

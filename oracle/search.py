@@ -30,7 +30,7 @@ from hypothesis.errors import HypothesisException
 from stepcheck.oracle.calendar_rules import Sittings
 from stepcheck.oracle.coverage import Coverage, Target
 from stepcheck.oracle.edges import edge_runs, moved_sitting_runs
-from stepcheck.oracle.executor import Case, Executor
+from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.machine import (
     Disagreement,
     Finding,
@@ -41,7 +41,13 @@ from stepcheck.oracle.machine import (
 )
 from stepcheck.oracle.strategies import Step, Wait, from_spec, jumped
 from stepcheck.oracle.system import System
-from stepcheck.oracle.targets import DEFAULT_MAX_STATES, Reach, TargetRun, reachable
+from stepcheck.oracle.targets import (
+    DEFAULT_MAX_STATES,
+    Reach,
+    TargetRun,
+    limit_days,
+    reachable,
+)
 from stepcheck.spec.model import ProtocolSpec, Reading
 
 __all__ = ["Exploration", "explore", "reach_of"]
@@ -193,7 +199,7 @@ def _random(
                     case Step(step=step):
                         pair.take(step, pair.now)
                     case Wait():
-                        limits = _limit_days(pair.case)
+                        limits = limit_days(pair.case)
                         pair.take_time(jumped(pair.now, action, sittings, limits))
         except Disagreement as found:
             if not first:
@@ -216,15 +222,6 @@ def _random(
             return runs, first[0]
         raise
     return runs, first[0] if first else None
-
-
-def _limit_days(case: Case) -> list[date]:
-    """The due dates of the case's running time limits, for the jumps to them."""
-    days = [clock.limit.by for clock in case.deadlines]
-    days += [clock.limit.by for clock in case.windows]
-    for dispute in case.disputes:
-        days += [limit.by for limit in (dispute.level_limit, dispute.dispute_limit) if limit]
-    return days
 
 
 def _sittings(executor: Executor) -> Callable[[str], Sittings | None]:

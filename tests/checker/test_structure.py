@@ -528,9 +528,48 @@ def test_the_shipped_specs_record_no_fact_in_vain_and_start_every_deadline(path)
     """Every recorded fact is read by a rule, no trigger starts two ladders, every
     deadline's starting point can happen, and no step waits for a fact only a later one
     sets, in all four shipped encodings."""
-    codes = {finding.code for finding in check_structure(load_spec(path))}
+    found = check_structure(load_spec(path))
+    codes = {finding.code for finding in found}
+    never = {finding.subject for finding in found if finding.code == "SPEC219"}
 
-    assert not codes & {"SPEC217", "SPEC218", "SPEC219", "SPEC220"}
+    assert not codes & {"SPEC217", "SPEC218", "SPEC220"}
+    assert never == NEVER_STARTED.get(path.stem, set())
+
+
+# BK-07, BK-09: the two limits count from the contact being received, but the spec's
+# anchor is the status a case is opened in, where every clock starts off; no step
+# enters it, so they never run (issue 16): reported until the encoding gives them a
+# step to start from.
+NEVER_STARTED = {
+    "buckinghamshire": {
+        "deadline:ehlo_within_24_hours",
+        "deadline:locality_tray_within_72_hours",
+    }
+}
+
+
+def _intake(anchor: str, *, entered: bool) -> list:
+    text = SOUND.replace(
+        "statuses:\n", "statuses:\n  intake: {tier: cin, owner: sw_tray, initial: true}\n"
+    )
+    text = text.replace("events:\n", "events:\n  take: {kind: allocate, from: intake, to: open}\n")
+    if entered:
+        text = text.replace(
+            "  dispute: {kind", "  back: {kind: other, from: open, to: intake}\n  dispute: {kind"
+        )
+    text = text.replace("    anchor: park", f"    anchor: {anchor}")
+    return check_structure(load_spec_text(text, "t.yaml"))
+
+
+def test_a_deadline_anchored_where_cases_are_only_opened_never_starts():
+    """Every clock starts off when a case is opened, so a deadline counted from an
+    initial status no step enters never runs; one a step can enter does."""
+    (never,) = [f for f in _intake("intake", entered=False) if f.code == "SPEC219"]
+
+    assert never.subject == "deadline:allocate_soon"
+    assert "a case is opened in intake, which starts no clock" in never.message
+    assert "SEMANTICS" in (never.hint or "")
+    assert not [f for f in _intake("intake", entered=True) if f.code == "SPEC219"]
 
 
 def test_a_stand_in_is_not_read_as_a_second_decider():

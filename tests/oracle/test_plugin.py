@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,65 @@ def test_plugin_registers_its_marker(pytestconfig):
     markers = pytestconfig.getini("markers")
 
     assert any(line.startswith("stepcheck(") for line in markers)
+
+
+README_TEST = """
+import pytest
+from myservice.adapter import make_system
+
+
+@pytest.mark.stepcheck(spec="specs/devon.yaml", reading="should")
+def test_service_follows_the_protocol(stepcheck_check):
+    stepcheck_check(make_system)
+"""
+
+
+def _fresh_project(tmp_path: Path, spec: str) -> Path:
+    """A project as the README shows it: its service package at the root, a spec under
+    specs/, the README's test under tests/ (no __init__.py, no conftest, no ini)."""
+    project = tmp_path / "project"
+    shutil.copytree(Path("examples"), project / "examples")
+    (project / "myservice").mkdir()
+    (project / "myservice" / "__init__.py").write_text("", "utf-8")
+    (project / "myservice" / "adapter.py").write_text(
+        "from examples.casework.app import factory as make_system\n", "utf-8"
+    )
+    (project / "specs").mkdir()
+    (project / "specs" / "devon.yaml").write_text(spec, "utf-8")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_protocol.py").write_text(README_TEST, "utf-8")
+    return project
+
+
+def _plain_pytest(project: Path) -> subprocess.CompletedProcess[str]:
+    """Plain `pytest` (not `python -m pytest`), from the project, with no PYTHONPATH."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    pytest_exe = Path(sys.executable).with_name("pytest")
+    command = [str(pytest_exe), "-q", "-p", "no:cacheprovider", "--stepcheck-examples", "3"]
+    return subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_readme_snippet_runs_as_written_in_a_fresh_project(tmp_path):
+    """The README's snippet passes under plain pytest: the spec path is found under the
+    rootdir though the test lives in tests/, and `myservice` imports from the root."""
+    project = _fresh_project(tmp_path, DEVON.read_text("utf-8"))
+
+    result = _plain_pytest(project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+    assert "stepcheck coverage" in result.stdout
+
+
+def test_a_spec_that_does_not_load_fails_with_its_diagnostic(tmp_path):
+    """A broken spec fails the test with file:line:col and a code, never a traceback."""
+    project = _fresh_project(tmp_path, "stepcheck: 1\nauthority: [\n")
+
+    result = _plain_pytest(project)
+
+    assert result.returncode == 1
+    assert "cannot load the spec" in result.stdout
+    assert "devon.yaml:" in result.stdout
+    assert "Traceback" not in result.stdout
