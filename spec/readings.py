@@ -14,15 +14,24 @@ order: statuses in spec order, each status's tiers lowest first.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from itertools import product
 from typing import Final
 
 from attrs import evolve, frozen
 
-from stepcheck.spec.diagnostics import InternalError
+from stepcheck.spec.diagnostics import InternalError, StepcheckError
 from stepcheck.spec.model import ProtocolSpec, Status, Tier
 
-__all__ = ["MAX_READINGS", "TierReading", "open_statuses", "require_closed", "tier_readings"]
+__all__ = [
+    "MAX_READINGS",
+    "ReadingNotChosen",
+    "TierReading",
+    "choose_reading",
+    "open_statuses",
+    "require_closed",
+    "tier_readings",
+]
 
 MAX_READINGS: Final = 32
 """The most readings a spec may have: each is a full verification."""
@@ -57,14 +66,7 @@ def tier_readings(spec: ProtocolSpec) -> tuple[TierReading, ...]:
     readings = []
     for chosen in product(*(status.tier_open for status in opened)):
         choices = tuple(zip((status.id for status in opened), chosen, strict=True))
-        fixed = dict(choices)
-        statuses = tuple(
-            evolve(status, tier=fixed[status.id], tier_open=(), tier_unspecified=False)
-            if status.id in fixed
-            else status
-            for status in spec.statuses
-        )
-        readings.append(TierReading(choices=choices, spec=evolve(spec, statuses=statuses)))
+        readings.append(TierReading(choices=choices, spec=_fixed(spec, dict(choices))))
     return tuple(readings)
 
 
@@ -77,3 +79,57 @@ def require_closed(spec: ProtocolSpec, who: str) -> None:
             f"{who} was given '{opened[0].id}', whose tier is open; "
             "pass each of spec.readings.tier_readings(spec) instead"
         )
+
+
+def choose_reading(spec: ProtocolSpec, chosen: Sequence[str]) -> ProtocolSpec:
+    """The spec in the one reading `chosen` names (`STATUS=TIER` each), for the commands
+    that follow one reading (the executor's `test`, `replay`, `simulate`; `export`).
+
+    Raises:
+        ReadingNotChosen: an open tier is not chosen, or a choice is not one of its tiers.
+    """
+    opened = {status.id: status for status in open_statuses(spec)}
+    fixed: dict[str, Tier] = {}
+    for text in chosen:
+        status_id, _, tier_text = text.partition("=")
+        status = opened.get(status_id.strip())
+        if status is None:
+            raise ReadingNotChosen(
+                f"--tier {text}: '{status_id.strip()}' is not a status whose tier the "
+                f"document leaves open; those are: {_listing(opened.values())}"
+            )
+        tier = next((t for t in status.tier_open if t.value == tier_text.strip()), None)
+        if tier is None:
+            raise ReadingNotChosen(
+                f"--tier {text}: the tier of '{status.id}' is one of "
+                f"{', '.join(t.value for t in status.tier_open)}"
+            )
+        fixed[status.id] = tier
+    missing = [status for status_id, status in opened.items() if status_id not in fixed]
+    if missing:
+        raise ReadingNotChosen(
+            f"the document leaves the tier of {_listing(missing)} open, and this command "
+            "follows one reading: choose it with --tier STATUS=TIER (e.g. --tier "
+            f"{missing[0].id}={missing[0].tier_open[0].value}); `verify` checks every reading"
+        )
+    return _fixed(spec, fixed)
+
+
+def _fixed(spec: ProtocolSpec, fixed: dict[str, Tier]) -> ProtocolSpec:
+    statuses = tuple(
+        evolve(status, tier=fixed[status.id], tier_open=(), tier_unspecified=False)
+        if status.id in fixed
+        else status
+        for status in spec.statuses
+    )
+    return evolve(spec, statuses=statuses)
+
+
+class ReadingNotChosen(StepcheckError):
+    """A command that follows one reading was not told which (exit 2)."""
+
+
+def _listing(statuses: Iterable[Status]) -> str:
+    return "; ".join(
+        f"'{status.id}' ({', '.join(t.value for t in status.tier_open)})" for status in statuses
+    )
