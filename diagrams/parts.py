@@ -45,6 +45,7 @@ from stepcheck.diagrams.style import (
     tier_label,
     tier_order,
 )
+from stepcheck.diagrams.unsaid import add_undefined_routes, undefined_ends
 from stepcheck.spec.model import Event, Modality, ProtocolSpec, Tier
 
 __all__ = ["Arrow", "Part", "tier_map", "tier_parts"]
@@ -135,10 +136,28 @@ def _part(spec: ProtocolSpec, tier: Tier) -> Part:
             ends = (_box(source, own, tier_of), _box(end, own, tier_of))
             key = (*ends, kind_group(event.kind).name, event.modality.value)
             grouped[key].append((event, "any" if source == ANY_NODE else source, end))
+    undefined = [
+        (source, target)
+        for _, source, target in undefined_ends(spec, ANY_NODE)
+        if source in own or target in own
+    ]
+    for source, target in undefined:
+        for status in (source, target):
+            if status is not None and status not in own and status != ANY_NODE:
+                others[tier_of[status]].add(status)
     for other in tier_order(others):
         graph.node(_tier_node(other), label=_tier_box(other, sorted(others[other])), **_GHOST)
-    if any(source == ANY_NODE for source, _, _, _ in grouped):
+    if any(source == ANY_NODE for source, _, _, _ in grouped) or any(
+        source == ANY_NODE for source, _ in undefined
+    ):
         graph.node(ANY_NODE, label=_any_box([]), shape="note", style="filled", fillcolor="#ffffff")
+    add_undefined_routes(
+        graph,
+        spec,
+        any_node=ANY_NODE,
+        node_of=lambda status: _box(status, own, tier_of),
+        keep=lambda source, target: source in own or target in own,
+    )
     arrows = []
     for number, ((source, target, _, _), taken) in enumerate(sorted(grouped.items()), start=1):
         events = tuple(dict.fromkeys(event for event, _, _ in taken))
