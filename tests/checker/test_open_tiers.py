@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from attrs import evolve
+from hypothesis import given, settings
+from strategies.specs import small_specs
 
 from stepcheck.checker.encode import Encoding
 from stepcheck.checker.engines import Limits
@@ -192,3 +194,14 @@ def test_without_the_open_tier_the_fixture_is_the_example():
 
     drop = evolve(cp.status_by_id("child_protection"), sources=())
     assert drop == example.status_by_id("child_protection")
+
+
+@settings(max_examples=30, deadline=None)
+@given(text=small_specs(unsaid=True))
+def test_random_specs_that_leave_things_unsaid_load_and_their_readings_are_closed(text):
+    spec = load_spec_text(text, "<random>")
+
+    assert not {route.id for route in spec.undefined_routes} & {e.id for e in spec.events}
+    for reading in tier_readings(spec):
+        assert not any(status.tier_open for status in reading.spec.statuses)
+        assert reading.spec.undefined_routes == spec.undefined_routes
