@@ -141,10 +141,10 @@ def _part(spec: ProtocolSpec, tier: Tier) -> Part:
         for _, source, target in undefined_ends(spec, ANY_NODE)
         if source in own or target in own
     ]
-    for source, target in undefined:
-        for status in (source, target):
-            if status is not None and status not in own and status != ANY_NODE:
-                others[tier_of[status]].add(status)
+    for ends_of_route in undefined:
+        for named in ends_of_route:
+            if named is not None and named not in own and named != ANY_NODE:
+                others[tier_of[named]].add(named)
     for other in tier_order(others):
         graph.node(_tier_node(other), label=_tier_box(other, sorted(others[other])), **_GHOST)
     if any(source == ANY_NODE for source, _, _, _ in grouped) or any(
