@@ -105,7 +105,11 @@ def tier_map(spec: ProtocolSpec, link: TierLink = None) -> graphviz.Digraph:
             if before != after:
                 arrows[(before, after, kind_group(event.kind).name)][event.id] = event
     kept = sorted(e.id for e in spec.events if not e.sources_from and e.target is None)
-    if kept or any(source == ANY_NODE for source, _, _ in arrows):
+    if (
+        kept
+        or any(source == ANY_NODE for source, _, _ in arrows)
+        or any(not route.sources_from for route in spec.undefined_routes)
+    ):
         graph.node(
             ANY_NODE, label=_any_box(kept), shape="note", style="filled", fillcolor="#ffffff"
         )
@@ -114,6 +118,10 @@ def tier_map(spec: ProtocolSpec, link: TierLink = None) -> graphviz.Digraph:
         attrs = edge_style(first.kind, Modality.MUST).attributes()
         attrs |= {"label": str(len(events)), "tooltip": ", ".join(sorted(events))}
         graph.edge(before, after, **attrs)
+    # every undefined route on the map, so one from any status is drawn somewhere too
+    add_undefined_routes(
+        graph, spec, any_node=ANY_NODE, node_of=lambda status: _tier_node(tier_of[status])
+    )
     return graph
 
 

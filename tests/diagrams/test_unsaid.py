@@ -54,7 +54,7 @@ def test_a_status_with_an_open_tier_says_so_in_every_diagram():
     assert any(words in part.graph.source for part in tier_parts(spec))
 
 
-def test_the_report_parts_draw_undefined_routes_in_the_tier_they_leave():
+def test_the_report_draws_undefined_routes_on_its_tier_map_and_in_their_tiers():
     spec = load_spec(UNSAID)
     parts = {part.tier.value: part.graph.source for part in tier_parts(spec)}
 
@@ -62,7 +62,8 @@ def test_the_report_parts_draw_undefined_routes_in_the_tier_they_leave():
     (edge,) = _edges(parts["cin"], "refused_consent")
     assert "_tier_closed" in edge  # the closed tier drawn as a dashed box
     assert "_tier_closed" in parts["cin"]
-    assert "undefined" not in tier_map(spec).source  # the map counts defined steps only
+    (edge,) = _edges(tier_map(spec).source, "cp_step_down_unsaid")
+    assert edge.lstrip().startswith("_tier_cin -> _unsaid_cp_step_down_unsaid")
 
 
 def test_the_diagram_of_what_the_document_leaves_out_matches_golden(golden):
