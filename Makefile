@@ -33,7 +33,7 @@ run: setup
 	@$(BIN)/stepcheck coverage --all $(AUTHORITIES) > out/coverage.txt; status=$$?; \
 		cat out/coverage.txt; $(BIN)/stepcheck coverage --all --format json $(AUTHORITIES) > out/coverage.json; \
 		if [ $$status -ge 2 ]; then echo "make run: coverage could not run"; exit 1; fi
-	@$(BIN)/stepcheck verify --out-dir out $(AUTHORITIES); status=$$?; \
+	@$(BIN)/stepcheck verify --derived --out-dir out $(AUTHORITIES); status=$$?; \
 		if [ $$status -eq 2 ]; then echo "make run: verify could not run"; exit 1; fi
 	@mkdir -p out/diagrams
 	@for spec in $(AUTHORITIES)/*.yaml; do \

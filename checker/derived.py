@@ -13,12 +13,18 @@ between the deadline and the rest of the protocol, which no property an author w
 by hand has to ask for. `checker/derived_cause.py` words what stood in the way.
 
     spec = with_derived(spec)     # the spec's properties, then the derived ones
+
+Each question has a deterministic budget of its own, smaller than a written property's
+(`derived_limits`: `--derived-total-rlimit`, `--derived-explicit-states`), so asking
+them of every spec costs a bounded amount; one the budget does not settle is
+`unknown`, naming the option that raises it.
 """
 
 from __future__ import annotations
 
 from attrs import evolve
 
+from stepcheck.checker.engines import Limits
 from stepcheck.spec.diagnostics import SourceSpan
 from stepcheck.spec.expr import (
     BoolOp,
@@ -44,8 +50,11 @@ from stepcheck.spec.timing import Timing, timing
 
 __all__ = [
     "DERIVED",
+    "DERIVED_EXPLICIT_STATES",
     "DERIVED_PREFIX",
+    "DERIVED_TOTAL_RLIMIT",
     "HOLDING_PREFIX",
+    "derived_limits",
     "derived_properties",
     "eager_applies",
     "eager_spec",
@@ -60,6 +69,28 @@ DERIVED_PREFIX = "met_in_time:"
 HOLDING_PREFIX = "leaves:"
 """Derived holding-status questions are named `leaves:<status id>`."""
 DERIVED = (DERIVED_PREFIX, HOLDING_PREFIX)
+
+DERIVED_TOTAL_RLIMIT = 60_000_000
+"""Z3 resources for all of one derived question's solver calls (a written property has
+400,000,000): most are settled in well under this; the rest become `unknown`."""
+DERIVED_EXPLICIT_STATES = 2_000
+"""The most states the explicit search visits for a derived question the engines leave
+open (a written property: 20,000)."""
+
+
+def derived_limits(
+    limits: Limits,
+    total_rlimit: int = DERIVED_TOTAL_RLIMIT,
+    explicit_states: int = DERIVED_EXPLICIT_STATES,
+) -> Limits:
+    """The limits a derived question is decided under: the run's, with the derived
+    questions' own total budget and explicit search (never more than the run's)."""
+    return evolve(
+        limits,
+        total_rlimit=min(total_rlimit, limits.total_rlimit),
+        explicit_states=min(explicit_states, limits.explicit_states),
+        option_prefix="derived-",
+    )
 
 
 def derived_properties(spec: ProtocolSpec, times: Timing | None = None) -> tuple[Property, ...]:

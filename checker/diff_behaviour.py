@@ -45,6 +45,7 @@ from stepcheck.checker.fold import BoolLike, as_bool, conj
 from stepcheck.checker.reach import Reachability
 from stepcheck.checker.results import Strength
 from stepcheck.checker.system import Flags, System
+from stepcheck.checker.watched import kind_watched
 from stepcheck.spec.model import Property, PropertyKind, ProtocolSpec, Tier
 from stepcheck.spec.trace import State, StepKind, Trace
 
@@ -137,7 +138,8 @@ def _watches(spec: ProtocolSpec, prop: Property, source: str, event: str, target
     taken = spec.event_by_id(event)
     before = spec.status_by_id(source).tier
     if prop.kind is PropertyKind.REQUIRES_MEETING:
-        return taken.kind in prop.kinds and (not prop.tiers or before in prop.tiers)
+        # with between_teams, a superset: whether the owner's team changes is not asked
+        return kind_watched(prop, taken) and (not prop.tiers or before in prop.tiers)
     after = spec.status_by_id(target).tier
     down = after in prop.to_tiers if prop.to_tiers else after.rank < before.rank
     return before in (prop.tiers or (Tier.CP,)) and down

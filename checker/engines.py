@@ -63,6 +63,10 @@ class Limits:
     explicit_states: int = 20_000
     timeout_ms: int | None = None
     deadline: float | None = None
+    option_prefix: str = ""
+    """How the options that set `total_rlimit` and `explicit_states` are named in
+    messages: "" for the spec's own properties, "derived-" for the derived questions,
+    which have a budget of their own (`--derived-total-rlimit`)."""
 
 
 class OutOfBudget(Exception):
@@ -83,7 +87,7 @@ class Budget:
         if self.left <= 0:
             raise OutOfBudget(
                 "the property's resource budget is spent "
-                f"(--total-rlimit {self.limits.total_rlimit})"
+                f"(--{self.limits.option_prefix}total-rlimit {self.limits.total_rlimit})"
             )
         cap = self.limits.rlimit if rlimit is None else min(rlimit, self.limits.rlimit)
         self.armed = min(cap, self.left)
@@ -327,7 +331,7 @@ def _reason(text: str, budget: Budget, used: int) -> str:
         if budget.left <= 0:
             return (
                 "ran out of the property's resource budget "
-                f"(--total-rlimit {budget.limits.total_rlimit})"
+                f"(--{budget.limits.option_prefix}total-rlimit {budget.limits.total_rlimit})"
             )
         return f"ran out of resources (--rlimit {budget.armed})"
     return text

@@ -41,7 +41,8 @@ def exhaustively(model: ExplicitModel, prop: Property, outcome: Outcome, limits:
         return evolve(
             outcome,
             reason=f"{outcome.reason}; a search of every state stopped at "
-            f"{limits.explicit_states:,} states (--explicit-states {limits.explicit_states})",
+            f"{limits.explicit_states:,} states "
+            f"(--{limits.option_prefix}explicit-states {limits.explicit_states})",
         )
     if found.verdict is Verdict.PROVED:
         return Outcome(

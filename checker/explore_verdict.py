@@ -123,7 +123,13 @@ def _step_downs(stepper: Stepper, prop: Property, max_states: int) -> ExplicitVe
         if kind is not StepKind.EVENT or name is None:
             return False
         return unmet_step(
-            spec, prop, event=name, source=before.status, target=after.status, held=before.held
+            spec,
+            prop,
+            event=name,
+            source=before.status,
+            target=after.status,
+            held=before.held,
+            owners=(before.owner, after.owner),
         )
 
     path, visited = search_step(_Plain(stepper=stepper), unprotected, max_states=max_states)

@@ -1,4 +1,4 @@
-"""A dispute handed to a document the spec does not hold: `unknown (depends on ...)`,
+"""A verdict that needs a document the spec does not hold: `unknown (depends on ...)`,
 not `violated`, unless the spec's own part already lets a dispute stay open for ever.
 Other elements (events, statuses, deadlines, meetings) can follow such a document too
 (`external:`): a run through them, and a finding about them, says it depends on it
@@ -14,6 +14,14 @@ there, by a run that replays in the spec as written and repeats at a level of th
 spec's own, is the spec's own; otherwise the verdict depends on the document (unknown
 is never a wrong verdict; the differential test accepts it where the explorer, which
 knows nothing of documents, finds the dispute open for ever).
+
+A step with `external:` follows a document the spec does not hold (a missing flow
+chart, a threshold document): the spec says that it can happen, not when. A violation
+whose run takes such a step (`steps_outside`) is asked again of the spec in which no
+such step happens (`without_steps_outside`: each gets the guard `false`), which no
+text of the other document can undo for a run that does not take them. A violation
+found there, by a run that replays in the spec as written, is the spec's own;
+otherwise the verdict is `unknown` and names the document (`steps_depend`).
 """
 
 from __future__ import annotations
@@ -23,17 +31,28 @@ from attrs import evolve
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Verdict
 from stepcheck.spec.duration import Duration, Unit
+from stepcheck.spec.expr import BoolLit
 from stepcheck.spec.model import (
     Deadline,
     EscalationLevel,
     Event,
+    Guard,
     Meeting,
     ProtocolSpec,
     Status,
 )
 from stepcheck.spec.trace import StepKind, Trace
 
-__all__ = ["decided_outside", "depends_on", "followed_outside", "held_outside", "outside_of"]
+__all__ = [
+    "decided_outside",
+    "depends_on",
+    "followed_outside",
+    "held_outside",
+    "outside_of",
+    "steps_depend",
+    "steps_outside",
+    "without_steps_outside",
+]
 
 
 def held_outside(spec: ProtocolSpec, outcome: Outcome) -> tuple[str, EscalationLevel] | None:
@@ -145,3 +164,52 @@ def outside_of(spec: ProtocolSpec, subject: str | None) -> str | None:
         return None
     titles = {external.id: external.title for external in spec.externals}
     return titles.get(found.external, found.external)
+
+
+def steps_outside(spec: ProtocolSpec, trace: Trace | None) -> tuple[Event, ...]:
+    """The steps a run takes that follow a document the spec does not hold."""
+    if trace is None:
+        return ()
+    taken = {step.name for step in trace.steps if step.kind is StepKind.EVENT}
+    return tuple(event for event in spec.events if event.id in taken and event.external)
+
+
+def without_steps_outside(spec: ProtocolSpec) -> ProtocolSpec:
+    """`spec` in which no step that follows another document can happen."""
+    return evolve(
+        spec,
+        events=tuple(
+            evolve(event, guards=(*event.guards, _never(event))) if event.external else event
+            for event in spec.events
+        ),
+    )
+
+
+def _never(event: Event) -> Guard:
+    return Guard(
+        condition=BoolLit(value=False, span=event.span),
+        text="false",
+        description="follows a document the spec does not hold",
+        span=event.span,
+    )
+
+
+def steps_depend(spec: ProtocolSpec, steps: tuple[Event, ...], inside: Outcome) -> Outcome:
+    """The `unknown` verdict of a violation found only through steps that follow another
+    document, with what the spec's own steps give without them (`inside`)."""
+    titles = {external.id: external.title for external in spec.externals}
+    documents = dict.fromkeys(titles.get(str(step.external), str(step.external)) for step in steps)
+    named = ", ".join(f"'{title}'" for title in documents)
+    taken = ", ".join(f"'{step.id}'" for step in steps)
+    reason = (
+        f"depends on {named}: the run that breaks it takes {taken}, which follow"
+        f"{'s' if len(steps) == 1 else ''} a document the spec does not hold, so when "
+        "such a step can happen is not known"
+    )
+    if inside.verdict is Verdict.PROVED:
+        reason += "; without such steps, the spec's own rules keep it"
+    elif inside.verdict is Verdict.UNKNOWN:
+        reason += f"; the spec's own steps were not decided either ({inside.reason})"
+    else:
+        reason += "; a run without such steps was found, but it did not replay in the spec"
+    return Outcome(verdict=Verdict.UNKNOWN, reason=reason, subject=inside.subject)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Final
 
+from attrs import evolve
+
 from stepcheck.checker.promela_expr import any_of, every, translate
 from stepcheck.checker.promela_names import PromelaNames
 from stepcheck.checker.promela_steps import Alternative, Body, Context
-from stepcheck.checker.watched import unmet_step
+from stepcheck.checker.watched import team_moves, unmet_step
 from stepcheck.spec.duration import Duration
 from stepcheck.spec.expr import IntType
 from stepcheck.spec.expr import names as read_names
@@ -71,6 +73,9 @@ def event_step(event: Event, context: Context) -> Alternative:
         body.when("(new_owner != owner)", "previous_owner = owner", "owner = new_owner")
     if event.co_owner is not None:
         body.add(f"co_owner = {names.owner(event.co_owner)}")
+    if check is not None and context.prop is not None and context.prop.between_teams:
+        body.set("moved", "bool", _changes_team(names))
+        check = "!(bad && moved)"
     openers = _open_disputes(event, names, body)
     flags = _window_flags(event, context, body) + _deadline_flags(event, context, body)
     started = openers + flags
@@ -127,11 +132,12 @@ def _step_down_flag(event: Event, context: Context, body: Body) -> str | None:
     if event.at is not None and event.at in prop.meetings:
         return None
     spec = names.spec
+    static = evolve(prop, between_teams=False)  # the owners' teams are tested after the step
     watched = [
         source
         for source in event.sources_from or names.statuses
         if unmet_step(
-            spec, prop, event=event.id, source=source, target=event.target or source, held=()
+            spec, static, event=event.id, source=source, target=event.target or source, held=()
         )
     ]
     if not watched:
@@ -139,6 +145,20 @@ def _step_down_flag(event: Event, context: Context, body: Body) -> str | None:
     attended = any_of(names.held(meeting) for meeting in prop.meetings)
     body.set("bad", "bool", every([_in_statuses(names, tuple(watched)), f"!{attended}"]))
     return "!bad"
+
+
+def _changes_team(names: PromelaNames) -> str:
+    """`between_teams`: the owner before the step (`old_owner`) and after it are of
+    different teams (`checker/watched.py`)."""
+    return any_of(
+        every(
+            [
+                any_of(f"(old_owner == {names.owner(o)})" for o in members),
+                any_of(f"(owner == {names.owner(o)})" for o in to),
+            ]
+        )
+        for members, to in team_moves(names.spec)
+    )
 
 
 _MEETING_KINDS: Final = (PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING, PropertyKind.REQUIRES_MEETING)

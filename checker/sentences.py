@@ -65,7 +65,11 @@ def _deadline(spec: ProtocolSpec, prop: Property, outcome: Outcome, cause: str |
         case Verdict.PROVED:
             if outcome.vacuous:
                 return f"{named} never starts, so it is never missed."
-            return f"{named} can always be met when {everyone} and acts {when}."
+            worst = outcome.working_days
+            if worst is None:
+                return f"{named} can always be met when {everyone} and acts {when}."
+            after = f"{_days(worst)} after it starts" if worst else "on the day it starts"
+            return f"{named} can always be met when {everyone} and acts {when}: at worst {after}."
         case Verdict.VIOLATED:
             why = f": {cause}" if cause else ""
             return f"{named} can be missed even when {everyone} and acts {when}{why}."
@@ -218,7 +222,10 @@ def _tiers(spec: ProtocolSpec, prop: Property) -> str:
 
 
 def _kinds(prop: Property) -> str:
-    """The kinds of step a `requires_meeting` watches: 'transfer or step down'."""
+    """The kinds of step a `requires_meeting` watches: 'transfer or step down', or
+    'move to another team' (its kinds and exemptions are in its description)."""
+    if prop.between_teams:
+        return "move to another team"
     return " or ".join(kind.value.replace("_", " ") for kind in prop.kinds) or "step"
 
 

@@ -16,6 +16,7 @@ from stepcheck.checker.externals import outside_of
 from stepcheck.checker.guards import check_guards
 from stepcheck.checker.ordering import check_ordering
 from stepcheck.checker.references import check_references
+from stepcheck.checker.restated import check_restated
 from stepcheck.checker.retabling import check_retabling
 from stepcheck.checker.structure_common import finding
 from stepcheck.checker.tiers import in_every_reading
@@ -65,6 +66,7 @@ def _check_closed(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) -> l
         *check_urgent_routes(spec, reachable),
         *check_retabling(spec),
         *check_ordering(spec),
+        *check_restated(spec),
     ]
     return sorted((_outside(spec, f) for f in findings), key=Diagnostic.sort_key)
 

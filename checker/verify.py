@@ -14,11 +14,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from attrs import evolve, frozen
+from attrs import evolve
 
-from stepcheck.checker.assumptions import assumptions, time_limits
-from stepcheck.checker.derived import eager_spec, waits_past
+from stepcheck.checker.assumptions import time_limits
+from stepcheck.checker.derived import eager_applies, eager_spec, waits_past
 from stepcheck.checker.derived_cause import Cause, why_missed
+from stepcheck.checker.derived_margin import worst_case
+from stepcheck.checker.dress import Decision, dress
 from stepcheck.checker.encodings import encoding_of
 from stepcheck.checker.engines import Budget, Limits, debug
 from stepcheck.checker.exhaustive import exhaustively
@@ -26,21 +28,19 @@ from stepcheck.checker.explore import ExplicitModel, replay
 from stepcheck.checker.externals import (
     decided_outside,
     depends_on,
-    followed_outside,
     held_outside,
+    steps_depend,
+    steps_outside,
+    without_steps_outside,
 )
 from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider, Outcome
-from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
-from stepcheck.checker.routes import open_routes, route_words
-from stepcheck.checker.sentences import formula_text, summarise
+from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.slicing import SAFETY, concretize, slice_timing, sliceable
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.system import Flags
 from stepcheck.checker.tiers import combine_results
-from stepcheck.checker.unforced import wait_enders
 from stepcheck.checker.witness import violation_shown
-from stepcheck.spec.diagnostics import SourceSpan
 from stepcheck.spec.model import (
     Deadline,
     Modality,
@@ -48,11 +48,9 @@ from stepcheck.spec.model import (
     PropertyKind,
     ProtocolSpec,
     Reading,
-    Source,
 )
 from stepcheck.spec.readings import tier_readings
 from stepcheck.spec.timing import Timing, timing
-from stepcheck.spec.trace import StepKind, Trace
 
 __all__ = [
     "MISSED",
@@ -117,29 +115,6 @@ def verify_property(
     return dress(spec, prop, decision, times=times, seconds=time.perf_counter() - started)
 
 
-@frozen(kw_only=True)
-class Decision:
-    """What the engines found about one property, before it is worded and located.
-
-    `outcome` is the must reading's (people comply with due deadlines); `should_only`
-    says a violation there goes away under the should reading; `missed` is the must
-    reading's outcome when deadlines may be missed, asked after a proof about states.
-    A decision depends only on the spec's model, the property and the limits, so it
-    can be cached (`checker/cache.py`).
-    """
-
-    outcome: Outcome
-    should_only: bool = False
-    missed: Outcome | None = None
-    resources: int = 0
-    """Z3's resource count for all the property's solver calls (the same on every machine)."""
-    cause: str | None = None
-    """For a derived deadline question that fails: what stood in the way, in words."""
-    reading: Reading = Reading.MUST
-    """The reading `outcome` is under (the should reading only for a should deadline's
-    derived question)."""
-
-
 def decide_property(
     spec: ProtocolSpec,
     prop: Property,
@@ -167,6 +142,7 @@ def decide_property(
     outcome = checker.checked(MUST)
     if prop.kind is PropertyKind.ESCALATION_TERMINATES:
         outcome = _own_part(spec, prop, outcome, budget, models)
+    outcome = _own_steps(spec, prop, outcome, budget, models)
     should_only = False
     missed: Outcome | None = None
     if outcome.verdict is Verdict.VIOLATED:
@@ -210,6 +186,29 @@ def _own_part(
     return depends_on(spec, held[0], held[1], inside)
 
 
+def _own_steps(
+    spec: ProtocolSpec, prop: Property, outcome: Outcome, budget: Budget, models: Models
+) -> Outcome:
+    """A violation whose run takes a step that follows another document is asked again
+    of the spec without such steps (`checker/externals.py`): kept when the spec's own
+    steps break it too, by a run that replays here; otherwise `unknown (depends on ...)`."""
+    if outcome.verdict is not Verdict.VIOLATED:
+        return outcome
+    steps = steps_outside(spec, outcome.trace)
+    if not steps:
+        return outcome
+    own = without_steps_outside(spec)
+    inside = _Checker(own, prop, timing(own), budget, Models(own)).checked(MUST)
+    if (
+        inside.verdict is Verdict.VIOLATED
+        and inside.trace is not None
+        and _also_under(models(MUST), prop, inside)
+        and not steps_outside(spec, inside.trace)
+    ):
+        return inside
+    return steps_depend(spec, steps, inside)
+
+
 def _decide_deadline(
     checker: _Checker, deadline_id: str, *, budget: Budget, limits: Limits
 ) -> Decision:
@@ -235,6 +234,9 @@ def _decide_deadline(
         found = _cause(models(flags), deadline, sharper)
         if found is not None and found.kind == "wait":
             outcome, cause = sharper, found
+    if outcome.verdict is Verdict.PROVED and not outcome.vacuous and eager_applies(deadline):
+        worst = worst_case(models(flags), deadline_id, max_states=limits.explicit_states)
+        outcome = evolve(outcome, working_days=worst)
     debug(f"property {spec.authority.id} met_in_time:{deadline_id} used {resources}")
     return Decision(
         outcome=outcome,
@@ -258,23 +260,6 @@ def _also_under(model: ExplicitModel, prop: Property, outcome: Outcome) -> bool:
         trace is not None
         and replay(model, trace).ok
         and violation_shown(model, prop, trace) is None
-    )
-
-
-def dress(
-    spec: ProtocolSpec, prop: Property, decision: Decision, *, times: Timing, seconds: float
-) -> PropertyResult:
-    """The decision as a result: sentences, citations and the spans of the rules involved."""
-    return _result(
-        spec,
-        prop,
-        decision.outcome,
-        should_only=decision.should_only,
-        seconds=seconds,
-        times=times,
-        missed=decision.missed,
-        cause=decision.cause,
-        reading=decision.reading,
     )
 
 
@@ -337,96 +322,3 @@ class _Checker:
             verdict=Verdict.UNKNOWN,
             reason=f"the counterexample did not replay at step {replayed.index}: {replayed.reason}",
         )
-
-
-def _result(
-    spec: ProtocolSpec,
-    prop: Property,
-    outcome: Outcome,
-    *,
-    should_only: bool,
-    seconds: float,
-    times: Timing,
-    missed: Outcome | None,
-    cause: str | None = None,
-    reading: Reading = Reading.MUST,
-) -> PropertyResult:
-    citations, rules = _evidence(spec, prop, outcome.trace)
-    bound = None
-    if outcome.verdict is Verdict.PROVED:
-        bound = Bound(working_days=outcome.working_days, depth=outcome.depth)
-    return PropertyResult(
-        authority=spec.authority.id,
-        spec=spec.path,
-        property=prop.id,
-        kind=prop.kind,
-        verdict=outcome.verdict,
-        summary=summarise(
-            spec,
-            prop,
-            outcome,
-            should_only=should_only,
-            fails_when_missed=missed is not None and missed.trace is not None,
-            cause=cause,
-            unforced=wait_enders(spec, prop, outcome.trace, reading),
-        ),
-        strength=outcome.strength,
-        bound=bound,
-        seconds=round(seconds, 3),
-        trace=outcome.trace,
-        citations=citations,
-        reason=outcome.reason,
-        vacuous=outcome.vacuous,
-        should_only=should_only,
-        span=prop.span,
-        rules=rules,
-        assumptions=assumptions(spec, prop, outcome, times, missed)
-        + followed_outside(spec, outcome.trace)
-        + _undefined(spec),
-        when_missed=missed.trace if missed is not None else None,
-        reading=reading,
-        subject=outcome.subject,
-        formula=formula_text(prop),
-    )
-
-
-def _undefined(spec: ProtocolSpec) -> tuple[str, ...]:
-    """A verdict checked on the defined routes only, when the document admits others."""
-    routes = open_routes(spec)
-    if not routes:
-        return ()
-    named = ", ".join(route_words(route) for route in routes)
-    return (
-        f"Checked on every route the document defines; it also admits {named}, which it "
-        "does not define, so what they would do is not checked.",
-    )
-
-
-def _evidence(
-    spec: ProtocolSpec, prop: Property, trace: Trace | None
-) -> tuple[tuple[Source, ...], tuple[SourceSpan, ...]]:
-    """The property's citations, then those of every rule the trace uses, without repeats."""
-    elements: list[tuple[tuple[Source, ...], SourceSpan]] = [(prop.sources, prop.span)]
-    if trace is not None:
-        before = trace.initial
-        for step in trace.steps:
-            if step.kind is StepKind.EVENT and step.name is not None:
-                event = spec.event_by_id(step.name)
-                elements.append((event.sources, event.span))
-            elif step.kind in (StepKind.ESCALATE, StepKind.DECIDE) and step.name is not None:
-                ladder = spec.escalation_by_id(step.name)
-                level = step.state.get(f"dispute:{ladder.id}") or before.get(f"dispute:{ladder.id}")
-                item = ladder.level_by_id(str(level)) if level else ladder
-                elements.append((item.sources, item.span))
-            for deadline in spec.deadlines:
-                key = f"deadline:{deadline.id}"
-                if step.state.get(key) == -1 and before.get(key) != -1:
-                    elements.append((deadline.sources, deadline.span))
-            before = step.state
-    citations: list[Source] = []
-    spans: list[SourceSpan] = []
-    for sources, span in elements:
-        citations.extend(source for source in sources if source not in citations)
-        if span not in spans:
-            spans.append(span)
-    return tuple(citations), tuple(spans)

@@ -15,6 +15,7 @@ from attrs import frozen
 
 from stepcheck.checker.encode import Encoding, StateTerms, StateVar
 from stepcheck.checker.fold import BoolLike, conj, disj, negate
+from stepcheck.checker.watched import kind_watched, team_moves
 from stepcheck.spec.expr import Expr
 from stepcheck.spec.model import Property, PropertyKind, Tier
 from stepcheck.spec.trace import StepKind
@@ -72,9 +73,8 @@ class StepDownWatch:
             if kind is not StepKind.EVENT:
                 continue
             event = encoding.spec.event_by_id(str(name))
-            if (
-                self.prop.kind is PropertyKind.REQUIRES_MEETING
-                and event.kind not in self.prop.kinds
+            if self.prop.kind is PropertyKind.REQUIRES_MEETING and not kind_watched(
+                self.prop, event
             ):
                 continue
             by_meeting.setdefault(event.at, []).append(index)
@@ -99,7 +99,8 @@ class StepDownWatch:
             leaves = (
                 disj(before == _TIERS.index(tier.value) for tier in tiers_of) if tiers_of else True
             )
-            return conj(leaves, negate(met))
+            moves = _changes_team(encoding, s, t) if self.prop.between_teams else True
+            return conj(leaves, moves, negate(met))
         tiers = self.prop.tiers or (Tier.CP,)
         leaves = disj(before == _TIERS.index(tier.value) for tier in tiers)
         if self.prop.to_tiers:
@@ -107,6 +108,18 @@ class StepDownWatch:
         else:
             lower = _rank(after, encoding.ctx) < _rank(before, encoding.ctx)
         return conj(leaves, lower, negate(met))
+
+
+def _changes_team(encoding: Encoding, s: StateTerms, t: StateTerms) -> BoolLike:
+    """The owner before the step and the owner after it are of different teams
+    (`watched.moves_team`)."""
+    index = encoding.terms.owner_index
+    return disj(
+        conj(
+            disj(s["owner"] == index[o] for o in members), disj(t["owner"] == index[o] for o in to)
+        )
+        for members, to in team_moves(encoding.spec)
+    )
 
 
 @frozen

@@ -69,6 +69,7 @@ def _unprotected(model: ExplicitModel, prop: Property, before: State, step: Trac
         source=str(before["status"]),
         target=str(step.state["status"]),
         held=tuple(str(meeting) for meeting in held),
+        owners=(str(before["owner"]), str(step.state["owner"])),
     )
 
 

@@ -178,6 +178,8 @@ def build_property(r: SpecReader, property_id: str, path: Path, scope: Scope) ->
         tiers=tuple(Tier(t) for t in r.get(path, "tiers") or ()),
         to_tiers=tuple(Tier(t) for t in r.get(path, "to_tiers") or ()),
         kinds=tuple(EventKind(k) for k in r.get(path, "kinds") or ()),
+        between_teams=bool(r.get(path, "between_teams")),
+        exempt=r.refs(r.get(path, "except"), (*path, "except"), "events"),
         meetings=named,
         any_meeting=any_meeting,
         escalations=r.refs(r.get(path, "escalations"), (*path, "escalations"), "escalations"),
@@ -203,10 +205,12 @@ def _condition(r: SpecReader, path: Path, key: str, scope: Scope) -> Expr | None
 
 
 def _check_property_keys(r: SpecReader, prop: Property, path: Path) -> None:
+    # "all moves between teams" selects steps by owner, so it needs no kinds
+    moves = ("meetings",) if prop.between_teams else ("kinds", "meetings")
     needs = {
         PropertyKind.INVARIANT: ("holds",),
         PropertyKind.LEADS_TO: ("from", "to"),
-        PropertyKind.REQUIRES_MEETING: ("kinds", "meetings"),
+        PropertyKind.REQUIRES_MEETING: moves,
     }.get(prop.kind, ())
     allowed = set(needs) | {"kind", "description", "source"} | _OPTIONAL_PROPERTY_KEYS[prop.kind]
     node = r.at(path)
@@ -305,7 +309,7 @@ _OPTIONAL_PROPERTY_KEYS: Final = {
     PropertyKind.ESCALATION_TERMINATES: {"escalations"},
     PropertyKind.NO_UNOWNED_CASE: set(),
     PropertyKind.CP_STEP_DOWN_REQUIRES_MEETING: {"tiers", "to_tiers", "meetings"},
-    PropertyKind.REQUIRES_MEETING: {"tiers"},
+    PropertyKind.REQUIRES_MEETING: {"tiers", "kinds", "between_teams", "except"},
     PropertyKind.INVARIANT: set(),
     PropertyKind.LEADS_TO: {"within"},
 }

@@ -536,6 +536,13 @@ class Property:
     kinds: tuple[EventKind, ...] = ()
     """For `requires_meeting`: the kinds of step that must be taken at or after one of
     `meetings` ("all case transfers must be agreed at the weekly TAM")."""
+    between_teams: bool = False
+    """For `requires_meeting`: watch only steps that move the case from one team's owner
+    to another team's ("all case transfers (other than those within a team)"): the owner
+    before and after both belong to a team, and the teams differ."""
+    exempt: tuple[str, ...] = ()
+    """For `requires_meeting` (`except:` in YAML): events the text exempts from the
+    meeting ("these transfers do not need to be discussed at allocations meetings")."""
     meetings: tuple[str, ...] = ()
     any_meeting: bool = False
     """`cp_step_down_requires_meeting` that names no meeting ("a meeting is held before

@@ -19,7 +19,15 @@ from attrs import evolve
 from stepcheck import STARTED
 from stepcheck.checker.baseline import compare, read_baseline, render_baseline
 from stepcheck.checker.cache import default_folder
-from stepcheck.checker.derived import DERIVED, DERIVED_PREFIX, HOLDING_PREFIX, with_derived
+from stepcheck.checker.derived import (
+    DERIVED,
+    DERIVED_EXPLICIT_STATES,
+    DERIVED_PREFIX,
+    DERIVED_TOTAL_RLIMIT,
+    HOLDING_PREFIX,
+    derived_limits,
+    with_derived,
+)
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.writers import FORMATS, Detail, write
 from stepcheck.cli_common import load_some
@@ -87,6 +95,21 @@ __all__ = ["verify_command"]
     show_default=True,
     help="when the solver runs out, the most states an explicit search of every state "
     "may visit to decide a small model (deterministic; 0: never)",
+)
+@click.option(
+    "--derived-total-rlimit",
+    type=click.IntRange(min=1),
+    default=DERIVED_TOTAL_RLIMIT,
+    show_default=True,
+    help="--total-rlimit for each derived question (--derived); never more than --total-rlimit",
+)
+@click.option(
+    "--derived-explicit-states",
+    type=click.IntRange(min=0, max=10_000_000),
+    default=DERIVED_EXPLICIT_STATES,
+    show_default=True,
+    help="--explicit-states for each derived question (--derived); never more than "
+    "--explicit-states",
 )
 @click.option(
     "--max-seconds",
@@ -172,6 +195,8 @@ def verify(  # noqa: PLR0917 (click passes every option as a parameter)
     total_rlimit: int,
     depth: int,
     explicit_states: int,
+    derived_total_rlimit: int,
+    derived_explicit_states: int,
     max_seconds: float | None,
     timeout: float | None,
     jobs: int | None,
@@ -228,10 +253,12 @@ def verify(  # noqa: PLR0917 (click passes every option as a parameter)
         jobs=jobs if jobs is not None else default_jobs(),
         budget=budget,
         cache=None if no_cache else (cache_dir or default_folder()),
+        derived=derived_limits(limits, derived_total_rlimit, derived_explicit_states),
     )
     if no_timings:
         report = without_timings(report)
-    report = with_options(evolve(report, inputs=tuple(broken)), _options(limits))
+    asked = _options(limits) + _derived_options(derived_total_rlimit, derived_explicit_states)
+    report = with_options(evolve(report, inputs=tuple(broken)), asked)
     by_path = {spec.path: spec for spec in specs}
     if write_baseline is not None:
         write_file(write_baseline, render_baseline(report, by_path))
@@ -283,6 +310,15 @@ def _options(limits: Limits) -> tuple[str, ...]:
     if limits.timeout_ms is not None:
         options.append(f"--timeout {limits.timeout_ms / 1000:g}")
     return tuple(options)
+
+
+def _derived_options(total_rlimit: int, explicit_states: int) -> tuple[str, ...]:
+    """The derived questions' limit options that differ from their defaults."""
+    given = [
+        ("--derived-total-rlimit", total_rlimit, DERIVED_TOTAL_RLIMIT),
+        ("--derived-explicit-states", explicit_states, DERIVED_EXPLICIT_STATES),
+    ]
+    return tuple(f"{name} {value}" for name, value, usual in given if value != usual)
 
 
 def _summary_file() -> Path:

@@ -23,6 +23,7 @@ from pathlib import Path
 from attrs import evolve, frozen
 
 from stepcheck.checker.cache import DecisionCache, decision_key
+from stepcheck.checker.derived import DERIVED
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import PropertyResult, Report, Verdict
@@ -73,10 +74,12 @@ def run_verify(
     jobs: int = 1,
     budget: Budget | None = None,
     cache: Path | None = None,
+    derived: Limits | None = None,
 ) -> Report:
     """Verify `specs` (the properties named, or all) and date every counterexample.
 
-    With `progress`, one line per property on stderr as it is decided.
+    With `progress`, one line per property on stderr as it is decided. `derived`: the
+    limits of the derived questions, when not the same as the others'.
     """
     readings = [tier_readings(spec) for spec in specs]
     expanded: list[ProtocolSpec] = []
@@ -92,9 +95,13 @@ def run_verify(
     ]
     if budget is not None:
         limits = evolve(limits, deadline=budget.at(1 - _RESERVE))
+        if derived is not None:
+            derived = evolve(derived, deadline=limits.deadline)
     _TIMINGS.clear()  # keyed by the spec's place in this run: a new run, new keys
     _MODELS.clear()
-    context = _Context(specs=tuple(expanded), limits=limits, start=start, cache=cache)
+    context = _Context(
+        specs=tuple(expanded), limits=limits, start=start, cache=cache, derived=derived
+    )
     shown = _shower(len(tasks)) if progress else None
     if jobs <= 1 and budget is None:
         results = _inline(context, tasks, shown)
@@ -138,6 +145,13 @@ class _Context:
     limits: Limits
     start: date
     cache: Path | None
+    derived: Limits | None = None
+    """The limits of the derived questions (`checker/derived.py`); None: `limits`."""
+
+    def limits_for(self, prop_id: str) -> Limits:
+        if self.derived is not None and prop_id.startswith(DERIVED):
+            return self.derived
+        return self.limits
 
 
 Task = tuple[int, str]
@@ -156,10 +170,11 @@ def _decided(context: _Context, task: Task) -> PropertyResult:
     models = _MODELS.setdefault(index, Models(spec))
     started = time.perf_counter()
     store = DecisionCache(context.cache) if context.cache is not None else None
-    key = decision_key(spec, prop, times, context.limits) if store is not None else ""
+    limits = context.limits_for(prop_id)
+    key = decision_key(spec, prop, times, limits) if store is not None else ""
     decision = store.get(key) if store is not None else None
     if decision is None:
-        decision = decide_property(spec, prop, limits=context.limits, times=times, models=models)
+        decision = decide_property(spec, prop, limits=limits, times=times, models=models)
         if store is not None:
             store.put(key, decision)
     result = dress(spec, prop, decision, times=times, seconds=time.perf_counter() - started)

@@ -61,6 +61,29 @@ def test_a_weekly_panel_keeps_a_three_week_deadline():
 
     assert result.verdict is Verdict.PROVED, result.summary
     assert "can always be met" in result.summary
+    assert result.bound is not None
+    assert f"at worst {result.bound.working_days} working days after it starts" in result.summary
+
+
+def test_the_worst_case_of_a_met_deadline_is_the_tightest_limit_that_is_still_met():
+    """Checked against the engines: a limit of the worst case is still always met, and
+    one working day less is not."""
+    ten = _decided(
+        _panel(("cadence: monthly", "cadence: weekly"), ("1 working day", "10 working days"))
+    )
+    assert ten.verdict is Verdict.PROVED
+    assert ten.bound is not None
+    worst = ten.bound.working_days
+    assert worst is not None
+    assert 0 < worst < 10
+
+    def limit(days: int) -> Verdict:
+        within = f"{days} working day{'s' if days != 1 else ''}"
+        edits = (("cadence: monthly", "cadence: weekly"), ("1 working day", within))
+        return _decided(_panel(*edits)).verdict
+
+    assert limit(worst) is Verdict.PROVED
+    assert limit(worst - 1) is Verdict.VIOLATED
 
 
 def test_a_case_moved_on_before_the_decision_is_a_miss_the_protocol_allows():
@@ -134,6 +157,23 @@ def test_verify_asks_the_derived_questions_when_told_or_when_one_is_named():
     assert told_results[QUESTION]["verdict"] == "violated"
     assert [item["property"] for item in json.loads(named.output)["results"]] == [QUESTION]
     assert [item["property"] for item in json.loads(plain.output)["results"]] == ["no_unowned_case"]
+
+
+def test_derived_questions_have_a_budget_of_their_own_and_say_which_option_raises_it():
+    """A starved derived question is `unknown`, naming --derived-total-rlimit and
+    repeating it in its reproduce line; the spec's own property keeps the run's limits."""
+    runner = CliRunner()
+    starved = [
+        "verify", "--no-timings", "--no-cache", "--start-date", "2026-12-21", "--derived",
+        "--derived-total-rlimit", "1", "--derived-explicit-states", "0", "--format", "json",
+    ]  # fmt: skip
+    ran = runner.invoke(cli, [*starved, str(PANEL)])
+
+    results = {item["property"]: item for item in json.loads(ran.output)["results"]}
+    assert results[QUESTION]["verdict"] == "unknown"
+    assert "(--derived-total-rlimit 1)" in results[QUESTION]["reason"]
+    assert "--derived-total-rlimit 1" in results[QUESTION]["reproduce"]
+    assert results["no_unowned_case"]["verdict"] == "proved"
 
 
 def test_a_renewal_is_kept_on_its_last_day_not_at_the_first_chance():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from stepcheck.checker.externals import followed_outside, outside_of
 from stepcheck.checker.structure import check_structure
+from stepcheck.checker.verify import verify_property
 from stepcheck.spec.loader import load_spec, load_spec_text
 from stepcheck.spec.trace import StepKind, Trace, TraceStep
 
@@ -69,3 +70,51 @@ def test_buckinghamshire_flow_charts_and_threshold_document_are_followed_by_its_
     assert unused == {"external:information_sharing_code"}
     assert spec.event_by_id("submit_marf_to_mash").external == "step_up_flowchart"
     assert spec.meeting_by_id("ctm").external == "threshold_document"
+
+
+STEPS = """
+stepcheck: 1
+authority: {id: t, name: T}
+documents: {d: {title: D, rule_prefix: TT}}
+externals: {flow: {title: the step-up flow chart (missing)}}
+teams: {eh: {name: EH}}
+owners: {eh_worker: {kind: allocated, team: eh}}
+statuses:
+  early_help: {tier: early_help, owner: eh_worker, initial: true}
+  limbo: {tier: early_help, owner: none}
+  closed: {tier: closed, final: true}
+events:
+  by_flow_chart: {kind: step_up, from: early_help, to: limbo, external: flow}
+  close: {kind: close, from: early_help, to: closed}
+properties:
+  no_unowned_case: {}
+"""
+
+
+def _verdict(text: str):
+    spec = _spec(text)
+    return verify_property(spec, spec.property_by_id("no_unowned_case"))
+
+
+def test_a_violation_only_through_a_step_another_document_governs_is_unknown():
+    result = _verdict(STEPS)
+
+    assert result.verdict.value == "unknown"
+    assert result.reason is not None
+    assert result.reason.startswith("depends on 'the step-up flow chart (missing)'")
+    assert "'by_flow_chart'" in result.reason
+    assert "without such steps, the spec's own rules keep it" in result.reason
+
+
+def test_the_specs_own_steps_breaking_it_too_keep_the_violation():
+    own = STEPS.replace(
+        "  close: {kind: close, from: early_help, to: closed}",
+        "  close: {kind: close, from: early_help, to: closed}\n"
+        "  park: {kind: other, from: early_help, to: limbo}",
+    )
+    result = _verdict(own)
+
+    assert result.verdict.value == "violated"
+    assert result.trace is not None
+    assert [step.name for step in result.trace.steps if step.name] == ["park"]
+    assert not any("by_flow_chart" in line for line in result.assumptions)

@@ -150,6 +150,13 @@ def _out_of_order(doc: dict, _anchor: str, _obligation: str) -> tuple[str, str]:
     return "SPEC224", "deadline:planted_act_today"
 
 
+def _restated(doc: dict, _anchor: str, _obligation: str) -> tuple[str, str]:
+    owners = doc.setdefault("owners", {})
+    owners["planted_lead"] = {"kind": "allocated", "team": "t0", "name": "Lead Professional"}
+    owners["planted_lead_tray"] = {"kind": "team_tray", "team": "t1", "name": "lead professional"}
+    return "SPEC240", "owner:planted_lead"
+
+
 PLANTS = (
     _two_limits,
     _cadence,
@@ -160,6 +167,7 @@ PLANTS = (
     _no_urgent_route,
     _round_trip,
     _out_of_order,
+    _restated,
 )
 
 

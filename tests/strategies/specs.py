@@ -124,7 +124,7 @@ def small_specs(draw, *, max_statuses=5, unsaid=False):
         "stepcheck": 1,
         "authority": {"id": "randomvale", "name": "Randomvale (generated)"},
         "documents": {"doc": {"title": "Generated protocol"}},
-        "teams": {"t0": {"name": "Team"}},
+        "teams": {"t0": {"name": "Team"}, "t1": {"name": "Other team"}},
         "roles": {role: {"name": role.title()} for role in ROLES},
         "externals": {"ext0": {"title": "Escalation protocol"}},
         "owners": owners,
@@ -172,7 +172,7 @@ def _owners(draw, meetings):
     for index, kind in enumerate(kinds):
         owner = {"kind": kind}
         if kind in ("allocated", "team_tray", "waiting_list"):
-            owner["team"] = "t0"
+            owner["team"] = draw(st.sampled_from(["t0", "t1"]))
         if kind == "meeting_queue":
             owner["meeting"] = draw(st.sampled_from(meetings))
         if draw(st.integers(0, 5)) == 0:
@@ -500,5 +500,12 @@ def _properties(draw, scope):
         moves["meetings"] = [draw(st.sampled_from(scope.meetings))]
         if draw(st.booleans()):
             moves["tiers"] = [draw(st.sampled_from(TIERS))]
+        if draw(st.booleans()):
+            # "all transfers between teams": watched by the owners' teams, kinds optional
+            moves["between_teams"] = True
+            if draw(st.booleans()):
+                del moves["kinds"]
+        if scope.events and draw(st.integers(0, 3)) == 0:
+            moves["except"] = [draw(st.sampled_from(scope.events))]
         properties["moves_at_meeting"] = moves
     return properties
