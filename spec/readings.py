@@ -110,7 +110,8 @@ def choose_reading(spec: ProtocolSpec, chosen: Sequence[str]) -> ProtocolSpec:
         raise ReadingNotChosen(
             f"the document leaves the tier of {_listing(missing)} open, and this command "
             "follows one reading: choose it with --tier STATUS=TIER (e.g. --tier "
-            f"{missing[0].id}={missing[0].tier_open[0].value}); `verify` checks every reading"
+            f"{missing[0].id}={missing[0].tier_open[0].value}; in Python, "
+            "stepcheck.spec.readings.choose_reading); `verify` checks every reading"
         )
     return _fixed(spec, fixed)
 

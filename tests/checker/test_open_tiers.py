@@ -20,10 +20,11 @@ from stepcheck.checker.structure import check_structure
 from stepcheck.checker.tiers import combine_results
 from stepcheck.checker.verify import verify
 from stepcheck.oracle.executor import Executor
+from stepcheck.oracle.testing import check_system
 from stepcheck.spec.diagnostics import InternalError
 from stepcheck.spec.loader import load_spec, load_spec_text
 from stepcheck.spec.model import PropertyKind, Reading, Tier
-from stepcheck.spec.readings import tier_readings
+from stepcheck.spec.readings import ReadingNotChosen, choose_reading, tier_readings
 from stepcheck.verification import run_verify
 
 OPEN = Path("tests/fixtures/specs/tiers/open_tier.yaml")
@@ -205,3 +206,15 @@ def test_random_specs_that_leave_things_unsaid_load_and_their_readings_are_close
     for reading in tier_readings(spec):
         assert not any(status.tier_open for status in reading.spec.statuses)
         assert reading.spec.undefined_routes == spec.undefined_routes
+
+
+def test_the_oracle_asks_a_library_caller_for_one_reading():
+    spec = load_spec(OPEN)
+
+    def no_system():  # never made: the reading is asked for first
+        raise AssertionError("the system was made before the reading was chosen")
+
+    with pytest.raises(ReadingNotChosen, match="choose_reading"):
+        check_system(spec, no_system, examples=1)
+    chosen = choose_reading(spec, ["child_protection = cp"])
+    assert chosen == tier_readings(spec)[1].spec
