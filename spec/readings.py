@@ -89,6 +89,8 @@ def choose_reading(spec: ProtocolSpec, chosen: Sequence[str]) -> ProtocolSpec:
         ReadingNotChosen: an open tier is not chosen, or a choice is not one of its tiers.
     """
     opened = {status.id: status for status in open_statuses(spec)}
+    if not opened and not chosen:
+        return spec
     fixed: dict[str, Tier] = {}
     for text in chosen:
         status_id, _, tier_text = text.partition("=")
