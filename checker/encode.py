@@ -29,6 +29,7 @@ from stepcheck.checker.encode_terms import NONE, OFF, StateTerms, Terms, Updates
 from stepcheck.checker.fold import BoolLike, as_bool, conj
 from stepcheck.spec.expr import BOOL, EnumType, IntType
 from stepcheck.spec.model import Direction, ProtocolSpec
+from stepcheck.spec.readings import require_closed
 from stepcheck.spec.timing import Timing, timing
 from stepcheck.spec.trace import State, StepKind, Value
 
@@ -77,6 +78,7 @@ class Encoding:
     """The transition system of one spec (under every reading), in a context of its own."""
 
     def __init__(self, spec: ProtocolSpec, times: Timing | None = None) -> None:
+        require_closed(spec, "the Z3 encoding")
         self.spec = spec
         self.timing = times if times is not None else timing(spec)
         self.ctx = z3.Context()

@@ -22,6 +22,7 @@ from stepcheck.checker.explore_step import Label, Stepper
 from stepcheck.checker.explore_verdict import ExplicitVerdict, condition, decide, trace_steps
 from stepcheck.spec.expr import Expr
 from stepcheck.spec.model import Property, ProtocolSpec, Reading
+from stepcheck.spec.readings import require_closed
 from stepcheck.spec.timing import timing
 from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
 
@@ -48,6 +49,7 @@ class ExplicitModel:
     def __init__(
         self, spec: ProtocolSpec, reading: Reading = Reading.MUST, *, comply: bool = True
     ) -> None:
+        require_closed(spec, "the explorer")
         self.spec = spec
         self.reading = reading
         self.comply = comply

@@ -34,6 +34,7 @@ from stepcheck.spec.model import (
     Reading,
     Tier,
 )
+from stepcheck.spec.readings import require_closed
 
 __all__ = ["SAFETY_KINDS", "to_promela"]
 
@@ -57,6 +58,7 @@ def to_promela(spec: ProtocolSpec, prop: Property | None, *, reading: Reading, c
     Raises:
         StepcheckError: `prop` is not a safety property (`SAFETY_KINDS`).
     """
+    require_closed(spec, "the Promela export")
     if prop is not None and prop.kind not in SAFETY_KINDS:
         kinds = ", ".join(kind.value for kind in SAFETY_KINDS)
         raise StepcheckError(

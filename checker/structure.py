@@ -19,6 +19,7 @@ from stepcheck.checker.references import check_references
 from stepcheck.checker.restated import check_restated
 from stepcheck.checker.retabling import check_retabling
 from stepcheck.checker.structure_common import finding
+from stepcheck.checker.tiers import in_every_reading
 from stepcheck.checker.urgent import check_urgent_routes
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan
 from stepcheck.spec.duration import Duration, Unit
@@ -33,12 +34,21 @@ from stepcheck.spec.model import (
     ProtocolSpec,
     Source,
 )
+from stepcheck.spec.readings import tier_readings
 
 __all__ = ["check_structure", "holding_cause"]
 
 
 def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) -> list[Diagnostic]:
-    """Every structural finding in `spec`, sorted by location."""
+    """Every structural finding in `spec`, sorted by location; where the document leaves
+    tiers open, the findings of every reading (`checker/tiers.py`)."""
+    readings = tier_readings(spec)
+    if readings:
+        return in_every_reading(spec, readings, _check_closed)
+    return _check_closed(spec, graph)
+
+
+def _check_closed(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) -> list[Diagnostic]:
     graph = to_digraph(spec) if graph is None else graph
     reachable = _reachable(spec, graph)
     findings = [

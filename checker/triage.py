@@ -399,6 +399,7 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC226": (Severity.MEDIUM, Category.ESCALATION, "nothing says how a meeting decides"),
     "SPEC227": (Severity.LOW, Category.WORDING, "a word the document never defines"),
     "SPEC228": (Severity.MEDIUM, Category.STRUCTURE, "a route is admitted but not defined"),
+    "SPEC232": (Severity.MEDIUM, Category.STRUCTURE, "the document leaves a tier open"),
     "SPEC240": (Severity.LOW, Category.WORDING, "one name stated twice, differently"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")

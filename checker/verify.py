@@ -39,6 +39,7 @@ from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.slicing import SAFETY, concretize, slice_timing, sliceable
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.system import Flags
+from stepcheck.checker.tiers import combine_results
 from stepcheck.checker.witness import violation_shown
 from stepcheck.spec.model import (
     Deadline,
@@ -48,6 +49,7 @@ from stepcheck.spec.model import (
     ProtocolSpec,
     Reading,
 )
+from stepcheck.spec.readings import tier_readings
 from stepcheck.spec.timing import Timing, timing
 
 __all__ = [
@@ -78,15 +80,21 @@ def verify(
     results: list[PropertyResult] = []
     findings = []
     for spec in specs:
-        times = timing(spec)
-        models = Models(spec)
         findings.extend(check_structure(spec))
-        for prop in spec.properties:
-            if properties and prop.id not in properties:
-                continue
-            if progress is not None:
-                progress(spec, prop)
-            results.append(verify_property(spec, prop, limits=limits, times=times, models=models))
+        readings = tier_readings(spec)
+        decided: dict[str, list[PropertyResult]] = {}
+        for each in [reading.spec for reading in readings] or [spec]:
+            times = timing(each)
+            models = Models(each)
+            for prop in each.properties:
+                if properties and prop.id not in properties:
+                    continue
+                if progress is not None:
+                    progress(each, prop)
+                result = verify_property(each, prop, limits=limits, times=times, models=models)
+                decided.setdefault(prop.id, []).append(result)
+        for found in decided.values():
+            results.append(combine_results(spec, readings, found) if readings else found[0])
     return Report(
         results=tuple(results), findings=tuple(sorted(findings, key=lambda d: d.sort_key()))
     )

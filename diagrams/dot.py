@@ -58,6 +58,7 @@ from stepcheck.diagrams.style import (
     trace_path,
     wrapped,
 )
+from stepcheck.diagrams.unsaid import add_undefined_routes, open_tier_words
 from stepcheck.spec.model import Event, Modality, ProtocolSpec, Status, Tier
 from stepcheck.spec.trace import Trace
 
@@ -121,7 +122,7 @@ def status_diagram(
     _add_start(graph, shown)
     _add_events(graph, shown, path, whole=spec)
     if not focused:
-        add_legend(graph, path)
+        add_legend(graph, path, undefined=bool(shown.undefined_routes))
     return graph
 
 
@@ -139,7 +140,7 @@ def _only(spec: ProtocolSpec, path: TracePath) -> ProtocolSpec:
         for event in spec.events
         if event.id in taken
     )
-    return evolve(spec, statuses=statuses, events=events)
+    return evolve(spec, statuses=statuses, events=events, undefined_routes=())
 
 
 def _title(spec: ProtocolSpec, path: TracePath | None, *, focused: bool = False) -> str:
@@ -277,6 +278,9 @@ def _status_label(spec: ProtocolSpec, status: Status, path: TracePath | None) ->
     ]
     if marks:
         lines.append(_small(" · ".join(marks)))
+    left_open = open_tier_words(status)
+    if left_open is not None:
+        lines.append(f'<font color="{GAP_COLOUR}" point-size="9">⚠ {escape(left_open)}</font>')
     if path is not None and status.id == path.loop_status:
         lines.append(
             f'<font color="{LOOP_COLOUR}"><b>↻ from here the steps repeat for ever</b></font>'
@@ -312,7 +316,7 @@ def _add_events(
     """One edge per event and `from` status; `from: any` events start at one pseudo-node.
     `whole` is the spec `spec` was cut from, for a focused diagram."""
     taken = _taken_edges(path)
-    if any(not event.sources_from for event in spec.events):
+    if any(not event.sources_from for event in (*spec.events, *spec.undefined_routes)):
         graph.node(
             ANY_NODE,
             label="<<b>any status</b><br/>" + _small("events with from: any") + ">",
@@ -326,6 +330,7 @@ def _add_events(
             target = event.target or source
             steps = taken.get((event.id, source), ())
             graph.edge(source, target, **_edge_attrs(spec, event, target, steps))
+    add_undefined_routes(graph, spec, any_node=ANY_NODE)
     if path is not None:
         _add_any_steps(graph, whole or spec, path)
 

@@ -18,19 +18,29 @@ from stepcheck.diagrams.style import (
     escape,
     legend_styles,
 )
+from stepcheck.diagrams.unsaid import UNDEFINED_EDGE
 
 __all__ = ["add_legend", "legend_diagram"]
 
 _ATTRS: Final = {"fontname": "Helvetica", "fontsize": "11"}
 
 
-def add_legend(graph: graphviz.Digraph, path: TracePath | None, *, numbered: bool = False) -> None:
+def add_legend(
+    graph: graphviz.Digraph,
+    path: TracePath | None,
+    *,
+    numbered: bool = False,
+    undefined: bool = False,
+) -> None:
     """Sample edges for each kind and modality, node marks, and the highlighted run; with
-    `numbered`, the key says arrows carry numbers rather than event labels."""
+    `numbered`, the key says arrows carry numbers rather than event labels; with
+    `undefined`, it shows the arrow of a route the document admits but does not define."""
     with graph.subgraph(name="cluster_legend") as legend:
         legend.attr(label="<<b>legend</b>>", style="rounded", color="#878787")
         legend.attr("node", shape="plaintext", fontsize="9", label="")
         samples = [(text, style.attributes()) for text, style in legend_styles()]
+        if undefined:
+            samples.append(("undefined route: admitted, not defined", dict(UNDEFINED_EDGE)))
         if path is not None:
             samples.append(
                 ("step #n of the run shown", {"color": HIGHLIGHT_COLOUR, "penwidth": "3.5"})
@@ -48,7 +58,7 @@ def add_legend(graph: graphviz.Digraph, path: TracePath | None, *, numbered: boo
             legend.node("_legend_path", label=_story(path))
 
 
-def legend_diagram() -> graphviz.Digraph:
+def legend_diagram(*, undefined: bool = False) -> graphviz.Digraph:
     """The legend alone, for pages that show the status diagram in parts."""
     graph = graphviz.Digraph(
         name="legend",
@@ -56,7 +66,7 @@ def legend_diagram() -> graphviz.Digraph:
         node_attr={"shape": "box", **_ATTRS},
         edge_attr={**_ATTRS, "fontsize": "9"},
     )
-    add_legend(graph, None, numbered=True)
+    add_legend(graph, None, numbered=True, undefined=undefined)
     return graph
 
 

@@ -29,6 +29,13 @@ from stepcheck.diagrams.style import (
     tier_order,
     trace_path,
 )
+from stepcheck.diagrams.unsaid import (
+    open_tier_words,
+    route_source,
+    undefined_ends,
+    undefined_words,
+    unsaid_node,
+)
 from stepcheck.spec.model import Event, Modality, OwnerKind, ProtocolSpec, Status
 from stepcheck.spec.trace import Trace
 
@@ -71,6 +78,10 @@ _CLASS_DEFS: Final = (
     ("highlight", "fill:#fdd0a2,stroke:#e66100,stroke-width:4px"),
     ("loop", "fill:#d8daeb,stroke:#5e3c99,stroke-width:4px"),
 )
+_UNDEFINED_CLASS: Final = (
+    "undefined",
+    "fill:#ffffff,stroke:#b2182b,stroke-dasharray:5 5,color:#b2182b",
+)
 
 
 def mermaid_id(text: str, taken: set[str]) -> str:
@@ -96,11 +107,14 @@ def status_mermaid(spec: ProtocolSpec, *, highlight: Trace | None = None) -> str
     path = trace_path(spec, highlight) if highlight is not None else None
     taken: set[str] = set()
     ids = {status.id: mermaid_id(status.id, taken) for status in sorted(spec.statuses, key=_id)}
-    if any(not event.sources_from for event in spec.events):
+    if any(not event.sources_from for event in (*spec.events, *spec.undefined_routes)):
         ids[_ANY_STATE] = mermaid_id(_ANY_STATE, taken)
+    for route in sorted(spec.undefined_routes, key=lambda route: route.id):
+        if route.target is None:
+            ids[unsaid_node(route)] = mermaid_id(unsaid_node(route), taken)
     lines = ["---", f'title: "{_text(spec.authority.name)} ({spec.authority.id})"', "---"]
     lines += ["stateDiagram-v2", f"{_INDENT}direction LR"]
-    lines += [f"{_INDENT}classDef {name} {style}" for name, style in _CLASS_DEFS]
+    lines += [f"{_INDENT}classDef {name} {style}" for name, style in _class_defs(spec)]
     lines += _states(spec, ids)
     lines += _transitions(spec, ids, path)
     lines += _classes(spec, ids, path)
@@ -125,6 +139,9 @@ def _states(spec: ProtocolSpec, ids: dict[str, str]) -> list[str]:
         lines.append(f"{_INDENT}end note")
     if _ANY_STATE in ids:
         lines.append(f'{_INDENT}state "any status" as {ids[_ANY_STATE]}')
+    for route in sorted(spec.undefined_routes, key=lambda route: route.id):
+        if route.target is None:
+            lines.append(f'{_INDENT}state "? not said" as {ids[unsaid_node(route)]}')
     return lines
 
 
@@ -136,6 +153,9 @@ def _description(spec: ProtocolSpec, status: Status) -> str:
     else:
         parts.append("owner kept")
     parts += [mark for mark in ("initial", "final", "holding") if getattr(status, mark)]
+    left_open = open_tier_words(status)
+    if left_open is not None:
+        parts.append(left_open)
     return _text(", ".join(parts))
 
 
@@ -152,8 +172,20 @@ def _transitions(spec: ProtocolSpec, ids: dict[str, str], path: TracePath | None
         if step.drawn_from is None:
             label = _label(spec.event_by_id(step.event), (step,))
             lines.append(f"{_INDENT}{ids[step.source]} --> {ids[step.target]} : {label}")
+    lines += _undefined(spec, ids)
     finals = sorted((s for s in spec.statuses if s.final), key=_id)
     lines += [f"{_INDENT}{ids[s.id]} --> [*]" for s in finals]
+    return lines
+
+
+def _undefined(spec: ProtocolSpec, ids: dict[str, str]) -> list[str]:
+    """Routes the document admits but does not define: labelled so, to a dashed "?"
+    state when it does not say where they lead (Mermaid draws no dashed transitions)."""
+    lines = []
+    for route, source, target in undefined_ends(spec, _ANY_STATE):
+        end = ids[target] if target is not None else ids[unsaid_node(route)]
+        label = _text(f"{route.id} - {undefined_words(route)} ({route_source(route)})")
+        lines.append(f"{_INDENT}{ids[source]} --> {end} : {label}")
     return lines
 
 
@@ -183,11 +215,21 @@ def _classes(spec: ProtocolSpec, ids: dict[str, str], path: TracePath | None) ->
     for status in spec.statuses:
         for name in _classes_of(spec, status, path):
             members[name].append(ids[status.id])
+    members["undefined"] = [
+        ids[unsaid_node(route)] for route in spec.undefined_routes if route.target is None
+    ]
     return [
         f"{_INDENT}class {','.join(sorted(members[name]))} {name}"
-        for name, _style in _CLASS_DEFS
+        for name, _style in _class_defs(spec)
         if members[name]
     ]
+
+
+def _class_defs(spec: ProtocolSpec) -> tuple[tuple[str, str], ...]:
+    """The classes drawn: the "?" of an undefined route only where there is one."""
+    if any(route.target is None for route in spec.undefined_routes):
+        return (*_CLASS_DEFS, _UNDEFINED_CLASS)
+    return _CLASS_DEFS
 
 
 def _classes_of(spec: ProtocolSpec, status: Status, path: TracePath | None) -> list[str]:

@@ -45,6 +45,7 @@ from stepcheck.diagrams.style import (
     tier_label,
     tier_order,
 )
+from stepcheck.diagrams.unsaid import add_undefined_routes, undefined_ends
 from stepcheck.spec.model import Event, Modality, ProtocolSpec, Tier
 
 __all__ = ["Arrow", "Part", "tier_map", "tier_parts"]
@@ -104,7 +105,11 @@ def tier_map(spec: ProtocolSpec, link: TierLink = None) -> graphviz.Digraph:
             if before != after:
                 arrows[(before, after, kind_group(event.kind).name)][event.id] = event
     kept = sorted(e.id for e in spec.events if not e.sources_from and e.target is None)
-    if kept or any(source == ANY_NODE for source, _, _ in arrows):
+    if (
+        kept
+        or any(source == ANY_NODE for source, _, _ in arrows)
+        or any(not route.sources_from for route in spec.undefined_routes)
+    ):
         graph.node(
             ANY_NODE, label=_any_box(kept), shape="note", style="filled", fillcolor="#ffffff"
         )
@@ -113,6 +118,10 @@ def tier_map(spec: ProtocolSpec, link: TierLink = None) -> graphviz.Digraph:
         attrs = edge_style(first.kind, Modality.MUST).attributes()
         attrs |= {"label": str(len(events)), "tooltip": ", ".join(sorted(events))}
         graph.edge(before, after, **attrs)
+    # every undefined route on the map, so one from any status is drawn somewhere too
+    add_undefined_routes(
+        graph, spec, any_node=ANY_NODE, node_of=lambda status: _tier_node(tier_of[status])
+    )
     return graph
 
 
@@ -135,10 +144,28 @@ def _part(spec: ProtocolSpec, tier: Tier) -> Part:
             ends = (_box(source, own, tier_of), _box(end, own, tier_of))
             key = (*ends, kind_group(event.kind).name, event.modality.value)
             grouped[key].append((event, "any" if source == ANY_NODE else source, end))
+    undefined = [
+        (source, target)
+        for _, source, target in undefined_ends(spec, ANY_NODE)
+        if source in own or target in own
+    ]
+    for ends_of_route in undefined:
+        for named in ends_of_route:
+            if named is not None and named not in own and named != ANY_NODE:
+                others[tier_of[named]].add(named)
     for other in tier_order(others):
         graph.node(_tier_node(other), label=_tier_box(other, sorted(others[other])), **_GHOST)
-    if any(source == ANY_NODE for source, _, _, _ in grouped):
+    if any(source == ANY_NODE for source, _, _, _ in grouped) or any(
+        source == ANY_NODE for source, _ in undefined
+    ):
         graph.node(ANY_NODE, label=_any_box([]), shape="note", style="filled", fillcolor="#ffffff")
+    add_undefined_routes(
+        graph,
+        spec,
+        any_node=ANY_NODE,
+        node_of=lambda status: _box(status, own, tier_of),
+        keep=lambda source, target: source in own or target in own,
+    )
     arrows = []
     for number, ((source, target, _, _), taken) in enumerate(sorted(grouped.items()), start=1):
         events = tuple(dict.fromkeys(event for event, _, _ in taken))

@@ -101,7 +101,7 @@ def draw_parts(spec: ProtocolSpec, renderer: SvgRenderer) -> str:
             "to it.",
         ),
         svg_figure(
-            renderer(legend_diagram()),
+            renderer(legend_diagram(undefined=bool(spec.undefined_routes))),
             anchor("legend", authority),
             "Legend of the status diagrams",
             "Legend: what the arrows' colours, lines and arrowheads and the boxes' marks mean.",

@@ -39,6 +39,7 @@ from stepcheck.spec.model import (
     Reading,
     Status,
 )
+from stepcheck.spec.readings import require_closed
 
 __all__ = ["Case", "Executor"]
 
@@ -72,6 +73,7 @@ class Executor:
         *,
         unstated_days_as: Unit = Unit.WORKING_DAYS,
     ) -> None:
+        require_closed(spec, "the executor")
         self.spec = spec
         self.reading = reading
         self.index = SpecIndex.of(spec, reading, meetings, unstated_days_as)

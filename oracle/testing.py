@@ -27,6 +27,7 @@ from stepcheck.oracle.repro import DEFAULT_TIMEOUT, RunSettings, render_finding
 from stepcheck.oracle.search import explore
 from stepcheck.oracle.system import SystemFactory, SystemFault, SystemUnavailable
 from stepcheck.spec.model import ProtocolSpec, Reading
+from stepcheck.spec.readings import choose_reading
 
 __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_STEPS", "Outcome", "check_system"]
 
@@ -112,7 +113,10 @@ def check_system(
 
     Raises:
         SystemUnavailable: the system cannot be made or reached; nothing was tested.
+        ReadingNotChosen: `spec` leaves a tier open; pass one reading
+            (`spec.readings.choose_reading`), as the oracle follows one.
     """
+    spec = choose_reading(spec, ())
     chosen = random.SystemRandom().randrange(2**32) if seed is None else seed
     _probe(spec, system_factory)
     explored = explore(

@@ -22,6 +22,7 @@ from stepcheck.spec.build_rules import (
     build_rereferral,
     check_citations,
 )
+from stepcheck.spec.build_tiers import check_readings, open_tiers
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan, did_you_mean
 from stepcheck.spec.expr import (
     BOOL,
@@ -107,6 +108,7 @@ def _build(r: SpecReader) -> ProtocolSpec | None:
     properties = _many(r, "properties", lambda i, p: build_property(r, i, p, scope))
     out_of_scope = build_out_of_scope(r, documents)
     _check_initial(r, statuses)
+    check_readings(r, statuses)
     check_citations(r, documents)
     spec = ProtocolSpec(
         authority=_authority(r),
@@ -251,9 +253,14 @@ def _owner(r: SpecReader, owner_id: str, path: Path) -> Owner:
 
 
 def _status(r: SpecReader, status_id: str, path: Path) -> Status:
+    raw_tier = r.get(path, "tier")
+    sources = r.sources(path)
+    tier_open = open_tiers(r, status_id, path, raw_tier, sources)
     return Status(
         id=status_id,
-        tier=Tier(r.get(path, "tier")),
+        tier=tier_open[0] if tier_open else Tier(raw_tier),
+        tier_open=tier_open,
+        tier_unspecified=raw_tier == UNSPECIFIED.value,
         owner=r.ref(
             r.get(path, "owner"),
             (*path, "owner"),
@@ -265,7 +272,7 @@ def _status(r: SpecReader, status_id: str, path: Path) -> Status:
         holding=bool(r.get(path, "holding", False)),
         external=r.ref(r.get(path, "external"), (*path, "external"), "externals"),
         description=r.get(path, "description"),
-        sources=r.sources(path),
+        sources=sources,
         span=r.span(path, key=True),
     )
 

@@ -300,6 +300,13 @@ class Status:
     """An external document this element follows (`externals`): verdicts and findings
     that rely on it say they depend on it."""
     sources: tuple[Source, ...] = ()
+    tier_open: tuple[Tier, ...] = ()
+    """The tiers the document leaves open for this status (`tier: [targeted, cp]`, or
+    every tier for `tier: unspecified`), lowest first. When set, `tier` is only the
+    first of them: no engine reads such a status; `spec.readings` makes one spec per
+    reading, each with every tier fixed, and verdicts are decided under each."""
+    tier_unspecified: bool = False
+    """True when the document says nothing of the tier (`tier: unspecified`)."""
     span: SourceSpan = field(eq=False, repr=False)
 
 

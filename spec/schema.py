@@ -161,6 +161,7 @@ def _diagnose(error: ValidationError, document: Document) -> Diagnostic:
                 code="SPEC016",
                 message=f"{_describe(path)} {_plain(error)}",
                 span=_value_span(path, error.instance, document),
+                hint=_OPEN_TIER_HINT if path[-1:] == ("tier",) else None,
             )
 
 
@@ -285,8 +286,17 @@ def _quoted_word(message: str) -> str:
     return found.group(1) if found else message
 
 
+_OPEN_TIER_HINT = (
+    "a tier the document leaves open lists two or more different tiers, e.g. "
+    "tier: [targeted, cp]; a single tier is written alone, e.g. tier: cp"
+)
+
+
 def _plain(error: ValidationError) -> str:
     if error.validator in ("minItems", "minProperties"):
+        least = error.validator_value
+        if isinstance(least, int) and least > 1:
+            return f"needs at least {least} items"
         return "must not be empty"
     if error.validator == "uniqueItems":
         return "has repeated values"

@@ -20,12 +20,22 @@ __all__ = [
     "load_all",
     "load_some",
     "shipped_authorities",
+    "tier_option",
 ]
 
 EXIT_OK = 0
 EXIT_VIOLATED = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNKNOWN = 3
+
+tier_option = click.option(
+    "--tier",
+    "tiers",
+    multiple=True,
+    metavar="STATUS=TIER",
+    help="where the document leaves a status's tier open, the one reading to follow "
+    "(repeatable; `verify` checks every reading)",
+)
 
 
 def shipped_authorities() -> Path:

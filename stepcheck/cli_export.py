@@ -12,10 +12,11 @@ from pathlib import Path
 import click
 
 from stepcheck.checker.promela import SAFETY_KINDS, to_promela
-from stepcheck.cli_common import load_all
+from stepcheck.cli_common import load_all, tier_option
 from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.model import Property, ProtocolSpec, Reading
+from stepcheck.spec.readings import choose_reading
 
 __all__ = ["export_command"]
 
@@ -50,6 +51,7 @@ __all__ = ["export_command"]
     help="let time pass when a deadline or limit is due (by default people comply)",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="write here")
+@tier_option
 def export_command(  # noqa: PLR0917 (click passes every option as a parameter)
     spec_path: Path,
     output_format: str,
@@ -57,6 +59,7 @@ def export_command(  # noqa: PLR0917 (click passes every option as a parameter)
     reading: str,
     missed_deadlines: bool,
     output: Path | None,
+    tiers: tuple[str, ...],
 ) -> None:
     """Write SPEC's finite model (spec/SEMANTICS.md) for another model checker.
 
@@ -67,7 +70,7 @@ def export_command(  # noqa: PLR0917 (click passes every option as a parameter)
     assert output_format == "promela", "click allows only the formats listed"
     if output is not None:
         check_writable([output])
-    spec = _one_spec(spec_path)
+    spec = choose_reading(_one_spec(spec_path), tiers)
     prop = _safety_property(spec, property_id) if property_id is not None else None
     text = to_promela(spec, prop, reading=Reading(reading), comply=not missed_deadlines)
     if output is None:

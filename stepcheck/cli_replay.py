@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from attrs import evolve
 
-from stepcheck.cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATED
+from stepcheck.cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATED, tier_option
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.replay_dask import replay_dask
 from stepcheck.oracle.replay_engine import replay
@@ -43,6 +43,7 @@ from stepcheck.oracle.replay_write import render_csv, render_markdown, render_te
 from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import render_diagnostics
 from stepcheck.spec.model import ProtocolSpec, Reading
+from stepcheck.spec.readings import choose_reading
 from stepcheck.validation import validate_files
 
 __all__ = ["replay_command", "simulate_command"]
@@ -131,6 +132,7 @@ _ENGINES = ("single", "dask")
     show_default=True,
     help="--engine dask: worker processes of the local cluster",
 )
+@tier_option
 def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     spec_path: Path,
     logs: tuple[Path, ...],
@@ -149,6 +151,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     engine: str,
     scheduler: str | None,
     workers: int,
+    tiers: tuple[str, ...],
 ) -> None:
     """Replay audit LOGs (CSV, JSON Lines, XES, Parquet) against SPEC, case by case.
 
@@ -164,7 +167,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     if engine != "dask" and scheduler is not None:
         raise LogError("--scheduler is only used with --engine dask")
     check_writable([path for path in (output, violations_csv) if path is not None])
-    spec = _load(spec_path)
+    spec = choose_reading(_load(spec_path), tiers)
     pairs = [*_lines(map_file, "mapping"), *mapping]
     columns = parse_mapping(pairs)
     check_fact_columns(spec, columns)
@@ -224,6 +227,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     show_default=True,
     help="cases start on working days in the 300 days from this date",
 )
+@tier_option
 def simulate_command(  # noqa: PLR0917 - click passes every option as a parameter
     spec_path: Path,
     cases: int,
@@ -234,6 +238,7 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as a paramete
     log_format: str,
     reading: str,
     start: datetime,
+    tiers: tuple[str, ...],
 ) -> None:
     """Write a realistic audit log of SPEC's cases from the reference executor.
 
@@ -246,7 +251,7 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as a paramete
     if plants and sidecar is None:
         raise LogError("--plant writes a sidecar: give --output or --plants-file")
     check_writable([path for path in (output, sidecar) if path is not None])
-    spec = _load(spec_path)
+    spec = choose_reading(_load(spec_path), tiers)
     made = simulate(
         spec,
         cases=cases,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from stepcheck.cli_common import EXIT_BAD_INPUT
+from stepcheck.cli_common import EXIT_BAD_INPUT, tier_option
 from stepcheck.cli_types import Seconds
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.http_system import http_factory
@@ -25,6 +25,7 @@ from stepcheck.oracle.system import SystemFactory, SystemUnavailable, load_facto
 from stepcheck.oracle.testing import DEFAULT_EXAMPLES, DEFAULT_STEPS, Outcome, check_system
 from stepcheck.spec.diagnostics import render_diagnostics
 from stepcheck.spec.model import ProtocolSpec, Reading
+from stepcheck.spec.readings import choose_reading
 from stepcheck.validation import validate_files
 
 __all__ = ["test_command"]
@@ -100,6 +101,7 @@ __all__ = ["test_command"]
     show_default=True,
     help="text for people; json: verdict, coverage and the finding as one JSON object",
 )
+@tier_option
 def test_command(  # noqa: PLR0917 - click passes every option as a parameter
     spec_path: Path,
     sut: str,
@@ -112,6 +114,7 @@ def test_command(  # noqa: PLR0917 - click passes every option as a parameter
     min_coverage: float | None,
     directed: bool,
     output_format: str,
+    tiers: tuple[str, ...],
 ) -> None:
     """Test a system against the oracle: SPEC's reference executor drives it step by step.
 
@@ -125,7 +128,7 @@ def test_command(  # noqa: PLR0917 - click passes every option as a parameter
             "0 with --no-directed would test nothing; give a number of random cases",
             param_hint="--examples",
         )
-    spec = _load(spec_path)
+    spec = choose_reading(_load(spec_path), tiers)
     anchors = _anchors(meetings, spec)
     factory = _factory(sut, timeout)
     try:

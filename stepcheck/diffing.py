@@ -43,6 +43,7 @@ from stepcheck.checker.diff_verdicts import finding_changes, verdict_changes
 from stepcheck.checker.engines import Limits
 from stepcheck.sources_git import Pairing
 from stepcheck.spec.model import ProtocolSpec
+from stepcheck.spec.readings import tier_readings
 from stepcheck.verification import run_verify, without_timings
 
 __all__ = ["diff_specs", "same_model"]
@@ -199,10 +200,30 @@ def _behaviour(task: tuple[int, int]) -> Behaviour:
     relevant: Relevance = _meetings(old, new)
     spec = (old, new)[side]
     store = BehaviourCache(folder) if folder is not None else None
-    key = behaviour_key(spec, candidates(spec, relevant), limits) if store else ""
-    found = store.get(key) if store is not None else None
-    if found is None:
-        found = behaviour_of(spec, limits, relevant)
-        if store is not None:
-            store.put(key, found)
-    return found
+    readings = [reading.spec for reading in tier_readings(spec)] or [spec]
+    seen = []
+    for each in readings:
+        key = behaviour_key(each, candidates(each, relevant), limits) if store else ""
+        found = store.get(key) if store is not None else None
+        if found is None:
+            found = behaviour_of(each, limits, relevant)
+            if store is not None:
+                store.put(key, found)
+        seen.append(found)
+    return _in_some_reading(seen)
+
+
+def _in_some_reading(seen: Sequence[Behaviour]) -> Behaviour:
+    """Where the document leaves tiers open, what some reading allows is possible: an
+    observation is reachable in some reading, unreachable in every one, else unknown."""
+    if len(seen) == 1:
+        return seen[0]
+    reachable = frozenset().union(*(found.reachable for found in seen))
+    unreachable = frozenset.intersection(*(found.unreachable for found in seen))
+    unknown = {
+        observation: reason
+        for found in seen
+        for observation, reason in sorted(found.unknown.items(), key=lambda kv: repr(kv[0]))
+        if observation not in reachable
+    }
+    return Behaviour(reachable=reachable, unreachable=unreachable, unknown=unknown)

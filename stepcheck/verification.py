@@ -28,9 +28,11 @@ from stepcheck.checker.engines import Limits
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.structure import check_structure
+from stepcheck.checker.tiers import combine_results
 from stepcheck.checker.verify import Decision, Models, decide_property, dress
 from stepcheck.dating import date_counterexamples
 from stepcheck.spec.model import ProtocolSpec
+from stepcheck.spec.readings import tier_readings
 from stepcheck.spec.timing import Timing, timing
 
 __all__ = ["Budget", "default_jobs", "run_verify", "with_options", "without_timings"]
@@ -79,9 +81,15 @@ def run_verify(
     With `progress`, one line per property on stderr as it is decided. `derived`: the
     limits of the derived questions, when not the same as the others'.
     """
+    readings = [tier_readings(spec) for spec in specs]
+    expanded: list[ProtocolSpec] = []
+    places: list[list[int]] = []  # for each spec, its readings' places in `expanded`
+    for spec, its in zip(specs, readings, strict=True):
+        places.append(list(range(len(expanded), len(expanded) + max(1, len(its)))))
+        expanded.extend([reading.spec for reading in its] or [spec])
     tasks = [
         (index, prop.id)
-        for index, spec in enumerate(specs)
+        for index, spec in enumerate(expanded)
         for prop in spec.properties
         if not properties or prop.id in properties
     ]
@@ -91,7 +99,9 @@ def run_verify(
             derived = evolve(derived, deadline=limits.deadline)
     _TIMINGS.clear()  # keyed by the spec's place in this run: a new run, new keys
     _MODELS.clear()
-    context = _Context(specs=tuple(specs), limits=limits, start=start, cache=cache, derived=derived)
+    context = _Context(
+        specs=tuple(expanded), limits=limits, start=start, cache=cache, derived=derived
+    )
     shown = _shower(len(tasks)) if progress else None
     if jobs <= 1 and budget is None:
         results = _inline(context, tasks, shown)
@@ -101,8 +111,15 @@ def run_verify(
         sys.stderr.write("\r\x1b[K")
         sys.stderr.flush()
     findings = [finding for spec in specs for finding in check_structure(spec)]
+    ordered = []
+    for spec, its, where in zip(specs, readings, places, strict=True):
+        for prop in spec.properties:
+            if properties and prop.id not in properties:
+                continue
+            decided = [results[(index, prop.id)] for index in where]
+            ordered.append(combine_results(spec, its, decided) if its else decided[0])
     return Report(
-        results=tuple(results[task] for task in tasks),
+        results=tuple(ordered),
         findings=tuple(sorted(findings, key=lambda d: d.sort_key())),
     )
 

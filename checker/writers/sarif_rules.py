@@ -81,6 +81,7 @@ FINDING_HELP: Final = {
     "SPEC226": "a meeting decides, but nothing says who chairs it or how it decides",
     "SPEC227": "a rule depends on a term the document never defines",
     "SPEC228": "the document admits a route but does not say where it leads or when",
+    "SPEC232": "the document leaves a status's tier open, so rules that turn on it may differ",
     "SPEC240": "one owner, role or word is stated twice and mapped differently each time",
 }
 

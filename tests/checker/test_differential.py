@@ -36,6 +36,7 @@ from stepcheck.checker.witness import violation_shown
 from stepcheck.oracle.retime import Retimed, date_trace
 from stepcheck.spec.loader import load_spec_text
 from stepcheck.spec.model import Modality, Property, PropertyKind, ProtocolSpec, Reading
+from stepcheck.spec.readings import tier_readings
 from stepcheck.spec.trace import Trace
 
 # The resource limit (deterministic) decides; the timeout is only a safety net, so a busy
@@ -62,13 +63,24 @@ def _decide(encoding: Encoding, prop: Property, flags: Flags, explicit: Explicit
 
 
 @settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=small_specs(), reading=..., comply=st.booleans(), eager=st.integers(0, 3))
+@given(text=small_specs(unsaid=True), reading=..., comply=st.booleans(), eager=st.integers(0, 3))
 # The only pending-for-ever run needs a longer stem than the shortest one to the trigger.
 @example(text=_found("lasso_after_longer_stem.yaml"), reading=Reading.MUST, comply=True, eager=0)
 def test_z3_and_explorer_agree(text: str, reading: Reading, comply: bool, eager: int) -> None:
     """Both readings, with people complying with due deadlines or missing them; and
-    with one deadline met at the first chance (`eager`, as derived questions ask)."""
-    spec = load_spec_text(text, "<random>")
+    with one deadline met at the first chance (`eager`, as derived questions ask). A
+    spec that leaves a tier open is compared in each of its tier readings."""
+    loaded = load_spec_text(text, "<random>")
+    if loaded.undefined_routes:
+        event("undefined routes")
+    readings = tier_readings(loaded)
+    if readings:
+        event("a tier left open")
+    for spec in [reading.spec for reading in readings] or [loaded]:
+        _engines_agree(spec, reading, comply, eager)
+
+
+def _engines_agree(spec: ProtocolSpec, reading: Reading, comply: bool, eager: int) -> None:
     if 0 < eager <= len(spec.deadlines):
         spec = eager_spec(spec, spec.deadlines[eager - 1].id)
         event("one deadline eager")
@@ -107,7 +119,7 @@ def test_z3_and_explorer_agree(text: str, reading: Reading, comply: bool, eager:
 
 
 @settings(max_examples=_EXAMPLES // 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=small_specs())
+@given(text=small_specs(unsaid=True))
 # A deadline only a monthly panel can meet: the derived question fails.
 @example(text=(_FOUND.parent / "derived" / "panel.yaml").read_text(encoding="utf-8"))
 # Spacer cannot prove the ladder ends; the explorer can (checker/exhaustive.py). Slow
@@ -115,8 +127,14 @@ def test_z3_and_explorer_agree(text: str, reading: Reading, comply: bool, eager:
 @example(text=_found("ladder_proof_spacer_misses.yaml"))
 def test_verify_and_explorer_agree(text: str) -> None:
     """What `verify` decides (slices, lasso walks, the short cut to the should reading,
-    the missed-deadline question) against the explorer under each reading."""
-    spec = load_spec_text(text, "<random>")
+    the missed-deadline question) against the explorer under each reading, in each
+    reading of a tier the spec leaves open."""
+    loaded = load_spec_text(text, "<random>")
+    for spec in [reading.spec for reading in tier_readings(loaded)] or [loaded]:
+        _verify_agrees(spec)
+
+
+def _verify_agrees(spec: ProtocolSpec) -> None:
     must = ExplicitModel(spec, Reading.MUST)
     should = ExplicitModel(spec, Reading.SHOULD)
     missed = ExplicitModel(spec, Reading.MUST, comply=False)

@@ -89,11 +89,18 @@ def _scalar(value):
 
 
 @st.composite
-def small_specs(draw, *, max_statuses=5):
-    """YAML text of a small valid spec with the three mission properties and maybe more."""
+def small_specs(draw, *, max_statuses=5, unsaid=False):
+    """YAML text of a small valid spec with the three mission properties and maybe more.
+
+    With `unsaid`, also what the text does not say: maybe one status whose tier is left
+    open (two or three tiers, so its readings stay few) and maybe routes admitted but
+    not defined (`to: unspecified`, `guard: unspecified`); callers must then give the
+    engines one reading at a time (`spec.readings.tier_readings`)."""
     meetings = draw(_meetings())
     owners = draw(_owners(list(meetings)))
     statuses = draw(_statuses(max_statuses, [*owners, "none", "unspecified"]))
+    if unsaid:
+        draw(_open_tier(statuses))
     variables = draw(_variables())
     scope = _Scope(
         statuses=list(statuses),
@@ -110,6 +117,9 @@ def small_specs(draw, *, max_statuses=5):
     scope.escalations = ["x0"] if escalations else []
     rereferrals = draw(st.lists(_rereferral(scope), max_size=1))
     scope.rereferrals = ["r0"] if rereferrals else []
+    if unsaid:
+        # after the deadlines and ladders: nothing may hang on an undefined route
+        events = {**events, **draw(_undefined_routes(scope))}
     document = {
         "stepcheck": 1,
         "authority": {"id": "randomvale", "name": "Randomvale (generated)"},
@@ -189,6 +199,34 @@ def _statuses(draw, max_statuses, owner_ids):
             status["holding"] = True
         statuses[f"s{index}"] = status
     return statuses
+
+
+@st.composite
+def _open_tier(draw, statuses):
+    """Maybe leave one status's tier open among two or three tiers, quoting the text."""
+    if draw(st.integers(0, 3)) > 0:
+        return
+    status = statuses[draw(st.sampled_from(sorted(statuses)))]
+    status["tier"] = draw(st.lists(st.sampled_from(TIERS), min_size=2, max_size=3, unique=True))
+    status["source"] = {"doc": "doc", "quote": "a targeted or specialist service"}
+
+
+@st.composite
+def _undefined_routes(draw, scope):
+    """Up to two routes the document admits without saying where they lead or when."""
+    routes = {}
+    for index in range(draw(st.integers(0, 2))):
+        route = {"kind": draw(st.sampled_from(["other", "step_down"]))}
+        if draw(st.integers(0, 4)) == 0:
+            route["from"] = "any"
+        else:
+            route["from"] = [draw(st.sampled_from(scope.statuses))]
+        missing = draw(st.sampled_from([("to",), ("guard",), ("to", "guard")]))
+        route["to"] = "unspecified" if "to" in missing else draw(st.sampled_from(scope.statuses))
+        if "guard" in missing:
+            route["guard"] = "unspecified"
+        routes[f"u{index}"] = route
+    return routes
 
 
 @st.composite

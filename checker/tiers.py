@@ -1,0 +1,139 @@
+"""Verdicts and findings decided in every reading of the tiers a document leaves open.
+
+A status may say `tier: [targeted, cp]` or `tier: unspecified`: the engines read one
+tier per status, so each property and each structural check is decided in every
+reading (`spec.readings.tier_readings`) and the answers are put together here:
+
+- a verdict the same in every reading is that verdict, saying it was decided in each;
+- a verdict the readings disagree on is the worst of them (violated, then unknown),
+  with the reading's trace, and says which reading gives which ("holds if 'x' is
+  targeted; violated if 'x' is cp"): never a plain pass;
+- a finding present in some readings only says in which;
+- every status with an open tier is a finding of its own (SPEC232).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from attrs import evolve
+
+from stepcheck.checker.results import PropertyResult, Strength, Verdict
+from stepcheck.checker.structure_common import finding
+from stepcheck.spec.diagnostics import Diagnostic
+from stepcheck.spec.model import ProtocolSpec, Status
+from stepcheck.spec.readings import TierReading, open_statuses, tier_words
+
+__all__ = ["combine_results", "in_every_reading", "open_tier_findings", "reading_listing"]
+
+_WORST = {Verdict.PROVED: 0, Verdict.UNKNOWN: 1, Verdict.VIOLATED: 2}
+_EACH = {
+    Verdict.PROVED: "it holds",
+    Verdict.VIOLATED: "it is violated",
+    Verdict.UNKNOWN: "it is undecided",
+}
+_WORDS = {Verdict.PROVED: "holds", Verdict.VIOLATED: "violated", Verdict.UNKNOWN: "undecided"}
+
+
+def reading_listing(readings: Sequence[TierReading], verdicts: Sequence[Verdict]) -> str:
+    """ "holds if 'x' is targeted; violated if 'x' is cp", verdicts in a fixed order."""
+    parts = []
+    for verdict in (Verdict.PROVED, Verdict.VIOLATED, Verdict.UNKNOWN):
+        which = [r.words() for r, v in zip(readings, verdicts, strict=True) if v is verdict]
+        if which:
+            parts.append(f"{_WORDS[verdict]} if {' or '.join(which)}")
+    return "; ".join(parts)
+
+
+def combine_results(
+    spec: ProtocolSpec, readings: Sequence[TierReading], results: Sequence[PropertyResult]
+) -> PropertyResult:
+    """One property's verdict over every reading (`results[i]` decided in `readings[i]`)."""
+    verdicts = [result.verdict for result in results]
+    listing = reading_listing(readings, verdicts)
+    seconds = round(sum(result.seconds for result in results), 3)
+    if len(set(verdicts)) == 1:
+        chosen = _weakest(results)
+        note = (
+            "Decided in every reading of the tiers the document leaves open "
+            f"({_open_words(spec)}): {_EACH[verdicts[0]]} in each."
+        )
+        return evolve(chosen, assumptions=(*chosen.assumptions, note), seconds=seconds)
+    chosen = max(results, key=lambda result: _WORST[result.verdict])
+    index = results.index(chosen)
+    note = (
+        f"The verdict depends on the tiers the document leaves open: {listing}. "
+        f"The {chosen.verdict.value} reading is shown ({readings[index].words()})."
+    )
+    return evolve(
+        chosen,
+        summary=f"{chosen.summary} This depends on the tier the document leaves open: {listing}.",
+        assumptions=(*chosen.assumptions, note),
+        seconds=seconds,
+    )
+
+
+def _weakest(results: Sequence[PropertyResult]) -> PropertyResult:
+    """Of equal verdicts, the one that claims least: a bounded proof before an unbounded
+    one, the shallowest bound, the longest worst case; the first reading on a tie."""
+
+    def claim(result: PropertyResult) -> tuple[int, int, int]:
+        bound = result.bound
+        bounded = 0 if result.strength is Strength.BOUNDED else 1
+        depth = bound.depth if bound is not None and bound.depth is not None else 1 << 30
+        days = bound.working_days if bound is not None and bound.working_days is not None else 0
+        return (bounded, depth, -days)
+
+    return min(results, key=claim)
+
+
+def in_every_reading(
+    spec: ProtocolSpec,
+    readings: Sequence[TierReading],
+    check: Callable[[ProtocolSpec], list[Diagnostic]],
+) -> list[Diagnostic]:
+    """The findings of `check` in every reading; one found in some readings only says in
+    which ("only if 'x' is cp"); then a finding for each status with an open tier."""
+    found = [check(reading.spec) for reading in readings]
+    merged: dict[Diagnostic, list[int]] = {}
+    for index, diagnostics in enumerate(found):
+        for diagnostic in diagnostics:
+            merged.setdefault(diagnostic, []).append(index)
+    out = []
+    for diagnostic, where in merged.items():
+        if len(where) == len(readings):
+            out.append(diagnostic)
+            continue
+        words = " or ".join(readings[i].words() for i in where)
+        out.append(evolve(diagnostic, message=f"{diagnostic.message} (only if {words})"))
+    return sorted([*out, *open_tier_findings(spec)], key=Diagnostic.sort_key)
+
+
+def open_tier_findings(spec: ProtocolSpec) -> list[Diagnostic]:
+    """Each status whose tier the document leaves open."""
+    return [_open(status) for status in open_statuses(spec)]
+
+
+def _open(status: Status) -> Diagnostic:
+    said = (
+        "does not say its tier"
+        if status.tier_unspecified
+        else f"leaves its tier open ({_choices(status)})"
+    )
+    return finding(
+        "SPEC232",
+        f"the document {said} for status '{status.id}': every property and finding that "
+        "depends on the tier is decided in each reading, and says so where they differ",
+        status.span,
+        status.sources,
+        "the document should say which tier (and so which service) a case here is in",
+        subject=f"status:{status.id}",
+    )
+
+
+def _choices(status: Status) -> str:
+    return " or ".join(tier_words(tier) for tier in status.tier_open)
+
+
+def _open_words(spec: ProtocolSpec) -> str:
+    return "; ".join(f"'{status.id}' is {_choices(status)}" for status in open_statuses(spec))
