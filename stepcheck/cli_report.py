@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from stepcheck.checker.cache import default_folder
+from stepcheck.cli_budget import budget_of, max_seconds_option
 from stepcheck.cli_common import load_all
 from stepcheck.cli_types import StartDate, default_start
 from stepcheck.diagrams.compare import compare, render_markdown, render_text
@@ -53,8 +54,13 @@ __all__ = ["compare_command", "report_command"]
     type=StartDate(),
     help="the date case stories start on, when verifying here  [default: today]",
 )
+@max_seconds_option("what is left undecided is 'unknown'")
 def report_command(
-    paths: tuple[Path, ...], output: Path, results: Path | None, start_date: date | None
+    paths: tuple[Path, ...],
+    output: Path,
+    results: Path | None,
+    start_date: date | None,
+    max_seconds: float | None,
 ) -> None:
     """Write the policy reviewer's report: one self-contained HTML file.
 
@@ -80,6 +86,7 @@ def report_command(
             jobs=default_jobs(),
             cache=default_folder(),
             progress=sys.stderr.isatty(),
+            budget=budget_of(max_seconds),
         )
     if not has_diagrams():
         click.echo("stepcheck report: note: Graphviz's dot is not installed; no diagrams", err=True)

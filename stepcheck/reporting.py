@@ -23,7 +23,7 @@ from stepcheck.diagrams.report_svg import svg_renderer
 from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.files import FileRefused, read_input
 from stepcheck.spec.model import ProtocolSpec
-from stepcheck.verification import run_verify, without_timings
+from stepcheck.verification import Budget, run_verify, without_timings
 
 __all__ = [
     "has_diagrams",
@@ -79,6 +79,7 @@ def verified_results(
     cache: Path | None,
     progress: bool = False,
     limits: Limits | None = None,
+    budget: Budget | None = None,
 ) -> Results:
     """Verify `specs` here, and read the JSON the checker writes, as a results file would be."""
     report = without_timings(
@@ -90,6 +91,7 @@ def verified_results(
             start=start,
             jobs=jobs,
             cache=cache,
+            budget=budget,
         )
     )
     text = write(report, "json", specs={spec.path: spec for spec in specs}, start=start)

@@ -14,6 +14,7 @@ import pytest
 from corpus import SUBPROCESS_BOUND, in_process, in_subprocess
 from huge import HUGE
 
+import stepcheck
 import stepcheck.cli_verify
 
 BUDGET = 3.0
@@ -71,3 +72,30 @@ def test_a_deadline_near_the_ten_year_limit_stops_at_the_budget_naming_it(tmp_pa
     assert outcome.seconds < SUBPROCESS_BOUND
     assert re.search(r"UNKNOWN\s+allocated_soon .*--max-seconds", outcome.stdout), outcome.stdout
     assert "Traceback" not in outcome.output
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "says"),
+    [
+        (["report", "-o", "{tmp}/report.html"], 3, "wrote"),
+        (["diagram", "--highlight", "allocated_soon", "--format", "dot"], 0, "is unknown"),
+        (["diff", "--no-cache", "--jobs", "1", str(EXAMPLE)], 1, "--max-seconds"),
+    ],
+)
+def test_every_command_that_runs_the_checker_keeps_its_budget(
+    command, code, says, tmp_path, monkeypatch
+):
+    """`report`, `diagram --highlight` and `diff` take `--max-seconds` as `verify` does;
+    without it each ran as long as `allocated_soon` took (more than ten minutes)."""
+    spec = tmp_path / "ten_years.yaml"
+    spec.write_text(_near_ten_years(), encoding="utf-8")
+    budget = 5.0
+    monkeypatch.setattr(stepcheck, "STARTED", time.monotonic())
+    args = [part.replace("{tmp}", str(tmp_path)) for part in command]
+
+    outcome = in_process([*args, "--max-seconds", str(budget), str(spec)])
+
+    assert outcome.crashed is None, outcome.crashed
+    assert outcome.code == code, outcome.output[-2000:]
+    assert says in outcome.output
+    assert outcome.seconds < budget * 1.1 + SLACK * 2, outcome.seconds
