@@ -62,7 +62,7 @@ def remainder(document: Document) -> Remainder | None:
             if dropped is None:
                 return None
             if dropped:
-                set_aside.add(dropped[1])
+                set_aside.update(dropped[1:])
                 statuses = statuses or dropped[0] == "statuses"
     return None
 
@@ -76,8 +76,9 @@ def unrelated(problem: Diagnostic, rest: Remainder) -> bool:
 
 
 def _set_aside(data: dict[str, Any], error: ValidationError) -> tuple[str, ...] | None:
-    """Drop what `error` refuses from `data`: () for an unknown key, (section, id) for an
-    element, None when the error is not in an element."""
+    """Drop what `error` refuses from `data`: () for an unknown key, (section, id, ...)
+    for an element (an escalation's level ids after its own), None when the error is not
+    in an element."""
     path: Path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         node = _at(data, path)
@@ -92,9 +93,15 @@ def _set_aside(data: dict[str, Any], error: ValidationError) -> tuple[str, ...] 
     if not isinstance(section, str) or not isinstance(item_id, str):
         return None
     entries = data.get(section)
-    if isinstance(entries, dict):
-        entries.pop(item_id, None)
-    return section, item_id
+    dropped = entries.pop(item_id, None) if isinstance(entries, dict) else None
+    return (section, item_id, *_level_ids(dropped))
+
+
+def _level_ids(element: Any) -> list[str]:
+    levels = element.get("levels") if isinstance(element, dict) else None
+    if not isinstance(levels, list):
+        return []
+    return [level["id"] for level in levels if isinstance(level, dict) and "id" in level]
 
 
 def _keyed_by_id(section: object) -> bool:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from corpus import TINY, tiny_with
 
-__all__ = ["HUGE"]
+__all__ = ["HUGE", "ladder"]
 
 
-def _ladder(levels: int) -> str:
+def ladder(levels: int) -> str:
     rows = [f"      - {{id: level_{i}, who: lead, within: 1 working day}}" for i in range(levels)]
     rows[-1] = f"      - {{id: level_{levels - 1}, who: lead, within: unspecified, decides: true}}"
     text = tiny_with(
@@ -51,8 +51,8 @@ def _events(count: int) -> str:
 
 
 HUGE = {
-    "ladder_100_levels": _ladder(100),
-    "ladder_1000_levels": _ladder(1000),
+    "ladder_100_levels": ladder(100),
+    "ladder_1000_levels": ladder(1000),
     "200_deadlines": _deadlines(200),
     "64_booleans": _booleans(64),
     "10000_events": _events(10_000),

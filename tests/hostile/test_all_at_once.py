@@ -8,6 +8,7 @@ import re
 
 import pytest
 from corpus import TINY, assert_refused, in_process, tiny_with
+from huge import ladder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -114,3 +115,14 @@ def test_an_unknown_key_anywhere_leaves_the_other_errors_reported(element, key, 
     assert [c for c in with_key if c[2] != "SPEC011"] == without
     assert with_key == sorted(with_key)
     assert len(set(with_key)) == len(with_key)
+
+
+def test_a_ladder_set_aside_takes_its_level_ids_with_it():
+    # a level's bad duration sets the whole ladder aside; the level named as the final
+    # authority is not then "unknown", but a typo elsewhere still is
+    text = ladder(3).replace("within: 1 working day}", "within: 1 working dai}", 1)
+    text = text.replace(*BAD_REFERENCE)
+
+    codes = [code for _, _, code in _codes(text)]
+
+    assert codes == ["SPEC015", "SPEC103"]
