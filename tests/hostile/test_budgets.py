@@ -1,8 +1,9 @@
 """Every run within its budget (issue 17, items 2 and 4): huge but valid specs (ladders
 of 100 and 1,000 levels, 200 deadlines, 64 booleans, 10,000 events) once ran 12-86x
-past `--timeout`, and a deadline near the ten-year limit made one property run for
-more than ten minutes. With `--max-seconds`, `verify` stops on time and says which
-limit it ran out of; nothing is a traceback or a hang."""
+past `--timeout`, and a deadline near the ten-year limit makes one property search for
+two CPU minutes (seven on a busy machine) before its deterministic limits run out. With
+`--max-seconds`, every command that runs the checker stops on time and says which limit
+it ran out of; nothing is a traceback or a hang."""
 
 from __future__ import annotations
 
@@ -60,7 +61,8 @@ def _near_ten_years() -> str:
 
 def test_a_deadline_near_the_ten_year_limit_stops_at_the_budget_naming_it(tmp_path):
     """`allocated_soon` (a case in the tray reaches a worker within 2,608 working days)
-    searched for more than ten minutes; with a budget it is `unknown`, naming it."""
+    searches for two CPU minutes before `--rlimit` runs out; with a budget it is
+    `unknown`, naming the budget."""
     spec = tmp_path / "ten_years.yaml"
     spec.write_text(_near_ten_years(), encoding="utf-8")
     budget = 8.0
@@ -86,7 +88,7 @@ def test_every_command_that_runs_the_checker_keeps_its_budget(
     command, code, says, tmp_path, monkeypatch
 ):
     """`report`, `diagram --highlight` and `diff` take `--max-seconds` as `verify` does;
-    without it each ran as long as `allocated_soon` took (more than ten minutes)."""
+    without it each ran as long as `allocated_soon` took (two CPU minutes)."""
     spec = tmp_path / "ten_years.yaml"
     spec.write_text(_near_ten_years(), encoding="utf-8")
     budget = 5.0
