@@ -77,15 +77,17 @@ def test_a_deadline_near_the_ten_year_limit_stops_at_the_budget_naming_it(tmp_pa
 
 
 @pytest.mark.parametrize(
-    ("command", "code", "says"),
+    ("command", "codes", "says"),
     [
-        (["report", "-o", "{tmp}/report.html"], 3, "wrote"),
-        (["diagram", "--highlight", "allocated_soon", "--format", "dot"], 0, "is unknown"),
-        (["diff", "--no-cache", "--jobs", "1", str(EXAMPLE)], 1, "--max-seconds"),
+        # 1 when a property is violated within the budget, else 3: how many are decided
+        # depends on the machine, but allocated_soon never is
+        (["report", "-o", "{tmp}/report.html"], (1, 3), "wrote"),
+        (["diagram", "--highlight", "allocated_soon", "--format", "dot"], (0,), "is unknown"),
+        (["diff", "--no-cache", "--jobs", "1", str(EXAMPLE)], (1,), "--max-seconds"),
     ],
 )
 def test_every_command_that_runs_the_checker_keeps_its_budget(
-    command, code, says, tmp_path, monkeypatch
+    command, codes, says, tmp_path, monkeypatch
 ):
     """`report`, `diagram --highlight` and `diff` take `--max-seconds` as `verify` does;
     without it each ran as long as `allocated_soon` took (two CPU minutes)."""
@@ -98,6 +100,8 @@ def test_every_command_that_runs_the_checker_keeps_its_budget(
     outcome = in_process([*args, "--max-seconds", str(budget), str(spec)])
 
     assert outcome.crashed is None, outcome.crashed
-    assert outcome.code == code, outcome.output[-2000:]
+    assert outcome.code in codes, outcome.output[-2000:]
     assert says in outcome.output
+    if command[0] == "report":
+        assert "max-seconds" in (tmp_path / "report.html").read_text(encoding="utf-8")
     assert outcome.seconds < budget * 1.1 + SLACK * 2, outcome.seconds
