@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-install
 AUTHORITIES := spec/authorities
 
-.PHONY: setup run test lint typecheck pytest soak bench system-deps clean
+.PHONY: setup run test lint typecheck pytest soak bench system-deps clean dist lower-bounds
 
 setup: $(STAMP) system-deps
 
@@ -63,6 +63,17 @@ soak: $(STAMP)
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# The sdist (with the tests) and the wheel, built from a copy of the tracked files in a
+# temporary folder (no build/ or *.egg-info here); fails on any setuptools warning.
+dist: $(STAMP)
+	bash scripts/build_dist.sh dist $(BIN)/python
+
+# Every runtime dependency, z3 included, at the lowest version pyproject.toml allows, in
+# a fresh virtual environment, and the tests that load, verify and test with them.
+# Needs the package index (not run by `make test`); a few minutes.
+lower-bounds:
+	bash scripts/lower_bounds.sh $(PYTHON)
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache .hypothesis

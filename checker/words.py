@@ -33,6 +33,24 @@ _NUMBERED = re.compile(r"[a-z]\d+")
 
 
 def _shouted_words(spec: ProtocolSpec) -> frozenset[str]:
+    """`_spoken_in_capitals(spec)`, worked out once per spec: a writer asks for every id
+    of every finding, and a spec with 200 deadlines has 19,201 findings (91 s of a
+    report's time went here before)."""
+    kept = _SHOUTED_BY_SPEC.get(id(spec))
+    if kept is None or kept[0] is not spec:
+        if len(_SHOUTED_BY_SPEC) >= _KEEP:
+            _SHOUTED_BY_SPEC.clear()
+        kept = (spec, _spoken_in_capitals(spec))
+        _SHOUTED_BY_SPEC[id(spec)] = kept
+    return kept[1]
+
+
+_KEEP = 16
+"""Specs remembered at once (a run holds a few; the spec is kept, so its id is not reused)."""
+_SHOUTED_BY_SPEC: dict[int, tuple[ProtocolSpec, frozenset[str]]] = {}
+
+
+def _spoken_in_capitals(spec: ProtocolSpec) -> frozenset[str]:
     """The words the spec writes only in capitals (CP, TAM, MASH): in capitals in some name
     or quote, and never in lower case in a name, quote or description (documents shout
     ordinary words: "EARLY HELP", "RISK"). The tiers' short names count too."""

@@ -124,7 +124,12 @@ def stepcheck_check(
     request: pytest.FixtureRequest, stepcheck_spec: ProtocolSpec
 ) -> Callable[..., Outcome]:
     """A function `check(factory, **options)` that fails the test on a disagreement."""
-    from stepcheck.oracle.testing import check_system  # noqa: PLC0415 - keep plugin loading light
+    try:
+        from stepcheck.oracle.testing import check_system  # noqa: PLC0415 - keep loading light
+    except ImportError as missing:
+        if missing.name != "hypothesis":
+            raise
+        pytest.fail("stepcheck_check needs Hypothesis: pip install 'stepcheck[oracle]'")
     from stepcheck.spec.model import Reading  # noqa: PLC0415
 
     marked = _options(request)

@@ -17,8 +17,12 @@ from stepcheck.oracle.machine import Finding
 from stepcheck.spec.citations import long_date
 from stepcheck.spec.model import Reading
 
-__all__ = ["DEFAULT_TIMEOUT", "RunSettings", "render_finding"]
+__all__ = ["DEFAULT_EXAMPLES", "DEFAULT_STEPS", "DEFAULT_TIMEOUT", "RunSettings", "render_finding"]
 
+DEFAULT_EXAMPLES = 100
+"""Random cases `stepcheck test` tries after the directed ones."""
+DEFAULT_STEPS = 30
+"""The most steps and time jumps in one random case."""
 DEFAULT_TIMEOUT = 5.0
 """Seconds an HTTP system may take to answer one request (`--timeout`)."""
 

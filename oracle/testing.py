@@ -23,7 +23,13 @@ from attrs import frozen
 from stepcheck.oracle.coverage import Coverage
 from stepcheck.oracle.explain import explain
 from stepcheck.oracle.machine import Finding, closed
-from stepcheck.oracle.repro import DEFAULT_TIMEOUT, RunSettings, render_finding
+from stepcheck.oracle.repro import (
+    DEFAULT_EXAMPLES,
+    DEFAULT_STEPS,
+    DEFAULT_TIMEOUT,
+    RunSettings,
+    render_finding,
+)
 from stepcheck.oracle.search import explore
 from stepcheck.oracle.system import SystemFactory, SystemFault, SystemUnavailable
 from stepcheck.spec.model import ProtocolSpec, Reading
@@ -31,8 +37,6 @@ from stepcheck.spec.readings import choose_reading
 
 __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_STEPS", "Outcome", "check_system"]
 
-DEFAULT_EXAMPLES = 100
-DEFAULT_STEPS = 30
 _PROBE_AT = datetime(2026, 1, 5, 9, 0)
 
 

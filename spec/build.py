@@ -515,8 +515,19 @@ def _effects(r: SpecReader, path: Path, scope: Scope) -> tuple[Assignment, ...]:
             effects.append(check_assignment(target, value, r.span(target_path), scope))
         except ExpressionInvalid as invalid:
             key = r.span(target_path, key=True, length=len(target))
-            r.problems.extend(_at_target(d, target, key) for d in invalid.diagnostics)
+            r.problems.extend(
+                _at_target(_in_value(r, target_path, d, value), target, key)
+                for d in invalid.diagnostics
+            )
     return tuple(effects)
+
+
+def _in_value(r: SpecReader, path: Path, diagnostic: Diagnostic, value: object) -> Diagnostic:
+    """A problem in an effect's value written as a block scalar (`|`, `>`), moved to
+    the line and column it is on inside the block."""
+    if not isinstance(value, str):
+        return diagnostic
+    return evolve(diagnostic, span=r.doc.locations.in_block(path, diagnostic.span, value))
 
 
 def _at_target(diagnostic: Diagnostic, target: str, key: SourceSpan) -> Diagnostic:

@@ -1,9 +1,10 @@
 """YAML spec files -> `ProtocolSpec`: the only place that reads spec files.
 
-Three stages, each collecting every problem before the next runs: `yamlread` (safe
-YAML with locations), `schema` (shape, against the shipped JSON Schema), `build`
-(names, references, expressions). Any problem raises one `SpecInvalid` carrying all
-of them.
+Three stages, each collecting every problem: `yamlread` (safe YAML with locations),
+`schema` (shape, against the shipped JSON Schema), `build` (names, references,
+expressions). After schema errors, `build` still checks what they leave (`partial`),
+so one run reports every problem. Any problem raises one `SpecInvalid` carrying all
+of them, in file order.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from stepcheck.spec.build import build_spec
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan, SpecInvalid, StepcheckError
 from stepcheck.spec.files import MAX_INPUT_BYTES, FileRefused, read_input
 from stepcheck.spec.model import ProtocolSpec
+from stepcheck.spec.partial import remainder, unrelated
 from stepcheck.spec.schema import schema_problems
 from stepcheck.spec.yamlread import read_yaml
 
@@ -69,9 +71,20 @@ def _load(raw: bytes, file: str) -> tuple[ProtocolSpec | None, list[Diagnostic]]
     if not isinstance(document.data, dict):
         return None, schema_problems(document)
     problems = schema_problems(document)
-    if problems:
+    if not problems:
+        return build_spec(document)
+    # Every problem at once: what the schema's errors leave is checked too.
+    rest = remainder(document)
+    if rest is None:
         return None, problems
-    return build_spec(document)
+    later = [problem for problem in build_spec(rest.document)[1] if unrelated(problem, rest)]
+    seen = {_identity(problem) for problem in problems}
+    problems += [problem for problem in later if _identity(problem) not in seen]
+    return None, sorted(problems, key=Diagnostic.sort_key)
+
+
+def _identity(problem: Diagnostic) -> tuple[int, int, str, str]:
+    return (problem.span.line, problem.span.column, problem.code, problem.message)
 
 
 def find_spec_files(paths: Iterable[Path | str]) -> list[Path]:

@@ -22,7 +22,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan, did_you_mean
 from stepcheck.spec.yamlread import MAX_INT, YAML11_BOOLEANS, Document, Path
 
-__all__ = ["SCHEMA_FILE", "schema", "schema_problems"]
+__all__ = ["SCHEMA_FILE", "schema", "schema_errors", "schema_problems"]
 
 SCHEMA_FILE = "stepcheck.schema.json"
 
@@ -77,8 +77,13 @@ def schema_problems(document: Document) -> list[Diagnostic]:
     return list(unique.values())
 
 
+def schema_errors(data: Any) -> Iterator[ValidationError]:
+    """The schema's own errors for `data`, unlocated (`partial` sets their elements aside)."""
+    return _validator().iter_errors(data)
+
+
 def _leaf_errors(data: Any) -> Iterator[ValidationError]:
-    for error in _validator().iter_errors(data):
+    for error in schema_errors(data):
         narrowest = _narrowest(error)
         if not _misspelled(narrowest):
             yield narrowest

@@ -14,6 +14,7 @@ from typing import Final
 import click
 
 from stepcheck.checker.engines import Limits
+from stepcheck.cli_budget import budget_of, max_seconds_option
 from stepcheck.cli_common import load_all
 from stepcheck.cli_types import Seconds, default_start
 from stepcheck.diagrams.dot import status_diagram
@@ -68,6 +69,7 @@ _EXTENSIONS: Final = {"dot": "dot", "svg": "svg", "png": "png", "mermaid": "mmd"
     show_default=True,
     help="seconds each solver call may take when --highlight runs the checker",
 )
+@max_seconds_option("with --highlight, a property not decided by then has no trace to draw")
 def diagram(  # noqa: PLR0917 (click passes every option as a parameter)
     spec_path: Path,
     output_format: str,
@@ -75,6 +77,7 @@ def diagram(  # noqa: PLR0917 (click passes every option as a parameter)
     output: Path | None,
     out_dir: Path | None,
     timeout: float,
+    max_seconds: float | None,
 ) -> None:
     """Draw SPEC's statuses and events (and its escalation ladders) as Graphviz or Mermaid.
 
@@ -87,7 +90,11 @@ def diagram(  # noqa: PLR0917 (click passes every option as a parameter)
         raise click.UsageError("png is binary: give -o FILE or --out-dir DIR")
     check_writable([output] if output is not None else [], out_dir)
     spec = _load_one(spec_path)
-    trace = _highlight_trace(spec, property_id, timeout) if property_id is not None else None
+    trace = (
+        _highlight_trace(spec, property_id, timeout, max_seconds)
+        if property_id is not None
+        else None
+    )
     if out_dir is not None:
         _write_all(spec, trace, output_format, out_dir)
         return
@@ -109,7 +116,9 @@ def _load_one(spec_path: Path) -> ProtocolSpec:
     return specs[0]
 
 
-def _highlight_trace(spec: ProtocolSpec, property_id: str, timeout: float) -> Trace | None:
+def _highlight_trace(
+    spec: ProtocolSpec, property_id: str, timeout: float, max_seconds: float | None
+) -> Trace | None:
     """The counterexample of one property, or None (with a note) when it has none."""
     known = sorted(prop.id for prop in spec.properties)
     if property_id not in known:
@@ -120,7 +129,12 @@ def _highlight_trace(spec: ProtocolSpec, property_id: str, timeout: float) -> Tr
         )
     limits = Limits(timeout_ms=max(1, int(timeout * 1000)))
     report = run_verify(
-        [spec], properties=(property_id,), limits=limits, progress=False, start=default_start()
+        [spec],
+        properties=(property_id,),
+        limits=limits,
+        progress=False,
+        start=default_start(),
+        budget=budget_of(max_seconds),
     )
     result = report.results[0]
     if result.trace is None:

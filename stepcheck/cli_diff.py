@@ -18,6 +18,7 @@ from stepcheck.checker.cache import default_folder
 from stepcheck.checker.diff_model import Gate
 from stepcheck.checker.diff_writers import DIFF_FORMATS, render_diff
 from stepcheck.checker.engines import Limits
+from stepcheck.cli_budget import budget_of, max_seconds_option
 from stepcheck.cli_common import EXIT_BAD_INPUT
 from stepcheck.cli_types import Seconds, StartDate
 from stepcheck.diffing import diff_specs
@@ -79,6 +80,7 @@ def _gates(value: str) -> frozenset[Gate]:
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), help="[default: the cores]")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-cache", is_flag=True, help="decide every property afresh, and keep nothing")
+@max_seconds_option("verdicts and behaviour not decided by then are 'unknown' (exit 3)")
 def diff_command(  # noqa: PLR0917 (click passes every option as a parameter)
     paths: tuple[Path, ...],
     base: str | None,
@@ -93,6 +95,7 @@ def diff_command(  # noqa: PLR0917 (click passes every option as a parameter)
     jobs: int | None,
     cache_dir: Path | None,
     no_cache: bool,
+    max_seconds: float | None,
 ) -> None:
     """Show what changed in meaning between two versions of a spec (or folders of them).
 
@@ -131,6 +134,7 @@ def diff_command(  # noqa: PLR0917 (click passes every option as a parameter)
         jobs=jobs if jobs is not None else default_jobs(),
         cache=None if no_cache else (cache_dir or default_folder()),
         progress=sys.stderr.isatty(),
+        budget=budget_of(max_seconds),
     )
     text = render_diff(report, output_format, gates)
     if output is not None:

@@ -10,31 +10,26 @@ and exits 2.
 
 from __future__ import annotations
 
-import json
-import shutil
 import sys
 from datetime import date
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import click
 
-from stepcheck import __version__
 from stepcheck.checker.cache import default_folder
-from stepcheck.checker.engines import Limits
-from stepcheck.checker.writers import write
+from stepcheck.cli_budget import budget_of, max_seconds_option
 from stepcheck.cli_common import load_all
 from stepcheck.cli_types import StartDate, default_start
 from stepcheck.diagrams.compare import compare, render_markdown, render_text
-from stepcheck.diagrams.report import render_report
-from stepcheck.diagrams.report_data import Results, read_results
-from stepcheck.diagrams.report_svg import svg_renderer
 from stepcheck.outputs import check_writable, write_file
-from stepcheck.spec.diagnostics import StepcheckError
-from stepcheck.spec.files import FileRefused, read_input
-from stepcheck.spec.model import ProtocolSpec
-from stepcheck.verification import default_jobs, run_verify, without_timings
+from stepcheck.reporting import (
+    has_diagrams,
+    read_results_file,
+    report_exit_code,
+    report_page,
+    verified_results,
+)
+from stepcheck.verification import default_jobs
 
 __all__ = ["compare_command", "report_command"]
 
@@ -59,8 +54,13 @@ __all__ = ["compare_command", "report_command"]
     type=StartDate(),
     help="the date case stories start on, when verifying here  [default: today]",
 )
+@max_seconds_option("what is left undecided is 'unknown'")
 def report_command(
-    paths: tuple[Path, ...], output: Path, results: Path | None, start_date: date | None
+    paths: tuple[Path, ...],
+    output: Path,
+    results: Path | None,
+    start_date: date | None,
+    max_seconds: float | None,
 ) -> None:
     """Write the policy reviewer's report: one self-contained HTML file.
 
@@ -72,7 +72,7 @@ def report_command(
     check_writable([output])
     specs = load_all(paths)
     if results is not None:
-        found = _read_results_file(results, specs)
+        found = read_results_file(results, specs)
         if start_date is not None and start_date != found.start_date:
             raise click.BadParameter(
                 f"the results file's stories start on {found.start_date.isoformat()}; "
@@ -80,13 +80,19 @@ def report_command(
                 param_hint="--start-date",
             )
     else:
-        found = _verify(specs, start_date if start_date is not None else default_start())
-    if shutil.which("dot") is None:
+        found = verified_results(
+            specs,
+            start_date if start_date is not None else default_start(),
+            jobs=default_jobs(),
+            cache=default_folder(),
+            progress=sys.stderr.isatty(),
+            budget=budget_of(max_seconds),
+        )
+    if not has_diagrams():
         click.echo("stepcheck report: note: Graphviz's dot is not installed; no diagrams", err=True)
-    page = render_report(found, specs, version=__version__, renderer=svg_renderer())
-    write_file(output, page)
+    write_file(output, report_page(found, specs))
     click.echo(f"stepcheck report: wrote {output}")
-    sys.exit(_exit_code(found, specs))
+    sys.exit(report_exit_code(found, specs))
 
 
 @click.command(name="compare")
@@ -111,66 +117,3 @@ def compare_command(paths: tuple[Path, ...], output_format: str) -> None:
         render_markdown(comparison) if output_format == "markdown" else render_text(comparison)
     )
     click.echo(rendered, nl=False)
-
-
-def _read_results_file(path: Path, specs: list[ProtocolSpec]) -> Results:
-    """The results in `path`, which must be valid and cover every spec that has properties."""
-    try:
-        text = read_input(path).decode("utf-8")
-    except FileRefused as refused:
-        raise StepcheckError(f"cannot read the results file {path}: {refused.reason}") from None
-    except UnicodeDecodeError:
-        raise StepcheckError(f"cannot read the results file {path}: it is not UTF-8 text") from None
-    found = read_results(text, _schema(), name=str(path))
-    files = {Path(result.spec).resolve() for result in found.results}
-    authorities = {result.authority for result in found.results}
-    missing = [
-        spec.path
-        for spec in specs
-        if spec.properties
-        and Path(spec.path).resolve() not in files
-        and spec.authority.id not in authorities
-    ]
-    if missing:
-        raise StepcheckError(
-            f"{path} has no results for {', '.join(missing)}; "
-            "run 'stepcheck verify --format json' on those specs too"
-        )
-    return found
-
-
-def _verify(specs: list[ProtocolSpec], start: date) -> Results:
-    """Verify `specs` here, and read the JSON the checker writes, as a results file would be."""
-    report = without_timings(
-        run_verify(
-            specs,
-            properties=(),
-            limits=Limits(),
-            progress=sys.stderr.isatty(),
-            start=start,
-            jobs=default_jobs(),
-            cache=default_folder(),
-        )
-    )
-    text = write(report, "json", specs={spec.path: spec for spec in specs}, start=start)
-    return read_results(text, _schema(), name="the verification run")
-
-
-def _schema() -> dict[str, Any]:
-    schema = resources.files("stepcheck.checker.writers").joinpath("verify-output.schema.json")
-    loaded: dict[str, Any] = json.loads(schema.read_text(encoding="utf-8"))
-    return loaded
-
-
-def _exit_code(found: Results, specs: list[ProtocolSpec]) -> int:
-    """As `verify`: 1 for any violation, else 3 for any unknown, else 0 (over these specs)."""
-    paths = {Path(spec.path).resolve() for spec in specs}
-    authorities = {spec.authority.id for spec in specs}
-    verdicts = {
-        r.verdict
-        for r in found.results
-        if Path(r.spec).resolve() in paths or r.authority in authorities
-    }
-    if "violated" in verdicts:
-        return 1
-    return 3 if "unknown" in verdicts else 0

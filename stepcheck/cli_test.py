@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,13 +22,15 @@ from stepcheck.cli_common import EXIT_BAD_INPUT, tier_option
 from stepcheck.cli_types import Seconds
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.http_system import http_factory
-from stepcheck.oracle.repro import DEFAULT_TIMEOUT
+from stepcheck.oracle.repro import DEFAULT_EXAMPLES, DEFAULT_STEPS, DEFAULT_TIMEOUT
 from stepcheck.oracle.system import SystemFactory, SystemUnavailable, load_factory
-from stepcheck.oracle.testing import DEFAULT_EXAMPLES, DEFAULT_STEPS, Outcome, check_system
 from stepcheck.spec.diagnostics import render_diagnostics
 from stepcheck.spec.model import ProtocolSpec, Reading
 from stepcheck.spec.readings import choose_reading
 from stepcheck.validation import validate_files
+
+if TYPE_CHECKING:
+    from stepcheck.oracle.testing import Outcome
 
 __all__ = ["test_command"]
 
@@ -128,6 +132,7 @@ def test_command(  # noqa: PLR0917 - click passes every option as a parameter
             "0 with --no-directed would test nothing; give a number of random cases",
             param_hint="--examples",
         )
+    check_system = _oracle()
     spec = choose_reading(_load(spec_path), tiers)
     anchors = _anchors(meetings, spec)
     factory = _factory(sut, timeout)
@@ -157,6 +162,23 @@ def test_command(  # noqa: PLR0917 - click passes every option as a parameter
         sys.exit(130)
     _print(outcome, output_format)
     sys.exit(outcome.exit_code)
+
+
+def _oracle() -> Callable[..., Outcome]:
+    """The oracle's test driver, which needs Hypothesis: an optional dependency
+    (`pip install 'stepcheck[oracle]'`), so the other commands do without it."""
+    try:
+        from stepcheck.oracle.testing import check_system  # noqa: PLC0415
+    except ImportError as missing:
+        if missing.name not in ("hypothesis", "pytest"):
+            raise
+        click.echo(
+            f"stepcheck test: error: testing a system needs {missing.name}, which is not "
+            "installed; install it with: pip install 'stepcheck[oracle]'",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    return check_system
 
 
 def _print(outcome: Outcome, output_format: str) -> None:

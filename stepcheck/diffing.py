@@ -44,7 +44,7 @@ from stepcheck.checker.engines import Limits
 from stepcheck.sources_git import Pairing
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.readings import tier_readings
-from stepcheck.verification import run_verify, without_timings
+from stepcheck.verification import Budget, run_verify, without_timings
 
 __all__ = ["diff_specs", "same_model"]
 
@@ -57,8 +57,12 @@ def diff_specs(
     jobs: int,
     cache: Path | None,
     progress: bool = False,
+    budget: Budget | None = None,
 ) -> DiffReport:
-    """Compare every pair (authority, old, new) and collect the changes, sorted."""
+    """Compare every pair (authority, old, new) and collect the changes, sorted.
+
+    With a `budget` (`--max-seconds`), verdicts and behaviour not decided within it are
+    `unknown`, and behaviour decided under it is not kept on disk."""
     same = {authority for authority, old, new in pairs if old and new and same_model(old, new)}
     olds = [old for a, old, _ in pairs if old is not None and a not in same]
     news = [new for a, _, new in pairs if new is not None and a not in same]
@@ -72,6 +76,7 @@ def diff_specs(
                 start=start,
                 jobs=jobs,
                 cache=cache,
+                budget=budget,
             )
         )
         for specs in (olds, news)
@@ -83,6 +88,8 @@ def diff_specs(
     changes += verdict_changes(old_report, new_report, new_specs=new_specs, start=start)
     changes += finding_changes(old_report, new_report, old_specs=old_specs, new_specs=new_specs)
     changed = [(a, o, n) for a, o, n in pairs if o and n and a not in same]
+    if budget is not None:
+        limits = attrs.evolve(limits, deadline=budget.at(_BEHAVIOUR_SHARE))
     behaviours = _behaviours(changed, limits, jobs, cache)
     for (_, old, new), (before, after) in zip(changed, behaviours, strict=True):
         changes += element_changes(old, new)
@@ -189,6 +196,10 @@ def _behaviours(
     return [(found[(index, 0)], found[(index, 1)]) for index in range(len(changed))]
 
 
+_BEHAVIOUR_SHARE = 0.9
+"""Behaviour's solver calls stop when this share of the run's budget is used; the rest
+is for the report."""
+
 _SHARED: dict[str, Any] = {}
 """The work, set before workers are forked (they inherit it)."""
 
@@ -199,7 +210,8 @@ def _behaviour(task: tuple[int, int]) -> Behaviour:
     _, old, new = changed[index]
     relevant: Relevance = _meetings(old, new)
     spec = (old, new)[side]
-    store = BehaviourCache(folder) if folder is not None else None
+    # an answer cut short by the run's deadline is not kept
+    store = BehaviourCache(folder) if folder is not None and limits.deadline is None else None
     readings = [reading.spec for reading in tier_readings(spec)] or [spec]
     seen = []
     for each in readings:

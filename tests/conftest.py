@@ -20,6 +20,11 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=100)
 settings.register_profile("gate", max_examples=100, derandomize=True, print_blob=True)
+# `make lower-bounds` (scripts/lower_bounds.sh): the gate's draws with no per-example
+# deadline, since it asks whether the oldest allowed dependencies work, not how fast.
+settings.register_profile(
+    "lower-bounds", max_examples=100, derandomize=True, print_blob=True, deadline=None
+)
 settings.register_profile(
     "ci",
     max_examples=500,

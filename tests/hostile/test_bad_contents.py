@@ -199,3 +199,33 @@ def test_a_very_long_source_line_is_shown_as_a_window_around_the_caret(tmp_path)
 
     assert_refused(outcome, located=True, mentions="SPEC017")
     assert max(len(line) for line in outcome.output.splitlines()) < 300
+
+
+def _block_spec(key: str, value: str) -> str:
+    """TINY whose close_case event has `key` written as `value` (a block scalar)."""
+    return tiny_with(
+        "  close_case: {kind: close, from: open, to: closed}",
+        f"  close_case:\n    kind: close\n    from: open\n    to: closed\n    {key}{value}",
+    ).replace(VARIABLES, "variables:\n  count: {type: int, min: 0, max: 3}\n" + VARIABLES)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "code", "where"),
+    [
+        # type errors (not syntax errors) in a guard: the operand the checker refuses
+        ("guard: ", "|\n      status == open and\n        count + true > 1\n", "SPEC121", "19:17"),
+        ("guard: ", ">\n      status == open and\n      nosuch > 1\n", "SPEC120", "19:7"),
+        # an effect's value, in either kind of block, on the block's second line
+        ("effect:\n      count: ", "|\n        count +\n          true\n", "SPEC121", "20:11"),
+        ("effect:\n      count: ", ">\n        count +\n        true\n", "SPEC121", "20:9"),
+        ("effect:\n      count: ", "|\n        nosuch + 1\n", "SPEC120", "19:9"),
+    ],
+)
+def test_a_type_error_in_a_block_scalar_is_located_in_the_block(key, value, code, where, tmp_path):
+    spec = tmp_path / "block.yaml"
+    spec.write_text(_block_spec(key, value), encoding="utf-8")
+
+    outcome = in_process(["validate", str(spec)])
+
+    assert_refused(outcome, located=True, mentions=code)
+    assert f"block.yaml:{where}:" in outcome.output
