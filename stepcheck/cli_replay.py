@@ -19,6 +19,7 @@ from attrs import evolve
 
 from stepcheck.cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATED
 from stepcheck.oracle.executor import Executor
+from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_dask import replay_dask
 from stepcheck.oracle.replay_engine import replay
 from stepcheck.oracle.replay_facts import check_fact_columns
@@ -49,7 +50,7 @@ __all__ = ["replay_command", "simulate_command"]
 
 _REPLAY_FORMATS = ("text", "json", "markdown", "sarif")
 _READINGS = [reading.value for reading in Reading]
-_ENGINES = ("single", "dask")
+_ENGINES = ("compiled", "executor", "dask")
 
 
 @click.command(name="replay")
@@ -115,9 +116,11 @@ _ENGINES = ("single", "dask")
 @click.option(
     "--engine",
     type=click.Choice(_ENGINES),
-    default="single",
+    default="compiled",
     show_default=True,
-    help="dask: spread the cases over a Dask cluster (needs stepcheck[dask]); same output",
+    help="compiled: the spec as a transition table, cases with a finding explained by the "
+    "executor; executor: every case through the executor; dask: the compiled engine on a "
+    "Dask cluster (needs stepcheck[dask]); the same output from each",
 )
 @click.option(
     "--scheduler",
@@ -178,8 +181,10 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
         report = replay_dask(
             spec, read, reading=Reading(reading), as_of=end, scheduler=scheduler, workers=workers
         )
-    else:
+    elif engine == "executor":
         report = replay(spec, read, reading=Reading(reading), as_of=end)
+    else:
+        report = replay_compiled(spec, read, reading=Reading(reading), as_of=end)
     match output_format:
         case "json":
             text = render_json(report)
