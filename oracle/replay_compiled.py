@@ -30,13 +30,14 @@ findings and their citations; so findings are never written here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Final
 
 from attrs import frozen
 
 from stepcheck.oracle.calendar_rules import Limit, limit_from
 from stepcheck.oracle.executor_case import Case, DeadlineClock, DisputeClock, WindowClock
+from stepcheck.oracle.replay_calendar import working_calendar
 from stepcheck.oracle.replay_engine import (
     CasesPlayed,
     assemble,
@@ -61,46 +62,10 @@ from stepcheck.oracle.replay_rows import LogRow
 from stepcheck.oracle.types import Accepted, CaseView
 from stepcheck.spec.duration import Duration, Unit
 from stepcheck.spec.model import UNSPECIFIED, Direction, ProtocolSpec, Reading
-from stepcheck.spec.workdays import is_working_day, working_days_between
 
 __all__ = ["CompiledSpec", "play_compiled", "replay_compiled"]
 
-_FIRST: Final = date(1999, 1, 1).toordinal()
-_LAST: Final = date(2102, 12, 31).toordinal()
 _EMPTY_VIEW: Final = CaseView(status="", owner="")
-
-
-class _Calendar:
-    """Working days counted up to each day, as one integer list over 1999-2102."""
-
-    def __init__(self) -> None:
-        counts = []
-        total = 0
-        for ordinal in range(_FIRST, _LAST + 1):
-            total += is_working_day(date.fromordinal(ordinal))
-            counts.append(total)
-        self._counts = counts
-
-    def between(self, start: date, end: date) -> int:
-        """`working_days_between(start, end)`: working days d with start < d <= end."""
-        first, last = start.toordinal(), end.toordinal()
-        if _FIRST <= first <= _LAST and _FIRST <= last <= _LAST:
-            return max(0, self._counts[last - _FIRST] - self._counts[first - _FIRST])
-        return working_days_between(start, end)
-
-    def passed(self, by: date, now: datetime) -> bool:
-        """`calendar_rules.passed`: a working day after `by` has begun at `now`."""
-        return self.between(by, now.date()) >= 1
-
-
-_CALENDAR: _Calendar | None = None
-
-
-def _calendar() -> _Calendar:
-    global _CALENDAR  # noqa: PLW0603 - built once per process, on first use
-    if _CALENDAR is None:
-        _CALENDAR = _Calendar()
-    return _CALENDAR
 
 
 @frozen
@@ -150,7 +115,7 @@ class _State:
         self.started = started
 
 
-class _Unclean(Exception):  # noqa: N818 - a signal, not an error
+class _Unclean(Exception):
     """The case has something to report: the executor-based player takes it."""
 
 
@@ -162,10 +127,10 @@ class CompiledSpec:
         self.executor = rules.executor
         index = self.executor.index
         self._index = index
-        self._calendar = _calendar()
+        self._calendar = working_calendar()
         self._states: list[_Discrete] = []
         self._numbers: dict[_Discrete, int] = {}
-        self._table: dict[tuple[int, str, tuple[bool, ...]], _Entry | None] = {}
+        self._table: dict[tuple[int, str, tuple[bool, ...]], _Entry] = {}
         self._limits: dict[tuple[datetime, str], Limit] = {}
         self._within = {d.id: d.within for d in index.timed}
         self._after = {d.id for d in index.timed if d.direction is Direction.AFTER}
@@ -260,10 +225,9 @@ class CompiledSpec:
     def _entry(self, state: _State, step: str, at: datetime, bits: tuple[bool, ...]) -> _Entry:
         """The table's entry, filled by the executor on first use."""
         key = (state.discrete, step, bits)
-        if key in self._table:
-            return self._table[key]
-        entry = self._filled(state, step, at)
-        self._table[key] = entry
+        entry = self._table.get(key)
+        if entry is None:
+            entry = self._table[key] = self._filled(state, step, at)
         return entry
 
     def _filled(self, state: _State, step: str, at: datetime) -> _Entry:
@@ -384,9 +348,12 @@ class CompiledSpec:
     def _overdue(self, state: _State, at: datetime) -> None:
         for clock in state.clocks:
             name = clock.deadline
-            if name in self._after and name in self._enforced:
-                if self._calendar.passed(clock.limit.by, at):
-                    raise _Unclean
+            if (
+                name in self._after
+                and name in self._enforced
+                and self._calendar.passed(clock.limit.by, at)
+            ):
+                raise _Unclean
 
     def _recorded(self, row: LogRow, after: _Discrete) -> None:
         if row.status is not None and row.status != after.status:

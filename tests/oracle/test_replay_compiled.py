@@ -86,21 +86,24 @@ def _fuzzed(lines: list[str], edits: list[tuple[int, int, int]], spec: ProtocolS
 @given(
     name=st.sampled_from(NAMES),
     seed=st.integers(min_value=0, max_value=2**16),
-    plants=st.lists(st.sampled_from(PLANT_KINDS), unique=True, max_size=3),
-    edits=st.lists(
-        st.tuples(
-            st.integers(min_value=0, max_value=7),
-            st.integers(min_value=0, max_value=10**6),
-            st.integers(min_value=0, max_value=10**6),
+    plants_edits=st.tuples(
+        st.lists(st.sampled_from(PLANT_KINDS), unique=True, max_size=3),
+        st.lists(
+            st.tuples(
+                st.integers(min_value=0, max_value=7),
+                st.integers(min_value=0, max_value=10**6),
+                st.integers(min_value=0, max_value=10**6),
+            ),
+            max_size=6,
         ),
-        max_size=6,
     ),
-    reading=st.sampled_from([Reading.SHOULD, Reading.MUST]),
-    early_end=st.booleans(),
+    ending=st.tuples(st.sampled_from([Reading.SHOULD, Reading.MUST]), st.booleans()),
 )
 def test_compiled_and_executor_engines_give_the_same_report(
-    tmp_path, name, seed, plants, edits, reading, early_end
+    tmp_path, name, seed, plants_edits, ending
 ):
+    plants, edits = plants_edits
+    reading, early_end = ending
     spec = SHIPPED[name]
     simulated = simulate(spec, cases=8, seed=seed, plants=tuple(plants))
     header, *lines = render_log(simulated).splitlines()
