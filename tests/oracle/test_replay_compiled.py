@@ -8,7 +8,7 @@ duplicates, rows with a field missing. Every output format is compared.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,12 +22,29 @@ from stepcheck.oracle.replay_read import read_logs
 from stepcheck.oracle.replay_rows import parse_mapping
 from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
 from stepcheck.oracle.replay_write import render_csv, render_markdown, render_text
-from stepcheck.spec.loader import load_spec
+from stepcheck.spec.loader import load_spec, load_spec_text
 from stepcheck.spec.model import ProtocolSpec, Reading
 
 NAMES = ("buckinghamshire", "devon", "hertfordshire", "somerset")
 SHIPPED = {name: load_spec(Path(f"spec/authorities/{name}.yaml")) for name in NAMES}
 MAPPING = parse_mapping(["status=status,owner=owner"])
+# Small specs whose steps read the clocks: a guard on `overdue(...)`, a `not_before`
+# wait, and the example's meetings and windows (no shipped spec has the first two).
+CLOCKED = {
+    path: load_spec(Path(path))
+    for path in (
+        "tests/fixtures/specs/soundness/missed_deadline.yaml",
+        "tests/fixtures/specs/explore/not_before.yaml",
+        "tests/fixtures/specs/valid/example.yaml",
+    )
+}
+# The same pool rule with a should-deadline: under the must reading it is not
+# enforced, so the case plays on past its due date and the guard reads the clock.
+_SHOULD = Path("tests/fixtures/specs/soundness/missed_deadline.yaml").read_text(encoding="utf-8")
+CLOCKED["should_deadline"] = load_spec_text(
+    _SHOULD.replace("days\n    anchor: in_tray", "days\n    modality: should\n    anchor: in_tray"),
+    "should_deadline.yaml",
+)
 
 
 def _outputs(report) -> tuple[str, ...]:
@@ -73,6 +90,9 @@ def _fuzzed(lines: list[str], edits: list[tuple[int, int, int]], spec: ProtocolS
             case 6:  # a step of another row, here
                 swapped = rows[other % len(rows)].split(",")[2]
                 rows[index] = ",".join((case, time, swapped, status, owner))
+            case 7:  # the row later by some days (a deadline may pass before it)
+                later = datetime.fromisoformat(time) + timedelta(days=other % 9)
+                rows[index] = ",".join((case, later.isoformat(), event, status, owner))
             case _:  # the row dropped
                 del rows[index]
     return rows
@@ -90,7 +110,7 @@ def _fuzzed(lines: list[str], edits: list[tuple[int, int, int]], spec: ProtocolS
         st.lists(st.sampled_from(PLANT_KINDS), unique=True, max_size=3),
         st.lists(
             st.tuples(
-                st.integers(min_value=0, max_value=7),
+                st.integers(min_value=0, max_value=8),
                 st.integers(min_value=0, max_value=10**6),
                 st.integers(min_value=0, max_value=10**6),
             ),
@@ -111,6 +131,55 @@ def test_compiled_and_executor_engines_give_the_same_report(
     log.write_text("\n".join([header, *_fuzzed(lines, edits, spec)]) + "\n", encoding="utf-8")
     as_of = simulated.rows[len(simulated.rows) // 2].local if early_end else None
     _same(spec, log, reading, as_of)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    path=st.sampled_from(sorted(CLOCKED)),
+    seed=st.integers(min_value=0, max_value=2**16),
+    edits=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=8),
+            st.integers(min_value=0, max_value=10**6),
+            st.integers(min_value=0, max_value=10**6),
+        ),
+        max_size=8,
+    ),
+    reading=st.sampled_from([Reading.SHOULD, Reading.MUST]),
+)
+def test_steps_that_read_the_clocks_give_the_same_report(tmp_path, path, seed, edits, reading):
+    """Rows moved in time (and steps moved between rows) make guards on `overdue`,
+    `not_before` waits, meetings and windows answer both ways."""
+    spec = CLOCKED[path]
+    simulated = simulate(spec, cases=10, seed=seed, plants=PLANT_KINDS)
+    header, *lines = render_log(simulated).splitlines()
+    log = tmp_path / f"clocked-{seed}.csv"
+    log.write_text("\n".join([header, *_fuzzed(lines, edits, spec)]) + "\n", encoding="utf-8")
+    _same(spec, log, reading, None)
+
+
+def test_a_guard_on_overdue_answers_from_the_row_time(tmp_path):
+    """The same state and step, once after the due date (the guard holds) and once
+    before (it does not): in case-id order the accepted one fills the table first,
+    which must then not accept the second."""
+    spec = CLOCKED["should_deadline"]
+    log = tmp_path / "pool.csv"
+    log.write_text(
+        "case,time,event\n"
+        "a-late,2026-12-07T09:00,refer\n"
+        "a-late,2026-12-14T09:00,move_to_pool\n"
+        "b-early,2026-12-07T09:00,refer\n"
+        "b-early,2026-12-08T09:00,move_to_pool\n",
+        encoding="utf-8",
+    )
+    read = read_logs([log], parse_mapping([]))
+    report = replay_compiled(spec, read, reading=Reading.MUST)
+    assert [(f.case, f.kind) for f in report.findings] == [("b-early", "guard")]
+    assert _outputs(report) == _outputs(replay(spec, read, reading=Reading.MUST))
 
 
 @pytest.mark.parametrize("name", NAMES)
