@@ -182,6 +182,25 @@ def test_a_guard_on_overdue_answers_from_the_row_time(tmp_path):
     assert _outputs(report) == _outputs(replay(spec, read, reading=Reading.MUST))
 
 
+def test_a_not_before_wait_answers_from_the_row_time(tmp_path):
+    """A case closed after its cooling-off wait fills the table; one closed inside the
+    wait, from the same state, is still held back."""
+    spec = CLOCKED["tests/fixtures/specs/explore/not_before.yaml"]
+    log = tmp_path / "wait.csv"
+    log.write_text(
+        "case,time,event\n"
+        "a-waited,2026-12-07T09:00,settle\n"
+        "a-waited,2026-12-10T09:00,close_case\n"
+        "b-hasty,2026-12-07T09:00,settle\n"
+        "b-hasty,2026-12-08T09:00,close_case\n",
+        encoding="utf-8",
+    )
+    read = read_logs([log], parse_mapping([]))
+    report = replay_compiled(spec, read)
+    assert [(f.case, f.kind) for f in report.findings] == [("b-hasty", "not_before")]
+    assert _outputs(report) == _outputs(replay(spec, read))
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_every_plant_kind_on_every_authority_gives_the_same_report(tmp_path, name):
     spec = SHIPPED[name]
