@@ -47,6 +47,28 @@ CLOCKED["should_deadline"] = load_spec_text(
 )
 
 
+WINDOWED = load_spec_text(
+    """\
+stepcheck: 1
+authority: {id: windowvale, name: Windowvale (test)}
+documents: {doc: {title: Test protocol}}
+teams: {t0: {name: Team}}
+owners:
+  worker: {kind: allocated, team: t0}
+statuses:
+  open: {tier: cin, owner: worker, initial: true}
+  stepped_down: {tier: early_help, owner: worker}
+  back: {tier: cin, owner: worker}
+events:
+  step_down: {kind: other, from: open, to: stepped_down}
+  come_back: {kind: other, from: stepped_down, to: back, guard: "in_window(back_soon)"}
+rereferrals:
+  back_soon: {window: 10 working days, anchor: step_down, event: come_back, route_to: previous}
+""",
+    "windowvale.yaml",
+)
+
+
 def _outputs(report) -> tuple[str, ...]:
     return (
         render_json(report),
@@ -199,6 +221,24 @@ def test_a_not_before_wait_answers_from_the_row_time(tmp_path):
     report = replay_compiled(spec, read)
     assert [(f.case, f.kind) for f in report.findings] == [("b-hasty", "not_before")]
     assert _outputs(report) == _outputs(replay(spec, read))
+
+
+def test_a_window_closes_with_the_row_time(tmp_path):
+    """Back within the re-referral window fills the table; back after it closed, from
+    the same state, fails the guard on `in_window`."""
+    log = tmp_path / "window.csv"
+    log.write_text(
+        "case,time,event\n"
+        "a-soon,2026-12-01T09:00,step_down\n"
+        "a-soon,2026-12-03T09:00,come_back\n"
+        "b-late,2026-12-01T09:00,step_down\n"
+        "b-late,2027-02-01T09:00,come_back\n",
+        encoding="utf-8",
+    )
+    read = read_logs([log], parse_mapping([]))
+    report = replay_compiled(WINDOWED, read)
+    assert [(f.case, f.kind) for f in report.findings] == [("b-late", "guard")]
+    assert _outputs(report) == _outputs(replay(WINDOWED, read))
 
 
 @pytest.mark.parametrize("name", NAMES)
