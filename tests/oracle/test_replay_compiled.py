@@ -112,9 +112,11 @@ def _fuzzed(lines: list[str], edits: list[tuple[int, int, int]], spec: ProtocolS
             case 6:  # a step of another row, here
                 swapped = rows[other % len(rows)].split(",")[2]
                 rows[index] = ",".join((case, time, swapped, status, owner))
-            case 7:  # the row later by some days (a deadline may pass before it)
+            case 7 if time[:4].isdigit():  # the row later by days (a deadline may pass)
                 later = datetime.fromisoformat(time) + timedelta(days=other % 9)
                 rows[index] = ",".join((case, later.isoformat(), event, status, owner))
+            case 7:  # an unreadable time stays unreadable
+                pass
             case _:  # the row dropped
                 del rows[index]
     return rows
