@@ -84,7 +84,7 @@ def pm4py_seconds(log: Path, repeat: int) -> tuple[int, float]:
     net, initial, final = pm4py.discover_petri_net_inductive(event_log)
     best = float("inf")
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = time.process_time()
         pm4py.conformance_diagnostics_token_based_replay(event_log, net, initial, final)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return len(rows), best

@@ -3,7 +3,8 @@
 Cases are independent once the log is sorted out: the driver reads the log, sets the
 malformed rows apart and fixes the end of the log (`replay_engine.sort_out`), splits
 the cases into partitions by case id, has the workers play each partition with the
-single-process code (`replay_engine.play`), and merges the parts (`assemble`), which
+compiled engine (`replay_compiled.play_compiled`, each case with a finding explained
+by the executor as in one process), and merges the parts (`assemble`), which
 sorts every list by reading order or case id. So every output is byte for byte the
 single-process one, whatever the number of workers or partitions.
 
@@ -21,10 +22,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Final
 
+from stepcheck.oracle.replay_compiled import CompiledSpec, play_compiled
 from stepcheck.oracle.replay_engine import (
     CasesPlayed,
     assemble,
-    play,
     rule_index,
     sort_out,
 )
@@ -83,8 +84,8 @@ def _play_part(
     cases: Mapping[str, Sequence[LogRow]],
     end: datetime | None,
 ) -> CasesPlayed:
-    """On a worker: play one partition's cases with the single-process code."""
-    return play(rule_index(spec, reading), cases, end)
+    """On a worker: play one partition's cases with the single-process compiled engine."""
+    return play_compiled(CompiledSpec(rule_index(spec, reading)), cases, end)
 
 
 def _distributed() -> Any:

@@ -46,7 +46,17 @@ from stepcheck.oracle.types import Accepted
 from stepcheck.spec.model import UNSPECIFIED, ProtocolSpec, Reading
 from stepcheck.spec.workdays import working_days_between
 
-__all__ = ["CasesPlayed", "RowsSorted", "assemble", "opening", "play", "replay", "sort_out"]
+__all__ = [
+    "CasesPlayed",
+    "RowsSorted",
+    "assemble",
+    "case_played",
+    "opening",
+    "out_of_order",
+    "play",
+    "replay",
+    "sort_out",
+]
 
 
 @frozen(kw_only=True)
@@ -114,17 +124,24 @@ def play(
 ) -> CasesPlayed:
     """Replay each case of `cases` (its rows in reading order) to `end`, independently of
     every other case: so any split of the cases, played anywhere, assembles the same."""
-    out_of_order = [found for rows in cases.values() for found in _out_of_order(rows)]
+    late = [found for rows in cases.values() for found in out_of_order(rows)]
     findings: list[Finding] = []
     reports = []
     for case_id in sorted(cases):
         rows = sorted(cases[case_id], key=lambda row: (row.instant, row.order))
-        player = _CasePlayer(rules, case_id)
-        reports.append(player.play(rows, end))
-        findings += player.findings
-    return CasesPlayed(
-        findings=tuple(findings), out_of_order=tuple(out_of_order), cases=tuple(reports)
-    )
+        report, found = case_played(rules, case_id, rows, end)
+        reports.append(report)
+        findings += found
+    return CasesPlayed(findings=tuple(findings), out_of_order=tuple(late), cases=tuple(reports))
+
+
+def case_played(
+    rules: RuleIndex, case_id: str, rows: Sequence[LogRow], end: datetime | None
+) -> tuple[CaseReport, list[Finding]]:
+    """One case's report and findings, its `rows` sorted by (instant, reading order)."""
+    player = _CasePlayer(rules, case_id)
+    report = player.play(rows, end)
+    return report, player.findings
 
 
 def assemble(
@@ -199,7 +216,7 @@ def _problem(
     return None
 
 
-def _out_of_order(rows: Sequence[LogRow]) -> Iterable[OutOfOrder]:
+def out_of_order(rows: Sequence[LogRow]) -> Iterable[OutOfOrder]:
     """Rows (in reading order) earlier than the latest row read before them."""
     latest: LogRow | None = None
     for row in rows:

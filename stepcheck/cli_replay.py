@@ -19,10 +19,12 @@ from attrs import evolve
 
 from stepcheck.cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATED, tier_option
 from stepcheck.oracle.executor import Executor
+from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_dask import replay_dask
 from stepcheck.oracle.replay_engine import replay
 from stepcheck.oracle.replay_facts import check_fact_columns
 from stepcheck.oracle.replay_formats import render_json, render_sarif
+from stepcheck.oracle.replay_model import ReplayReport
 from stepcheck.oracle.replay_privacy import KEY_ENV, pseudonymiser, read_key
 from stepcheck.oracle.replay_read import FORMATS, LogRead, read_logs
 from stepcheck.oracle.replay_rows import (
@@ -50,7 +52,7 @@ __all__ = ["replay_command", "simulate_command"]
 
 _REPLAY_FORMATS = ("text", "json", "markdown", "sarif")
 _READINGS = [reading.value for reading in Reading]
-_ENGINES = ("single", "dask")
+_ENGINES = ("compiled", "executor", "dask")
 
 
 @click.command(name="replay")
@@ -116,9 +118,11 @@ _ENGINES = ("single", "dask")
 @click.option(
     "--engine",
     type=click.Choice(_ENGINES),
-    default="single",
+    default="compiled",
     show_default=True,
-    help="dask: spread the cases over a Dask cluster (needs stepcheck[dask]); same output",
+    help="compiled: the spec as a transition table, cases with a finding explained by the "
+    "executor; executor: every case through the executor; dask: the compiled engine on a "
+    "Dask cluster (needs stepcheck[dask]); the same output from each",
 )
 @click.option(
     "--scheduler",
@@ -177,12 +181,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
     case_id = pseudonymiser(read_key(key_file, os.environ)) if pseudonymise else str
     end = _as_of(as_of)
     read = _read(logs, columns, log_format, case_id)
-    if engine == "dask":
-        report = replay_dask(
-            spec, read, reading=Reading(reading), as_of=end, scheduler=scheduler, workers=workers
-        )
-    else:
-        report = replay(spec, read, reading=Reading(reading), as_of=end)
+    report = _replayed(spec, read, Reading(reading), end, engine, scheduler, workers)
     match output_format:
         case "json":
             text = render_json(report)
@@ -267,6 +266,25 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as a paramete
         write_file(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _replayed(  # noqa: PLR0917 - the options that choose and run an engine
+    spec: ProtocolSpec,
+    read: LogRead,
+    reading: Reading,
+    end: datetime | None,
+    engine: str,
+    scheduler: str | None,
+    workers: int,
+) -> ReplayReport:
+    """The report of the chosen engine; every engine gives the same one."""
+    if engine == "dask":
+        return replay_dask(
+            spec, read, reading=reading, as_of=end, scheduler=scheduler, workers=workers
+        )
+    if engine == "executor":
+        return replay(spec, read, reading=reading, as_of=end)
+    return replay_compiled(spec, read, reading=reading, as_of=end)
 
 
 def _read(

@@ -481,3 +481,20 @@ def test_facts_are_checked_against_the_spec(tmp_path):
     unknown = _run("replay", SPEC, str(log), "--map", "fact.mood=refs")
     assert unknown.exit_code == 2
     assert "the spec has no variable 'mood'" in unknown.output
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "markdown", "sarif"])
+def test_compiled_and_executor_engines_print_the_same_bytes(tmp_path, output_format):
+    """The default engine (compiled) and `--engine executor`, every format and the
+    violations CSV, on a log with every kind of row."""
+    log = str(_violating_log(tmp_path))
+    outputs = []
+    for engine in ("compiled", "executor"):
+        csv_path = tmp_path / f"{engine}.csv"
+        result = _run(
+            "replay", SPEC, log, "--map", MAP, "--format", output_format, "--timelines",
+            "--engine", engine, "--violations-csv", str(csv_path),
+        )  # fmt: skip
+        assert result.exit_code == 1, result.output
+        outputs.append((result.output, csv_path.read_text(encoding="utf-8")))
+    assert outputs[0] == outputs[1]

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_engine import replay
+from stepcheck.oracle.replay_formats import render_json
 from stepcheck.oracle.replay_model import ReplayReport
 from stepcheck.oracle.replay_read import read_logs
 from stepcheck.oracle.replay_rows import parse_mapping
@@ -52,7 +54,10 @@ def _replay(
 ) -> ReplayReport:
     log = tmp_path / "log.csv"
     log.write_text("case,time,event,status,owner\n" + "\n".join(lines) + "\n")
-    report = replay(spec, read_logs([log], parse_mapping(list(mapping))), as_of=as_of)
+    read = read_logs([log], parse_mapping(list(mapping)))
+    report = replay(spec, read, as_of=as_of)
+    # Every hand-written case here is also a differential test of the compiled engine.
+    assert render_json(replay_compiled(spec, read, as_of=as_of)) == render_json(report)
     totals = report.totals
     assert totals.accepted + totals.violation + totals.malformed == totals.rows
     return report
