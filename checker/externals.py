@@ -206,7 +206,9 @@ def steps_depend(spec: ProtocolSpec, steps: tuple[Event, ...], inside: Outcome) 
         f"{'s' if len(steps) == 1 else ''} a document the spec does not hold, so when "
         "such a step can happen is not known"
     )
-    if inside.verdict is Verdict.PROVED:
+    if inside.verdict is Verdict.PROVED and inside.vacuous:
+        reason += "; without such steps, no case gets to where it could break it"
+    elif inside.verdict is Verdict.PROVED:
         reason += "; without such steps, the spec's own rules keep it"
     elif inside.verdict is Verdict.UNKNOWN:
         reason += f"; the spec's own steps were not decided either ({inside.reason})"
