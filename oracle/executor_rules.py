@@ -14,7 +14,7 @@ from stepcheck.oracle.executor_case import Case
 from stepcheck.oracle.executor_index import CaseEnvironment, SpecIndex
 from stepcheck.oracle.types import Refusal
 from stepcheck.spec.citations import Citation, citations_of, long_date
-from stepcheck.spec.expr import IntType, Value
+from stepcheck.spec.expr import IntType, Value, apply_assignments
 from stepcheck.spec.model import (
     NOT_NEEDED,
     Direction,
@@ -22,6 +22,7 @@ from stepcheck.spec.model import (
     EscalationLevel,
     Event,
 )
+from stepcheck.spec.precedence import rules_over
 
 __all__ = ["can_decide", "dispute_refusals", "escalation_target", "event_refusals"]
 
@@ -34,6 +35,18 @@ def event_refusals(
     updates: Mapping[str, Value],
 ) -> list[Refusal]:
     """Every reason `event` cannot happen in `case` at `case.now`; empty when it can."""
+    refusals = _own_refusals(index, event, case, env, updates)
+    return refusals + _gives_way(index, event, case, env)
+
+
+def _own_refusals(
+    index: SpecIndex,
+    event: Event,
+    case: Case,
+    env: CaseEnvironment,
+    updates: Mapping[str, Value],
+) -> list[Refusal]:
+    """Conditions 1-5 of "When an event can happen": the event's own rules."""
     spec = index.spec
     refusals: list[Refusal] = []
     if event.sources_from and case.status not in event.sources_from:
@@ -57,6 +70,29 @@ def event_refusals(
     refusals += _meeting_refusals(index, event, case.now)
     refusals += _range_refusals(index, updates)
     refusals += _held_back(index, event, case)
+    return refusals
+
+
+def _gives_way(index: SpecIndex, event: Event, case: Case, env: CaseEnvironment) -> list[Refusal]:
+    """An enforced precedence whose route can happen now by its own rules (SEMANTICS,
+    "Precedence"): `event` gives way to it."""
+    refusals = []
+    for rule in rules_over(index.spec, event.id):
+        if not index.reading.enforces(rule.modality):
+            continue
+        for route_id in rule.route:
+            route = index.events[route_id]
+            updates = apply_assignments(route.effects, env)
+            if not _own_refusals(index, route, case, env, updates):
+                refusals.append(
+                    Refusal(
+                        kind="precedence",
+                        reason=f"'{event.id}' gives way to '{route_id}', which can happen "
+                        f"now ({rule.modality.value} precedence '{rule.id}')",
+                        citations=citations_of(index.spec, rule.sources),
+                    )
+                )
+                break
     return refusals
 
 

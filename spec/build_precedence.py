@@ -2,9 +2,9 @@
 
 The schema guarantees the shape (`route`, `over` and `source` present). Here: every id
 names a defined event (SPEC103 for an unknown one, SPEC118 for an undefined route,
-which no engine takes), no event gives way to itself (SPEC125), the rules form no
-cycle (SPEC126: A over B and B over A would only make both wait), and the citation
-quotes the document's words (SPEC127), since a precedence changes what every engine
+which no engine takes), no event gives way to itself (SPEC135), the rules form no
+cycle (SPEC136: A over B and B over A would only make both wait), and the citation
+quotes the document's words (SPEC137), since a precedence changes what every engine
 lets happen.
 """
 
@@ -32,14 +32,14 @@ def build_precedence(r: SpecReader, rule_id: str, path: Path) -> Precedence:
     )
     for event_id in sorted(set(route) & set(over)):
         r.problem(
-            "SPEC125",
+            "SPEC135",
             f"precedence '{rule_id}' makes '{event_id}' give way to itself",
             _item(r, path, "over", event_id),
             f"take '{event_id}' out of `route` or out of `over`",
         )
     if rule.sources and not any(source.quote for source in rule.sources):
         r.problem(
-            "SPEC127",
+            "SPEC137",
             f"precedence '{rule_id}' cites no words of the document",
             (*path, "source"),
             "add the `quote` that says which route comes first",
@@ -65,7 +65,11 @@ def check_precedence(
                         "define the route, or leave it out of this precedence",
                     )
     edges = {
-        (first, then) for rule in rules for first in rule.route for then in rule.over if first != then
+        (first, then)
+        for rule in rules
+        for first in rule.route
+        for then in rule.over
+        if first != then
     }
     for rule in rules:
         for first in rule.route:
@@ -74,7 +78,7 @@ def check_precedence(
                 if first != then and loop is not None:
                     cycle = " -> ".join((first, *loop))
                     r.problem(
-                        "SPEC126",
+                        "SPEC136",
                         f"precedence '{rule.id}' closes a cycle: {cycle}",
                         _item(r, ("precedence", rule.id), "over", then),
                         "a route cannot both pre-empt and give way to another; keep the "
