@@ -165,7 +165,8 @@ def test_promela_guards_the_step_that_gives_way() -> None:
     spec = load_spec(_VALID)
     text = to_promela(spec, spec.properties[0], reading=Reading.MUST, comply=True)
     (line,) = [ln for ln in text.splitlines() if ln.startswith("#define EN_step_down ")]
-    assert "v_immediate_concerns" in line and "!(" in line
+    assert "v_immediate_concerns" in line
+    assert "!(" in line
     should_only = _spec("should")
     must_text = to_promela(should_only, None, reading=Reading.MUST, comply=True)
     (line,) = [ln for ln in must_text.splitlines() if ln.startswith("#define EN_step_down ")]
