@@ -23,13 +23,15 @@ decided with it applied.
 
 from __future__ import annotations
 
+from stepcheck.checker.properties import Outcome
+from stepcheck.checker.results import Verdict
 from stepcheck.checker.structure_common import finding
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.graph import event_sources
-from stepcheck.spec.model import Direction, Event, Precedence, ProtocolSpec
+from stepcheck.spec.model import Direction, Event, Modality, Precedence, ProtocolSpec
 from stepcheck.spec.timing import Timing, timing
 
-__all__ = ["check_precedence"]
+__all__ = ["binding_rules", "check_precedence", "relied_on"]
 
 
 def check_precedence(
@@ -122,6 +124,37 @@ def _lapses(
         "route is delayed by the steps it should pre-empt, which is the finding",
         subject=f"precedence:{rule.id}",
     )
+
+
+def binding_rules(spec: ProtocolSpec) -> tuple[Precedence, ...]:
+    """The precedence rules the must reading enforces (every verdict is decided there)."""
+    return tuple(rule for rule in spec.precedence if rule.modality is Modality.MUST)
+
+
+def relied_on(spec: ProtocolSpec, unordered: Outcome | None) -> tuple[str, ...]:
+    """What a proof says about the precedence rules it was decided with, given the
+    outcome of the same question without them: it holds only because of them (cited),
+    or whether it would hold without them was not decided. Nothing when it holds
+    without them too, or when no rule binds."""
+    rules = binding_rules(spec)
+    if unordered is None or not rules or unordered.verdict is Verdict.PROVED:
+        return ()
+    named = "; ".join(_rule_words(rule) for rule in rules)
+    if unordered.verdict is Verdict.VIOLATED:
+        return (
+            f"Holds only because the document gives some routes precedence ({named}); "
+            "without that, it fails.",
+        )
+    return (
+        f"Decided with the precedence the document states ({named}); whether it holds "
+        f"without it was not decided ({unordered.reason}).",
+    )
+
+
+def _rule_words(rule: Precedence) -> str:
+    quote = next((source.quote for source in rule.sources if source.quote), None)
+    said = f': "{quote}"' if quote else ""
+    return f"{_ids(rule.over)} give way to {_ids(rule.route)}, '{rule.id}'{said}"
 
 
 def _ids(ids: tuple[str, ...]) -> str:

@@ -30,6 +30,7 @@ from stepcheck.checker.externals import (
     held_outside,
 )
 from stepcheck.checker.lasso import lasso_finder
+from stepcheck.checker.precedence import binding_rules, relied_on
 from stepcheck.checker.properties import Decider, Outcome
 from stepcheck.checker.results import Bound, PropertyResult, Report, Verdict
 from stepcheck.checker.routes import open_routes, route_words
@@ -130,6 +131,9 @@ class Decision:
     reading: Reading = Reading.MUST
     """The reading `outcome` is under (the should reading only for a should deadline's
     derived question)."""
+    unordered: Outcome | None = None
+    """After a proof in a spec with must precedence rules: the must reading's outcome
+    without them, which says whether the proof relies on them (`checker/precedence.py`)."""
 
 
 def decide_property(
@@ -172,8 +176,18 @@ def decide_property(
         and time_limits(spec, times)
     ):
         missed = checker.checked(MISSED, vacuity=False)
+    unordered: Outcome | None = None
+    if outcome.verdict is Verdict.PROVED and not outcome.vacuous and binding_rules(spec):
+        plain = evolve(spec, precedence=())
+        unordered = _Checker(plain, prop, times, budget, Models(plain)).checked(MUST, vacuity=False)
     debug(f"property {spec.authority.id} {prop.id} used {budget.used}")
-    return Decision(outcome=outcome, should_only=should_only, missed=missed, resources=budget.used)
+    return Decision(
+        outcome=outcome,
+        should_only=should_only,
+        missed=missed,
+        resources=budget.used,
+        unordered=unordered,
+    )
 
 
 def _own_part(
@@ -267,6 +281,7 @@ def dress(
         missed=decision.missed,
         cause=decision.cause,
         reading=decision.reading,
+        unordered=decision.unordered,
     )
 
 
@@ -342,6 +357,7 @@ def _result(
     missed: Outcome | None,
     cause: str | None = None,
     reading: Reading = Reading.MUST,
+    unordered: Outcome | None = None,
 ) -> PropertyResult:
     citations, rules = _evidence(spec, prop, outcome.trace)
     bound = None
@@ -373,6 +389,7 @@ def _result(
         span=prop.span,
         rules=rules,
         assumptions=assumptions(spec, prop, outcome, times, missed)
+        + relied_on(spec, unordered)
         + followed_outside(spec, outcome.trace)
         + _undefined(spec),
         when_missed=missed.trace if missed is not None else None,

@@ -18,7 +18,7 @@ from stepcheck.checker.explore import ExplicitModel, explicit_verdict
 from stepcheck.checker.promela import to_promela
 from stepcheck.checker.results import Verdict
 from stepcheck.checker.structure import check_structure
-from stepcheck.checker.verify import decide_property
+from stepcheck.checker.verify import decide_property, verify_property
 from stepcheck.oracle.executor import Executor
 from stepcheck.spec.loader import load_spec, load_spec_text
 from stepcheck.spec.model import ProtocolSpec, Reading
@@ -181,3 +181,22 @@ def test_giving_way_reads_own_enabling_only() -> None:
     assert giving_way(spec, "step_down", {"urgent_step_up"}, lambda _m: False) is None
     both = {"urgent_step_up", "step_down", "raise_concerns"}
     assert pre_empted(spec, both, lambda _m: True) == {"step_down"}
+
+
+def test_a_proof_that_relies_on_the_rule_says_so_and_quotes_it() -> None:
+    result = verify_property(_spec("must"), _spec("must").properties[0], limits=_LIMITS)
+    assert result.verdict is Verdict.PROVED
+    (said,) = [text for text in result.assumptions if "precedence" in text]
+    assert said == (
+        "Holds only because the document gives some routes precedence ('step_down' give "
+        "way to 'urgent', 'safeguarding_first': \"child protection procedures take "
+        'precedence"); without that, it fails.'
+    )
+
+
+def test_a_proof_that_does_not_rely_on_the_rule_says_nothing_of_it() -> None:
+    """Every case has an owner whatever the order of the steps."""
+    spec = load_spec(_VALID)
+    result = verify_property(spec, spec.properties[0], limits=_LIMITS)
+    assert result.verdict is Verdict.PROVED
+    assert not [text for text in result.assumptions if "precedence" in text]
