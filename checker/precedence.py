@@ -154,7 +154,9 @@ def relied_on(spec: ProtocolSpec, unordered: Outcome | None) -> tuple[str, ...]:
 def _rule_words(rule: Precedence) -> str:
     quote = next((source.quote for source in rule.sources if source.quote), None)
     said = f': "{quote}"' if quote else ""
-    return f"{_ids(rule.over)} give way to {_ids(rule.route)}, '{rule.id}'{said}"
+    first = " or ".join(f"'{item}'" for item in rule.route)
+    then = " and ".join(f"'{item}'" for item in rule.over)
+    return f"{first} comes before {then}, '{rule.id}'{said}"
 
 
 def _ids(ids: tuple[str, ...]) -> str:

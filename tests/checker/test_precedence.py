@@ -188,8 +188,8 @@ def test_a_proof_that_relies_on_the_rule_says_so_and_quotes_it() -> None:
     assert result.verdict is Verdict.PROVED
     (said,) = [text for text in result.assumptions if "precedence" in text]
     assert said == (
-        "Holds only because the document gives some routes precedence ('step_down' give "
-        "way to 'urgent', 'safeguarding_first': \"child protection procedures take "
+        "Holds only because the document gives some routes precedence ('urgent' comes "
+        "before 'step_down', 'safeguarding_first': \"child protection procedures take "
         'precedence"); without that, it fails.'
     )
 
