@@ -200,3 +200,22 @@ def test_a_proof_that_does_not_rely_on_the_rule_says_nothing_of_it() -> None:
     result = verify_property(spec, spec.properties[0], limits=_LIMITS)
     assert result.verdict is Verdict.PROVED
     assert not [text for text in result.assumptions if "precedence" in text]
+
+
+def test_the_executor_counts_a_weekend_as_the_working_day_before() -> None:
+    """The route sits at Friday's panel: on the Saturday after, the executor refuses the
+    route itself (the panel does not sit that day), but the step-down still gives way,
+    as in the checker's model, whose Saturday is Friday's working day. On Monday the
+    panel has not sat that working day, so the step-down goes ahead."""
+    rule = _RULE.format(modality="must")
+    text = _SPEC.format(precedence=rule, urgent_at=", at: panel", step_down_at="")
+    spec = load_spec_text(text.replace("thursday", "friday"), "<precedence>")
+    executor = Executor(spec, Reading.MUST)
+    case = executor.start(at=datetime(2026, 12, 4, 9))  # Friday 4 December
+    for step in ("propose", "raise_concerns"):
+        case = executor.apply(case, step, at=datetime(2026, 12, 4, 10)).case
+    for saturday in (datetime(2026, 12, 4, 11), datetime(2026, 12, 5, 11)):
+        refused = executor.apply(case, "step_down", at=saturday)
+        assert [r.kind for r in refused.refusals] == ["precedence"]
+    assert [r.kind for r in executor.apply(case, "urgent", at=saturday).refusals] == ["meeting"]
+    assert executor.apply(case, "step_down", at=datetime(2026, 12, 7, 11)).accepted
