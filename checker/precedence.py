@@ -5,10 +5,10 @@ give way while an event of `route` can happen. Every engine and the executor app
 this module says, from the statuses, meetings and deadlines alone (no solver), where
 the rule as written does not give the route precedence:
 
-- SPEC240 (never applies): no reachable status is one both a route event and an
+- SPEC242 (never applies): no reachable status is one both a route event and an
   `over` event can happen from, so the rule never makes anything give way; the
   statement the document makes is not attached to the steps it is about.
-- SPEC241 (lapses while the route waits): a route event is taken only at a periodic
+- SPEC243 (lapses while the route waits): a route event is taken only at a periodic
   meeting, or is held back by an enforced `not_before` deadline, and an `over` event
   that does not wait for the same thing can happen from a status they share. On the
   days the route cannot happen the rule binds nothing, so the step it should pre-empt
@@ -37,7 +37,7 @@ __all__ = ["binding_rules", "check_precedence", "relied_on"]
 def check_precedence(
     spec: ProtocolSpec, reachable: set[str], times: Timing | None = None
 ) -> list[Diagnostic]:
-    """SPEC240 and SPEC241 for every precedence rule; `reachable` are the statuses the
+    """SPEC242 and SPEC243 for every precedence rule; `reachable` are the statuses the
     status graph reaches from a start."""
     if not spec.precedence:
         return []
@@ -98,7 +98,7 @@ def _waits_for(spec: ProtocolSpec, event: Event, times: Timing) -> str | None:
 def _never_applies(rule: Precedence) -> Diagnostic:
     route, over = _ids(rule.route), _ids(rule.over)
     return finding(
-        "SPEC240",
+        "SPEC242",
         f"precedence '{rule.id}' never applies: no reachable status is one both {route} "
         f"and {over} can happen from",
         rule.span,
@@ -115,7 +115,7 @@ def _lapses(
     steps = ", ".join(f"'{over}' from '{status}'" for over, status in overtaking[:4])
     more = f" and {len(overtaking) - 4} more" if len(overtaking) > 4 else ""
     return finding(
-        "SPEC241",
+        "SPEC243",
         f"precedence '{rule.id}' lapses while '{route.id}' waits for {waits}: on those days "
         f"{steps}{more} can go ahead first",
         rule.span,

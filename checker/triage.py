@@ -399,8 +399,8 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC226": (Severity.MEDIUM, Category.ESCALATION, "nothing says how a meeting decides"),
     "SPEC227": (Severity.LOW, Category.WORDING, "a word the document never defines"),
     "SPEC228": (Severity.MEDIUM, Category.STRUCTURE, "a route is admitted but not defined"),
-    "SPEC240": (Severity.LOW, Category.STRUCTURE, "a precedence never applies"),
-    "SPEC241": (Severity.MEDIUM, Category.URGENT, "a precedence lapses while its route waits"),
+    "SPEC242": (Severity.LOW, Category.STRUCTURE, "a precedence never applies"),
+    "SPEC243": (Severity.MEDIUM, Category.URGENT, "a precedence lapses while its route waits"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

@@ -81,8 +81,8 @@ FINDING_HELP: Final = {
     "SPEC226": "a meeting decides, but nothing says who chairs it or how it decides",
     "SPEC227": "a rule depends on a term the document never defines",
     "SPEC228": "the document admits a route but does not say where it leads or when",
-    "SPEC240": "a precedence never applies: its route and the steps it pre-empts share no status",
-    "SPEC241": "a precedence lapses on the days its route waits for a meeting or a minimum wait",
+    "SPEC242": "a precedence never applies: its route and the steps it pre-empts share no status",
+    "SPEC243": "a precedence lapses on the days its route waits for a meeting or a minimum wait",
 }
 
 

@@ -105,7 +105,7 @@ def test_z3_and_explorer_apply_the_rule_under_its_reading(
 
 def test_the_rule_lapses_while_its_route_waits_for_a_meeting() -> None:
     """An urgent step-up taken only at a weekly panel: on other days the step-down goes
-    ahead, in both engines, and SPEC241 says so."""
+    ahead, in both engines, and SPEC243 says so."""
     spec = _spec("must", urgent_at="panel")
     prop = spec.properties[0]
     assert explicit_verdict(ExplicitModel(spec, Reading.MUST), prop).verdict is Verdict.VIOLATED
@@ -113,7 +113,7 @@ def test_the_rule_lapses_while_its_route_waits_for_a_meeting() -> None:
     codes = [(f.code, f.message) for f in check_structure(spec) if f.code.startswith("SPEC24")]
     assert codes == [
         (
-            "SPEC241",
+            "SPEC243",
             "precedence 'safeguarding_first' lapses while 'urgent' waits for 'panel' "
             "(weekly on Thursdays) to sit: on those days 'step_down' from 'pending' can "
             "go ahead first",
@@ -135,7 +135,7 @@ def test_a_rule_whose_steps_share_no_status_never_applies() -> None:
         ),
         "<precedence>",
     )
-    found = [f for f in check_structure(spec) if f.code == "SPEC240"]
+    found = [f for f in check_structure(spec) if f.code == "SPEC242"]
     assert [f.message for f in found] == [
         "precedence 'safeguarding_first' never applies: no reachable status is one both "
         "'urgent_step_up' and 'propose_step_down' can happen from"
