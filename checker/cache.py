@@ -105,7 +105,7 @@ def _version(package: str) -> str:
 
 
 def _timed_out(decision: Decision) -> bool:
-    outcomes = [decision.outcome, decision.missed]
+    outcomes = [decision.outcome, decision.missed, decision.unordered]
     return any(
         outcome is not None
         and outcome.verdict is Verdict.UNKNOWN
@@ -122,6 +122,9 @@ def _encode_decision(decision: Decision) -> dict[str, Any]:
         "resources": decision.resources,
         "cause": decision.cause,
         "reading": decision.reading.value,
+        "unordered": (
+            _encode_outcome(decision.unordered) if decision.unordered is not None else None
+        ),
     }
 
 
@@ -134,6 +137,7 @@ def _decision(data: dict[str, Any]) -> Decision:
         resources=int(data.get("resources", 0)),
         cause=data.get("cause"),
         reading=Reading(data.get("reading", Reading.MUST.value)),
+        unordered=_outcome(data["unordered"]) if data.get("unordered") else None,
     )
 
 

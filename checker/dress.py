@@ -14,6 +14,7 @@ from attrs import frozen
 
 from stepcheck.checker.assumptions import assumptions
 from stepcheck.checker.externals import followed_outside
+from stepcheck.checker.precedence import relied_on
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Bound, PropertyResult, Verdict
 from stepcheck.checker.routes import open_routes, route_words
@@ -48,6 +49,9 @@ class Decision:
     reading: Reading = Reading.MUST
     """The reading `outcome` is under (the should reading only for a should deadline's
     derived question)."""
+    unordered: Outcome | None = None
+    """After a proof in a spec with must precedence rules: the must reading's outcome
+    without them, which says whether the proof relies on them (`checker/precedence.py`)."""
 
 
 def dress(
@@ -64,6 +68,7 @@ def dress(
         missed=decision.missed,
         cause=decision.cause,
         reading=decision.reading,
+        unordered=decision.unordered,
     )
 
 
@@ -78,6 +83,7 @@ def _result(
     missed: Outcome | None,
     cause: str | None = None,
     reading: Reading = Reading.MUST,
+    unordered: Outcome | None = None,
 ) -> PropertyResult:
     citations, rules = _evidence(spec, prop, outcome.trace)
     bound = None
@@ -109,6 +115,7 @@ def _result(
         span=prop.span,
         rules=rules,
         assumptions=assumptions(spec, prop, outcome, times, missed)
+        + relied_on(spec, unordered)
         + followed_outside(spec, outcome.trace)
         + _undefined(spec),
         when_missed=missed.trace if missed is not None else None,

@@ -36,6 +36,7 @@ from stepcheck.spec.model import (
     Tier,
     Unspecified,
 )
+from stepcheck.spec.precedence import rules_over
 from stepcheck.spec.timing import Interval, Timing
 
 __all__ = ["NONE", "OFF", "StateTerms", "Terms"]
@@ -75,6 +76,7 @@ class Terms:
         ]
         self._starts: dict[Duration, z3.ArithRef] = {}
         self._enabled: dict[str, BoolLike] = {}
+        self._own: dict[str, BoolLike] = {}
         self.timed = [d for d in spec.deadlines if d.id in times.deadlines]
         self._running = {d.id: s[f"deadline:{d.id}"] != OFF for d in self.timed}
         self._anchor_statuses = {
@@ -184,10 +186,24 @@ class Terms:
     # -- events: when -------------------------------------------------------------------
 
     def enabled(self, event: Event) -> BoolLike:
-        """Conditions 1-5 of "Events" in the finite model, in the state `s`."""
+        """Conditions 1-5 of "Events" in the finite model, in the state `s`, and no
+        enforced precedence makes `event` give way (SEMANTICS, "Precedence")."""
         if event.id not in self._enabled:
-            self._enabled[event.id] = self._enabled_now(event)
+            enabled = self.own_enabled(event)
+            for rule in rules_over(self.spec, event.id):
+                enforced = self.enforced(rule.modality)
+                if enforced is False or enabled is False:
+                    continue
+                routes = disj(self.own_enabled(self.spec.event_by_id(r)) for r in rule.route)
+                enabled = conj(enabled, negate(conj(enforced, routes)))
+            self._enabled[event.id] = enabled
         return self._enabled[event.id]
+
+    def own_enabled(self, event: Event) -> BoolLike:
+        """Conditions 1-5 only: whether `event` can happen by its own rules."""
+        if event.id not in self._own:
+            self._own[event.id] = self._enabled_now(event)
+        return self._own[event.id]
 
     def _enabled_now(self, event: Event) -> BoolLike:
         s = self.s

@@ -143,7 +143,7 @@ def _never(terms: Terms, deadline: Deadline) -> BoolLike:
         if event.id not in deadline.obligation and event.target not in moves:
             continue
         if not _needs_meeting(event):
-            ruled_out.append(negate(terms.enabled(event)))
+            ruled_out.append(negate(terms.own_enabled(event)))
         elif event.sources_from:
             ruled_out.append(negate(terms.is_status(terms.s, event.sources_from)))
         else:

@@ -55,6 +55,7 @@ from stepcheck.spec.model import (
     Reading,
     Status,
 )
+from stepcheck.spec.precedence import pre_empted
 from stepcheck.spec.timing import Interval
 from stepcheck.spec.trace import StepKind
 
@@ -172,7 +173,8 @@ class Stepper:
     # -- events: "When an event can happen" and "Events" -----------------------------
 
     def _enabled_events(self, config: Config) -> list[tuple[Event, dict[str, ExprValue]]]:
-        """Each enabled event with the new values of the variables its effects set."""
+        """Each enabled event with the new values of the variables its effects set; an
+        event that gives way to another by an enforced precedence is not enabled."""
         env = ConfigEnvironment(layout=self.layout, config=config)
         found = []
         for event in self.layout.spec.events:
@@ -183,7 +185,8 @@ class Stepper:
             updates = apply_assignments(event.effects, env)
             if self._in_range(updates) and not self._held_back(event, config):
                 found.append((event, updates))
-        return found
+        giving_way = pre_empted(self.layout.spec, {e.id for e, _ in found}, self.reading.enforces)
+        return [(event, updates) for event, updates in found if event.id not in giving_way]
 
     def _guards_hold(self, event: Event, env: ConfigEnvironment) -> bool:
         return all(

@@ -28,12 +28,25 @@ from stepcheck.spec.model import (
     Event,
     PropertyKind,
 )
+from stepcheck.spec.precedence import rules_over
 
 __all__ = ["enabled", "event_step"]
 
 
 def enabled(event: Event, context: Context) -> str:
-    """When `event` can happen ("When an event can happen", 1-5), as a condition on `c`."""
+    """When `event` can happen ("When an event can happen", 1-5, and no enforced
+    precedence makes it give way), as a condition on `c`."""
+    spec = context.names.spec
+    parts = [_own_enabled(event, context)]
+    for rule in rules_over(spec, event.id):
+        if context.reading.enforces(rule.modality):
+            routes = any_of(_own_enabled(spec.event_by_id(r), context) for r in rule.route)
+            parts.append("true" if routes == "false" else f"!({routes})")
+    return every(parts)
+
+
+def _own_enabled(event: Event, context: Context) -> str:
+    """Conditions 1-5 of "When an event can happen": the event's own rules."""
     names, spec = context.names, context.names.spec
     parts = [_in_statuses(names, event.sources_from)] if event.sources_from else []
     parts += [

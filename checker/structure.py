@@ -15,6 +15,7 @@ from stepcheck.checker.conflicts import check_conflicts
 from stepcheck.checker.externals import outside_of
 from stepcheck.checker.guards import check_guards
 from stepcheck.checker.ordering import check_ordering
+from stepcheck.checker.precedence import check_precedence
 from stepcheck.checker.references import check_references
 from stepcheck.checker.restated import check_restated
 from stepcheck.checker.retabling import check_retabling
@@ -64,6 +65,7 @@ def _check_closed(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) -> l
         *check_references(spec, reachable),
         *check_guards(spec, graph),
         *check_urgent_routes(spec, reachable),
+        *check_precedence(spec, reachable),
         *check_retabling(spec),
         *check_ordering(spec),
         *check_restated(spec),

@@ -426,6 +426,8 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC228": (Severity.MEDIUM, Category.STRUCTURE, "a route is admitted but not defined"),
     "SPEC232": (Severity.MEDIUM, Category.STRUCTURE, "the document leaves a tier open"),
     "SPEC240": (Severity.LOW, Category.WORDING, "one name stated twice, differently"),
+    "SPEC242": (Severity.LOW, Category.STRUCTURE, "a precedence never applies"),
+    "SPEC243": (Severity.MEDIUM, Category.URGENT, "a precedence lapses while its route waits"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

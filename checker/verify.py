@@ -34,6 +34,7 @@ from stepcheck.checker.externals import (
     without_steps_outside,
 )
 from stepcheck.checker.lasso import lasso_finder
+from stepcheck.checker.precedence import binding_rules
 from stepcheck.checker.properties import Decider, Outcome
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.slicing import SAFETY, concretize, slice_timing, sliceable
@@ -156,8 +157,18 @@ def decide_property(
         and time_limits(spec, times)
     ):
         missed = checker.checked(MISSED, vacuity=False)
+    unordered: Outcome | None = None
+    if outcome.verdict is Verdict.PROVED and not outcome.vacuous and binding_rules(spec):
+        plain = evolve(spec, precedence=())
+        unordered = _Checker(plain, prop, times, budget, Models(plain)).checked(MUST, vacuity=False)
     debug(f"property {spec.authority.id} {prop.id} used {budget.used}")
-    return Decision(outcome=outcome, should_only=should_only, missed=missed, resources=budget.used)
+    return Decision(
+        outcome=outcome,
+        should_only=should_only,
+        missed=missed,
+        resources=budget.used,
+        unordered=unordered,
+    )
 
 
 def _own_part(

@@ -50,6 +50,7 @@ from stepcheck.diagrams.style import (
     deadline_notes,
     edge_style,
     escape,
+    gives_way_note,
     guard_summary,
     lane_of,
     rule_ids,
@@ -381,6 +382,9 @@ def _event_label(spec: ProtocolSpec, event: Event, target: str, steps: tuple[Pat
         meeting = spec.meeting_by_id(event.at)
         lines.append(f"@ {escape(meeting.name or meeting.id)}")
     lines.extend(f"due: {escape(note)}" for note in deadline_notes(spec, event, target))
+    ahead = gives_way_note(spec, event)
+    if ahead is not None:
+        lines.append(escape(ahead))
     rules = rule_ids(event)
     if rules:
         lines.append(_small(", ".join(rules)))

@@ -21,7 +21,13 @@ from stepcheck.diagrams.legend import legend_diagram
 from stepcheck.diagrams.parts import Arrow, Part, tier_map, tier_parts
 from stepcheck.diagrams.render import GraphvizMissing, render
 from stepcheck.diagrams.report_html import anchor, esc
-from stepcheck.diagrams.style import deadline_notes, guard_text, rule_ids, tier_label
+from stepcheck.diagrams.style import (
+    deadline_notes,
+    gives_way_note,
+    guard_text,
+    rule_ids,
+    tier_label,
+)
 from stepcheck.spec.model import Event, ProtocolSpec, Tier
 from stepcheck.spec.trace import Trace
 
@@ -170,6 +176,9 @@ def _event_cell(spec: ProtocolSpec, arrow: Arrow, event: Event) -> str:
         parts.append(f"at {esc(meeting.name or meeting.id)}")
     target = event.target or ""
     parts += [f"due: {esc(note)}" for note in deadline_notes(spec, event, target)]
+    ahead = gives_way_note(spec, event)
+    if ahead is not None:
+        parts.append(esc(ahead))
     rules = rule_ids(event)
     if rules:
         parts.append(f'<small class="origin">{esc(", ".join(rules))}</small>')

@@ -28,6 +28,7 @@ from stepcheck.spec.model import (
     Tier,
     Unspecified,
 )
+from stepcheck.spec.precedence import rules_over
 from stepcheck.spec.trace import StepKind, Trace
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "duration_text",
     "edge_style",
     "escape",
+    "gives_way_note",
     "guard_summary",
     "guard_text",
     "kind_group",
@@ -223,6 +225,12 @@ def deadline_notes(spec: ProtocolSpec, event: Event, target: str) -> tuple[str, 
             limit = f"not before {limit}"
         notes.append(f"{deadline.id}: {limit}")
     return tuple(notes)
+
+
+def gives_way_note(spec: ProtocolSpec, event: Event) -> str | None:
+    """'gives way to <routes>' for an event a precedence rule pre-empts; else None."""
+    ahead = dict.fromkeys(route for rule in rules_over(spec, event.id) for route in rule.route)
+    return f"gives way to {', '.join(ahead)}" if ahead else None
 
 
 def rule_ids(event: Event) -> tuple[str, ...]:

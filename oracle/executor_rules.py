@@ -14,7 +14,7 @@ from stepcheck.oracle.executor_case import Case
 from stepcheck.oracle.executor_index import CaseEnvironment, SpecIndex
 from stepcheck.oracle.types import Refusal
 from stepcheck.spec.citations import Citation, citations_of, long_date
-from stepcheck.spec.expr import IntType, Value
+from stepcheck.spec.expr import IntType, Value, apply_assignments
 from stepcheck.spec.model import (
     NOT_NEEDED,
     Direction,
@@ -22,6 +22,8 @@ from stepcheck.spec.model import (
     EscalationLevel,
     Event,
 )
+from stepcheck.spec.precedence import rules_over
+from stepcheck.spec.workdays import is_working_day, previous_working_day, working_days_between
 
 __all__ = ["can_decide", "dispute_refusals", "escalation_target", "event_refusals"]
 
@@ -34,6 +36,18 @@ def event_refusals(
     updates: Mapping[str, Value],
 ) -> list[Refusal]:
     """Every reason `event` cannot happen in `case` at `case.now`; empty when it can."""
+    refusals = _own_refusals(index, event, case, env, updates)
+    return refusals + _gives_way(index, event, case, env)
+
+
+def _own_refusals(
+    index: SpecIndex,
+    event: Event,
+    case: Case,
+    env: CaseEnvironment,
+    updates: Mapping[str, Value],
+) -> list[Refusal]:
+    """Conditions 1-5 of "When an event can happen": the event's own rules."""
     spec = index.spec
     refusals: list[Refusal] = []
     if event.sources_from and case.status not in event.sources_from:
@@ -58,6 +72,61 @@ def event_refusals(
     refusals += _range_refusals(index, updates)
     refusals += _held_back(index, event, case)
     return refusals
+
+
+def _gives_way(index: SpecIndex, event: Event, case: Case, env: CaseEnvironment) -> list[Refusal]:
+    """An enforced precedence whose route can happen on this working day by its own
+    rules (SEMANTICS, "Precedence"): `event` gives way to it."""
+    refusals = []
+    for rule in rules_over(index.spec, event.id):
+        if not index.reading.enforces(rule.modality):
+            continue
+        for route_id in rule.route:
+            if _possible_today(index, index.events[route_id], case, env):
+                refusals.append(
+                    Refusal(
+                        kind="precedence",
+                        reason=f"'{event.id}' gives way to '{route_id}', which can happen "
+                        f"now ({rule.modality.value} precedence '{rule.id}')",
+                        citations=citations_of(index.spec, rule.sources),
+                    )
+                )
+                break
+    return refusals
+
+
+def _possible_today(index: SpecIndex, event: Event, case: Case, env: CaseEnvironment) -> bool:
+    """`event` can happen by its own rules on the working day `case.now` belongs to, as
+    the checker counts: a meeting that sat on that working day, or a `not_before` due
+    date no working day away, does not stop it even where the calendar is stricter (a
+    Saturday after the Friday sitting, a due date on a Sunday). So the step that gives
+    way to it gives way exactly where the checker's model says it does."""
+    updates = apply_assignments(event.effects, env)
+    today = case.now.date()
+    working_day = today if is_working_day(today) else previous_working_day(today)
+    for refusal in _own_refusals(index, event, case, env, updates):
+        sittings = index.sittings.get(event.at) if event.at is not None else None
+        if refusal.kind == "meeting" and sittings is not None and sittings.sits(working_day):
+            continue
+        if refusal.kind == "not_before" and _due_this_working_day(index, event, case):
+            continue
+        return False
+    return True
+
+
+def _due_this_working_day(index: SpecIndex, event: Event, case: Case) -> bool:
+    """Every enforced `not_before` limit on `event` that runs ends no working day from now."""
+    for deadline in index.timed:
+        clock = case.clock(deadline.id)
+        if (
+            deadline.direction is Direction.NOT_BEFORE
+            and index.reading.enforces(deadline.modality)
+            and event.id in deadline.obligation
+            and clock is not None
+            and working_days_between(case.now.date(), clock.limit.by) > 0
+        ):
+            return False
+    return True
 
 
 def dispute_refusals(index: SpecIndex, kind: str, ladder: Escalation, case: Case) -> list[Refusal]:

@@ -92,7 +92,7 @@ _DATED_FIELDS = (
     "window_owner:",
     "phase:",
 )
-_CALENDAR_REFUSALS = frozenset({"meeting", "not_before"})
+_CALENDAR_REFUSALS = frozenset({"meeting", "not_before", "precedence"})
 _Check = tuple[int | None, str, int, Value, Callable[[date], Value]]
 """(step index, field, working-day offset, expected value, the value on a date)."""
 

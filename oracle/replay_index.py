@@ -211,6 +211,10 @@ class RuleIndex:
                     and citations_of(spec, deadline.sources) == refusal.citations
                 ):
                     return deadline.id
+        if refusal.kind == "precedence":
+            for rule in spec.precedence:
+                if step in rule.over and citations_of(spec, rule.sources) == refusal.citations:
+                    return rule.id
         if refusal.kind == "range":
             for variable in spec.variables:
                 if f"'{variable.id}'" in refusal.reason.split(" would ")[0]:

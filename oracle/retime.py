@@ -79,7 +79,7 @@ _CLOCKS = ("deadline:", "level_timer:", "dispute_timer:", "window:")
 """The projected state's countdowns, whose classes a block of ticks must reach."""
 _SPARE_TICKS = 3
 """How many working days beyond the longest timer a block of ticks may be stretched."""
-_CALENDAR_REFUSALS = frozenset({"meeting", "not_before"})
+_CALENDAR_REFUSALS = frozenset({"meeting", "not_before", "precedence"})
 _DATE_PREDICATES = frozenset({"overdue", "in_window"})
 """A Monday starting two weeks without bank holidays, for canonical meeting days."""
 

@@ -98,7 +98,7 @@ class Refusal:
     """One reason a step was rejected: a guard that failed, or a rule that holds it back.
 
     `kind` names the rule, so a caller can tell reasons apart without parsing words:
-    `from`, `guard`, `meeting`, `range`, `not_before`, `dispute`.
+    `from`, `guard`, `meeting`, `range`, `not_before`, `precedence`, `dispute`.
     """
 
     reason: str

@@ -14,6 +14,7 @@ from typing import Any, Final, TypeVar
 
 from attrs import evolve
 
+from stepcheck.spec.build_precedence import build_precedence, check_precedence
 from stepcheck.spec.build_rules import (
     build_deadline,
     build_escalation,
@@ -102,6 +103,8 @@ def _build(r: SpecReader) -> ProtocolSpec | None:
     every_event = _many(r, "events", lambda i, p: _event(r, i, p, scope))
     events = tuple(event for event in every_event if not event.undefined)
     undefined_routes = tuple(event for event in every_event if event.undefined)
+    precedence = _many(r, "precedence", partial(build_precedence, r))
+    check_precedence(r, precedence, frozenset(event.id for event in undefined_routes))
     deadlines = _many(r, "deadlines", lambda i, p: build_deadline(r, i, p, scope))
     escalations = _many(r, "escalations", partial(build_escalation, r))
     rereferrals = _many(r, "rereferrals", lambda i, p: build_rereferral(r, i, p, scope))
@@ -129,6 +132,7 @@ def _build(r: SpecReader) -> ProtocolSpec | None:
         path=r.doc.locations.file,
         glossary=glossary,
         undefined_routes=undefined_routes,
+        precedence=precedence,
     )
     _check_undefined_routes_unused(r, spec)
     r.check_everything_read(r.data, ())

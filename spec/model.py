@@ -40,6 +40,7 @@ __all__ = [
     "OutOfScope",
     "Owner",
     "OwnerKind",
+    "Precedence",
     "Property",
     "PropertyKind",
     "ProtocolSpec",
@@ -394,6 +395,21 @@ class Term:
 
 
 @frozen(kw_only=True)
+class Precedence:
+    """One route pre-empts others while it is possible: under a reading that enforces
+    it, no event of `over` can happen while an event of `route` can (SEMANTICS.md,
+    "Precedence"). `sources` cite the document's words; the loader requires one."""
+
+    id: str
+    route: tuple[str, ...]
+    over: tuple[str, ...]
+    modality: Modality = Modality.MUST
+    description: str | None = None
+    sources: tuple[Source, ...] = ()
+    span: SourceSpan = field(eq=False, repr=False)
+
+
+@frozen(kw_only=True)
 class External:
     """A document or protocol the text defers to but that is not encoded (an opaque node)."""
 
@@ -616,6 +632,8 @@ class ProtocolSpec:
     undefined_routes: tuple[Event, ...] = ()
     """Routes the document admits but does not define (`to: unspecified`,
     `guard: unspecified`): checked by no engine, reported, and they qualify verdicts."""
+    precedence: tuple[Precedence, ...] = ()
+    """Routes that pre-empt others while they are possible (`precedence:`)."""
 
     def status_by_id(self, status_id: str) -> Status:
         return _by_id(self.statuses, status_id)
@@ -663,6 +681,7 @@ class ProtocolSpec:
             self.escalations,
             self.rereferrals,
             self.properties,
+            self.precedence,
         )
         for group in groups:
             for item in group:

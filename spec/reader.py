@@ -56,6 +56,7 @@ SECTIONS: Final = (
     "meetings",
     "externals",
     "events",
+    "precedence",
     "deadlines",
     "escalations",
     "rereferrals",
@@ -297,6 +298,7 @@ _SINGULAR: Final = {
     "escalations": "escalation",
     "rereferrals": "re-referral",
     "properties": "property",
+    "precedence": "precedence rule",
     "levels": "escalation level",
 }
 _PLURAL: Final = {

@@ -83,6 +83,8 @@ FINDING_HELP: Final = {
     "SPEC228": "the document admits a route but does not say where it leads or when",
     "SPEC232": "the document leaves a status's tier open, so rules that turn on it may differ",
     "SPEC240": "one owner, role or word is stated twice and mapped differently each time",
+    "SPEC242": "a precedence never applies: its route and the steps it pre-empts share no status",
+    "SPEC243": "a precedence lapses on the days its route waits for a meeting or a minimum wait",
 }
 
 

@@ -130,6 +130,12 @@ def _has(*flags: str) -> Guard:
     return lambda case, _at: all(flag in case.flags for flag in flags)
 
 
+def _no_immediate_risk(case: Case, _at: datetime) -> bool:
+    """DV-26: once immediate risk is recorded, the phone referral to the Front Door comes
+    "IN THE FIRST INSTANCE": the TAM route (taking the family to TAM, its decisions) waits."""
+    return "urgent_cp_concerns" not in case.flags
+
+
 def _within_three_months(case: Case, at: datetime, *, a_day_short: bool = False) -> bool:
     """Closed to social work within 3 months: the window lasts to the end of its last
     day, and over a weekend or bank holiday straight after it (with the planted bug,
@@ -254,9 +260,13 @@ _MOVES: Mapping[str, _Move] = {
         guards=(_has("needs_escalated"),),
         co_owner=FRONT_DOOR,
     ),
-    "request_step_up": _Move(("early_help_open",), "awaiting_tam"),
-    "tam_agrees_step_up": _Move(("awaiting_tam",), "step_up_agreed", meeting="tam"),
-    "tam_declines_step_up": _Move(("awaiting_tam",), "early_help_open", meeting="tam"),
+    "request_step_up": _Move(("early_help_open",), "awaiting_tam", guards=(_no_immediate_risk,)),
+    "tam_agrees_step_up": _Move(
+        ("awaiting_tam",), "step_up_agreed", guards=(_no_immediate_risk,), meeting="tam"
+    ),
+    "tam_declines_step_up": _Move(
+        ("awaiting_tam",), "early_help_open", guards=(_no_immediate_risk,), meeting="tam"
+    ),
     "record_safeguarding_reasons": _Move(("step_up_agreed",), sets={"safeguarding_reasons": True}),
     "discuss_reopening_with_closing_team": _Move(
         ("step_up_agreed",), guards=(_within_three_months,), sets={"reopening_discussed": True}
@@ -298,7 +308,7 @@ _MOVES: Mapping[str, _Move] = {
         ("early_help_open",), "step_in", meeting="link_social_worker_consultation"
     ),
     "step_in_continue_early_help": _Move(("step_in",), "early_help_open"),
-    "step_in_to_tam": _Move(("step_in",), "awaiting_tam"),
+    "step_in_to_tam": _Move(("step_in",), "awaiting_tam", guards=(_no_immediate_risk,)),
     "step_in_direct_to_front_door": _Move(
         ("step_in",), "referred_to_front_door", co_owner=FRONT_DOOR
     ),

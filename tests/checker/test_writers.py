@@ -458,7 +458,7 @@ def test_text_report_tells_stories_with_reproduce_lines_and_findings():
     ) in text
     assert "Christmas Day (Fri 25 Dec 2026)" in text
     assert "from here the case repeats for ever:" in text
-    assert "spec/authorities/somerset.yaml:1241:3: warning[SPEC210]" in text
+    assert "spec/authorities/somerset.yaml:1248:3: warning[SPEC210]" in text
     assert text.rstrip().endswith(
         "9 properties: 5 proved (1 only if should-rules are followed, 1 vacuous), 3 violated, "
         "1 unknown (not proved); 3 findings"

@@ -112,7 +112,7 @@ def test_clean_system_reports_full_coverage_and_meets_min_coverage_100():
 
     assert result.exit_code == 0, result.output
     assert "transitions: 119 of 119 reachable exercised (100%)" in result.output
-    assert "refusals: 682 of 682 reachable exercised (100%)" in result.output
+    assert "refusals: 684 of 684 reachable exercised (100%)" in result.output
     assert strict.exit_code == 0, strict.output
 
 

@@ -183,3 +183,16 @@ def test_colour_only_on_request_or_a_terminal_and_never_in_other_formats(args, e
     assert ("\x1b[" in result.output) is coloured
     if coloured:
         assert "\x1b[1;31mVIOLATED\x1b[0m" in result.output
+
+
+def test_a_proof_that_relies_on_a_precedence_says_so_end_to_end(golden):
+    """The precedence fixture: the step-down gives way to the urgent step-up, so a case
+    never reaches early help with concerns recorded, and the verdict says that holds
+    only because of the precedence, quoting it; exit 0 (everything proved)."""
+    command = [sys.executable, "-m", "stepcheck", "verify", "--no-timings", "--start-date"]
+    command += ["2026-12-21", "--no-cache", "tests/fixtures/specs/valid/precedence.yaml"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+
+    assert result.returncode == 0, result.stderr
+    assert "Holds only because the document gives some routes precedence" in result.stdout
+    golden.check("tests/golden/cli/verify_precedence.txt", result.stdout)

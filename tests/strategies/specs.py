@@ -6,7 +6,8 @@ its finite model stays small: at most one periodic meeting, short timers, few
 variables, so hundreds of examples explore in seconds.
 
 Ids are fixed per kind (`s0`.. statuses, `e0`.. events, `o0`.. owners, `m0` `m1`
-meetings, `d0` `d1` deadlines, `x0` the escalation, `r0` the re-referral rule), so
+meetings, `d0` `d1` deadlines, `x0` the escalation, `r0` the re-referral rule, `p0` the
+precedence rule), so
 a shrunk failing example reads easily.
 """
 
@@ -117,8 +118,9 @@ def small_specs(draw, *, max_statuses=5, unsaid=False):
     scope.escalations = ["x0"] if escalations else []
     rereferrals = draw(st.lists(_rereferral(scope), max_size=1))
     scope.rereferrals = ["r0"] if rereferrals else []
+    precedence = draw(st.lists(_precedence(scope), max_size=1))
     if unsaid:
-        # after the deadlines and ladders: nothing may hang on an undefined route
+        # after the deadlines, ladders and precedence: nothing may hang on an undefined route
         events = {**events, **draw(_undefined_routes(scope))}
     document = {
         "stepcheck": 1,
@@ -135,6 +137,7 @@ def small_specs(draw, *, max_statuses=5, unsaid=False):
         "deadlines": {f"d{i}": deadline for i, deadline in enumerate(deadlines)},
         "escalations": {"x0": escalations[0]} if escalations else {},
         "rereferrals": {"r0": rereferrals[0]} if rereferrals else {},
+        "precedence": {"p0": precedence[0]} if precedence else {},
         "properties": draw(_properties(scope)),
     }
     return to_yaml({key: value for key, value in document.items() if value != {}})
@@ -446,6 +449,21 @@ def _rereferral(draw, scope):
         rule["modality"] = draw(st.sampled_from(MODALITIES))
     if draw(st.integers(0, 3)) == 0:
         rule["condition"] = draw(_conditions(scope))
+    return rule
+
+
+@st.composite
+def _precedence(draw, scope):
+    """One route pre-empting one or two other events (SEMANTICS, "Precedence")."""
+    route = draw(st.sampled_from(scope.events))
+    others = [event for event in scope.events if event != route]
+    rule = {
+        "route": route,
+        "over": draw(st.lists(st.sampled_from(others), min_size=1, max_size=2, unique=True)),
+        "source": {"doc": "doc", "quote": "this route comes first"},
+    }
+    if draw(st.booleans()):
+        rule["modality"] = draw(st.sampled_from(MODALITIES))
     return rule
 
 
