@@ -57,7 +57,9 @@ def _row(result: PropertyResult) -> str:
     ):
         caveats.append("never ends (a loop)")
     if result.verdict is Verdict.UNKNOWN:
-        caveats.append("not decided")
+        reason = result.reason or ""
+        depends = reason.split(":", 1)[0] if reason.startswith("depends on ") else ""
+        caveats.append(depends or "not decided")
     verdict = f"**{result.verdict.value}**" if result.verdict is not Verdict.PROVED else "proved"
     strength = result.strength.value if result.strength is not None else "-"
     return (
