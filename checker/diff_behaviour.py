@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 import z3
 from attrs import field, frozen
 
+from stepcheck.checker.diff_explore import Neighbourhood
 from stepcheck.checker.encode import Encoding, StateTerms, StateVar
 from stepcheck.checker.engines import (
     Bmc,
@@ -208,6 +209,9 @@ def behaviour_of(
 ) -> Behaviour:
     """Decide every candidate observation of `spec` (see the module's docstring).
 
+    Runs found are extended by the explorer's walks (`checker/diff_explore.py`), which
+    retire many observations for one solver call.
+
     `known` are observations already known to be reachable in `spec` (those of a
     version whose runs are all runs of this one, `diff_relation`): they are not asked
     again."""
@@ -229,17 +233,24 @@ def behaviour_of(
     left = dict(enumerate(wanted))
     reachable: set[Observation] = set(known)
     unreachable: set[Observation] = set()
+    nearby = Neighbourhood(spec, lambda trace: observed_in(spec, trace, relevant))
+
+    def retire(shown: set[Observation]) -> list[int]:
+        retired = [i for i, obs in left.items() if obs in shown]
+        for i in retired:
+            reachable.add(left.pop(i))
+            search.solver.add(z3.Not(on[i]))
+        return retired
+
+    retire(nearby.from_start())
     for share in shares(limits):
         while left:
             answer = search.search(flags, limits.max_depth, allowance=share)
             if not isinstance(answer, Reached):
                 break
-            shown = observed_in(spec, answer.trace, relevant)
-            retired = [i for i, obs in left.items() if obs in shown]
+            retired = retire(observed_in(spec, answer.trace, relevant))
             assert retired, "a run the search found shows no observation it asked for"
-            for i in retired:
-                reachable.add(left.pop(i))
-                search.solver.add(z3.Not(on[i]))
+            retire(nearby.around(answer.trace))
         if not left:
             break
         rest = z3.substitute(

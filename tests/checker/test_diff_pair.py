@@ -28,7 +28,7 @@ from stepcheck.spec.loader import load_spec, load_spec_text
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.trace import StepKind
 
-_EXAMPLES = int(os.environ.get("STEPCHECK_DIFF_EXAMPLES", "30"))
+_EXAMPLES = int(os.environ.get("STEPCHECK_DIFF_EXAMPLES", "20"))
 _LIMITS = Limits(timeout_ms=300_000, max_depth=40)
 FOLDER = Path("tests/fixtures/specs/diff")
 
