@@ -126,4 +126,4 @@ def _sat(solver: z3.Solver, query: z3.BoolRef) -> bool:
     solver.add(query)
     outcome = solver.check()
     solver.pop()
-    return outcome != z3.unsat
+    return bool(outcome != z3.unsat)
