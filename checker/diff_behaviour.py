@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 import z3
 from attrs import field, frozen
 
+from stepcheck.checker.diff_explore import Neighbourhood
 from stepcheck.checker.encode import Encoding, StateTerms, StateVar
 from stepcheck.checker.engines import (
     Bmc,
@@ -57,6 +58,8 @@ __all__ = [
     "candidates",
     "meetings_that_matter",
     "observed_in",
+    "observed_system",
+    "predicate",
 ]
 
 STATE = "state"
@@ -203,12 +206,23 @@ def behaviour_of(
     limits: Limits,
     relevant: Relevance,
     encoding: Encoding | None = None,
+    *,
+    known: frozenset[Observation] = frozenset(),
 ) -> Behaviour:
-    """Decide every candidate observation of `spec` (see the module's docstring)."""
+    """Decide every candidate observation of `spec` (see the module's docstring).
+
+    Runs found are extended by the explorer's walks (`checker/diff_explore.py`), which
+    retire many observations for one solver call.
+
+    `known` are observations already known to be reachable in `spec` (those of a
+    version whose runs are all runs of this one, `diff_relation`): they are not asked
+    again."""
     encoding = encoding if encoding is not None else Encoding(spec)
-    system = System(encoding, _LastStep(spec))
-    wanted = candidates(spec, relevant)
-    predicates = [_predicate(encoding, system.s, obs, relevant) for obs in wanted]
+    system = observed_system(encoding)
+    wanted = [obs for obs in candidates(spec, relevant) if obs not in known]
+    if not wanted:
+        return Behaviour(reachable=known, unreachable=frozenset())
+    predicates = [predicate(encoding, system.s, obs, relevant) for obs in wanted]
     ctx = encoding.ctx
     switches = [z3.Bool(f"diff:ask:{i}", ctx) for i in range(len(wanted))]
     anything = z3.Or([z3.And(on, p) for on, p in zip(switches, predicates, strict=True)])
@@ -219,19 +233,26 @@ def behaviour_of(
     search = Bmc(frame, bad, budget)
     flags = Flags()
     left = dict(enumerate(wanted))
-    reachable: set[Observation] = set()
+    reachable: set[Observation] = set(known)
     unreachable: set[Observation] = set()
+    nearby = Neighbourhood(spec, lambda trace: observed_in(spec, trace, relevant))
+
+    def retire(shown: set[Observation]) -> list[int]:
+        retired = [i for i, obs in left.items() if obs in shown]
+        for i in retired:
+            reachable.add(left.pop(i))
+            search.solver.add(z3.Not(on[i]))
+        return retired
+
+    retire(nearby.from_start())
     for share in shares(limits):
         while left:
             answer = search.search(flags, limits.max_depth, allowance=share)
             if not isinstance(answer, Reached):
                 break
-            shown = observed_in(spec, answer.trace, relevant)
-            retired = [i for i, obs in left.items() if obs in shown]
+            retired = retire(observed_in(spec, answer.trace, relevant))
             assert retired, "a run the search found shows no observation it asked for"
-            for i in retired:
-                reachable.add(left.pop(i))
-                search.solver.add(z3.Not(on[i]))
+            retire(nearby.around(answer.trace))
         if not left:
             break
         rest = z3.substitute(
@@ -246,15 +267,7 @@ def behaviour_of(
     unknown: dict[Observation, str] = {}
     for i, obs in sorted(left.items()):
         answer1 = Reachability(system, predicates[i], Budget(limits), name=str(obs)).ask(flags)
-        if isinstance(answer1, Reached):
-            reachable.add(obs)
-        elif isinstance(answer1, Unreachable) and answer1.strength is Strength.UNBOUNDED:
-            unreachable.add(obs)
-        elif isinstance(answer1, Unreachable):
-            unknown[obs] = f"no run of at most {answer1.depth} steps, but not proved unreachable"
-        else:
-            assert isinstance(answer1, Undecided)
-            unknown[obs] = answer1.reason
+        _settle(obs, answer1, reachable, unreachable, unknown)
     return Behaviour(
         reachable=frozenset(reachable),
         unreachable=frozenset(unreachable),
@@ -262,7 +275,30 @@ def behaviour_of(
     )
 
 
-def _predicate(
+def _settle(
+    obs: Observation,
+    answer: Reached | Unreachable | Undecided,
+    reachable: set[Observation],
+    unreachable: set[Observation],
+    unknown: dict[Observation, str],
+) -> None:
+    """File one observation's own answer."""
+    if isinstance(answer, Reached):
+        reachable.add(obs)
+    elif isinstance(answer, Unreachable) and answer.strength is Strength.UNBOUNDED:
+        unreachable.add(obs)
+    elif isinstance(answer, Unreachable):
+        unknown[obs] = f"no run of at most {answer.depth} steps, but not proved unreachable"
+    else:
+        unknown[obs] = answer.reason
+
+
+def observed_system(encoding: Encoding) -> System:
+    """The spec's system with the observer every observation is a predicate over."""
+    return System(encoding, _LastStep(encoding.spec))
+
+
+def predicate(
     encoding: Encoding, s: StateTerms, obs: Observation, relevant: Relevance
 ) -> z3.BoolRef:
     """The states whose last observation is `obs`, over the observed system's `s`."""

@@ -8,14 +8,16 @@ For each authority in either version (`sources_git.paired`):
 - findings: the catalogue's findings on both, new and fixed by fingerprint;
 - elements: deadlines, meetings, ladders, windows, owners, guards (`checker/diff_elements.py`);
 - behaviour: the observable projection of each version's runs decided with Z3
-  (`checker/diff_behaviour.py`), compared in `checker/diff_behaviour_words.py`.
+  (`checker/diff_behaviour.py`), compared in `checker/diff_behaviour_words.py`; the
+  two versions' relations are compared first (`checker/diff_pair.py`), so a proved
+  equal relation asks nothing and a narrower version's answers are not asked again.
 
 A pair whose two models are the same once wording, citations and order are set aside
 (`same_model`) is not checked at all: its verdicts, findings (fingerprints name ids,
 not words) and behaviour cannot differ, so none is reported, and a change that only
 rewords or reorders a spec costs no solver time.
 
-Behaviour questions for different specs run in forked workers (`jobs`), and results
+Behaviour questions for different pairs run in forked workers (`jobs`), and results
 are put back in a fixed order, so the report never depends on which finished first.
 Behaviours are kept in the decision cache's folder (`checker/diff_cache.py`), so the
 base version a CI job diffs against is decided once.
@@ -39,6 +41,7 @@ from stepcheck.checker.diff_behaviour_words import behaviour_changes
 from stepcheck.checker.diff_cache import BehaviourCache, behaviour_key
 from stepcheck.checker.diff_elements import element_changes
 from stepcheck.checker.diff_model import Area, Change, DiffReport, Pair
+from stepcheck.checker.diff_pair import PairBehaviour, pair_behaviour
 from stepcheck.checker.diff_verdicts import finding_changes, verdict_changes
 from stepcheck.checker.engines import Limits
 from stepcheck.sources_git import Pairing
@@ -91,9 +94,12 @@ def diff_specs(
     if budget is not None:
         limits = attrs.evolve(limits, deadline=budget.at(_BEHAVIOUR_SHARE))
     behaviours = _behaviours(changed, limits, jobs, cache)
-    for (_, old, new), (before, after) in zip(changed, behaviours, strict=True):
+    for (_, old, new), both in zip(changed, behaviours, strict=True):
         changes += element_changes(old, new)
-        changes += behaviour_changes(old, new, before, after)
+        if not both.same:  # the same relation: no behaviour can differ (proved)
+            assert both.old is not None
+            assert both.new is not None
+            changes += behaviour_changes(old, new, both.old, both.new)
     changes += [_whole(authority, old, new) for authority, old, new in pairs if not (old and new)]
     return DiffReport(
         pairs=tuple(
@@ -179,10 +185,10 @@ def _behaviours(
     limits: Limits,
     jobs: int,
     cache: Path | None,
-) -> list[tuple[Behaviour, Behaviour]]:
+) -> list[PairBehaviour]:
     """Both versions' behaviour for each changed pair, observed through the same meetings
-    (from the cache when it holds them)."""
-    tasks = [(index, side) for index in range(len(changed)) for side in (0, 1)]
+    (from the cache when it holds them); one task per pair (`checker/diff_pair.py`)."""
+    tasks = list(range(len(changed)))
     _SHARED["work"] = (changed, limits, cache)
     try:
         if jobs <= 1 or len(tasks) <= 1:
@@ -192,8 +198,7 @@ def _behaviours(
                 done = pool.map(_behaviour, tasks)
     finally:
         _SHARED.clear()
-    found = dict(zip(tasks, done, strict=True))
-    return [(found[(index, 0)], found[(index, 1)]) for index in range(len(changed))]
+    return done
 
 
 _BEHAVIOUR_SHARE = 0.9
@@ -204,14 +209,24 @@ _SHARED: dict[str, Any] = {}
 """The work, set before workers are forked (they inherit it)."""
 
 
-def _behaviour(task: tuple[int, int]) -> Behaviour:
-    index, side = task
+def _behaviour(index: int) -> PairBehaviour:
     changed, limits, folder = _SHARED["work"]
     _, old, new = changed[index]
     relevant: Relevance = _meetings(old, new)
-    spec = (old, new)[side]
     # an answer cut short by the run's deadline is not kept
     store = BehaviourCache(folder) if folder is not None and limits.deadline is None else None
+    if tier_readings(old) or tier_readings(new):
+        # tiers the document leaves open: each version in every reading, no pairing
+        return PairBehaviour(
+            old=_in_every_reading(old, limits, relevant, store),
+            new=_in_every_reading(new, limits, relevant, store),
+        )
+    return pair_behaviour(old, new, limits, relevant, store)
+
+
+def _in_every_reading(
+    spec: ProtocolSpec, limits: Limits, relevant: Relevance, store: BehaviourCache | None
+) -> Behaviour:
     readings = [reading.spec for reading in tier_readings(spec)] or [spec]
     seen = []
     for each in readings:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from strategies.explored import explored_observations
 from strategies.specs import small_specs
 
 from stepcheck.checker.diff_behaviour import (
@@ -29,8 +30,8 @@ from stepcheck.checker.diff_model import DiffReport, Gate
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.explore import ExplicitModel
 from stepcheck.spec.loader import load_spec, load_spec_text
-from stepcheck.spec.model import ProtocolSpec, Reading
-from stepcheck.spec.trace import State, Trace, TraceStep
+from stepcheck.spec.model import ProtocolSpec
+from stepcheck.spec.trace import Trace
 
 _EXAMPLES = int(os.environ.get("STEPCHECK_DIFF_EXAMPLES", "30"))
 _LIMITS = Limits(timeout_ms=300_000, max_depth=40)
@@ -39,31 +40,7 @@ FOLDER = Path("tests/fixtures/specs/diff")
 
 
 def _explored(spec: ProtocolSpec) -> set[Observation] | None:
-    """Every observation the explorer reaches (must reading, people comply); None when
-    the state space is larger than this test is willing to enumerate."""
-    model = ExplicitModel(spec, Reading.MUST, comply=True)
-    relevant = meetings_that_matter(spec)
-    seen: set[Observation] = set()
-    frontier: list[State] = model.initial_states()
-    visited = {_frozen(state) for state in frontier}
-    for state in frontier:
-        seen |= observed_in(spec, Trace(initial=state), relevant)
-    while frontier:
-        state = frontier.pop()
-        for (kind, name), after in model.successors(state):
-            step = TraceStep(kind=kind, name=name, day=0, state=after)
-            seen |= observed_in(spec, Trace(initial=state, steps=(step,)), relevant)
-            key = _frozen(after)
-            if key not in visited:
-                if len(visited) >= _MOST_STATES:
-                    return None
-                visited.add(key)
-                frontier.append(after)
-    return seen
-
-
-def _frozen(state: State) -> tuple[tuple[str, object], ...]:
-    return tuple(sorted(state.items()))
+    return explored_observations(spec, meetings_that_matter(spec), _MOST_STATES)
 
 
 @settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -24,10 +24,21 @@ BASE = FOLDER / "base.yaml"
 START = ("--start-date", "2026-12-21")
 
 
-def _diff(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The real command in a fresh process (Z3's choice of trace depends on the process)."""
-    command = [sys.executable, "-m", "stepcheck", "diff", *START, "--no-cache", "--jobs", "1"]
+def _diff(
+    *args: str, cwd: Path | None = None, cache: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real command in a fresh process (Z3's choice of trace depends on the process),
+    without a cache, or with `cache` (shared by this module's tests, so the base version
+    is verified once; each edit is still decided afresh, as no two tests make the same)."""
+    kept = ["--cache-dir", str(cache)] if cache is not None else ["--no-cache"]
+    command = [sys.executable, "-m", "stepcheck", "diff", *START, *kept, "--jobs", "1"]
     return subprocess.run([*command, *args], capture_output=True, text=True, check=False, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def base_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A decision cache shared by the tests that diff an edit against `BASE`."""
+    return tmp_path_factory.mktemp("diff-cache")
 
 
 def _edited(tmp_path: Path, old: str, new: str, name: str = "edited.yaml") -> Path:
@@ -60,8 +71,9 @@ def test_dropped_meeting_guard_matches_its_golden_file(golden):
     golden.check("tests/golden/cli/diff_no_meeting.txt", result.stdout)
 
 
-def test_dropped_meeting_guard_names_the_step_and_its_line():
-    result = _diff(str(BASE), str(FOLDER / "no_meeting.yaml"), "--format", "json")
+def test_dropped_meeting_guard_names_the_step_and_its_line(base_cache):
+    """With the shared cache; the golden file's run above is without one."""
+    result = _diff(str(BASE), str(FOLDER / "no_meeting.yaml"), "--format", "json", cache=base_cache)
 
     report = json.loads(result.stdout)
     assert report["exit_code"] == 1
@@ -79,9 +91,9 @@ def test_dropped_meeting_guard_names_the_step_and_its_line():
     assert guard["rules"] == ["EV-06"]
 
 
-def test_a_tray_that_becomes_a_system_tray_is_worse(tmp_path):
+def test_a_tray_that_becomes_a_system_tray_is_worse(tmp_path, base_cache):
     new = _edited(tmp_path, "sw_tray: {kind: team_tray,", "sw_tray: {kind: system_tray,")
-    result = _diff(str(BASE), str(new))
+    result = _diff(str(BASE), str(new), cache=base_cache)
 
     assert result.returncode == 1
     out = result.stdout
@@ -91,13 +103,13 @@ def test_a_tray_that_becomes_a_system_tray_is_worse(tmp_path):
     assert "property 'no_unowned_case': proved -> violated" in out
 
 
-def test_a_lengthened_deadline_is_worse(tmp_path):
+def test_a_lengthened_deadline_is_worse(tmp_path, base_cache):
     new = _edited(
         tmp_path,
         "within: 2 working days\n    anchor: tam_accepts",
         "within: 5 working days\n    anchor: tam_accepts",
     )
-    result = _diff(str(BASE), str(new), "--format", "json")
+    result = _diff(str(BASE), str(new), "--format", "json", cache=base_cache)
 
     assert result.returncode == 1
     changes = {c["key"]: c for c in json.loads(result.stdout)["changes"]}
@@ -108,9 +120,9 @@ def test_a_lengthened_deadline_is_worse(tmp_path):
     assert lengthened["location"]["line"] == _line_of(new, "allocate_within_two_days:")
 
 
-def test_a_removed_final_authority_is_worse(tmp_path):
+def test_a_removed_final_authority_is_worse(tmp_path, base_cache):
     new = _edited(tmp_path, "final_authority: head_decides", "final_authority: unspecified")
-    result = _diff(str(BASE), str(new), "--format", "markdown")
+    result = _diff(str(BASE), str(new), "--format", "markdown", cache=base_cache)
 
     assert result.returncode == 1
     assert "ladder 'Allocation dispute': final authority was removed" in result.stdout
@@ -118,14 +130,16 @@ def test_a_removed_final_authority_is_worse(tmp_path):
     assert "new: SPEC210" in result.stdout
 
 
-def test_fail_on_leaves_out_what_it_does_not_name(tmp_path):
+def test_fail_on_leaves_out_what_it_does_not_name(tmp_path, base_cache):
     """A lengthened deadline is an element change: it counts as behaviour, not a verdict."""
     new = _edited(
         tmp_path,
         "within: 2 working days\n    anchor: tam_accepts",
         "within: 3 working days\n    anchor: tam_accepts",
     )
-    result = _diff(str(BASE), str(new), "--fail-on", "finding", "--format", "sarif")
+    result = _diff(
+        str(BASE), str(new), "--fail-on", "finding", "--format", "sarif", cache=base_cache
+    )
 
     assert result.returncode == 0, result.stdout
     log = json.loads(result.stdout)
