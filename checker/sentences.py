@@ -43,7 +43,12 @@ def summarise(
             if should_only:
                 text += " This cannot happen if the should-rules are followed too."
         case Verdict.UNKNOWN:
-            text = f"Not decided: {outcome.reason}."
+            reason = outcome.reason or ""
+            if reason.startswith("depends on "):
+                # what the verdict needs is in another document: say which, first
+                text = f"'{property_name(spec, prop.id)}' {reason}."
+            else:
+                text = f"Not decided: {reason}."
     return text
 
 

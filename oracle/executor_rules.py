@@ -7,16 +7,17 @@ refusal, so a rejection always lists everything that stands in the way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
-from stepcheck.oracle.executor_case import Case
+from stepcheck.oracle.executor_case import Case, DeadlineClock
 from stepcheck.oracle.executor_index import CaseEnvironment, SpecIndex
 from stepcheck.oracle.types import Refusal
 from stepcheck.spec.citations import Citation, citations_of, long_date
 from stepcheck.spec.expr import IntType, Value, apply_assignments
 from stepcheck.spec.model import (
     NOT_NEEDED,
+    Deadline,
     Direction,
     Escalation,
     EscalationLevel,
@@ -116,6 +117,17 @@ def _possible_today(index: SpecIndex, event: Event, case: Case, env: CaseEnviron
 
 def _due_this_working_day(index: SpecIndex, event: Event, case: Case) -> bool:
     """Every enforced `not_before` limit on `event` that runs ends no working day from now."""
+    return all(
+        working_days_between(case.now.date(), clock.limit.by) <= 0
+        for _, clock in _minimum_waits(index, event, case)
+    )
+
+
+def _minimum_waits(
+    index: SpecIndex, event: Event, case: Case
+) -> Iterator[tuple[Deadline, DeadlineClock]]:
+    """The enforced `not_before` deadlines running for `case` with `event` among their
+    obligations, with their clocks."""
     for deadline in index.timed:
         clock = case.clock(deadline.id)
         if (
@@ -123,10 +135,8 @@ def _due_this_working_day(index: SpecIndex, event: Event, case: Case) -> bool:
             and index.reading.enforces(deadline.modality)
             and event.id in deadline.obligation
             and clock is not None
-            and working_days_between(case.now.date(), clock.limit.by) > 0
         ):
-            return False
-    return True
+            yield deadline, clock
 
 
 def dispute_refusals(index: SpecIndex, kind: str, ladder: Escalation, case: Case) -> list[Refusal]:
@@ -215,15 +225,8 @@ def _range_refusals(index: SpecIndex, updates: Mapping[str, Value]) -> list[Refu
 def _held_back(index: SpecIndex, event: Event, case: Case) -> list[Refusal]:
     """Enforced `not_before` deadlines with `event` among their obligations, not yet reached."""
     refusals = []
-    for deadline in index.timed:
-        clock = case.clock(deadline.id)
-        if (
-            deadline.direction is Direction.NOT_BEFORE
-            and index.reading.enforces(deadline.modality)
-            and event.id in deadline.obligation
-            and clock is not None
-            and case.now.date() < clock.limit.by
-        ):
+    for deadline, clock in _minimum_waits(index, event, case):
+        if case.now.date() < clock.limit.by:
             refusals.append(
                 Refusal(
                     kind="not_before",

@@ -20,6 +20,7 @@ from stepcheck.checker.explore import (
     replay,
 )
 from stepcheck.checker.results import Verdict
+from stepcheck.checker.watched import kind_watched, moves_team, team_of
 from stepcheck.spec.loader import load_spec, load_spec_text
 from stepcheck.spec.model import Modality, PropertyKind, Reading
 from stepcheck.spec.trace import StepKind, Trace, TraceStep
@@ -481,8 +482,12 @@ def _check_shows_violation(model, prop, trace):
         case PropertyKind.REQUIRES_MEETING:
             last = trace.steps[-1]
             assert last.kind is StepKind.EVENT
-            assert spec.event_by_id(last.name).kind in prop.kinds
+            assert kind_watched(prop, spec.event_by_id(last.name))
             assert spec.event_by_id(last.name).at not in prop.meetings
+            if prop.between_teams:
+                before = trace.state_before(len(trace.steps) - 1)
+                owners = (str(before["owner"]), str(last.state["owner"]))
+                assert moves_team(*(team_of(spec, owner) for owner in owners))
         case PropertyKind.LEADS_TO:
             states = loop if prop.within is None else [final]
             assert not any(model.holds(prop.goal, state) for state in states)

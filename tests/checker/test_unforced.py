@@ -83,7 +83,8 @@ def test_a_deadline_on_the_step_proves_the_wait_ends():
         # DOOR": the step is owed, with no time
         ("devon", "urgent_risk_reaches_front_door", ("urgent_step_up",)),
         # the receiving team manager allocates from the tray; the policy gives no bound
-        ("somerset", "tray_case_gets_allocated", ("allocate_from_sg_tray_cin",)),
+        # (which tray the story waits in is the search's pick: the CP one since ST-02 precedence)
+        ("somerset", "tray_case_gets_allocated", ("allocate_from_sg_tray_cp",)),
     ],
 )
 def test_the_shipped_waits_for_ever_name_the_step_with_no_time(authority, prop, steps):
