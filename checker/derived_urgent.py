@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from attrs import evolve
 
+from stepcheck.checker.derived_margin import worst_case
+from stepcheck.checker.explore import ExplicitModel
 from stepcheck.checker.urgent import exits_of, is_onward, urgent_route
 from stepcheck.checker.words import words_of
 from stepcheck.spec.duration import Duration, Unit
@@ -42,11 +44,20 @@ from stepcheck.spec.model import (
     Property,
     PropertyKind,
     ProtocolSpec,
+    Reading,
     Source,
     Tier,
 )
+from stepcheck.spec.timing import timing
 
-__all__ = ["URGENT_PREFIX", "asked_spec", "question_spec", "urgent_properties", "ways_on"]
+__all__ = [
+    "URGENT_PREFIX",
+    "asked_spec",
+    "longest_wait",
+    "question_spec",
+    "urgent_properties",
+    "ways_on",
+]
 
 URGENT_PREFIX = "urgent:"
 """Derived urgent-route questions are named `urgent:<status id>`."""
@@ -139,6 +150,42 @@ def _taken_up(spec: ProtocolSpec, status: str) -> tuple[str, ...]:
         and status in event_sources(spec, event)
     ]
     return tuple(dict.fromkeys(event.id for event in (*ways, *sittings)))
+
+
+def longest_wait(spec: ProtocolSpec, prop: Property, *, max_states: int) -> str | None:
+    """How long a case can wait in the question's status, in words, for a question that
+    is violated in `spec` (its own copy): the same first-chance model with the clock
+    widened to one more working day than the longest gap between sittings of the
+    meetings its ways on wait for, whose worst case the explorer reads
+    (`derived_margin.worst_case`). "more than N" when the case can wait past that (a
+    guard only another step can lift may hold it for ever); None when the model has
+    more than `max_states` states."""
+    clock = next(d for d in spec.deadlines if d.id == prop.deadline and d.route is not None)
+    times = timing(spec)
+    waited_for = {
+        event.at for event in spec.events if event.id in clock.obligation and event.at
+    } | {
+        argument
+        for event in spec.events
+        if event.id in clock.obligation
+        for guard in event.guards
+        for predicate, argument in predicates_used(guard.condition)
+        if predicate == "held"
+    }
+    horizon = max((times.meetings.get(str(m), 0) for m in waited_for), default=0) + 1
+    within = Duration(quantity=horizon, unit=Unit.WORKING_DAYS)
+    wide = evolve(
+        spec,
+        deadlines=tuple(
+            evolve(d, within=within, eager=True) if d.id == clock.id else d for d in spec.deadlines
+        ),
+    )
+    worst = worst_case(ExplicitModel(wide, Reading.MUST), clock.id, max_states=max_states)
+    if worst is None:
+        return None
+    if worst > horizon:
+        return f"more than {horizon} working days"
+    return f"up to {worst} working day{'s' if worst != 1 else ''}"
 
 
 def asked_spec(spec: ProtocolSpec, property_id: str) -> ProtocolSpec:

@@ -99,11 +99,12 @@ def _urgent(status: str, outcome: Outcome, cause: str | None) -> str:
                 "periodic meeting or another step."
             )
         case Verdict.VIOLATED:
-            why = f" ({cause})" if cause else ""
+            # the cause is "<how long>: <what held it back>" (`verify._worded`)
+            lead, _, why = (cause or "into the next working day: ").partition(": ")
+            said = f": {why}" if why else ""
             return (
-                f"A case on an urgent route can wait in '{status}' into the next working "
-                "day, even when everyone acts as soon as they can: no way on is open to "
-                f"it{why}."
+                f"A case on an urgent route can wait in '{status}' {lead}, even when "
+                f"everyone acts as soon as they can{said}."
             )
         case Verdict.UNKNOWN:
             reason = outcome.reason or ""

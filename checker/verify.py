@@ -20,7 +20,7 @@ from stepcheck.checker.assumptions import time_limits
 from stepcheck.checker.derived import eager_applies, eager_spec, waits_past
 from stepcheck.checker.derived_cause import Cause, why_missed
 from stepcheck.checker.derived_margin import worst_case
-from stepcheck.checker.derived_urgent import question_spec
+from stepcheck.checker.derived_urgent import longest_wait, question_spec
 from stepcheck.checker.dress import Decision, dress
 from stepcheck.checker.encodings import encoding_of
 from stepcheck.checker.engines import Budget, Limits, debug
@@ -269,21 +269,27 @@ def _decide_deadline(
     if outcome.verdict is Verdict.PROVED and not outcome.vacuous and eager_applies(deadline):
         worst = worst_case(models(flags), deadline_id, max_states=limits.explicit_states)
         outcome = evolve(outcome, working_days=worst)
+    wait = None
+    if outcome.verdict is Verdict.VIOLATED and checker.prop.urgent is not None:
+        wait = longest_wait(spec, checker.prop, max_states=limits.explicit_states)
     debug(f"property {spec.authority.id} met_in_time:{deadline_id} used {resources}")
     return Decision(
         outcome=outcome,
         resources=resources,
-        cause=_worded(cause, urgent=checker.prop.urgent is not None),
+        cause=_worded(cause, urgent=checker.prop.urgent is not None, wait=wait),
         reading=Reading.SHOULD if flags.should else Reading.MUST,
     )
 
 
-def _worded(cause: Cause | None, *, urgent: bool) -> str | None:
+def _worded(cause: Cause | None, *, urgent: bool, wait: str | None = None) -> str | None:
     """What stood in the way, for the summary: an urgent-route question's clock is the
-    question's own, so its due day is left out."""
+    question's own, so its due day is left out, and how long the wait can be is said."""
     if cause is None:
         return None
-    return cause.detail if urgent and cause.detail else cause.text
+    if not urgent:
+        return cause.text
+    lead = f"for {wait}" if wait else "into the next working day"
+    return f"{lead}: {cause.detail or cause.text}"
 
 
 def _cause(model: ExplicitModel, deadline: Deadline, outcome: Outcome) -> Cause | None:

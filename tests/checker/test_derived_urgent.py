@@ -12,17 +12,19 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from attrs import evolve
 from click.testing import CliRunner
 
-from stepcheck.checker.derived import with_derived
+from stepcheck.checker.derived import eager_spec, with_derived
 from stepcheck.checker.derived_urgent import question_spec, urgent_properties
-from stepcheck.checker.explore import ExplicitModel, replay
+from stepcheck.checker.explore import ExplicitModel, explicit_verdict, replay
 from stepcheck.checker.results import Report, Verdict
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.triage import Severity, problems
 from stepcheck.checker.verify import verify_property
 from stepcheck.cli import cli
 from stepcheck.dating import date_counterexamples
+from stepcheck.spec.duration import Duration, Unit
 from stepcheck.spec.loader import load_spec_text
 from stepcheck.spec.model import ProtocolSpec, Reading
 
@@ -139,3 +141,41 @@ def test_verify_derived_asks_it_and_the_text_tells_the_wait():
         result.output
     )
     assert "not overdue(urgent:" not in result.output, "the question's clock is not the spec's"
+
+
+def test_the_longest_wait_is_the_tightest_clock_that_is_never_overdue():
+    """Checked against the explorer: a clock of the wait it reports is never overdue
+    when people act at the first chance, and one working day less is."""
+    spec = _route()
+    result = _decided(spec)
+    assert "for up to 4 working days" in result.summary
+    prop = spec.property_by_id(QUESTION)
+    asked = question_spec(spec, prop)
+
+    def verdict(days: int) -> Verdict:
+        within = Duration(quantity=days, unit=Unit.WORKING_DAYS)
+        clocked = evolve(
+            asked,
+            deadlines=tuple(
+                evolve(d, within=within) if d.id == QUESTION else d for d in asked.deadlines
+            ),
+        )
+        model = ExplicitModel(eager_spec(clocked, QUESTION), Reading.MUST)
+        return explicit_verdict(model, prop).verdict
+
+    assert verdict(4) is Verdict.PROVED
+    assert verdict(3) is Verdict.VIOLATED
+
+
+def test_a_wait_no_meeting_ends_is_said_to_be_longer_than_any_sitting_gap():
+    """A way on that needs a fact only a later step sets: the case can wait past every
+    sitting, and the summary does not pretend to a bound."""
+    spec = _route(
+        _GUARD,
+        ('condition: "true"', 'condition: "accepted"'),
+        ("statuses:", "variables: {accepted: {type: bool, initial: false}}\nstatuses:"),
+    )
+    result = _decided(spec)
+
+    assert result.verdict is Verdict.VIOLATED
+    assert "for more than 1 working day" in result.summary
