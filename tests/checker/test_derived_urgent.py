@@ -25,7 +25,7 @@ from stepcheck.checker.verify import verify_property
 from stepcheck.cli import cli
 from stepcheck.dating import date_counterexamples
 from stepcheck.spec.duration import Duration, Unit
-from stepcheck.spec.loader import load_spec_text
+from stepcheck.spec.loader import load_spec, load_spec_text
 from stepcheck.spec.model import ProtocolSpec, Reading
 
 ROUTE = Path("tests/fixtures/specs/derived/urgent_route.yaml")
@@ -179,3 +179,35 @@ def test_a_wait_no_meeting_ends_is_said_to_be_longer_than_any_sitting_gap():
 
     assert result.verdict is Verdict.VIOLATED
     assert "for more than 1 working day" in result.summary
+
+
+# Where the shipped specs have an urgent route below statutory services with a way on.
+# Somerset's urgent step-up (ST-14) goes straight to the Assessment Team, so it has none.
+SHIPPED = {
+    # BK-18: "speak to their line manager and MASH ... which may include submitting a MARF"
+    "buckinghamshire": ["urgent:mash_directing", "urgent:urgent_marf_in_mash"],
+    # DV-26: urgent concerns "referred via phone ... direct to the Front Door"
+    "devon": ["urgent:urgent_referral_to_front_door"],
+    # HT-37: immediate CP concerns, manager to manager
+    "hertfordshire": ["urgent:step_up_requested"],
+    "somerset": [],
+}
+
+
+def test_the_shipped_specs_are_asked_where_their_urgent_routes_run():
+    for authority, expected in SHIPPED.items():
+        spec = load_spec(Path(f"spec/authorities/{authority}.yaml"))
+        assert [prop.id for prop in urgent_properties(spec)] == expected, authority
+
+
+def test_buckinghamshires_urgent_marf_waits_for_the_ctm_only_through_the_missing_flow_chart():
+    """BK-31 ("All transfers between teams ... must be confirmed via the CTM") holds the
+    urgent MARF (BK-18) for the weekly CTM; every step of that route follows the
+    step-up flow-chart the extract does not hold, so the verdict depends on it."""
+    spec = with_derived(load_spec(Path("spec/authorities/buckinghamshire.yaml")))
+    result = _decided(spec, "urgent:urgent_marf_in_mash")
+
+    assert result.verdict is Verdict.UNKNOWN
+    assert result.summary.startswith(
+        "Whether an urgent case waits in 'Urgent MARF in MASH' depends on 'step-up flow-chart"
+    )
