@@ -54,23 +54,61 @@ def combine_results(
     seconds = round(sum(result.seconds for result in results), 3)
     if len(set(verdicts)) == 1:
         chosen = _weakest(results)
-        note = (
-            "Decided in every reading of the tiers the document leaves open "
-            f"({_open_words(spec)}): {_EACH[verdicts[0]]} in each."
-        )
+        if len(readings) == 1:
+            note = f"Decided {_left_out(readings[0])}."
+        else:
+            note = (
+                f"Decided in every reading of {_what_open(readings)} "
+                f"({_open_words(spec, readings)}): {_EACH[verdicts[0]]} in each."
+            )
         return evolve(chosen, assumptions=(*chosen.assumptions, note), seconds=seconds)
     chosen = max(results, key=lambda result: _WORST[result.verdict])
     index = results.index(chosen)
+    what = _what_open(readings)
+    changes = _changes_with(readings, verdicts)
     note = (
-        f"The verdict depends on the tiers the document leaves open: {listing}. "
+        f"The verdict depends on {what}: {listing}. "
         f"The {chosen.verdict.value} reading is shown ({readings[index].words()})."
     )
+    said = f"changes with {changes}" if changes else f"depends on {what}"
     return evolve(
         chosen,
-        summary=f"{chosen.summary} This depends on the tier the document leaves open: {listing}.",
+        summary=f"{chosen.summary} This {said}: {listing}.",
         assumptions=(*chosen.assumptions, note),
         seconds=seconds,
     )
+
+
+def _what_open(readings: Sequence[TierReading]) -> str:
+    tiers = bool(readings[0].choices)
+    documents = len({reading.documents for reading in readings}) > 1
+    if tiers and documents:
+        return "the tiers the document leaves open and the documents that apply"
+    return "the documents that apply" if documents else "the tiers the document leaves open"
+
+
+def _changes_with(readings: Sequence[TierReading], verdicts: Sequence[Verdict]) -> str:
+    """ "document 'annexes'": each conditional document two readings differing only in
+    it give different verdicts for, in spec order; "" when none does."""
+    found = []
+    for position, (doc_id, _) in enumerate(readings[0].documents):
+        seen: dict[object, set[Verdict]] = {}
+        for reading, verdict in zip(readings, verdicts, strict=True):
+            rest = (reading.choices, reading.documents[:position], reading.documents[position + 1 :])
+            seen.setdefault(rest, set()).add(verdict)
+        if any(len(both) > 1 for both in seen.values()):
+            found.append(f"document '{doc_id}'")
+    return " and ".join(found)
+
+
+def _left_out(reading: TierReading) -> str:
+    """ "without the rules only the superseded 'sv_2019' gives" (one reading: nothing open,
+    only superseded documents left out), or the reading's words."""
+    if reading.choices or reading.documents or not reading.left_out:
+        return f"with {reading.words()}"
+    names = " and ".join(repr(doc) for doc in reading.left_out)
+    plural = len(reading.left_out) > 1
+    return f"without the rules only the superseded {names} {'give' if plural else 'gives'}"
 
 
 def _weakest(results: Sequence[PropertyResult]) -> PropertyResult:
@@ -135,5 +173,11 @@ def _choices(status: Status) -> str:
     return " or ".join(tier_words(tier) for tier in status.tier_open)
 
 
-def _open_words(spec: ProtocolSpec) -> str:
-    return "; ".join(f"'{status.id}' is {_choices(status)}" for status in open_statuses(spec))
+def _open_words(spec: ProtocolSpec, readings: Sequence[TierReading]) -> str:
+    tiers = [f"'{status.id}' is {_choices(status)}" for status in open_statuses(spec)]
+    documents = []
+    for position, (doc_id, _) in enumerate(readings[0].documents):
+        states = {reading.documents[position][1] for reading in readings}
+        words = " or ".join("present" if state else "absent" for state in sorted(states, reverse=True))
+        documents.append(f"'{doc_id}' is {words}")
+    return "; ".join([*tiers, *documents])
