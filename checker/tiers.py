@@ -108,7 +108,7 @@ def _left_out(reading: TierReading) -> str:
         return f"with {reading.words()}"
     names = " and ".join(repr(doc) for doc in reading.left_out)
     plural = len(reading.left_out) > 1
-    return f"without the rules only the superseded {names} {'give' if plural else 'gives'}"
+    return f"without the rules only {names} {'give' if plural else 'gives'} (left out)"
 
 
 def _weakest(results: Sequence[PropertyResult]) -> PropertyResult:
@@ -180,4 +180,6 @@ def _open_words(spec: ProtocolSpec, readings: Sequence[TierReading]) -> str:
         states = {reading.documents[position][1] for reading in readings}
         words = " or ".join("present" if state else "absent" for state in sorted(states, reverse=True))
         documents.append(f"'{doc_id}' is {words}")
+    if readings[0].left_out:
+        documents.append(f"{' and '.join(repr(d) for d in readings[0].left_out)} left out")
     return "; ".join([*tiers, *documents])

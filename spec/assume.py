@@ -33,11 +33,12 @@ apply conditionally"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from attrs import evolve
 
+from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.spec.expr.ast import (
     Arith,
     Assignment,
@@ -59,7 +60,16 @@ from stepcheck.spec.model import (
     Source,
 )
 
-__all__ = ["absent_documents", "assume", "document_words", "dropped_by", "undecided"]
+__all__ = [
+    "AssumptionInvalid",
+    "absent_documents",
+    "assume",
+    "assume_all",
+    "document_words",
+    "dropped_by",
+    "parse_assumptions",
+    "undecided",
+]
 
 _T = TypeVar("_T")
 
@@ -91,6 +101,61 @@ def assume(spec: ProtocolSpec, present: Mapping[str, bool]) -> ProtocolSpec:
     if not absent:
         return decided
     return _without(decided, absent)
+
+
+class AssumptionInvalid(StepcheckError):
+    """An `--assume` the specs cannot follow (exit 2)."""
+
+
+_VALUES = {"present": True, "absent": False}
+
+
+def parse_assumptions(
+    texts: Sequence[str], specs: Sequence[ProtocolSpec]
+) -> dict[str, bool]:
+    """`DOC=present|absent` each, checked against the documents of `specs`.
+
+    Raises:
+        AssumptionInvalid: not `DOC=VALUE`, a value other than present or absent, a
+            document no spec has, or one document assumed both ways.
+    """
+    known = {document.id: document for spec in specs for document in spec.documents}
+    optional = sorted(doc_id for doc_id, document in known.items() if document.optional)
+    chosen: dict[str, bool] = {}
+    for text in texts:
+        doc_id, equals, value = (part.strip() for part in text.partition("="))
+        if not equals or value not in _VALUES:
+            raise AssumptionInvalid(
+                f"--assume {text}: write DOC=present or DOC=absent (e.g. --assume "
+                f"{(optional or sorted(known) or ['annexes'])[0]}=absent)"
+            )
+        if doc_id not in known:
+            listed = ", ".join(optional) if optional else "none"
+            raise AssumptionInvalid(
+                f"--assume {text}: no spec has a document '{doc_id}'; the conditional or "
+                f"superseded documents are: {listed} (any document of `documents:` may be "
+                "assumed absent)"
+            )
+        if chosen.get(doc_id, _VALUES[value]) is not _VALUES[value]:
+            raise AssumptionInvalid(f"--assume: '{doc_id}' is assumed both present and absent")
+        chosen[doc_id] = _VALUES[value]
+    return chosen
+
+
+def assume_all(specs: Sequence[ProtocolSpec], chosen: Mapping[str, bool]) -> list[ProtocolSpec]:
+    """Each spec with the assumptions about its own documents recorded (`--assume`).
+    The rules stay: they are dropped in each reading (`spec.readings.tier_readings`),
+    so the findings can still say which rules an assumption left out."""
+    if not chosen:
+        return list(specs)
+    out = []
+    for spec in specs:
+        mine = {doc.id: chosen[doc.id] for doc in spec.documents if doc.id in chosen}
+        documents = tuple(
+            evolve(doc, assumed=mine[doc.id]) if doc.id in mine else doc for doc in spec.documents
+        )
+        out.append(evolve(spec, documents=documents))
+    return out
 
 
 def dropped_by(spec: ProtocolSpec, doc_id: str) -> tuple[str, ...]:

@@ -54,7 +54,8 @@ class TierReading:
     documents: tuple[tuple[str, bool], ...] = ()
     """Each conditional document still undecided, and whether it is present here."""
     left_out: tuple[str, ...] = ()
-    """The superseded documents left out (absent unless assumed present)."""
+    """The documents left out in every reading: superseded ones not assumed present,
+    and those `--assume` made absent."""
 
     def words(self) -> str:
         """ "'ehp_open' is targeted and 'annexes' is absent"."""
@@ -77,10 +78,12 @@ def tier_readings(spec: ProtocolSpec) -> tuple[TierReading, ...]:
     leaves nothing open and holds no conditional or superseded document undecided."""
     opened = open_statuses(spec)
     conditional = undecided(spec)
-    superseded = tuple(
-        d.id for d in spec.documents if d.superseded_by is not None and d.assumed is None
+    left_out = tuple(
+        d.id
+        for d in spec.documents
+        if d.assumed is False or (d.superseded_by is not None and d.assumed is None)
     )
-    if not opened and not conditional and not superseded:
+    if not opened and not conditional and not left_out:
         return ()
     readings = []
     for chosen in product(*(status.tier_open for status in opened)):
@@ -93,7 +96,7 @@ def tier_readings(spec: ProtocolSpec) -> tuple[TierReading, ...]:
                     choices=choices,
                     spec=assume(fixed, dict(documents)),
                     documents=documents,
-                    left_out=superseded,
+                    left_out=left_out,
                 )
             )
     return tuple(readings)
