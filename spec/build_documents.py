@@ -62,7 +62,11 @@ def check_documents(r: SpecReader, documents: tuple[Document, ...]) -> None:
                 f"document '{document.id}' {what} but quotes no text that says so",
                 path,
                 "add a source with the words, e.g. source: {doc: protocol, quote: "
-                "'this version replaces ...'}",
+                + (
+                    "'the annexes only apply if input'}"
+                    if document.conditional
+                    else "'this protocol replaces the 2019 protocol'}"
+                ),
             )
         target = document.superseded_by
         if target is not None and target not in known:
