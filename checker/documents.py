@@ -64,8 +64,7 @@ def _finding(spec: ProtocolSpec, document: Document) -> Diagnostic | None:
     if document.superseded_by is not None:
         return finding(
             "SPEC251",
-            f"document '{document.id}' {what}: the rules only it gives are left out: "
-            f"{listed}",
+            f"document '{document.id}' {what}: the rules only it gives are left out: {listed}",
             document.span,
             document.sources,
             f"`stepcheck verify --assume {document.id}=present` checks them too",

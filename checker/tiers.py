@@ -70,7 +70,7 @@ def combine_results(
         f"The verdict depends on {what}: {listing}. "
         f"The {chosen.verdict.value} reading is shown ({readings[index].words()})."
     )
-    said = f"changes with {changes}" if changes else f"depends on {what}"
+    said = f"changes with {changes}" if changes else "depends on the tier the document leaves open"
     return evolve(
         chosen,
         summary=f"{chosen.summary} This {said}: {listing}.",
@@ -94,7 +94,11 @@ def _changes_with(readings: Sequence[TierReading], verdicts: Sequence[Verdict]) 
     for position, (doc_id, _) in enumerate(readings[0].documents):
         seen: dict[object, set[Verdict]] = {}
         for reading, verdict in zip(readings, verdicts, strict=True):
-            rest = (reading.choices, reading.documents[:position], reading.documents[position + 1 :])
+            rest = (
+                reading.choices,
+                reading.documents[:position],
+                reading.documents[position + 1 :],
+            )
             seen.setdefault(rest, set()).add(verdict)
         if any(len(both) > 1 for both in seen.values()):
             found.append(f"document '{doc_id}'")
@@ -178,7 +182,9 @@ def _open_words(spec: ProtocolSpec, readings: Sequence[TierReading]) -> str:
     documents = []
     for position, (doc_id, _) in enumerate(readings[0].documents):
         states = {reading.documents[position][1] for reading in readings}
-        words = " or ".join("present" if state else "absent" for state in sorted(states, reverse=True))
+        words = " or ".join(
+            "present" if state else "absent" for state in sorted(states, reverse=True)
+        )
         documents.append(f"'{doc_id}' is {words}")
     if readings[0].left_out:
         documents.append(f"{' and '.join(repr(d) for d in readings[0].left_out)} left out")

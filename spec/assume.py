@@ -34,7 +34,7 @@ apply conditionally"):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from attrs import evolve
 
@@ -71,7 +71,16 @@ __all__ = [
     "undecided",
 ]
 
-_T = TypeVar("_T")
+
+class _Cited(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def sources(self) -> tuple[Source, ...]: ...
+
+
+_T = TypeVar("_T", bound=_Cited)
 
 
 def document_words(doc_id: str, present: bool) -> str:
@@ -110,9 +119,7 @@ class AssumptionInvalid(StepcheckError):
 _VALUES = {"present": True, "absent": False}
 
 
-def parse_assumptions(
-    texts: Sequence[str], specs: Sequence[ProtocolSpec]
-) -> dict[str, bool]:
+def parse_assumptions(texts: Sequence[str], specs: Sequence[ProtocolSpec]) -> dict[str, bool]:
     """`DOC=present|absent` each, checked against the documents of `specs`.
 
     Raises:
@@ -167,7 +174,7 @@ def dropped_by(spec: ProtocolSpec, doc_id: str) -> tuple[str, ...]:
 
 
 def _rule_ids(spec: ProtocolSpec) -> list[str]:
-    groups: tuple[Iterable[object], ...] = (
+    groups: tuple[Iterable[_Cited], ...] = (
         spec.events,
         spec.undefined_routes,
         spec.deadlines,
@@ -176,7 +183,7 @@ def _rule_ids(spec: ProtocolSpec) -> list[str]:
         spec.precedence,
         spec.properties,
     )
-    return [str(getattr(item, "id")) for group in groups for item in group]
+    return [str(item.id) for group in groups for item in group]
 
 
 def _decided(document: Document, present: Mapping[str, bool]) -> Document:
@@ -262,15 +269,15 @@ def _without(spec: ProtocolSpec, absent: frozenset[str]) -> ProtocolSpec:
 
 
 def _kept(items: tuple[_T, ...], gone: Callable[[tuple[Source, ...]], bool]) -> tuple[_T, ...]:
-    return tuple(item for item in items if not gone(getattr(item, "sources")))
+    return tuple(item for item in items if not gone(item.sources))
 
 
 def _less(ids: tuple[str, ...], lost: set[str]) -> tuple[str, ...]:
     return tuple(item for item in ids if item not in lost)
 
 
-def _ids(items: Iterable[object]) -> set[str]:
-    return {str(getattr(item, "id")) for item in items}
+def _ids(items: Iterable[_Cited]) -> set[str]:
+    return {str(item.id) for item in items}
 
 
 class _Rewrite:
@@ -326,4 +333,3 @@ class _Rewrite:
                 )
             case _:
                 return expr
-

@@ -30,7 +30,6 @@ from stepcheck.spec.build_rules import (
     check_citations,
 )
 from stepcheck.spec.build_tiers import check_readings, open_tiers
-from stepcheck.spec.readings import MAX_READINGS
 from stepcheck.spec.diagnostics import Diagnostic, SourceSpan, did_you_mean
 from stepcheck.spec.expr import (
     BOOL,
@@ -70,6 +69,7 @@ from stepcheck.spec.model import (
     Variable,
 )
 from stepcheck.spec.reader import SpecReader
+from stepcheck.spec.readings import MAX_READINGS
 from stepcheck.spec.yamlread import Document as YamlDocument
 from stepcheck.spec.yamlread import Path
 

@@ -18,7 +18,7 @@ from stepcheck.spec.reader import SpecReader
 from stepcheck.spec.readings import MAX_READINGS
 from stepcheck.spec.yamlread import Path
 
-__all__ = ["check_documents", "check_document_readings", "document_condition"]
+__all__ = ["check_document_readings", "check_documents", "document_condition"]
 
 
 def document_condition(r: SpecReader, doc_id: str, path: Path) -> str | None:
@@ -28,7 +28,7 @@ def document_condition(r: SpecReader, doc_id: str, path: Path) -> str | None:
     document said to apply always, or a conditional document that does not say when it
     applies, is a mistake the checker cannot read either way."""
     applies = r.get(path, "applies")
-    condition = r.get(path, "condition")
+    condition: str | None = r.get(path, "condition")
     if applies == "conditional" and condition is None:
         r.problem(
             "SPEC143",

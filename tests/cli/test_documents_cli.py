@@ -14,7 +14,10 @@ from stepcheck.cli import cli
 
 SPEC = "tests/fixtures/specs/valid/conditional_documents.yaml"
 GOLDEN = Path("tests/golden/cli")
-CHANGES = "This changes with document 'annex': holds if 'annex' is absent; violated if 'annex' is present."
+CHANGES = (
+    "This changes with document 'annex': holds if 'annex' is absent; "
+    "violated if 'annex' is present."
+)
 
 
 def _verify(*args: str) -> Result:
@@ -93,7 +96,8 @@ def test_assuming_a_superseded_text_present_brings_its_rules_back():
     [
         (
             "nope=absent",
-            "no spec has a document 'nope'; the conditional or superseded documents are: annex, sv_2019",
+            "no spec has a document 'nope'; the conditional or superseded documents are: "
+            "annex, sv_2019",
         ),
         ("annex=maybe", "write DOC=present or DOC=absent"),
         ("annex", "write DOC=present or DOC=absent"),
@@ -128,4 +132,5 @@ def test_the_report_says_which_verdict_changes_with_the_document(tmp_path):
         "This changes with document &#x27;annex&#x27;" in html
         or "This changes with document 'annex'" in html
     )
-    assert "SPEC250" in html and "SPEC251" in html
+    assert "SPEC250" in html
+    assert "SPEC251" in html
