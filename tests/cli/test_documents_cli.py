@@ -134,3 +134,16 @@ def test_the_report_says_which_verdict_changes_with_the_document(tmp_path):
     )
     assert "SPEC250" in html
     assert "SPEC251" in html
+
+
+def test_the_report_takes_the_same_assumptions(tmp_path):
+    page = tmp_path / "report.html"
+    args = ["report", SPEC, "-o", str(page), "--start-date", "2026-12-21"]
+
+    assumed = CliRunner().invoke(cli, [*args, "--assume", "annex=absent"])
+    unknown = CliRunner().invoke(cli, [*args, "--assume", "annexes=absent"])
+
+    assert assumed.exit_code == 0, assumed.output
+    assert "it is assumed absent (--assume)" in page.read_text(encoding="utf-8")
+    assert unknown.exit_code == 2
+    assert "no spec has a document 'annexes'" in unknown.output
