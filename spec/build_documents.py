@@ -93,9 +93,14 @@ def _check_cycles(r: SpecReader, documents: tuple[Document, ...], known: set[str
         if step is None or step != document.id or reported & set(trail):
             continue
         reported.update(trail)
+        said = (
+            f"document '{document.id}' is superseded by itself"
+            if len(trail) == 1
+            else f"documents supersede each other in a cycle: {' -> '.join([*trail, step])}"
+        )
         r.problem(
             "SPEC141",
-            f"documents supersede each other in a cycle: {' -> '.join([*trail, step])}",
+            said,
             ("documents", document.id, "superseded_by"),
             "a document cannot (even through others) replace itself; keep the "
             "newest document free of `superseded_by`",
