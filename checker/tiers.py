@@ -24,7 +24,13 @@ from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.model import ProtocolSpec, Status
 from stepcheck.spec.readings import TierReading, open_statuses, tier_words
 
-__all__ = ["combine_results", "in_every_reading", "open_tier_findings", "reading_listing"]
+__all__ = [
+    "combine_present",
+    "combine_results",
+    "in_every_reading",
+    "open_tier_findings",
+    "reading_listing",
+]
 
 _WORST = {Verdict.PROVED: 0, Verdict.UNKNOWN: 1, Verdict.VIOLATED: 2}
 _EACH = {
@@ -77,6 +83,30 @@ def combine_results(
         assumptions=(*chosen.assumptions, note),
         seconds=seconds,
     )
+
+
+def combine_present(
+    spec: ProtocolSpec,
+    readings: Sequence[TierReading],
+    results: Sequence[PropertyResult | None],
+) -> PropertyResult | None:
+    """One property's verdict over the readings it exists in (`results[i]` is None where
+    reading i dropped it: it comes from a document absent there, `spec/assume.py`); it
+    says where it exists. None when it exists in no reading (a superseded document's)."""
+    if not readings:
+        return results[0]
+    kept = [(reading, r) for reading, r in zip(readings, results, strict=True) if r is not None]
+    if not kept:
+        return None
+    combined = combine_results(spec, [k for k, _ in kept], [r for _, r in kept])
+    if len(kept) == len(readings):
+        return combined
+    where = " or ".join(reading.words() for reading, _ in kept)
+    note = (
+        f"This property exists only where {where}: it comes from a document that "
+        "applies only then, and is decided there."
+    )
+    return evolve(combined, assumptions=(*combined.assumptions, note))
 
 
 def _what_open(readings: Sequence[TierReading]) -> str:

@@ -26,7 +26,8 @@ apply conditionally"):
 - nothing is left dangling: a dropped event leaves every list that names it (a deadline's
   anchor or obligation, a ladder's trigger or resolution, a precedence's route or over,
   a property's `except`), and an element whose list is left empty, or a re-referral
-  window whose event is dropped, goes too; a deadline whose consequence is dropped has
+  window whose event is dropped, goes too, as does a derived question about a dropped
+  deadline; a deadline whose consequence is dropped has
   an unspecified consequence; `overdue`, `escalating` and `in_window` of a dropped
   deadline, ladder or window are false (a rule that does not exist never runs).
 """
@@ -242,7 +243,8 @@ def _without(spec: ProtocolSpec, absent: frozenset[str]) -> ProtocolSpec:
             escalations=tuple(ladder for ladder in prop.escalations if ladder in ladders),
         )
         for prop in _kept(spec.properties, gone)
-        if not prop.escalations or set(prop.escalations) & ladders
+        if (not prop.escalations or set(prop.escalations) & ladders)
+        and (prop.deadline is None or prop.deadline in _ids(deadlines))
     )
     false = {
         "overdue": _ids(spec.deadlines) - _ids(deadlines),

@@ -5,7 +5,7 @@ the explorer agree in every reading and the executor follows the same spec."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from attrs import evolve
@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies.specs import small_specs
 
+from stepcheck.checker.derived import with_derived
 from stepcheck.checker.documents import document_findings
 from stepcheck.checker.encode import Encoding
 from stepcheck.checker.engines import Budget, Limits
@@ -22,6 +23,7 @@ from stepcheck.checker.lasso import lasso_finder
 from stepcheck.checker.properties import Decider
 from stepcheck.checker.results import Verdict
 from stepcheck.checker.system import Flags
+from stepcheck.checker.verify import verify
 from stepcheck.oracle.executor import Executor
 from stepcheck.spec.assume import (
     AssumptionInvalid,
@@ -35,10 +37,12 @@ from stepcheck.spec.expr.ast import BoolLit, Call, subexpressions
 from stepcheck.spec.loader import load_spec, load_spec_text
 from stepcheck.spec.model import Document, ProtocolSpec, Reading, Source
 from stepcheck.spec.readings import choose_reading, tier_readings
+from stepcheck.verification import run_verify
 
 FIXTURE = "tests/fixtures/specs/valid/conditional_documents.yaml"
 _LIMITS = Limits(timeout_ms=300_000, max_depth=40)
 _SPAN = SourceSpan(file="<test>", line=1, column=1)
+_START = date(2026, 12, 21)
 
 
 def _ids(items: tuple[object, ...]) -> list[str]:
@@ -269,3 +273,50 @@ def _engines_agree(spec: ProtocolSpec) -> None:
         assert symbolic.verdict is reference.verdict, (prop.id, symbolic, reference)
         if symbolic.trace is not None:
             assert replay(explicit, symbolic.trace).ok, prop.id
+
+
+# -- a property (or a derived question) that exists only where its document does -------
+
+
+def test_a_property_of_the_annex_is_decided_only_where_the_annex_is_present():
+    spec = load_spec_text(_TWO_DOCS, "<two>")
+
+    for report in (
+        verify([spec], limits=_LIMITS),
+        run_verify([spec], properties=(), limits=_LIMITS, progress=False, start=_START),
+    ):
+        found = {result.property: result for result in report.results}
+        assert list(found) == ["always_owned", "annex_claim"]
+        assert found["annex_claim"].verdict is Verdict.VIOLATED
+        assert any(
+            "exists only where 'annex' is present" in note
+            for note in found["annex_claim"].assumptions
+        )
+        assert not any("exists only" in note for note in found["always_owned"].assumptions)
+
+
+def test_a_derived_question_about_an_annex_deadline_goes_with_the_annex():
+    spec = with_derived(load_spec_text(_TWO_DOCS, "<two>"))
+    absent = tier_readings(spec)[1].spec
+
+    assert "met_in_time:reply" in _ids(spec.properties)
+    assert "met_in_time:reply" not in _ids(absent.properties)
+    report = run_verify(
+        [spec], properties=("met_in_time:reply",), limits=_LIMITS, progress=False, start=_START
+    )
+    (result,) = report.results
+    assert any("exists only where 'annex' is present" in note for note in result.assumptions)
+
+
+def test_a_property_only_a_superseded_text_states_is_left_out():
+    spec = load_spec_text(
+        _TWO_DOCS.replace(
+            "    applies: conditional\n    condition: only if input\n",
+            "    superseded_by: main\n",
+        ),
+        "<two>",
+    )
+
+    report = verify([spec], limits=_LIMITS)
+
+    assert [result.property for result in report.results] == ["always_owned"]
