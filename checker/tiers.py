@@ -98,9 +98,14 @@ def combine_present(
     kept = [(reading, r) for reading, r in zip(readings, results, strict=True) if r is not None]
     if not kept:
         return None
-    combined = combine_results(spec, [k for k, _ in kept], [r for _, r in kept])
     if len(kept) == len(readings):
-        return combined
+        return combine_results(spec, readings, [r for _, r in kept])
+    # in one reading only, its words are the note below; in several, say how they agree
+    combined = (
+        kept[0][1]
+        if len(kept) == 1
+        else combine_results(spec, [k for k, _ in kept], [r for _, r in kept])
+    )
     where = " or ".join(reading.words() for reading, _ in kept)
     note = (
         f"This property exists only where {where}: it comes from a document that "
