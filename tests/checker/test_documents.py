@@ -248,7 +248,7 @@ def _with_annex(spec: ProtocolSpec, draw: st.DataObject) -> ProtocolSpec:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=small_specs(unsaid=True), draw=st.data())
-def test_z3_and_explorer_agree_with_the_annex_present_and_absent(text, draw):
+def test_z3_explorer_and_executor_agree_with_the_annex_present_and_absent(text, draw):
     spec = _with_annex(load_spec_text(text, "<random>"), draw)
     readings = tier_readings(spec)
     assert {r.documents for r in readings} == {(("annex", True),), (("annex", False),)}
@@ -259,6 +259,10 @@ def test_z3_and_explorer_agree_with_the_annex_present_and_absent(text, draw):
         wanted = [e.id for e in spec.events if present or any(s.doc == "doc" for s in e.sources)]
         assert _ids(kept.events) == wanted
         _engines_agree(kept)
+        # the executor follows the same spec: the dropped steps are not among its own
+        steps = set(Executor(kept, Reading.MUST).steps)
+        assert set(wanted) <= steps
+        assert not steps & (set(_ids(spec.events)) - set(wanted))
 
 
 def _engines_agree(spec: ProtocolSpec) -> None:
