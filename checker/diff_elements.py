@@ -2,7 +2,8 @@
 
 Deadlines, meetings, escalation ladders (their levels, final authority and tie-break),
 re-referral windows, owners (their kind: a team tray that became a system tray) and
-event guards are compared field by field, on what they *mean* (durations in working
+event guards are compared field by field (precedence rules and whether documents apply
+in `diff_precedence.py`), on what they *mean* (durations in working
 days, modalities, consequences), never on wording: descriptions, quotes and comments
 are not compared, and neither is the order they are written in.
 
@@ -20,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from stepcheck.checker.diff_model import Area, Change
+from stepcheck.checker.diff_precedence import document_changes, precedence_changes
 from stepcheck.checker.words import words_of
 from stepcheck.spec.diagnostics import SourceSpan
 from stepcheck.spec.model import (
@@ -50,6 +52,8 @@ def element_changes(old: ProtocolSpec, new: ProtocolSpec) -> list[Change]:
         *found.windows(),
         *found.owners(),
         *found.guards(),
+        *precedence_changes(old, new),
+        *document_changes(old, new),
     ]
     return sorted(changes, key=lambda change: change.key)
 

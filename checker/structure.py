@@ -12,6 +12,7 @@ import networkx as nx
 from attrs import evolve
 
 from stepcheck.checker.conflicts import check_conflicts
+from stepcheck.checker.documents import document_findings
 from stepcheck.checker.externals import outside_of
 from stepcheck.checker.guards import check_guards
 from stepcheck.checker.ordering import check_ordering
@@ -42,10 +43,15 @@ __all__ = ["check_structure", "holding_cause"]
 
 def check_structure(spec: ProtocolSpec, graph: nx.MultiDiGraph | None = None) -> list[Diagnostic]:
     """Every structural finding in `spec`, sorted by location; where the document leaves
-    tiers open, the findings of every reading (`checker/tiers.py`)."""
+    tiers open or documents apply conditionally, the findings of every reading
+    (`checker/tiers.py`), and what each such document's rules are (`documents.py`)."""
     readings = tier_readings(spec)
+    documents = document_findings(spec)
     if readings:
-        return in_every_reading(spec, readings, _check_closed)
+        found = in_every_reading(spec, readings, _check_closed)
+        return sorted([*found, *documents], key=Diagnostic.sort_key)
+    if documents:  # documents --assume decided: only then, so other specs cost nothing
+        return sorted([*_check_closed(spec, graph), *documents], key=Diagnostic.sort_key)
     return _check_closed(spec, graph)
 
 

@@ -24,7 +24,13 @@ from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.model import ProtocolSpec, Status
 from stepcheck.spec.readings import TierReading, open_statuses, tier_words
 
-__all__ = ["combine_results", "in_every_reading", "open_tier_findings", "reading_listing"]
+__all__ = [
+    "combine_present",
+    "combine_results",
+    "in_every_reading",
+    "open_tier_findings",
+    "reading_listing",
+]
 
 _WORST = {Verdict.PROVED: 0, Verdict.UNKNOWN: 1, Verdict.VIOLATED: 2}
 _EACH = {
@@ -54,23 +60,94 @@ def combine_results(
     seconds = round(sum(result.seconds for result in results), 3)
     if len(set(verdicts)) == 1:
         chosen = _weakest(results)
-        note = (
-            "Decided in every reading of the tiers the document leaves open "
-            f"({_open_words(spec)}): {_EACH[verdicts[0]]} in each."
-        )
+        if len(readings) == 1:
+            note = f"Decided {_left_out(readings[0])}."
+        else:
+            note = (
+                f"Decided in every reading of {_what_open(readings)} "
+                f"({_open_words(spec, readings)}): {_EACH[verdicts[0]]} in each."
+            )
         return evolve(chosen, assumptions=(*chosen.assumptions, note), seconds=seconds)
     chosen = max(results, key=lambda result: _WORST[result.verdict])
     index = results.index(chosen)
+    what = _what_open(readings)
+    changes = _changes_with(readings, verdicts)
     note = (
-        f"The verdict depends on the tiers the document leaves open: {listing}. "
+        f"The verdict depends on {what}: {listing}. "
         f"The {chosen.verdict.value} reading is shown ({readings[index].words()})."
     )
+    said = f"changes with {changes}" if changes else "depends on the tier the document leaves open"
     return evolve(
         chosen,
-        summary=f"{chosen.summary} This depends on the tier the document leaves open: {listing}.",
+        summary=f"{chosen.summary} This {said}: {listing}.",
         assumptions=(*chosen.assumptions, note),
         seconds=seconds,
     )
+
+
+def combine_present(
+    spec: ProtocolSpec,
+    readings: Sequence[TierReading],
+    results: Sequence[PropertyResult | None],
+) -> PropertyResult | None:
+    """One property's verdict over the readings it exists in (`results[i]` is None where
+    reading i dropped it: it comes from a document absent there, `spec/assume.py`); it
+    says where it exists. None when it exists in no reading (a superseded document's)."""
+    if not readings:
+        return results[0]
+    kept = [(reading, r) for reading, r in zip(readings, results, strict=True) if r is not None]
+    if not kept:
+        return None
+    if len(kept) == len(readings):
+        return combine_results(spec, readings, [r for _, r in kept])
+    # in one reading only, its words are the note below; in several, say how they agree
+    combined = (
+        kept[0][1]
+        if len(kept) == 1
+        else combine_results(spec, [k for k, _ in kept], [r for _, r in kept])
+    )
+    where = " or ".join(reading.words() for reading, _ in kept)
+    note = (
+        f"This property exists only where {where}: it comes from a document that "
+        "applies only then, and is decided there."
+    )
+    return evolve(combined, assumptions=(*combined.assumptions, note))
+
+
+def _what_open(readings: Sequence[TierReading]) -> str:
+    tiers = bool(readings[0].choices)
+    documents = len({reading.documents for reading in readings}) > 1
+    if tiers and documents:
+        return "the tiers the document leaves open and the documents that apply"
+    return "the documents that apply" if documents else "the tiers the document leaves open"
+
+
+def _changes_with(readings: Sequence[TierReading], verdicts: Sequence[Verdict]) -> str:
+    """ "document 'annexes'": each conditional document two readings differing only in
+    it give different verdicts for, in spec order; "" when none does."""
+    found = []
+    for position, (doc_id, _) in enumerate(readings[0].documents):
+        seen: dict[object, set[Verdict]] = {}
+        for reading, verdict in zip(readings, verdicts, strict=True):
+            rest = (
+                reading.choices,
+                reading.documents[:position],
+                reading.documents[position + 1 :],
+            )
+            seen.setdefault(rest, set()).add(verdict)
+        if any(len(both) > 1 for both in seen.values()):
+            found.append(f"document '{doc_id}'")
+    return " and ".join(found)
+
+
+def _left_out(reading: TierReading) -> str:
+    """ "without the rules only the superseded 'sv_2019' gives" (one reading: nothing open,
+    only superseded documents left out), or the reading's words."""
+    if reading.choices or reading.documents or not reading.left_out:
+        return f"with {reading.words()}"
+    names = " and ".join(repr(doc) for doc in reading.left_out)
+    plural = len(reading.left_out) > 1
+    return f"without the rules only {names} {'give' if plural else 'gives'} (left out)"
 
 
 def _weakest(results: Sequence[PropertyResult]) -> PropertyResult:
@@ -135,5 +212,15 @@ def _choices(status: Status) -> str:
     return " or ".join(tier_words(tier) for tier in status.tier_open)
 
 
-def _open_words(spec: ProtocolSpec) -> str:
-    return "; ".join(f"'{status.id}' is {_choices(status)}" for status in open_statuses(spec))
+def _open_words(spec: ProtocolSpec, readings: Sequence[TierReading]) -> str:
+    tiers = [f"'{status.id}' is {_choices(status)}" for status in open_statuses(spec)]
+    documents = []
+    for position, (doc_id, _) in enumerate(readings[0].documents):
+        states = {reading.documents[position][1] for reading in readings}
+        words = " or ".join(
+            "present" if state else "absent" for state in sorted(states, reverse=True)
+        )
+        documents.append(f"'{doc_id}' is {words}")
+    if readings[0].left_out:
+        documents.append(f"{' and '.join(repr(d) for d in readings[0].left_out)} left out")
+    return "; ".join([*tiers, *documents])

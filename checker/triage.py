@@ -438,6 +438,10 @@ _FINDINGS: dict[str, tuple[Severity, Category, str]] = {
     "SPEC240": (Severity.LOW, Category.WORDING, "one name stated twice, differently"),
     "SPEC242": (Severity.LOW, Category.STRUCTURE, "a precedence never applies"),
     "SPEC243": (Severity.MEDIUM, Category.URGENT, "a precedence lapses while its route waits"),
+    "SPEC250": (Severity.MEDIUM, Category.STRUCTURE, "rules that apply only sometimes"),
+    "SPEC251": (Severity.LOW, Category.REFERENCE, "an older document's rules are left out"),
+    "SPEC252": (Severity.LOW, Category.REFERENCE, "a document mark that changes nothing"),
+    "SPEC253": (Severity.LOW, Category.REFERENCE, "a document assumed for this run"),
 }
 _OTHER = (Severity.LOW, Category.STRUCTURE, "a gap in the protocol")
 

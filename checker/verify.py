@@ -41,7 +41,7 @@ from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.slicing import SAFETY, concretize, slice_timing, sliceable
 from stepcheck.checker.structure import check_structure
 from stepcheck.checker.system import Flags
-from stepcheck.checker.tiers import combine_results
+from stepcheck.checker.tiers import combine_present
 from stepcheck.checker.witness import violation_shown
 from stepcheck.spec.model import (
     Deadline,
@@ -84,8 +84,8 @@ def verify(
     for spec in specs:
         findings.extend(check_structure(spec))
         readings = tier_readings(spec)
-        decided: dict[str, list[PropertyResult]] = {}
-        for each in [reading.spec for reading in readings] or [spec]:
+        decided: dict[str, list[PropertyResult | None]] = {}
+        for index, each in enumerate([reading.spec for reading in readings] or [spec]):
             times = timing(each)
             models = Models(each)
             for prop in each.properties:
@@ -94,9 +94,12 @@ def verify(
                 if progress is not None:
                     progress(each, prop)
                 result = verify_property(each, prop, limits=limits, times=times, models=models)
-                decided.setdefault(prop.id, []).append(result)
-        for found in decided.values():
-            results.append(combine_results(spec, readings, found) if readings else found[0])
+                decided.setdefault(prop.id, [None] * max(1, len(readings)))[index] = result
+        none: list[PropertyResult | None] = [None] * max(1, len(readings))
+        for prop in spec.properties:  # a reading without a property's document drops it
+            combined = combine_present(spec, readings, decided.get(prop.id, none))
+            if combined is not None:
+                results.append(combined)
     return Report(
         results=tuple(results), findings=tuple(sorted(findings, key=lambda d: d.sort_key()))
     )

@@ -3,9 +3,9 @@
 `ProtocolSpec`s -> `compare` -> `Comparison` -> `render_text` / `render_markdown` here,
 or the report's HTML table. Each aspect a reviewer compares (meeting cadence, decision
 deadlines, re-referral window, step-down meeting, escalation ladder, final authority,
-holding states) becomes one row; each cell lists what the spec says, each entry with
-the digest rule ids it comes from (or, when the spec cites none, its place in the
-spec). Where the document is silent the spec holds `unspecified`, and the cell says
+holding states, what takes precedence) becomes one row; each cell lists what the spec
+says, each entry with the digest rule ids it comes from (or, when the spec cites none,
+its place in the spec). Where the document is silent the spec holds `unspecified`, and the cell says
 "not stated": nothing here is filled in from other authorities or from defaults.
 """
 
@@ -253,6 +253,18 @@ def _final_authority(spec: ProtocolSpec) -> list[Entry]:
     return found
 
 
+def _precedence(spec: ProtocolSpec) -> list[Entry]:
+    found = []
+    for rule in spec.precedence:
+        text = f"{rule.id}: {_steps(rule.route)} goes before {_steps(rule.over)}"
+        if rule.modality.value != "must":
+            text += f" ({rule.modality.value})"
+        found.append(_entry(text, rule.sources, rule.span.path))
+    if not found:
+        return [Entry(text="no route stated to take precedence", rules=(), place="precedence")]
+    return found
+
+
 def _holding_states(spec: ProtocolSpec) -> list[Entry]:
     found = []
     for status in spec.statuses:
@@ -281,6 +293,7 @@ _ASPECTS: Final[tuple[tuple[str, Callable[[ProtocolSpec], list[Entry]]], ...]] =
     ("Escalation ladder", _escalation_ladder),
     ("Final authority", _final_authority),
     ("Holding states and their bounds", _holding_states),
+    ("What takes precedence", _precedence),
 )
 
 
@@ -362,6 +375,10 @@ def _holder(spec: ProtocolSpec, owner_id: str) -> str:
 def _meeting(spec: ProtocolSpec, meeting_id: str) -> str:
     meeting = spec.meeting_by_id(meeting_id)
     return meeting.name or meeting.id
+
+
+def _steps(ids: Sequence[str]) -> str:
+    return ", ".join(f"'{event_id}'" for event_id in ids)
 
 
 def _either(ids: Sequence[str]) -> str:

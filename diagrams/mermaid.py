@@ -23,6 +23,7 @@ from typing import Final
 from stepcheck.diagrams.style import (
     PathStep,
     TracePath,
+    gives_way_note,
     kind_group,
     lane_of,
     tier_label,
@@ -166,11 +167,11 @@ def _transitions(spec: ProtocolSpec, ids: dict[str, str], path: TracePath | None
         sources = sorted(event.sources_from) if event.sources_from else [_ANY_STATE]
         for source in sources:
             target = event.target or source
-            label = _label(event, steps.get((event.id, source), ()))
+            label = _label(spec, event, steps.get((event.id, source), ()))
             lines.append(f"{_INDENT}{ids[source]} --> {ids[target]} : {label}")
     for step in path.events if path is not None else ():
         if step.drawn_from is None:
-            label = _label(spec.event_by_id(step.event), (step,))
+            label = _label(spec, spec.event_by_id(step.event), (step,))
             lines.append(f"{_INDENT}{ids[step.source]} --> {ids[step.target]} : {label}")
     lines += _undefined(spec, ids)
     finals = sorted((s for s in spec.statuses if s.final), key=_id)
@@ -196,13 +197,16 @@ def _steps_by_edge(path: TracePath | None) -> dict[tuple[str, str], tuple[PathSt
     return {key: tuple(steps) for key, steps in found.items()}
 
 
-def _label(event: Event, steps: tuple[PathStep, ...]) -> str:
+def _label(spec: ProtocolSpec, event: Event, steps: tuple[PathStep, ...]) -> str:
     words = [event.id]
     group = kind_group(event.kind)
     if group.name != "other":
         words.append(f"({group.name.replace(' / ', ' or ')})")
     if event.modality is not Modality.MUST:
         words.append(f"({event.modality.value})")
+    ahead = gives_way_note(spec, event)
+    if ahead is not None:
+        words.append(f"- {ahead}")
     if steps:
         numbers = ", ".join(str(step.number) for step in steps)
         loop = " loop" if any(step.in_loop for step in steps) else ""

@@ -40,6 +40,7 @@ from stepcheck.diagrams.dot import (
 from stepcheck.diagrams.style import (
     edge_style,
     escape,
+    gives_way_note,
     kind_group,
     shorten,
     tier_label,
@@ -205,7 +206,8 @@ def _stays(spec: ProtocolSpec, own: set[str]) -> dict[str, str]:
 
 
 def _event_line(spec: ProtocolSpec, event: Event) -> str:
-    """An event's id, how binding it is, whether it has a condition, its meeting."""
+    """An event's id, how binding it is, whether it has a condition, its meeting, and
+    the routes it gives way to (`precedence:`)."""
     line = f"<b>{escape(event.id)}</b>"
     if event.modality is not Modality.MUST:
         line += f" ({event.modality.value})"
@@ -214,6 +216,9 @@ def _event_line(spec: ProtocolSpec, event: Event) -> str:
     if event.at is not None:
         meeting = spec.meeting_by_id(event.at)
         line += f" @ {escape(shorten(meeting.name or meeting.id, _MEETING_WIDTH))}"
+    ahead = gives_way_note(spec, event)
+    if ahead is not None:
+        line += f" ({escape(ahead)})"
     return line
 
 

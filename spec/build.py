@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from math import prod
 from typing import Any, Final, TypeVar
 
 from attrs import evolve
 
+from stepcheck.spec.build_documents import (
+    check_document_readings,
+    check_documents,
+    document_condition,
+)
 from stepcheck.spec.build_precedence import build_precedence, check_precedence
 from stepcheck.spec.build_rules import (
     build_deadline,
@@ -63,6 +69,7 @@ from stepcheck.spec.model import (
     Variable,
 )
 from stepcheck.spec.reader import SpecReader
+from stepcheck.spec.readings import MAX_READINGS
 from stepcheck.spec.yamlread import Document as YamlDocument
 from stepcheck.spec.yamlread import Path
 
@@ -113,6 +120,10 @@ def _build(r: SpecReader) -> ProtocolSpec | None:
     _check_initial(r, statuses)
     check_readings(r, statuses)
     check_citations(r, documents)
+    check_documents(r, documents)
+    tiers = prod(len(status.tier_open) for status in statuses if status.tier_open)
+    if tiers <= MAX_READINGS:
+        check_document_readings(r, documents, tiers)
     spec = ProtocolSpec(
         authority=_authority(r),
         documents=documents,
@@ -198,6 +209,9 @@ def _document(r: SpecReader, doc_id: str, path: Path) -> Document:
         version=r.get(path, "version"),
         date=r.get(path, "date"),
         description=r.get(path, "description"),
+        condition=document_condition(r, doc_id, path),
+        superseded_by=r.get(path, "superseded_by"),
+        sources=r.sources(path),
         span=r.span(path, key=True),
     )
 

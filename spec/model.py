@@ -239,7 +239,27 @@ class Document:
     version: str | None = None
     date: str | None = None
     description: str | None = None
+    condition: str | None = None
+    """When the document applies (`applies: conditional`), in the text's words; None
+    when it always applies. Rules citing only it exist only where it is present
+    (`spec/assume.py`), and `verify` decides every verdict both ways."""
+    superseded_by: str | None = None
+    """The document that replaces this one: its rules are left out unless it is
+    assumed present (`verify --assume DOC=present`)."""
+    sources: tuple[Source, ...] = ()
+    assumed: bool | None = None
+    """Never written in a spec: True (present) or False (absent) once a reading or
+    `--assume` has decided a conditional or superseded document (`spec/assume.py`)."""
     span: SourceSpan = field(eq=False, repr=False)
+
+    @property
+    def conditional(self) -> bool:
+        return self.condition is not None
+
+    @property
+    def optional(self) -> bool:
+        """True when the spec holds this document's rules only under an assumption."""
+        return self.conditional or self.superseded_by is not None
 
 
 @frozen(kw_only=True)

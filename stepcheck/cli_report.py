@@ -29,6 +29,7 @@ from stepcheck.reporting import (
     report_page,
     verified_results,
 )
+from stepcheck.spec.assume import assume_all, parse_assumptions
 from stepcheck.verification import default_jobs
 
 __all__ = ["compare_command", "report_command"]
@@ -54,12 +55,20 @@ __all__ = ["compare_command", "report_command"]
     type=StartDate(),
     help="the date case stories start on, when verifying here  [default: today]",
 )
+@click.option(
+    "--assume",
+    "assumptions",
+    multiple=True,
+    metavar="DOC=present|absent",
+    help="as for verify: decide a conditional or superseded document (repeatable)",
+)
 @max_seconds_option("what is left undecided is 'unknown'")
-def report_command(
+def report_command(  # noqa: PLR0917 (click passes every option as a parameter)
     paths: tuple[Path, ...],
     output: Path,
     results: Path | None,
     start_date: date | None,
+    assumptions: tuple[str, ...],
     max_seconds: float | None,
 ) -> None:
     """Write the policy reviewer's report: one self-contained HTML file.
@@ -71,6 +80,7 @@ def report_command(
     """
     check_writable([output])
     specs = load_all(paths)
+    specs = assume_all(specs, parse_assumptions(assumptions, specs))
     if results is not None:
         found = read_results_file(results, specs)
         if start_date is not None and start_date != found.start_date:

@@ -35,6 +35,7 @@ from stepcheck.cli_common import load_some
 from stepcheck.cli_types import Seconds, StartDate, default_start
 from stepcheck.colour import CHOICES, colourise, wants_colour
 from stepcheck.outputs import check_writable, write_file
+from stepcheck.spec.assume import assume_all, parse_assumptions
 from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.verification import Budget, default_jobs, run_verify, with_options, without_timings
 
@@ -182,6 +183,14 @@ __all__ = ["verify_command"]
     help="record this run's violations, unknowns and findings as accepted, by fingerprint",
 )
 @click.option(
+    "--assume",
+    "assumptions",
+    multiple=True,
+    metavar="DOC=present|absent",
+    help="decide a conditional or superseded document (repeatable); by default a "
+    "conditional document is checked both present and absent, a superseded one absent",
+)
+@click.option(
     "--job-summary",
     is_flag=True,
     help="also append the pull-request summary (--format pr) to $GITHUB_STEP_SUMMARY",
@@ -212,6 +221,7 @@ def verify(  # noqa: PLR0917 (click passes every option as a parameter)
     baseline_file: Path | None,
     write_baseline: Path | None,
     job_summary: bool,
+    assumptions: tuple[str, ...],
 ) -> None:
     """Prove or refute every property of each spec, and list the consistency findings.
 
@@ -228,6 +238,7 @@ def verify(  # noqa: PLR0917 (click passes every option as a parameter)
     accepted = read_baseline(baseline_file) if baseline_file is not None else None
     summary_file = _summary_file() if job_summary else None
     specs, broken = load_some(paths)
+    specs = assume_all(specs, parse_assumptions(assumptions, specs))
     if derived or any(name.startswith(DERIVED) for name in properties):
         specs = [with_derived(spec) for spec in specs]
     known = {prop.id for spec in specs for prop in spec.properties}
@@ -260,6 +271,7 @@ def verify(  # noqa: PLR0917 (click passes every option as a parameter)
     if no_timings:
         report = without_timings(report)
     asked = _options(limits) + _derived_options(derived_total_rlimit, derived_explicit_states)
+    asked += tuple(f"--assume {text.strip()}" for text in assumptions)
     report = with_options(evolve(report, inputs=tuple(broken)), asked)
     by_path = {spec.path: spec for spec in specs}
     if write_baseline is not None:

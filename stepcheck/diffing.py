@@ -144,7 +144,36 @@ _WORDING = frozenset(
 
 
 def _digest(spec: ProtocolSpec) -> str:
-    return hashlib.sha256(repr(_canonical(spec)).encode("utf-8")).hexdigest()
+    said = (_canonical(spec), _conditional_citations(spec))
+    return hashlib.sha256(repr(said).encode("utf-8")).hexdigest()
+
+
+def _conditional_citations(spec: ProtocolSpec) -> tuple[object, ...]:
+    """Which documents each rule cites, where a document applies only sometimes: a rule
+    moved from the main text to a conditional annex exists only sometimes, so that
+    citation is meaning, not wording (`spec/assume.py`)."""
+    if not any(document.optional for document in spec.documents):
+        return ()
+    groups: tuple[tuple[Any, ...], ...] = (
+        spec.events,
+        spec.undefined_routes,
+        spec.deadlines,
+        spec.escalations,
+        spec.rereferrals,
+        spec.precedence,
+        spec.properties,
+    )
+    cited = [
+        (item.id, tuple(sorted({source.doc for source in item.sources})))
+        for group in groups
+        for item in group
+    ]
+    cited += [
+        (f"{event.id}:{guard.text}", tuple(sorted({source.doc for source in guard.sources})))
+        for event in (*spec.events, *spec.undefined_routes)
+        for guard in event.guards
+    ]
+    return tuple(sorted(cited))
 
 
 def _canonical(value: object) -> object:

@@ -29,7 +29,7 @@ from stepcheck.checker.engines import Limits
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.structure import check_structure
-from stepcheck.checker.tiers import combine_results
+from stepcheck.checker.tiers import combine_present
 from stepcheck.checker.verify import Decision, Models, decide_property, dress
 from stepcheck.dating import date_counterexamples
 from stepcheck.spec.model import ProtocolSpec
@@ -117,8 +117,10 @@ def run_verify(
         for prop in spec.properties:
             if properties and prop.id not in properties:
                 continue
-            decided = [results[(index, prop.id)] for index in where]
-            ordered.append(combine_results(spec, its, decided) if its else decided[0])
+            decided = [results.get((index, prop.id)) for index in where]
+            combined = combine_present(spec, its, decided)
+            if combined is not None:  # a property of a document left out in every reading
+                ordered.append(combined)
     return Report(
         results=tuple(ordered),
         findings=tuple(sorted(findings, key=lambda d: d.sort_key())),

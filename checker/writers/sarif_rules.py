@@ -85,6 +85,10 @@ FINDING_HELP: Final = {
     "SPEC240": "one owner, role or word is stated twice and mapped differently each time",
     "SPEC242": "a precedence never applies: its route and the steps it pre-empts share no status",
     "SPEC243": "a precedence lapses on the days its route waits for a meeting or a minimum wait",
+    "SPEC250": "a document applies only conditionally: its rules are checked with it and without",
+    "SPEC251": "a superseded document's rules are left out",
+    "SPEC252": "a document is marked conditional or superseded, but no rule depends on it alone",
+    "SPEC253": "a document was assumed present or absent for this run",
 }
 
 

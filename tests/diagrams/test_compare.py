@@ -14,6 +14,7 @@ from stepcheck.spec.loader import load_spec
 
 AUTHORITIES = Path("spec/authorities")
 EXAMPLE = Path("tests/fixtures/specs/valid/example.yaml")
+PRECEDENCE = "tests/fixtures/specs/valid/precedence.yaml"
 GOLDEN = Path("tests/golden/diagrams/compare")
 
 
@@ -67,3 +68,15 @@ def test_compare_module_examples_hold():
     import stepcheck.diagrams.compare as module  # noqa: PLC0415
 
     assert doctest.testmod(module).failed == 0
+
+
+def test_precedence_is_an_aspect_with_its_rule_and_none_where_the_spec_states_none():
+    comparison = compare([load_spec(EXAMPLE), load_spec(Path(PRECEDENCE))])
+
+    (row,) = (aspect for aspect in comparison.aspects if aspect.title == "What takes precedence")
+    example, smallvale = row.cells
+    assert example[0].text == "no route stated to take precedence"
+    assert smallvale[0].text == (
+        "safeguarding_first: 'urgent_step_up' goes before 'step_down', 'propose_step_down'"
+    )
+    assert smallvale[0].origin == "no rule cited; spec: precedence.safeguarding_first"

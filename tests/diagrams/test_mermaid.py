@@ -130,3 +130,16 @@ def test_ids_are_sanitised_and_unique():
     ids = [mermaid_id(text, taken) for text in ("end", "end_state", "1st", "a-b", "a_b")]
 
     assert ids == ["end_state", "end_state_2", "s_1st", "a_b", "a_b_2"]
+
+
+def test_a_step_that_gives_way_says_to_which_route(golden):
+    """A precedence rule's pre-empted steps carry "gives way to" in their labels, as in
+    the Graphviz diagram; the urgent route itself does not."""
+    text = status_mermaid(load_spec(Path("tests/fixtures/specs/valid/precedence.yaml")))
+
+    labels = {(s, t): label for s, t, label in _parse(text)["transitions"]}
+    assert labels[("step_down_pending", "early_help")] == (
+        "step_down (step down or close) - gives way to urgent_step_up"
+    )
+    assert "gives way" not in str(labels[("step_down_pending", "cp")])
+    golden.check(Path("tests/golden/diagrams/precedence.mmd"), text)

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from attrs import evolve
 
 from stepcheck.diagrams.parts import tier_map, tier_parts
 from stepcheck.diagrams.style import kind_group, tier_order
 from stepcheck.spec.loader import load_spec
-from stepcheck.spec.model import EventKind, ProtocolSpec
+from stepcheck.spec.model import EventKind, ProtocolSpec, Tier
 
 EXAMPLE = Path("tests/fixtures/specs/valid/example.yaml")
 SPECS = [EXAMPLE, *sorted(Path("spec/authorities").glob("*.yaml"))]
@@ -88,3 +89,13 @@ def test_the_tier_map_counts_every_move_between_tiers(path):
     assert sum(counted) == len(crossing)
     for tier in set(tier_of.values()):
         assert f'href="#part-{tier.value}"' in source
+
+
+def test_a_step_that_keeps_the_case_and_gives_way_says_so_in_its_part():
+    """A step listed inside its status's box (it keeps the case there) still says which
+    route pre-empts it."""
+    loaded = load_spec(Path("tests/fixtures/specs/valid/precedence.yaml"))
+    spec = evolve(loaded, precedence=(evolve(loaded.precedence[0], over=("raise_concerns",)),))
+
+    (cin,) = (part for part in tier_parts(spec) if part.tier is Tier.CIN)
+    assert "<b>raise_concerns</b> (gives way to urgent_step_up)" in cin.graph.source
