@@ -88,7 +88,10 @@ class Reach:
     states: int
     complete: bool
     taken: tuple[TargetRun, ...] = ()
-    """The first run to each transition, whether or not `runs` holds it on its own."""
+    """The first run to each transition, whether or not `runs` holds it on its own; and
+    one more for each other set of re-referral windows open when it was taken (who they
+    send the case back to), since a window that sends it back to the team that would
+    take it anyway cannot show a routing mistake (`oracle/edges.py` dates these)."""
 
 
 @frozen
@@ -143,6 +146,7 @@ def reachable(
     queued = {entry[4].case for entry in queue}
     possible: dict[str, tuple[str, ...]] = {}
     first: dict[Target, _Node] = {}
+    routed: dict[tuple[Target, Hashable], _Node] = {}
     reasons: set[tuple[Target, Hashable]] = set()
     probes: dict[_Node, list[str]] = {}
     states = 0
@@ -167,6 +171,8 @@ def reachable(
         for step, result in results:
             target = Target(step, status, result.accepted)
             first.setdefault(target, node)
+            if result.accepted and node.case.windows:
+                routed.setdefault((target, _owners(node.case)), node)
             why = (target, _why(result))
             if not result.accepted and why not in reasons:
                 reasons.add(why)
@@ -192,10 +198,26 @@ def reachable(
                 start=node.start,
                 steps=(*node.steps, (target.step, node.case.now)),
             )
-            for target, node in sorted(first.items())
-            if target.accepted
+            for target, node in [
+                *((target, node) for target, node in sorted(first.items()) if target.accepted),
+                *(
+                    (target, node)
+                    for (target, _), node in sorted(routed.items(), key=_routed_order)
+                    if node is not first[target]
+                ),
+            ]
         ),
     )
+
+
+def _owners(case: Case) -> Hashable:
+    """The open re-referral windows and who each sends the case back to."""
+    return tuple(sorted((clock.rule, clock.owner) for clock in case.windows))
+
+
+def _routed_order(item: tuple[tuple[Target, Hashable], _Node]) -> tuple[Target, str]:
+    (target, owners), _ = item
+    return target, repr(owners)
 
 
 def _runs(first: dict[Target, _Node], probes: dict[_Node, list[str]]) -> tuple[TargetRun, ...]:
