@@ -136,9 +136,15 @@ def _after_due(executor: Executor, run: TargetRun, deadline: str) -> tuple[Targe
     """`run` shifted so `deadline` is due before a non-working day: its last step probed
     on that day, and taken on the first working day after the due date."""
     step = run.steps[-1][0]
+    unshifted = _replayed(executor, run.status, run.start, run.steps[:-1])
+    original = None if unshifted is None else unshifted.clock(deadline)
+    if original is None:
+        return ()
     for days in range(7):
         for weeks in _YEARS_OF_WEEKS:
             shift = timedelta(weeks=weeks, days=days)
+            if is_working_day(original.limit.by + shift + timedelta(days=1)):
+                continue  # most likely still due before a working day: not worth a replay
             start = run.start + shift
             steps = tuple((name, at + shift) for name, at in run.steps[:-1])
             case = _replayed(executor, run.status, start, steps)
