@@ -71,7 +71,7 @@ def moved_sitting_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[T
 
 def edge_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:
     """A run per step and limit, the step taken on the limit's last working day."""
-    found: dict[tuple[str, str, str], TargetRun] = {}
+    found: dict[tuple[str, str, str, str], TargetRun] = {}
     for run in runs:
         step = run.steps[-1][0]
         before = _replayed(executor, run.status, run.start, run.steps[:-1])

@@ -170,11 +170,8 @@ def reachable(
         closer = _closer(status, results, closest, first)
         for step, result in results:
             target = Target(step, status, result.accepted)
-            first.setdefault(target, node)
-            if result.accepted and node.case.windows:
-                routed.setdefault((target, _owners(node.case)), node)
-            why = (target, _why(result))
-            if not result.accepted and why not in reasons:
+            _note(first, routed, target, node)
+            if not result.accepted and (why := (target, _why(result))) not in reasons:
                 reasons.add(why)
                 probes.setdefault(node, []).append(step)
             if result.accepted and result.case not in queued:
@@ -192,21 +189,38 @@ def reachable(
         runs=_runs(first, probes),
         states=states,
         complete=not queue,
-        taken=tuple(
-            TargetRun(
-                status=node.status,
-                start=node.start,
-                steps=(*node.steps, (target.step, node.case.now)),
-            )
-            for target, node in [
-                *((target, node) for target, node in sorted(first.items()) if target.accepted),
-                *(
-                    (target, node)
-                    for (target, _), node in sorted(routed.items(), key=_routed_order)
-                    if node is not first[target]
-                ),
-            ]
-        ),
+        taken=_taken(first, routed),
+    )
+
+
+def _note(
+    first: dict[Target, _Node],
+    routed: dict[tuple[Target, Hashable], _Node],
+    target: Target,
+    node: _Node,
+) -> None:
+    """Keep the first state each target was reached in, and for a transition also the
+    first with each other set of open windows' owners."""
+    first.setdefault(target, node)
+    if target.accepted and node.case.windows:
+        routed.setdefault((target, _owners(node.case)), node)
+
+
+def _taken(
+    first: dict[Target, _Node], routed: dict[tuple[Target, Hashable], _Node]
+) -> tuple[TargetRun, ...]:
+    """The first run to each transition, then one per other set of open windows' owners."""
+    nodes = [(target, node) for target, node in sorted(first.items()) if target.accepted]
+    nodes += [
+        (target, node)
+        for (target, _), node in sorted(routed.items(), key=_routed_order)
+        if node is not first[target]
+    ]
+    return tuple(
+        TargetRun(
+            status=node.status, start=node.start, steps=(*node.steps, (target.step, node.case.now))
+        )
+        for target, node in nodes
     )
 
 

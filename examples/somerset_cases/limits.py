@@ -146,7 +146,9 @@ LADDERS: Mapping[str, Ladder] = {
     # SP-12: not allocated within 2 weeks -> the receiving team's OM
     "unallocated_case": Ladder(
         frozenset({"escalate_unallocated_case"}),
-        frozenset({"allocate_from_sg_tray_cin", "allocate_from_sg_tray_cp", "allocate_from_cla_tray"}),
+        frozenset(
+            {"allocate_from_sg_tray_cin", "allocate_from_sg_tray_cp", "allocate_from_cla_tray"}
+        ),
         ("receiving_om",),
     ),
     # SP-20: a transfer blocked by capacity -> the OMs, then the Heads of Service

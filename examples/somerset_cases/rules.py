@@ -197,14 +197,18 @@ MOVES: Mapping[str, Move] = {
     "tam_requires_step_in": Move(("awaiting_tam",), "step_in", meeting="tam"),
     "tam_agrees_fis_continues": Move(("awaiting_tam",), "fis_open", meeting="tam"),
     "hold_step_in_visit": Move(("step_in",), "awaiting_tam", meeting="step_in_visit"),
-    "handover_visit": Move(("step_up_agreed",), "assessment", co_owner="none", meeting="joint_visit"),
+    "handover_visit": Move(
+        ("step_up_agreed",), "assessment", co_owner="none", meeting="joint_visit"
+    ),
     "step_up_returns_to_tam": Move(("step_up_agreed",), "awaiting_tam"),  # SP-08: when overdue
     "fis_continues_after_refusal": Move(("step_up_refused",), "fis_open"),
     "escalate_refused_step_up": Move(("step_up_refused",), "step_in"),
     "escalate_to_om_review": Move(
         ("step_up_refused",), "awaiting_om_review", guards={"ST-24": held("step_in_visit")}
     ),
-    "om_review_agrees_step_up": Move(("awaiting_om_review",), "step_up_agreed", meeting="om_review"),
+    "om_review_agrees_step_up": Move(
+        ("awaiting_om_review",), "step_up_agreed", meeting="om_review"
+    ),
     "om_review_upholds_refusal": Move(("awaiting_om_review",), "fis_open", meeting="om_review"),
     "escalate_neglect_refusal": Move(("step_up_refused",), guards={"ST-22": fact("neglect")}),
     "partner_disagrees_with_tam_decision": Move(
@@ -246,7 +250,9 @@ MOVES: Mapping[str, Move] = {
     "transfer_to_sg_at_initial_cin_meeting": Move(
         ("assessment",), "cin", TRANSFER_GUARDS, RESET_FORM, meeting="initial_cin_meeting"
     ),
-    "transfer_to_sg_at_icpc": Move(("assessment",), "cp", TRANSFER_GUARDS, RESET_FORM, meeting="icpc"),
+    "transfer_to_sg_at_icpc": Move(
+        ("assessment",), "cp", TRANSFER_GUARDS, RESET_FORM, meeting="icpc"
+    ),
     "initial_cin_case_to_sg_tray": Move(
         ("assessment",),
         "in_safeguarding_tray_cin",
@@ -279,7 +285,9 @@ MOVES: Mapping[str, Move] = {
         RESET,
     ),
     "allocate_from_cla_tray": Move(("in_cla_tray",), "cla"),
-    "transfer_blocked_by_capacity": Move(("assessment", "short_term_intervention", "cla_proceedings")),
+    "transfer_blocked_by_capacity": Move(
+        ("assessment", "short_term_intervention", "cla_proceedings")
+    ),
     "return_home": Move(("cla",), "cla_returned_home"),
     "placed_at_home_on_care_order": Move(("cla",), "cla_home_on_care_order"),
     "care_order_revoked": Move(
@@ -300,7 +308,9 @@ MOVES: Mapping[str, Move] = {
     "transfer_out_of_cwd": Move(("cwd_open",), "cin", TRANSFER_GUARDS, RESET_FORM),
     # assessment outcomes, step down, closure (SP-14..SP-16, ST-17..ST-19)
     "start_short_term_intervention": Move(("assessment",), "short_term_intervention"),
-    "close_case": Move(("assessment", "short_term_intervention", "cin", "cla_returned_home"), "closed"),
+    "close_case": Move(
+        ("assessment", "short_term_intervention", "cin", "cla_returned_home"), "closed"
+    ),
     "hold_three_way_meeting": Move(STEP_DOWN_FROM, meeting="three_way_meeting"),
     "send_step_down_form": Move(
         STEP_DOWN_FROM,

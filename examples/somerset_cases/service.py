@@ -183,9 +183,7 @@ class Somerset:
             return False
         # ST-02: once an urgent CP step up can happen, the TAM route gives way to it.
         urgent = case.facts["urgent_cp_concerns"] and case.status in URGENT_FROM
-        return not (
-            step in _GIVE_WAY and urgent and "tam_ignores_urgent_concerns" not in self.bugs
-        )
+        return not (step in _GIVE_WAY and urgent and "tam_ignores_urgent_concerns" not in self.bugs)
 
     def _overdue(self, case: Case, limit: str, at: datetime) -> bool:
         due = case.clocks.get(limit)
@@ -261,7 +259,9 @@ class Somerset:
                 if limit.recurring:
                     restarted = "weekly_overview_does_not_restart" not in self.bugs
                     clocks[name] = self._due(name, limit, at) if restarted else running
-            elif running is not None and case.status in limit.anchors and target not in limit.anchors:
+            elif (
+                running is not None and case.status in limit.anchors and target not in limit.anchors
+            ):
                 continue  # the case left the status the limit runs in
             elif running is not None:
                 clocks[name] = running
@@ -285,7 +285,9 @@ class Somerset:
         if kind == "decide":
             if level not in ladder.decides_at:
                 return False, case
-            return True, replace(case, disputes={k: v for k, v in case.disputes.items() if k != name})
+            return True, replace(
+                case, disputes={k: v for k, v in case.disputes.items() if k != name}
+            )
         position = ladder.levels.index(level)
         if position + 1 == len(ladder.levels):
             return False, case

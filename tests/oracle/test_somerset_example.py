@@ -88,7 +88,8 @@ def test_clean_system_agrees_and_exercises_every_reachable_step():
     assert outcome.agrees, outcome.report
     transitions = outcome.coverage.as_json()["transitions"]
     refusals = outcome.coverage.as_json()["refusals"]
-    assert isinstance(transitions, dict) and isinstance(refusals, dict)
+    assert isinstance(transitions, dict)
+    assert isinstance(refusals, dict)
     assert transitions["exercised"] == transitions["reachable"] > 300
     assert refusals["exercised"] == refusals["reachable"] > 2000
     assert "transitions: 332 of 332 reachable exercised (100%)" in outcome.report
