@@ -20,9 +20,10 @@ A step the search took once a deadline had run out (`overdue(...)` guards) is se
 again on the day after the due date when that day is not a working day (the deadline
 is not yet overdue: a system counting to midnight gets it wrong) and taken on the first
 working day after it; the run is shifted whole weeks and days until the due date falls
-before a weekend or bank holiday. A step that starts a deadline is also taken once so
-that a weekday bank holiday falls before the deadline's due date, where a system that
-counts working days as calendar days, or weeks as working days, shows a different date.
+before a weekend or bank holiday (once per step and deadline). Each deadline is also
+started once so that a weekday bank holiday falls before its due date, where a system
+that counts working days as calendar days, or weeks as working days, shows a different
+date.
 
 Likewise a step that needs a periodic meeting is sent once on a sitting moved by a
 bank holiday (the Tuesday after Easter Monday): the run is shifted whole weeks and a
@@ -31,6 +32,7 @@ day until its last step falls the day after a weekday bank holiday.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
@@ -44,6 +46,7 @@ _MORNING = time(9, 0)
 _SATURDAY = 5
 _WEEKS = range(27)  # up to half a year later: a 3-month window meets every weekday
 _YEARS_OF_WEEKS = range(160)  # three years: every kind of bank-holiday Monday
+_TRIES = 20  # shifted replays per step and deadline run out (`_after_due`)
 
 
 def moved_sitting_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:
@@ -90,7 +93,7 @@ def edge_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun,
 def overdue_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:
     """Per step taken after a deadline ran out: the step probed on the non-working day
     after the due date, then taken on the first working day after it."""
-    found: dict[tuple[str, str, str], tuple[TargetRun, ...]] = {}
+    found: dict[tuple[str, str], tuple[TargetRun, ...]] = {}
     for run in runs:
         step, at = run.steps[-1]
         before = _replayed(executor, run.status, run.start, run.steps[:-1])
@@ -98,7 +101,7 @@ def overdue_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetR
             continue
         moved = executor.advance(before, at)
         for due in moved.due:
-            key = (run.status, step, due.deadline)
+            key = (step, due.deadline)
             if not due.overdue or key in found:
                 continue
             shifted = _after_due(executor, run, due.deadline)
@@ -108,16 +111,16 @@ def overdue_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetR
 
 
 def holiday_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:
-    """Per step that starts a deadline: the run shifted whole weeks until a weekday bank
-    holiday falls between the step and the deadline's due date."""
-    found: dict[tuple[str, str, str], TargetRun] = {}
+    """Per deadline, the first run whose last step starts it, shifted whole weeks until a
+    weekday bank holiday falls between the step and the deadline's due date."""
+    found: dict[str, TargetRun] = {}
     for run in runs:
         step, at = run.steps[-1]
         after = _replayed(executor, run.status, run.start, run.steps)
         if after is None:
             continue
         for clock in after.deadlines:
-            key = (run.status, step, clock.deadline)
+            key = clock.deadline
             if clock.limit.started != at or key in found:
                 continue
             for weeks in _YEARS_OF_WEEKS:
@@ -134,37 +137,39 @@ def holiday_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetR
 
 def _after_due(executor: Executor, run: TargetRun, deadline: str) -> tuple[TargetRun, ...]:
     """`run` shifted so `deadline` is due before a non-working day: its last step probed
-    on that day, and taken on the first working day after the due date."""
+    on that day, and taken on the first working day after the due date. Shifts are tried
+    only where the unshifted due date, moved the same, falls before a non-working day
+    (exact for weeks and calendar days, near for months and working days), and at most
+    `_TRIES` of them, so a run that no shift keeps valid costs little."""
     step = run.steps[-1][0]
     unshifted = _replayed(executor, run.status, run.start, run.steps[:-1])
     original = None if unshifted is None else unshifted.clock(deadline)
     if original is None:
         return ()
-    for days in range(7):
-        for weeks in _YEARS_OF_WEEKS:
-            shift = timedelta(weeks=weeks, days=days)
-            if is_working_day(original.limit.by + shift + timedelta(days=1)):
-                continue  # most likely still due before a working day: not worth a replay
-            start = run.start + shift
-            steps = tuple((name, at + shift) for name, at in run.steps[:-1])
-            case = _replayed(executor, run.status, start, steps)
-            clock = None if case is None else case.clock(deadline)
-            if case is None or clock is None:
-                continue
-            after = clock.limit.by + timedelta(days=1)
-            if is_working_day(after):
-                continue
-            probe = datetime.combine(after, _MORNING)
-            first = after
-            while not is_working_day(first):
-                first += timedelta(days=1)
-            taken = datetime.combine(first, _MORNING)
-            if probe < case.now or not executor.apply(case, step, at=taken).accepted:
-                continue
-            return (
-                TargetRun(status=run.status, start=start, steps=steps, probes=(step,), at=probe),
-                TargetRun(status=run.status, start=start, steps=(*steps, (step, taken))),
-            )
+    shifts = (
+        timedelta(weeks=weeks, days=days)
+        for days in range(7)
+        for weeks in _YEARS_OF_WEEKS
+        if not is_working_day(original.limit.by + timedelta(weeks=weeks, days=days + 1))
+    )
+    for shift in itertools.islice(shifts, _TRIES):
+        start = run.start + shift
+        steps = tuple((name, at + shift) for name, at in run.steps[:-1])
+        case = _replayed(executor, run.status, start, steps)
+        clock = None if case is None else case.clock(deadline)
+        if case is None or clock is None or is_working_day(clock.limit.by + timedelta(days=1)):
+            continue
+        after = clock.limit.by + timedelta(days=1)
+        first = after
+        while not is_working_day(first):
+            first += timedelta(days=1)
+        probe, taken = datetime.combine(after, _MORNING), datetime.combine(first, _MORNING)
+        if probe < case.now or not executor.apply(case, step, at=taken).accepted:
+            continue
+        return (
+            TargetRun(status=run.status, start=start, steps=steps, probes=(step,), at=probe),
+            TargetRun(status=run.status, start=start, steps=(*steps, (step, taken))),
+        )
     return ()
 
 
