@@ -115,7 +115,7 @@ def holiday_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetR
     weekday bank holiday falls between the step and the deadline's due date."""
     found: dict[str, TargetRun] = {}
     for run in runs:
-        step, at = run.steps[-1]
+        at = run.steps[-1][1]
         after = _replayed(executor, run.status, run.start, run.steps)
         if after is None:
             continue
