@@ -92,7 +92,8 @@ def test_clean_system_agrees_and_exercises_every_reachable_step():
     assert isinstance(refusals, dict)
     assert transitions["exercised"] == transitions["reachable"] > 300
     assert refusals["exercised"] == refusals["reachable"] > 2000
-    assert "transitions: 332 of 332 reachable exercised (100%)" in outcome.report
+    assert f"transitions: {transitions['reachable']} of " in outcome.report
+    assert "reachable exercised (100%)" in outcome.report
 
 
 @pytest.mark.parametrize("bug", sorted(BUGS))
