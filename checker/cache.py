@@ -2,10 +2,12 @@
 
 A property's `Decision` depends only on the spec's model (not on where its file is,
 its comments or its line numbers), the property, the checker's limits and the tool's
-version; those are hashed into the key. Entries are JSON (never pickle: a cache
-folder must not be able to run code) written atomically; an unreadable or foreign
-entry is ignored and recomputed. A decision that ran out of wall-clock time is not
-kept, since a later run with more time may settle it.
+version and code; those are hashed into the key. The code is a digest of the source
+of the checker and the spec language (`code_digest`), so an edited checker never
+reads a decision an older one made under the same version number. Entries are JSON
+(never pickle: a cache folder must not be able to run code) written atomically; an
+unreadable or foreign entry is ignored and recomputed. A decision that ran out of
+wall-clock time is not kept, since a later run with more time may settle it.
 
     cache = DecisionCache(folder)
     found = cache.get(key)            # None when absent
@@ -14,6 +16,7 @@ kept, since a later run with more time may settle it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -25,6 +28,8 @@ from typing import Any
 import z3
 from attrs import evolve
 
+import stepcheck.checker as checker_package
+import stepcheck.spec as spec_package
 from stepcheck.checker.engines import Limits, stopped_by_clock
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Strength, Verdict
@@ -33,7 +38,7 @@ from stepcheck.spec.model import Property, ProtocolSpec, Reading
 from stepcheck.spec.timing import Timing
 from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
 
-__all__ = ["DecisionCache", "decision_key", "default_folder"]
+__all__ = ["DecisionCache", "code_digest", "decision_key", "default_folder"]
 
 _FORMAT = 3
 
@@ -52,6 +57,7 @@ def decision_key(spec: ProtocolSpec, prop: Property, times: Timing, limits: Limi
     parts = [
         f"format {_FORMAT}",
         f"stepcheck {_version('stepcheck')}",
+        f"code {code_digest()}",
         f"z3 {z3.get_version_string()}",
         repr(evolve(spec, path="")),
         repr(prop),
@@ -59,6 +65,19 @@ def decision_key(spec: ProtocolSpec, prop: Property, times: Timing, limits: Limi
         repr(evolve(limits, timeout_ms=None, deadline=None)),
     ]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """A SHA-256 of every Python source file of `stepcheck.checker` and `stepcheck.spec`
+    (by path inside its package, in sorted order): what a decision's meaning depends on."""
+    digest = hashlib.sha256()
+    for package in (checker_package, spec_package):
+        root = Path(next(iter(package.__path__)))
+        for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
+            digest.update(f"{package.__name__}/{path.relative_to(root).as_posix()}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 class DecisionCache:

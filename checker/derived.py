@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from attrs import evolve
 
+from stepcheck.checker.derived_urgent import URGENT_PREFIX, urgent_properties
 from stepcheck.checker.engines import Limits
 from stepcheck.spec.diagnostics import SourceSpan
 from stepcheck.spec.expr import (
@@ -54,6 +55,7 @@ __all__ = [
     "DERIVED_PREFIX",
     "DERIVED_TOTAL_RLIMIT",
     "HOLDING_PREFIX",
+    "URGENT_PREFIX",
     "derived_limits",
     "derived_properties",
     "eager_applies",
@@ -68,7 +70,7 @@ DERIVED_PREFIX = "met_in_time:"
 """Derived deadline questions are named `met_in_time:<deadline id>`."""
 HOLDING_PREFIX = "leaves:"
 """Derived holding-status questions are named `leaves:<status id>`."""
-DERIVED = (DERIVED_PREFIX, HOLDING_PREFIX)
+DERIVED = (DERIVED_PREFIX, HOLDING_PREFIX, URGENT_PREFIX)
 
 DERIVED_TOTAL_RLIMIT = 60_000_000
 """Z3 resources for all of one derived question's solver calls (a written property has
@@ -152,8 +154,8 @@ def holding_properties(spec: ProtocolSpec) -> tuple[Property, ...]:
 
 def with_derived(spec: ProtocolSpec) -> ProtocolSpec:
     """`spec` with the derived questions after its own properties: every deadline,
-    then every holding status."""
-    derived = (*derived_properties(spec), *holding_properties(spec))
+    every holding status, then every status on an urgent route."""
+    derived = (*derived_properties(spec), *holding_properties(spec), *urgent_properties(spec))
     return evolve(spec, properties=(*spec.properties, *derived))
 
 

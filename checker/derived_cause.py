@@ -28,6 +28,8 @@ class Cause:
 
     kind: str
     text: str
+    detail: str = ""
+    """The same without the day it fell due: what held the case back, where."""
 
 
 def why_missed(model: ExplicitModel, deadline: Deadline, trace: Trace) -> Cause | None:
@@ -58,24 +60,25 @@ def _held_back(
     ]
     if not meeters:
         listed = ", ".join(deadline.obligation)
-        return Cause("none", f"{day} and no event in the spec meets it ({listed})")
+        none = f"no event in the spec meets it ({listed})"
+        return Cause("none", f"{day} and {none}", none)
     moved = _moved_away(meeters, trace, started, due)
     if moved is not None:
-        return Cause("moved", f"{day}: {moved}")
+        return Cause("moved", f"{day}: {moved}", moved)
     here = str(state["status"])
     possible = [event for event in meeters if not event.sources_from or here in event.sources_from]
     if not possible:
         able = sorted({status for event in meeters for status in event.sources_from})
-        return Cause(
-            "wait",
-            f"{day}, in '{here}', from where {_none_of(meeters)}: the case "
-            f"first has to move on to {_listed(tuple(able))}",
+        first = (
+            f"in '{here}', from where {_none_of(meeters)}: the case "
+            f"first has to move on to {_listed(tuple(able))}"
         )
+        return Cause("wait", f"{day}, {first}", first)
     grouped: dict[str, list[str]] = {}
     for event in possible:
         grouped.setdefault(_reason(model, event, state), []).append(event.id)
     said = "; ".join(f"{_listed(tuple(ids), 'and')} {why}" for why, ids in grouped.items())
-    return Cause("wait", f"{day}, in '{here}', and {said}")
+    return Cause("wait", f"{day}, in '{here}', and {said}", f"in '{here}', {said}")
 
 
 def _moved_away(meeters: list[Event], trace: Trace, started: int, due: int) -> str | None:

@@ -25,6 +25,8 @@ def summarise(
 ) -> str:
     """What the verdict means, in the protocol's terms; `unforced` are the steps that
     would end a wait for ever but that nothing makes happen by any day."""
+    if prop.urgent is not None:
+        return _urgent(words_of(spec, prop.urgent), outcome, cause)
     if prop.deadline is not None:
         return _deadline(spec, prop, outcome, cause)
     if prop.holding is not None:
@@ -85,6 +87,32 @@ def _deadline(spec: ProtocolSpec, prop: Property, outcome: Outcome, cause: str |
             )
 
 
+def _urgent(status: str, outcome: Outcome, cause: str | None) -> str:
+    """A derived "does an urgent case wait in this status?" question."""
+    match outcome.verdict:
+        case Verdict.PROVED:
+            if outcome.vacuous:
+                return f"No case on an urgent route reaches '{status}'."
+            return (
+                f"A case on an urgent route moves on from '{status}' the day it arrives, "
+                "when everyone acts as soon as they can: nothing makes it wait for a "
+                "periodic meeting or another step."
+            )
+        case Verdict.VIOLATED:
+            # the cause is "<how long>: <what held it back>" (`verify._worded`)
+            lead, _, why = (cause or "into the next working day: ").partition(": ")
+            said = f": {why}" if why else ""
+            return (
+                f"A case on an urgent route can wait in '{status}' {lead}, even when "
+                f"everyone acts as soon as they can{said}."
+            )
+        case Verdict.UNKNOWN:
+            reason = outcome.reason or ""
+            if reason.startswith("depends on "):
+                return f"Whether an urgent case waits in '{status}' {reason}."
+            return f"Not decided whether an urgent case waits in '{status}': {reason}."
+
+
 def _holding(status: str, outcome: Outcome) -> str:
     """A derived "how long can a case sit in this holding status?" question."""
     match outcome.verdict:
@@ -107,7 +135,10 @@ def _holding(status: str, outcome: Outcome) -> str:
 
 
 def formula_text(prop: Property) -> str | None:
-    """What a user-written property checks, as the formula the spec states it with."""
+    """What a user-written property checks, as the formula the spec states it with (an
+    urgent-route question states none: its clock is its own, not the spec's)."""
+    if prop.urgent is not None:
+        return None
     match prop.kind:
         case PropertyKind.INVARIANT:
             return f"always '{to_text(prop.holds)}'" if prop.holds is not None else None

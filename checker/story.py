@@ -395,12 +395,16 @@ def _clocks(spec: ProtocolSpec, before: State, step: TraceStep, at: _Moment) -> 
             continue
         old, new = before.get(key), step.state.get(key)
         change = _deadline_change(old, new, step.kind, deadline.direction)
-        if change is not None:
+        if change is None:
+            continue
+        if deadline.route is not None:
+            text = _route_text(words_of(spec, deadline.route), change)
+        else:
             text = _deadline_text(
                 words_of(spec, deadline.id, capital=False), str(deadline.within), change
             )
-            cited = citations_of(spec, deadline.sources) if _cites(change) else ()
-            found.append(_clock(change, deadline.id, text, cited, at))
+        cited = citations_of(spec, deadline.sources) if _cites(change) else ()
+        found.append(_clock(change, deadline.id, text, cited, at))
     found.extend(_dispute_limits(spec, before, step.state, at))
     return tuple(found)
 
@@ -438,6 +442,20 @@ def _deadline_text(deadline: str, within: str, change: ClockChange) -> str:
             return f"the minimum wait '{deadline}' ({within}) is over"
         case _:
             raise InternalError(f"no wording for a deadline that is {change.value}")
+
+
+def _route_text(status: str, change: ClockChange) -> str:
+    """What happened to the clock of an urgent-route question (`checker/derived_urgent.py`):
+    the question's own, so it is worded as the wait it measures, not as a deadline."""
+    match change:
+        case ClockChange.STARTED:
+            return f"the case is now in '{status}', on an urgent route: it should move on today"
+        case ClockChange.STOPPED:
+            return f"the case leaves '{status}'"
+        case ClockChange.OVERDUE:
+            return f"a new working day begins with the urgent case still waiting in '{status}'"
+        case _:
+            raise InternalError(f"no wording for an urgent route's clock that is {change.value}")
 
 
 def _dispute_limits(spec: ProtocolSpec, before: State, after: State, at: _Moment) -> list[Clock]:

@@ -32,6 +32,7 @@ from pathlib import PurePath
 from attrs import frozen
 
 from stepcheck.checker.derived import DERIVED_PREFIX, HOLDING_PREFIX
+from stepcheck.checker.derived_urgent import URGENT_PREFIX
 from stepcheck.checker.results import PropertyResult, Report, Verdict
 from stepcheck.checker.routes import open_routes
 from stepcheck.checker.structure import holding_cause
@@ -339,6 +340,8 @@ def _stake(result: PropertyResult, spec: ProtocolSpec | None) -> tuple[Severity,
         return _URGENT if spec is not None and _urgent(spec, deadline) else _MISSABLE
     if result.property.startswith(HOLDING_PREFIX):
         return _HOLDING
+    if result.property.startswith(URGENT_PREFIX):
+        return _WAITS
     if result.kind is PropertyKind.REQUIRES_MEETING:
         return _UNMET
     return _INVARIANT if result.kind is PropertyKind.INVARIANT else _RESPONSE
@@ -351,6 +354,11 @@ _CP_STEP_DOWN = (
 )
 _STEP_DOWN = (Severity.MEDIUM, Category.STEP_DOWN, "a case can step down without its meeting")
 _URGENT = (Severity.HIGH, Category.URGENT, "an urgent deadline (a day or less) can be missed")
+_WAITS = (
+    Severity.HIGH,
+    Category.URGENT,
+    "an urgent case waits for a periodic meeting or another step",
+)
 _MISSABLE = (Severity.MEDIUM, Category.DEADLINE, "a deadline can be missed by people who comply")
 _HOLDING = (Severity.MEDIUM, Category.HOLDING, "a case can sit in a holding status for ever")
 _INVARIANT = (Severity.MEDIUM, Category.INVARIANT, "a rule the author states can be broken")
@@ -368,6 +376,8 @@ def _result_cause(result: PropertyResult, spec: ProtocolSpec | None) -> str:
     if result.property.startswith(HOLDING_PREFIX):
         status = result.property.removeprefix(HOLDING_PREFIX)
         return holding_cause(spec, status) if spec is not None else f"status:{status}"
+    if result.property.startswith(URGENT_PREFIX):
+        return f"status:{result.property.removeprefix(URGENT_PREFIX)}"
     if result.kind is PropertyKind.ESCALATION_TERMINATES and result.subject:
         return f"escalation:{result.subject}"
     return f"property:{result.property}"

@@ -36,7 +36,7 @@ from stepcheck.spec.graph import event_sources
 from stepcheck.spec.model import Event, EventKind, ProtocolSpec, Source, Status, Tier
 from stepcheck.spec.timing import Timing, timing
 
-__all__ = ["check_urgent_routes"]
+__all__ = ["check_urgent_routes", "exits_of", "is_onward", "urgent_route"]
 
 _ONWARD: Final = frozenset(
     {
@@ -56,18 +56,18 @@ def check_urgent_routes(
     """Where an urgent case waits for a periodic meeting, and where no urgent route is
     stated; `reachable` are the statuses the status graph reaches from a start."""
     times = times if times is not None else timing(spec)
-    route = _urgent_route(spec)
+    route = urgent_route(spec)
     found = list(_urgent_steps_at_meetings(spec, times))
     for status in spec.statuses:
         if status.tier.statutory or status.tier is Tier.CLOSED or status.final:
             continue
         if status.id not in reachable:
             continue
-        exits = _exits(spec, status)
+        exits = exits_of(spec, status)
         if not exits:
             continue  # a dead end: SPEC203 says so
         if status.id in route:
-            onward = [event for event in exits if _onward(spec, event, route)]
+            onward = [event for event in exits if is_onward(spec, event, route)]
             if onward and all(event.at in times.meetings for event in onward):
                 found.append(_waits_on_route(spec, status, onward, times))
         elif not any(_urgent_exit(spec, event, route, times) for event in exits) and not any(
@@ -78,7 +78,7 @@ def check_urgent_routes(
     return found
 
 
-def _urgent_route(spec: ProtocolSpec) -> set[str]:
+def urgent_route(spec: ProtocolSpec) -> set[str]:
     """Statuses below statutory services an urgent case passes through."""
     by_id = {status.id: status for status in spec.statuses}
     graph = nx.DiGraph()
@@ -97,7 +97,7 @@ def _urgent_route(spec: ProtocolSpec) -> set[str]:
     return route
 
 
-def _exits(spec: ProtocolSpec, status: Status) -> list[Event]:
+def exits_of(spec: ProtocolSpec, status: Status) -> list[Event]:
     """The steps that take a case out of `status`, by id."""
     return sorted(
         (
@@ -109,13 +109,13 @@ def _exits(spec: ProtocolSpec, status: Status) -> list[Event]:
     )
 
 
-def _onward(spec: ProtocolSpec, event: Event, route: set[str]) -> bool:
+def is_onward(spec: ProtocolSpec, event: Event, route: set[str]) -> bool:
     target = spec.status_by_id(str(event.target))
     return target.tier.statutory or target.id in route or event.kind is EventKind.URGENT_STEP_UP
 
 
 def _urgent_exit(spec: ProtocolSpec, event: Event, route: set[str], times: Timing) -> bool:
-    return event.at not in times.meetings and _onward(spec, event, route)
+    return event.at not in times.meetings and is_onward(spec, event, route)
 
 
 def _urgent_steps_at_meetings(spec: ProtocolSpec, times: Timing) -> Iterable[Diagnostic]:

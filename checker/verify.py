@@ -20,6 +20,7 @@ from stepcheck.checker.assumptions import time_limits
 from stepcheck.checker.derived import eager_applies, eager_spec, waits_past
 from stepcheck.checker.derived_cause import Cause, why_missed
 from stepcheck.checker.derived_margin import worst_case
+from stepcheck.checker.derived_urgent import longest_wait, question_spec
 from stepcheck.checker.dress import Decision, dress
 from stepcheck.checker.encodings import encoding_of
 from stepcheck.checker.engines import Budget, Limits, debug
@@ -110,6 +111,9 @@ def verify_property(
     models: Models | None = None,
 ) -> PropertyResult:
     """Decide one property (`decide_property`) and say what the decision means."""
+    asked = question_spec(spec, prop)
+    if asked is not spec:  # the question brings a clock of its own
+        spec, times, models = asked, timing(asked), Models(asked)
     times = times if times is not None else timing(spec)
     started = time.perf_counter()
     decision = decide_property(spec, prop, limits=limits, times=times, models=models)
@@ -132,6 +136,9 @@ def decide_property(
     about compliance; a failure there is shown as what happens when one is missed.
     """
     limits = limits if limits is not None else Limits()
+    asked = question_spec(spec, prop)
+    if asked is not spec:
+        spec, times, models = asked, timing(asked), Models(asked)
     times = times if times is not None else timing(spec)
     models = models if models is not None else Models(spec)
     budget = Budget(limits)
@@ -198,7 +205,13 @@ def _own_part(
 
 
 def _own_steps(
-    spec: ProtocolSpec, prop: Property, outcome: Outcome, budget: Budget, models: Models
+    spec: ProtocolSpec,
+    prop: Property,
+    outcome: Outcome,
+    budget: Budget,
+    models: Models,
+    *,
+    flags: Flags | None = None,
 ) -> Outcome:
     """A violation whose run takes a step that follows another document is asked again
     of the spec without such steps (`checker/externals.py`): kept when the spec's own
@@ -208,12 +221,13 @@ def _own_steps(
     steps = steps_outside(spec, outcome.trace)
     if not steps:
         return outcome
+    flags = flags if flags is not None else MUST
     own = without_steps_outside(spec)
-    inside = _Checker(own, prop, timing(own), budget, Models(own)).checked(MUST)
+    inside = _Checker(own, prop, timing(own), budget, Models(own)).checked(flags)
     if (
         inside.verdict is Verdict.VIOLATED
         and inside.trace is not None
-        and _also_under(models(MUST), prop, inside)
+        and _also_under(models(flags), prop, inside)
         and not steps_outside(spec, inside.trace)
     ):
         return inside
@@ -230,31 +244,52 @@ def _decide_deadline(
     When the run found misses the deadline only because the case moved on to where it
     cannot be met, a run that makes people wait past the limit where it can be met (a
     meeting that does not sit in time, a guard, a minimum wait) is looked for too, with
-    a quarter of the budget, and shown instead: that is the sharper conflict."""
+    a quarter of the budget, and shown instead: that is the sharper conflict. A run that
+    takes a step following another document is asked again without such steps, as for
+    any property (`_own_steps`)."""
     spec, models = checker.spec, checker.models
     deadline = spec.deadline_by_id(deadline_id)
     flags = MUST if deadline.modality is Modality.MUST else SHOULD
     outcome = checker.checked(flags)
     cause = _cause(models(flags), deadline, outcome)
     waiting = waits_past(spec, checker.prop)
-    resources = budget.used
+    sharpening = 0
     if cause is not None and cause.kind == "moved" and waiting is not None:
         part = Budget(evolve(limits, total_rlimit=limits.total_rlimit // 4))
         sharper = _Checker(spec, waiting, checker.times, part, models).checked(flags)
-        resources += part.used
+        sharpening = part.used
         found = _cause(models(flags), deadline, sharper)
         if found is not None and found.kind == "wait":
             outcome, cause = sharper, found
+    kept = _own_steps(spec, checker.prop, outcome, budget, models, flags=flags)
+    if kept is not outcome:  # the run found needs another document's steps
+        outcome = kept
+        cause = _cause(models(flags), deadline, kept)
+    resources = budget.used + sharpening
     if outcome.verdict is Verdict.PROVED and not outcome.vacuous and eager_applies(deadline):
         worst = worst_case(models(flags), deadline_id, max_states=limits.explicit_states)
         outcome = evolve(outcome, working_days=worst)
+    wait = None
+    if outcome.verdict is Verdict.VIOLATED and checker.prop.urgent is not None:
+        wait = longest_wait(spec, checker.prop, max_states=limits.explicit_states)
     debug(f"property {spec.authority.id} met_in_time:{deadline_id} used {resources}")
     return Decision(
         outcome=outcome,
         resources=resources,
-        cause=cause.text if cause is not None else None,
+        cause=_worded(cause, urgent=checker.prop.urgent is not None, wait=wait),
         reading=Reading.SHOULD if flags.should else Reading.MUST,
     )
+
+
+def _worded(cause: Cause | None, *, urgent: bool, wait: str | None = None) -> str | None:
+    """What stood in the way, for the summary: an urgent-route question's clock is the
+    question's own, so its due day is left out, and how long the wait can be is said."""
+    if cause is None:
+        return None
+    if not urgent:
+        return cause.text
+    lead = f"for {wait}" if wait else "into the next working day"
+    return f"{lead}: {cause.detail or cause.text}"
 
 
 def _cause(model: ExplicitModel, deadline: Deadline, outcome: Outcome) -> Cause | None:

@@ -487,6 +487,9 @@ class Deadline:
     """Never written in a spec: set by a derived question (`checker/derived.py`) so that,
     when people comply, they meet this deadline at the first chance, not on its last
     day (time does not pass while it runs and can be met)."""
+    route: str | None = None
+    """Never written in a spec: the clock of the derived urgent-route question
+    (`checker/derived_urgent.py`) on the status `route`, which it is anchored on."""
 
 
 @frozen(kw_only=True)
@@ -578,6 +581,10 @@ class Property:
     holding: str | None = None
     """Set on a derived question (never written in a spec): "a case in the holding
     status `holding` leaves it", with its worst case in working days."""
+    urgent: str | None = None
+    """Set on a derived question (never written in a spec): "a case on an urgent route
+    in the status `urgent` moves on the day it arrives" (`checker/derived_urgent.py`);
+    `deadline` names the clock that question adds to its own copy of the spec."""
 
 
 @frozen(kw_only=True)

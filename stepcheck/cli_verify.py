@@ -25,6 +25,7 @@ from stepcheck.checker.derived import (
     DERIVED_PREFIX,
     DERIVED_TOTAL_RLIMIT,
     HOLDING_PREFIX,
+    URGENT_PREFIX,
     derived_limits,
     with_derived,
 )
@@ -164,8 +165,9 @@ __all__ = ["verify_command"]
     "--derived",
     is_flag=True,
     help="also ask what no property asks: can every must and should deadline be met "
-    f"({DERIVED_PREFIX}<deadline>), and how long can a case sit in each holding status "
-    f"({HOLDING_PREFIX}<status>)? Naming one with --property is enough",
+    f"({DERIVED_PREFIX}<deadline>), how long can a case sit in each holding status "
+    f"({HOLDING_PREFIX}<status>), and does a case on an urgent route wait "
+    f"({URGENT_PREFIX}<status>)? Naming one with --property is enough",
 )
 @click.option(
     "--baseline",

@@ -24,6 +24,7 @@ from attrs import evolve, frozen
 
 from stepcheck.checker.cache import DecisionCache, decision_key
 from stepcheck.checker.derived import DERIVED
+from stepcheck.checker.derived_urgent import question_spec
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import PropertyResult, Report, Verdict
@@ -166,8 +167,12 @@ def _decided(context: _Context, task: Task) -> PropertyResult:
     index, prop_id = task
     spec = context.specs[index]
     prop = spec.property_by_id(prop_id)
-    times = _TIMINGS.setdefault(index, timing(spec))
-    models = _MODELS.setdefault(index, Models(spec))
+    asked = question_spec(spec, prop)
+    if asked is spec:
+        times = _TIMINGS.setdefault(index, timing(spec))
+        models = _MODELS.setdefault(index, Models(spec))
+    else:  # the question brings a clock of its own: its own model
+        spec, times, models = asked, timing(asked), Models(asked)
     started = time.perf_counter()
     store = DecisionCache(context.cache) if context.cache is not None else None
     limits = context.limits_for(prop_id)

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path, PurePath
 from typing import Final
 
+from stepcheck.checker.derived_urgent import asked_spec
 from stepcheck.checker.results import PropertyResult, Report, Strength, Verdict
 from stepcheck.checker.story import Scene, Story, tell
 from stepcheck.spec.citations import Citation, citations_of
@@ -177,7 +178,8 @@ def story_of(
     if result.trace is None:
         return None
     first = result.dated_from or start
-    return tell(spec_of(result, specs), result.trace, start=first, collapse_ticks=collapse_ticks)
+    spec = asked_spec(spec_of(result, specs), result.property)
+    return tell(spec, result.trace, start=first, collapse_ticks=collapse_ticks)
 
 
 def missed_story_of(
@@ -187,7 +189,9 @@ def missed_story_of(
     if result.when_missed is None:
         return None
     first = result.when_missed_from or start
-    return tell(spec_of(result, specs), result.when_missed, start=first)
+    return tell(
+        asked_spec(spec_of(result, specs), result.property), result.when_missed, start=first
+    )
 
 
 def spec_of(result: PropertyResult, specs: Mapping[str, ProtocolSpec]) -> ProtocolSpec:

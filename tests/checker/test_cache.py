@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stepcheck.checker import cache as cache_module
 from stepcheck.checker.cache import DecisionCache, decision_key
 from stepcheck.checker.engines import Limits
 from stepcheck.checker.properties import Outcome
@@ -74,3 +75,13 @@ def test_an_unwritable_cache_folder_is_not_an_error(tmp_path):
     cache = DecisionCache(blocker / "cache")
     cache.put("k", Decision(outcome=Outcome(verdict=Verdict.PROVED)))
     assert cache.get("k") is None
+
+
+def test_the_key_changes_with_the_checkers_code(monkeypatch):
+    """An edited checker under the same version number never reads an older decision."""
+    spec = load_spec(Path("tests/fixtures/specs/derived/panel.yaml"))
+    prop = spec.properties[0]
+    before = decision_key(spec, prop, timing(spec), Limits())
+    monkeypatch.setattr(cache_module, "code_digest", lambda: "another checker")
+
+    assert decision_key(spec, prop, timing(spec), Limits()) != before

@@ -23,6 +23,10 @@ from stepcheck.checker.derived import (
     holding_properties,
     with_derived,
 )
+from stepcheck.checker.derived_urgent import (
+    question_spec,
+    urgent_properties,
+)
 from stepcheck.checker.encode import Encoding
 from stepcheck.checker.engines import Budget, Limits
 from stepcheck.checker.exhaustive import exhaustively
@@ -122,6 +126,8 @@ def _engines_agree(spec: ProtocolSpec, reading: Reading, comply: bool, eager: in
 @given(text=small_specs(unsaid=True))
 # A deadline only a monthly panel can meet: the derived question fails.
 @example(text=(_FOUND.parent / "derived" / "panel.yaml").read_text(encoding="utf-8"))
+# An urgent route that waits for a weekly panel's confirmation: the derived question fails.
+@example(text=(_FOUND.parent / "derived" / "urgent_route.yaml").read_text(encoding="utf-8"))
 # Spacer cannot prove the ladder ends; the explorer can (checker/exhaustive.py). Slow
 # (the engines spend their whole budget first), so kept here only, not in the unit test.
 @example(text=_found("ladder_proof_spacer_misses.yaml"))
@@ -158,6 +164,8 @@ def _verify_agrees(spec: ProtocolSpec) -> None:
     for prop in holding_properties(spec):
         holding = decide_property(with_derived(spec), prop, limits=_LIMITS).outcome
         assert holding.verdict is explicit_verdict(must, prop).verdict, (prop.id, holding)
+    for prop in urgent_properties(spec)[:1]:  # each brings a model of its own: one is enough
+        _urgent_agrees(spec, prop)
 
 
 def _depends_on_a_document(outcome: Outcome, reference: Outcome) -> bool:
@@ -188,6 +196,25 @@ def _derived_agrees(spec: ProtocolSpec, prop: Property) -> None:
         assert replay(eager, decision.outcome.trace).ok, prop.id
         assert violation_shown(eager, prop, decision.outcome.trace) is None, prop.id
         assert replay(ExplicitModel(spec, reading), decision.outcome.trace).ok, prop.id
+
+
+def _urgent_agrees(spec: ProtocolSpec, prop: Property) -> None:
+    """A derived "does an urgent case wait here?" question: `verify`'s verdict is the
+    explorer's on the question's own spec (its clock kept at the first chance), and its
+    run is a run of that spec as written; one that needs another document's steps may
+    be `unknown (depends on ...)`."""
+    assert prop.deadline is not None
+    asked = question_spec(spec, prop)
+    eager = ExplicitModel(eager_spec(asked, prop.deadline), Reading.MUST)
+    decision = decide_property(with_derived(spec), prop, limits=_LIMITS)
+    reference = explicit_verdict(eager, prop)
+    event(f"urgent question: {reference.verdict.value}")
+    if _depends_on_a_document(decision.outcome, reference):
+        return
+    assert decision.outcome.verdict is reference.verdict, (prop.id, decision, reference)
+    if decision.outcome.trace is not None:
+        assert replay(eager, decision.outcome.trace).ok, prop.id
+        assert replay(ExplicitModel(asked, Reading.MUST), decision.outcome.trace).ok, prop.id
 
 
 def _executor_agrees(

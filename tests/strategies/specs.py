@@ -314,7 +314,9 @@ def _event(draw, scope, index):
     so most statuses are reachable; the rest of it is random."""
     statuses = scope.statuses
     here, there = statuses[index % len(statuses)], statuses[(index + 1) % len(statuses)]
-    event = {"kind": "other"}
+    # now and then an urgent step-up, so that urgent routes (and the derived question
+    # whether a case waits on one) come up
+    event = {"kind": "urgent_step_up" if draw(st.integers(0, 7)) == 0 else "other"}
     if draw(st.integers(0, 5)) == 0:
         event["from"] = "any"
     else:
