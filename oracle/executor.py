@@ -82,6 +82,7 @@ class Executor:
             *(f"{kind}:{ladder.id}" for ladder in spec.escalations for kind in _DISPUTE_KINDS),
         )
         self._known = frozenset(self._steps)
+        self._possible_in: dict[str, tuple[str, ...]] = {}
 
     def following(self, rules: Collection[str]) -> Executor:
         """This executor, but with the people following these re-referral rules even where
@@ -210,8 +211,27 @@ class Executor:
         """The steps that would be accepted at `at` (default `case.now`), sorted."""
         when = case.now if at is None else at
         return tuple(
-            sorted(step for step in self._steps if self.apply(case, step, at=when).accepted)
+            sorted(
+                step
+                for step in self._possible(case.status)
+                if self.apply(case, step, at=when).accepted
+            )
         )
+
+    def _possible(self, status: str) -> tuple[str, ...]:
+        """The steps not refused in `status` by their `from` alone (dispute steps
+        included): the only ones `enabled` needs to try, kept per status."""
+        found = self._possible_in.get(status)
+        if found is None:
+            found = tuple(
+                step
+                for step in self._steps
+                if (event := self.index.events.get(step)) is None
+                or not event.sources_from
+                or status in event.sources_from
+            )
+            self._possible_in[status] = found
+        return found
 
     def advance(self, case: Case, at: datetime) -> Case:
         """`case` moved on to `at`: nothing happens but time; windows whose time ran out close.

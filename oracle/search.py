@@ -29,7 +29,7 @@ from hypothesis.errors import HypothesisException
 
 from stepcheck.oracle.calendar_rules import Sittings
 from stepcheck.oracle.coverage import Coverage, Target
-from stepcheck.oracle.edges import edge_runs, moved_sitting_runs
+from stepcheck.oracle.edges import edge_runs, holiday_runs, moved_sitting_runs, overdue_runs
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.machine import (
     Disagreement,
@@ -129,7 +129,12 @@ def reach_of(
     executor = Executor(spec, reading=reading, meetings=meetings)
     periodic = from_spec(spec, steps=executor.steps).periodic
     reach = reachable(executor, _sittings(executor), periodic=periodic, max_states=max_states)
-    edges = edge_runs(executor, reach.taken) + moved_sitting_runs(executor, reach.taken)
+    edges = (
+        edge_runs(executor, reach.taken)
+        + moved_sitting_runs(executor, reach.taken)
+        + overdue_runs(executor, reach.taken)
+        + holiday_runs(executor, reach.taken)
+    )
     return evolve(reach, runs=reach.runs + edges)
 
 

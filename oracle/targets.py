@@ -88,7 +88,10 @@ class Reach:
     states: int
     complete: bool
     taken: tuple[TargetRun, ...] = ()
-    """The first run to each transition, whether or not `runs` holds it on its own."""
+    """The first run to each transition, whether or not `runs` holds it on its own; and
+    one more for each other set of re-referral windows open when it was taken (who they
+    send the case back to), since a window that sends it back to the team that would
+    take it anyway cannot show a routing mistake (`oracle/edges.py` dates these)."""
 
 
 @frozen
@@ -143,6 +146,7 @@ def reachable(
     queued = {entry[4].case for entry in queue}
     possible: dict[str, tuple[str, ...]] = {}
     first: dict[Target, _Node] = {}
+    routed: dict[tuple[Target, Hashable], _Node] = {}
     reasons: set[tuple[Target, Hashable]] = set()
     probes: dict[_Node, list[str]] = {}
     states = 0
@@ -166,9 +170,8 @@ def reachable(
         closer = _closer(status, results, closest, first)
         for step, result in results:
             target = Target(step, status, result.accepted)
-            first.setdefault(target, node)
-            why = (target, _why(result))
-            if not result.accepted and why not in reasons:
+            _note(first, routed, target, node)
+            if not result.accepted and (why := (target, _why(result))) not in reasons:
                 reasons.add(why)
                 probes.setdefault(node, []).append(step)
             if result.accepted and result.case not in queued:
@@ -186,16 +189,49 @@ def reachable(
         runs=_runs(first, probes),
         states=states,
         complete=not queue,
-        taken=tuple(
-            TargetRun(
-                status=node.status,
-                start=node.start,
-                steps=(*node.steps, (target.step, node.case.now)),
-            )
-            for target, node in sorted(first.items())
-            if target.accepted
-        ),
+        taken=_taken(first, routed),
     )
+
+
+def _note(
+    first: dict[Target, _Node],
+    routed: dict[tuple[Target, Hashable], _Node],
+    target: Target,
+    node: _Node,
+) -> None:
+    """Keep the first state each target was reached in, and for a transition also the
+    first with each other set of open windows' owners."""
+    first.setdefault(target, node)
+    if target.accepted and node.case.windows:
+        routed.setdefault((target, _owners(node.case)), node)
+
+
+def _taken(
+    first: dict[Target, _Node], routed: dict[tuple[Target, Hashable], _Node]
+) -> tuple[TargetRun, ...]:
+    """The first run to each transition, then one per other set of open windows' owners."""
+    nodes = [(target, node) for target, node in sorted(first.items()) if target.accepted]
+    nodes += [
+        (target, node)
+        for (target, _), node in sorted(routed.items(), key=_routed_order)
+        if node is not first[target]
+    ]
+    return tuple(
+        TargetRun(
+            status=node.status, start=node.start, steps=(*node.steps, (target.step, node.case.now))
+        )
+        for target, node in nodes
+    )
+
+
+def _owners(case: Case) -> Hashable:
+    """The open re-referral windows and who each sends the case back to."""
+    return tuple(sorted((clock.rule, clock.owner) for clock in case.windows))
+
+
+def _routed_order(item: tuple[tuple[Target, Hashable], _Node]) -> tuple[Target, str]:
+    (target, owners), _ = item
+    return target, repr(owners)
 
 
 def _runs(first: dict[Target, _Node], probes: dict[_Node, list[str]]) -> tuple[TargetRun, ...]:

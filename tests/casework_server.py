@@ -1,4 +1,4 @@
-"""Start the example casework server on a free port for a test, and always stop it."""
+"""Start an example server on a free port for a test, and always stop it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def casework_server(*bugs: str) -> Iterator[str]:
-    """The base URL of a fresh `examples.casework.server` with `bugs` planted."""
-    command = [sys.executable, "-m", "examples.casework.server", "--port", "0"]
+def example_server(module: str, *bugs: str) -> Iterator[str]:
+    """The base URL of a fresh `python -m <module>` server with `bugs` planted."""
+    command = [sys.executable, "-m", module, "--port", "0"]
     for bug in bugs:
         command += ["--bug", bug]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -27,3 +27,10 @@ def casework_server(*bugs: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def casework_server(*bugs: str) -> Iterator[str]:
+    """The base URL of a fresh `examples.casework.server` with `bugs` planted."""
+    with example_server("examples.casework.server", *bugs) as url:
+        yield url

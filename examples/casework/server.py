@@ -4,148 +4,29 @@
 
 prints `listening on http://127.0.0.1:<port>` (port 0 picks a free one) and serves
 until interrupted or sent SIGTERM, then shuts down cleanly. The API is stepcheck's
-wire format (oracle/WIRE.md): POST /cases, POST /cases/{id}/steps, DELETE /cases/{id}.
+wire format (oracle/WIRE.md): POST /cases, POST /cases/{id}/steps, DELETE /cases/{id};
+the loop is shared with the other example (`examples/wire_server.py`).
 """
 
 from __future__ import annotations
 
-import argparse
-import itertools
-import json
-import signal
-import socket
 import sys
-import threading
-from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import ThreadingHTTPServer
 
-from examples.casework.service import BUGS, Case, Casework, UnknownStatus
+from examples import wire_server
+from examples.casework.service import BUGS, Casework
 
 __all__ = ["main", "make_server"]
 
 
-class _Store:
-    """Cases by id, behind a lock (the server handles requests on threads)."""
-
-    def __init__(self, service: Casework) -> None:
-        self.service = service
-        self.cases: dict[str, Case] = {}
-        self.lock = threading.Lock()
-        self.ids = itertools.count(1)
-
-
 def make_server(port: int, bugs: list[str]) -> ThreadingHTTPServer:
     """A server on 127.0.0.1:`port` (0: any free port), not yet serving."""
-    store = _Store(Casework(bugs))
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep connections alive: the oracle sends many requests
-
-        def setup(self) -> None:
-            super().setup()
-            # Headers and body go out in two writes; without this, Nagle's algorithm and
-            # delayed ACKs hold every kept-alive answer back by ~40 ms.
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            del format, args  # quiet: the oracle sends thousands of requests
-
-        def do_POST(self) -> None:
-            parts = self.path.strip("/").split("/")
-            body = self._body()
-            if body is None:
-                return
-            if parts == ["cases"]:
-                self._open(body)
-            elif len(parts) == 3 and parts[0] == "cases" and parts[2] == "steps":
-                self._step(parts[1], body)
-            else:
-                self._send(404, {"error": f"no such resource {self.path}"})
-
-        def do_DELETE(self) -> None:
-            parts = self.path.strip("/").split("/")
-            with store.lock:
-                found = len(parts) == 2 and store.cases.pop(parts[1], None) is not None
-            self._send(200 if found else 404, {"deleted": found})
-
-        def _open(self, body: dict[str, Any]) -> None:
-            try:
-                case = store.service.open_case(str(body.get("status")))
-            except UnknownStatus as error:
-                self._send(422, {"error": str(error)})
-                return
-            with store.lock:
-                case_id = str(next(store.ids))
-                store.cases[case_id] = case
-            self._send(201, {"case": case_id, "view": case.view()})
-
-        def _step(self, case_id: str, body: dict[str, Any]) -> None:
-            try:
-                at = datetime.fromisoformat(str(body.get("at")))
-            except ValueError:
-                self._send(400, {"error": "'at' must be an ISO 8601 date-time"})
-                return
-            with store.lock:
-                case = store.cases.get(case_id)
-                if case is None:
-                    self._send(404, {"error": f"no case {case_id}"})
-                    return
-                accepted, store.cases[case_id] = store.service.apply(
-                    case, str(body.get("step")), at
-                )
-                view = store.cases[case_id].view()
-            self._send(200, {"accepted": accepted, "view": view})
-
-        def _body(self) -> dict[str, Any] | None:
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                body = json.loads(self.rfile.read(length) or b"{}")
-            except json.JSONDecodeError:
-                self._send(400, {"error": "the body must be JSON"})
-                return None
-            if not isinstance(body, dict):
-                self._send(400, {"error": "the body must be a JSON object"})
-                return None
-            return body
-
-        def _send(self, code: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode("utf-8")
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True  # a client's idle kept-alive connection must not block shutdown
-    return server
+    return wire_server.make_server(port, Casework(bugs))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Serve until interrupted; exit 0 after a clean shutdown, 2 on bad arguments."""
-    parser = argparse.ArgumentParser(prog="python -m examples.casework.server")
-    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
-    parser.add_argument(
-        "--bug",
-        action="append",
-        default=[],
-        choices=sorted(BUGS),
-        help="plant a bug (repeatable); see examples/README.md",
-    )
-    args = parser.parse_args(argv)
-    server = make_server(args.port, args.bug)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
-    stop.wait()
-    server.shutdown()
-    server.server_close()
-    thread.join()
-    return 0
+    return wire_server.serve("python -m examples.casework.server", BUGS, Casework, argv)
 
 
 if __name__ == "__main__":
