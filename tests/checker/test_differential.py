@@ -13,6 +13,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from strategies.specs import small_specs
@@ -48,6 +49,8 @@ from stepcheck.spec.trace import Trace
 _LIMITS = Limits(timeout_ms=300_000, max_depth=40)
 # `make soak` raises this for a long run; the normal suite runs 200.
 _EXAMPLES = int(os.environ.get("STEPCHECK_DIFFERENTIAL_EXAMPLES", "200"))
+
+pytestmark = pytest.mark.slow  # minutes: started first (tests/conftest.py)
 _FOUND = Path(__file__).parent.parent / "fixtures" / "specs" / "differential"
 
 
