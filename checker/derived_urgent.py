@@ -55,6 +55,7 @@ __all__ = [
     "asked_spec",
     "longest_wait",
     "question_spec",
+    "reached_by_own_steps",
     "urgent_properties",
     "ways_on",
 ]
@@ -186,6 +187,27 @@ def longest_wait(spec: ProtocolSpec, prop: Property, *, max_states: int) -> str 
     if worst > horizon:
         return f"more than {horizon} working days"
     return f"up to {worst} working day{'s' if worst != 1 else ''}"
+
+
+def reached_by_own_steps(spec: ProtocolSpec, status: str) -> bool:
+    """Whether the status graph reaches `status` from a start without a step that
+    follows another document (`external:`): when it does not, a question about it that
+    such steps break says no case gets there without them."""
+    starts = [s.id for s in spec.statuses if s.initial]
+    edges = [
+        (source, event.target)
+        for event in spec.events
+        if event.external is None and event.target is not None
+        for source in event_sources(spec, event)
+    ]
+    seen, todo = set(starts), list(starts)
+    while todo:
+        here = todo.pop()
+        for source, target in edges:
+            if source == here and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return status in seen
 
 
 def asked_spec(spec: ProtocolSpec, property_id: str) -> ProtocolSpec:

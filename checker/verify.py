@@ -20,7 +20,7 @@ from stepcheck.checker.assumptions import time_limits
 from stepcheck.checker.derived import eager_applies, eager_spec, waits_past
 from stepcheck.checker.derived_cause import Cause, why_missed
 from stepcheck.checker.derived_margin import worst_case
-from stepcheck.checker.derived_urgent import longest_wait, question_spec
+from stepcheck.checker.derived_urgent import longest_wait, question_spec, reached_by_own_steps
 from stepcheck.checker.dress import Decision, dress
 from stepcheck.checker.encodings import encoding_of
 from stepcheck.checker.engines import Budget, Limits, debug
@@ -234,6 +234,12 @@ def _own_steps(
         and not steps_outside(spec, inside.trace)
     ):
         return inside
+    if (
+        inside.verdict is Verdict.PROVED
+        and prop.urgent is not None
+        and not reached_by_own_steps(spec, prop.urgent)
+    ):
+        inside = evolve(inside, vacuous=True)  # no case gets there without those steps
     return steps_depend(spec, steps, inside)
 
 

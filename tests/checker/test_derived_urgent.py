@@ -211,3 +211,4 @@ def test_buckinghamshires_urgent_marf_waits_for_the_ctm_only_through_the_missing
     assert result.summary.startswith(
         "Whether an urgent case waits in 'Urgent MARF in MASH' depends on 'step-up flow-chart"
     )
+    assert "without such steps, no case gets to where it could break it" in result.summary
