@@ -34,9 +34,8 @@ from stepcheck.oracle.replay_vector_sort import SortedColumns
 from stepcheck.oracle.replay_vector_table import (
     KEEP,
     START,
-    Entries,
-    Layout,
     Unsupported,
+    VectorTable,
     clocks_of,
 )
 from stepcheck.spec.duration import Duration, Unit
@@ -76,13 +75,13 @@ class Lockstep:
     none: Final = _NONE
     """The start of a clock that is not running."""
 
-    def __init__(self, compiled: CompiledSpec, log: ColumnLog, cases: SortedColumns) -> None:
-        self.compiled = compiled
+    def __init__(self, table: VectorTable, log: ColumnLog, cases: SortedColumns) -> None:
+        compiled = self.compiled = table.compiled
         self.log = log
         self.cases = cases
         self.calendar = WorkingDays()
-        self.layout = Layout(compiled)
-        self.entries = Entries(compiled, self.layout)
+        self.layout = table.layout
+        self.entries = table.entries
         self.order = np.argsort(-cases.length, kind="stable")
         self.first = cases.first[self.order]
         self.length = cases.length[self.order]
@@ -109,7 +108,7 @@ class Lockstep:
         self.hours = [name in compiled._hours for name in self.layout.deadlines]
         self.within = [timed[name].within for name in self.layout.deadlines]
         self.window_within = [compiled._windows[rule] for rule in self.layout.windows]
-        self._by_day: dict[tuple[int, int], int] = {}
+        self._by_day = table.due_days
         self.sits = self._sittings()
 
     def _sittings(self) -> npt.NDArray[np.bool_]:
@@ -135,18 +134,18 @@ class Lockstep:
         if within.unit is Unit.HOURS:
             ends = starts + within.quantity * 3_600_000_000
             return ends // DAY, ends
-        days = starts // DAY
-        unique, inverse = np.unique(days, return_inverse=True)
-        found = []
+        table = self._by_day.get(key)
+        if table is None:
+            table = self._by_day[key] = np.full(self.calendar.last - self.calendar.first + 1, -1)
+        days = starts // DAY - self.calendar.first
+        if days.min() < 0 or days.max() >= len(table):
+            raise Unsupported("a clock started outside the working-day calendar")
         unstated = self.compiled._index.unstated_days_as
-        for day in unique.tolist():
-            due = self._by_day.get((key, day))
-            if due is None:
-                moment = datetime.fromordinal(day + _EPOCH_ORDINAL)
-                limit = limit_from(moment, within, unstated_days_as=unstated)
-                due = self._by_day[(key, day)] = limit.by.toordinal() - _EPOCH_ORDINAL
-            found.append(due)
-        return np.array(found, np.int64)[inverse.reshape(-1)], starts
+        for day in np.unique(days[table[days] < 0]).tolist():
+            moment = datetime.fromordinal(day + self.calendar.first + _EPOCH_ORDINAL)
+            limit = limit_from(moment, within, unstated_days_as=unstated)
+            table[day] = limit.by.toordinal() - _EPOCH_ORDINAL
+        return table[days], starts
 
     # --- one case's compiled state, for filling the table -----------------------------------
 

@@ -35,9 +35,10 @@ from stepcheck.oracle.replay_model import (
     TimelineEntry,
     UnownedInterval,
 )
+from stepcheck.oracle.replay_rows import RowPlace
 from stepcheck.oracle.replay_vector import DAY, Lockstep
 from stepcheck.oracle.replay_vector_sort import SortedColumns, sort_columns
-from stepcheck.oracle.replay_vector_table import Unsupported
+from stepcheck.oracle.replay_vector_table import Unsupported, VectorTable
 from stepcheck.spec.model import ProtocolSpec, Reading
 
 __all__ = ["replay_vector"]
@@ -51,15 +52,18 @@ def replay_vector(
     *,
     reading: Reading = Reading.SHOULD,
     as_of: datetime | None = None,
+    table: VectorTable | None = None,
 ) -> ReplayReport:
-    """`replay_compiled.replay_compiled` on the vector engine: the same report."""
+    """`replay_compiled.replay_compiled` on the vector engine: the same report. `table`
+    is a compiled table of `spec` under `reading` to go on filling (benchmarks keep one
+    across runs); by default a fresh one."""
     if log.has_facts:
         return replay_compiled(spec, log.to_read(), reading=reading, as_of=as_of)
-    rules = rule_index(spec, reading)
-    compiled = CompiledSpec(rules)
+    table = table or VectorTable(CompiledSpec(rule_index(spec, reading)))
+    rules = table.compiled.rules
     cases = sort_columns(rules, log, as_of)
     try:
-        lockstep = Lockstep(compiled, log, cases)
+        lockstep = Lockstep(table, log, cases)
         lockstep.run()
         played = _played(lockstep, cases.end)
     except Unsupported:
@@ -125,34 +129,48 @@ def _clean_reports(
         for where, deadline in enumerate(timed)
         if deadline.id in lockstep.compiled._after
     ]
+    orders = cases.rows[change_at]
+    places = [
+        RowPlace(file=file, row=row, line=line)
+        for file, row, line in zip(
+            [log.file_names[i] for i in log.file_of[orders].tolist()],
+            log.row[orders].tolist(),
+            log.line[orders].tolist(),
+            strict=True,
+        )
+    ]
+    moments = _datetimes(lockstep.at_of[change_at])
+    changed_state = state[change_at]
+    status_names = [statuses[i] for i in entries.status_of[changed_state].tolist()]
+    owner_names = [owners[i] for i in entries.owner_of[changed_state].tolist()]
+    entries_made = [
+        TimelineEntry(at=at, place=place, status=status, owner=owner)
+        for at, place, status, owner in zip(
+            moments, places, status_names, owner_names, strict=True
+        )
+    ]
+    bounds_list = bounds.tolist()
+    running = lockstep.start != lockstep.none
+    any_running = running[[where for where, _ in after]].any(axis=0)
+    overdue = running & lockstep.calendar.passed(lockstep.by, np.broadcast_to(final // DAY, lockstep.by.shape))
+    finals = _datetimes(final)
     reports = []
     for case in np.flatnonzero(clean).tolist():
         here = int(place_of[case])
-        timeline = tuple(
-            TimelineEntry(
-                at=local_time(lockstep.at_of[position]),
-                place=log.place(int(cases.rows[position])),
-                status=statuses[entries.status_of[state[position]]],
-                owner=owners[entries.owner_of[state[position]]],
+        timeline = tuple(entries_made[bounds_list[case] : bounds_list[case + 1]])
+        end = finals[here]
+        still_open: tuple[OpenObligation, ...] = ()
+        if any_running[here]:
+            still_open = tuple(
+                OpenObligation(
+                    deadline=deadline.id,
+                    obligation=deadline.obligation,
+                    by=date.fromordinal(int(lockstep.by[where, here]) + _EPOCH_ORDINAL),
+                    overdue=bool(overdue[where, here]),
+                )
+                for where, deadline in after
+                if running[where, here]
             )
-            for position in change_at[bounds[case] : bounds[case + 1]].tolist()
-        )
-        end = local_time(final[here])
-        end_day = int(final[here] // DAY)
-        still_open = tuple(
-            OpenObligation(
-                deadline=deadline.id,
-                obligation=deadline.obligation,
-                by=date.fromordinal(int(lockstep.by[where, here]) + _EPOCH_ORDINAL),
-                overdue=bool(
-                    lockstep.calendar.passed(
-                        lockstep.by[where, here : here + 1], np.array([end_day])
-                    )[0]
-                ),
-            )
-            for where, deadline in after
-            if lockstep.start[where, here] != lockstep.none
-        )
         stretches: tuple[UnownedInterval, ...] = ()
         if needs[case]:
             stretches = _unowned(lockstep, cases, case, int(opened[case]), end)
@@ -216,3 +234,9 @@ def _interval(
         working_days=between(start.date(), end.date()),
         open=still_open,
     )
+
+
+def _datetimes(values: Ints) -> list[datetime]:
+    """Naive wall times from microseconds since 1970, converted by numpy in one go."""
+    converted: list[datetime] = values.astype("datetime64[us]").astype(object).tolist()
+    return converted

@@ -28,7 +28,7 @@ from stepcheck.oracle.replay_columns import Ints
 from stepcheck.oracle.replay_compiled import CompiledSpec, _State
 from stepcheck.spec.model import UNSPECIFIED
 
-__all__ = ["KEEP", "START", "Entries", "Layout", "Unsupported"]
+__all__ = ["KEEP", "START", "Entries", "Layout", "Unsupported", "VectorTable"]
 
 KEEP = 1
 START = 2
@@ -214,3 +214,16 @@ def clocks_of(
 
 def _limit(compiled: CompiledSpec, at: datetime, name: str, within: object) -> Limit:
     return compiled._limit(at, name, within)
+
+
+class VectorTable:
+    """A compiled table and its integer form, kept together so that a second log
+    replayed with the same spec and reading finds both filled."""
+
+    def __init__(self, compiled: CompiledSpec) -> None:
+        self.compiled = compiled
+        self.layout = Layout(compiled)
+        self.entries = Entries(compiled, self.layout)
+        self.due_days: dict[int, Ints] = {}
+        """Per deadline (windows after them): the due day of a limit started on each day
+        of the working-day calendar, -1 until needed."""
