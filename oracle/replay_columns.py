@@ -77,6 +77,8 @@ class ColumnLog:
     owner_names: tuple[str, ...]
     has_facts: bool
     """Some row records a fact: the vector engine leaves such logs to the compiled one."""
+    source: LogRead | None = None
+    """The rows these columns were made from, if they were (facts are kept only there)."""
 
     @property
     def size(self) -> int:
@@ -118,6 +120,8 @@ class ColumnLog:
 
     def to_read(self) -> LogRead:
         """The `LogRead` the row reader would have made (for the compiled engine)."""
+        if self.source is not None:
+            return self.source
         rows: list[LogRow | Malformed] = [
             self.malformed[order] if order in self.malformed else self._log_row(order)
             for order in range(self.size)
@@ -184,6 +188,7 @@ def from_read(read: LogRead) -> ColumnLog:
         owner=owner,
         owner_names=owners.names,
         has_facts=facts,
+        source=read,
     )
 
 

@@ -166,9 +166,9 @@ class Entries:
         self.sorted_keys, self.sorted_entries = keys[order], entries[order]
         self.ok = np.array(self._ok, np.bool_)
         self.target = np.array(self._target, np.int64)
-        shape_d, shape_w = (-1, len(self.layout.deadlines)), (-1, len(self.layout.windows))
-        self.clocks = np.array(self._clocks, np.int8).reshape(shape_d)
-        self.windows = np.array(self._windows, np.int8).reshape(shape_w)
+        size = len(self._ok)
+        self.clocks = np.array(self._clocks, np.int8).reshape(size, len(self.layout.deadlines))
+        self.windows = np.array(self._windows, np.int8).reshape(size, len(self.layout.windows))
         self._stale = False
         self.refresh_states()
 
