@@ -98,7 +98,9 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    columns = {name: table.column(position).combine_chunks() for name, position in positions.items()}
+    columns = {
+        name: table.column(position).combine_chunks() for name, position in positions.items()
+    }
     for name, column in columns.items():
         if pc.any(pc.invert(pc.match_substring_regex(column, _EDGES))).as_py():
             return None
@@ -165,7 +167,8 @@ def _number(column: pa.Array, start: int, stop: int) -> Ints:
 def bst_bounds(years: Ints) -> tuple[Ints, Ints]:
     """Per year, British Summer Time's start and end as UTC seconds since 1970 (01:00
     UTC on the last Sundays of March and October)."""
-    starts, ends = [], []
+    starts: list[int] = []
+    ends: list[int] = []
     for year in range(_FIRST_YEAR, _LAST_YEAR + 1):
         for month, found in ((3, starts), (10, ends)):
             last = date(year, month, 31)

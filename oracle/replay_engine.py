@@ -155,9 +155,7 @@ def assemble(
     """The report of a log whose cases were played in `parts` (each case in one part):
     every list sorted by reading order or case id, so the split never shows."""
     order = {row.place: row.order for row in read.rows}
-    return assemble_with(
-        spec, read.files, len(read.rows), reading, rows, parts, order.__getitem__
-    )
+    return assemble_with(spec, read.files, len(read.rows), reading, rows, parts, order.__getitem__)
 
 
 def assemble_with(  # noqa: PLR0917 - `assemble` with the log's rows given by their count

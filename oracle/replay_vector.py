@@ -20,6 +20,7 @@ the compiled engine (`Unsupported`), as is a log recording facts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -29,7 +30,7 @@ import numpy.typing as npt
 from stepcheck.oracle.calendar_rules import limit_from
 from stepcheck.oracle.replay_calendar import working_calendar
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
-from stepcheck.oracle.replay_compiled import CompiledSpec, _State
+from stepcheck.oracle.replay_compiled import _State
 from stepcheck.oracle.replay_vector_sort import SortedColumns
 from stepcheck.oracle.replay_vector_table import (
     KEEP,
@@ -122,7 +123,9 @@ class Lockstep:
             if sittings is not None:
                 table[code] = False
                 ordinals = np.array(sittings.ordinals, np.int64) - _EPOCH_ORDINAL
-                inside = ordinals[(ordinals >= self.calendar.first) & (ordinals <= self.calendar.last)]
+                inside = ordinals[
+                    (ordinals >= self.calendar.first) & (ordinals <= self.calendar.last)
+                ]
                 table[code, inside - self.calendar.first] = True
         return table
 
@@ -149,7 +152,8 @@ class Lockstep:
 
     # --- one case's compiled state, for filling the table -----------------------------------
 
-    def compiled_state(self, case: int, at: int) -> _State:
+    def compiled_state(self, case: int) -> _State:
+        """The compiled engine's `_State` of a case, its clocks remade from their starts."""
         starts: dict[str, datetime] = {}
         for where, name in enumerate(self.layout.deadlines):
             if self.start[where, case] != _NONE:
@@ -203,9 +207,7 @@ class Lockstep:
             self.started[waiting] = at[waiting]
             self.state[waiting] = number
             keys = self.entries.key(self.state[waiting], step[waiting], mask[waiting])
-            entries = self.entries.find(
-                keys, lambda p, w=waiting: self._fill_at(int(w[p]), int(at[w[p]]), int(step[w[p]]))
-            )
+            entries = self.entries.find(keys, self._filler(waiting, at[waiting], step[waiting]))
             accepted = self.entries.ok[entries]
             chosen[waiting[accepted]] = number
         chosen[chosen < 0] = first_state
@@ -214,8 +216,18 @@ class Lockstep:
         self.now[:] = at
         self.started[:] = at
 
-    def _fill_at(self, case: int, at: int, step: int) -> tuple[_State, str, datetime]:
-        return self.compiled_state(case, at), self.layout.steps[step], local_time(at)
+    def _filler(
+        self, cases: Ints, at: Ints, step: Ints
+    ) -> Callable[[int], tuple[_State, str, datetime]]:
+        """What fills the table's entry for the key at position p: that case's state,
+        step and time."""
+
+        def fill(position: int) -> tuple[_State, str, datetime]:
+            case = int(cases[position])
+            name = self.layout.steps[int(step[position])]
+            return self.compiled_state(case), name, local_time(at[position])
+
+        return fill
 
     def _step(self, k: int, active: int) -> None:
         """Play the k-th row of the first `active` cases."""
@@ -252,9 +264,7 @@ class Lockstep:
         sitting = self.sits[step, day - self.calendar.first].astype(np.int64)
         mask |= np.where(meets, sitting << layout.meeting_bit, 0)
         keys = self.entries.key(self.state[live], step, mask)
-        found = self.entries.find(
-            keys, lambda p: self._fill_at(int(live[p]), int(at[p]), int(step[p]))
-        )
+        found = self.entries.find(keys, self._filler(live, at, step))
         entries = self.entries
         bad |= ~entries.ok[found]
         target = entries.target[found]

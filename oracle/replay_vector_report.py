@@ -69,9 +69,7 @@ def replay_vector(
     except Unsupported:
         return replay_compiled(spec, log.to_read(), reading=reading, as_of=as_of)
     sorted_rows = RowsSorted(malformed=cases.malformed, cases={}, end=cases.end)
-    return assemble_with(
-        spec, log.files, log.size, reading, sorted_rows, [played], log.order_of
-    )
+    return assemble_with(spec, log.files, log.size, reading, sorted_rows, [played], log.order_of)
 
 
 def _played(lockstep: Lockstep, end: datetime | None) -> CasesPlayed:
@@ -145,14 +143,14 @@ def _clean_reports(
     owner_names = [owners[i] for i in entries.owner_of[changed_state].tolist()]
     entries_made = [
         TimelineEntry(at=at, place=place, status=status, owner=owner)
-        for at, place, status, owner in zip(
-            moments, places, status_names, owner_names, strict=True
-        )
+        for at, place, status, owner in zip(moments, places, status_names, owner_names, strict=True)
     ]
     bounds_list = bounds.tolist()
     running = lockstep.start != lockstep.none
     any_running = running[[where for where, _ in after]].any(axis=0)
-    overdue = running & lockstep.calendar.passed(lockstep.by, np.broadcast_to(final // DAY, lockstep.by.shape))
+    overdue = running & lockstep.calendar.passed(
+        lockstep.by, np.broadcast_to(final // DAY, lockstep.by.shape)
+    )
     finals = _datetimes(final)
     reports = []
     for case in np.flatnonzero(clean).tolist():

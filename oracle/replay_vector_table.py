@@ -66,7 +66,9 @@ class Layout:
         self.bits = bit + 1
         self.meets = [compiled._meeting.get(step) is not None for step in self.steps]
 
-    def mask_of(self, compiled: CompiledSpec, state: _State, step: str, bits: tuple[bool, ...]) -> int:
+    def mask_of(
+        self, compiled: CompiledSpec, state: _State, step: str, bits: tuple[bool, ...]
+    ) -> int:
         """The integer key of the compiled engine's `bits` for `state` and `step`."""
         answers = iter(bits)
         mask = 0
@@ -181,13 +183,9 @@ class Entries:
         self.states = len(states)
         self.status_of = np.array([layout.statuses.index(s.status) for s in states], np.int64)
         self.owner_of = np.array([layout.owners.index(s.owner) for s in states], np.int64)
-        self.unspecified_owner = np.array(
-            [s.owner == UNSPECIFIED.value for s in states], np.bool_
-        )
+        self.unspecified_owner = np.array([s.owner == UNSPECIFIED.value for s in states], np.bool_)
         responsible = self.compiled._responsible
-        self.responsible_of = np.array(
-            [responsible[(s.status, s.owner)] for s in states], np.bool_
-        )
+        self.responsible_of = np.array([responsible[(s.status, s.owner)] for s in states], np.bool_)
 
 
 def clocks_of(
@@ -198,13 +196,17 @@ def clocks_of(
     them (`CompiledSpec._limit`)."""
     discrete = compiled._states[number]
     clocks = tuple(
-        DeadlineClock(deadline=name, limit=_limit(compiled, starts[name], name, compiled._within[name]))
+        DeadlineClock(
+            deadline=name, limit=_limit(compiled, starts[name], name, compiled._within[name])
+        )
         for name in discrete.clocks
     )
     windows = tuple(
         WindowClock(
             rule=rule,
-            limit=_limit(compiled, starts["window:" + rule], "window:" + rule, compiled._windows[rule]),
+            limit=_limit(
+                compiled, starts["window:" + rule], "window:" + rule, compiled._windows[rule]
+            ),
             owner=owner,
         )
         for rule, owner in discrete.windows
