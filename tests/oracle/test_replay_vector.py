@@ -162,3 +162,19 @@ def test_a_log_recording_facts_is_left_to_the_compiled_engine(tmp_path):
     mapping = parse_mapping([f"status=status,owner=owner,fact.{name}={name}"])
     assert read_csv_columns([log], mapping) is None
     _same(spec, log, mapping=mapping)
+
+
+def test_no_shipped_or_clocked_spec_is_left_to_the_compiled_engine(tmp_path, monkeypatch):
+    """The lockstep models every spec the tests use: none falls back whole."""
+    from stepcheck.oracle import replay_vector_report  # noqa: PLC0415
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the vector engine fell back to the compiled engine")
+
+    monkeypatch.setattr(replay_vector_report, "replay_compiled", refuse)
+    for number, spec in enumerate([*SHIPPED.values(), *CLOCKED.values(), WINDOWED]):
+        log = tmp_path / f"{number}.csv"
+        log.write_text(render_log(simulate(spec, cases=6, seed=number, plants=PLANT_KINDS)))
+        columns = read_csv_columns([log], MAPPING)
+        assert columns is not None
+        replay_vector(spec, columns)
