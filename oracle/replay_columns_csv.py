@@ -36,6 +36,14 @@ __all__ = ["TimesOut", "bst_bounds", "parse_times", "read_csv_columns"]
 _TIME: Final = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?$"
 _EDGES: Final = r"^([!-~](.*[!-~])?)?$"
 _UNUSUAL: Final = (b'"', b"\r", b"\x00", b"\n\n")
+_STRIPPABLE: Final = (
+    *(bytes([code]) for code in (9, 11, 12, 28, 29, 30, 31)),
+    b" ,",
+    b", ",
+    b" \n",
+    b"\n ",
+)
+"""In an ASCII file, what `str.strip` could remove from a value (the rest never is)."""
 _FIRST_YEAR: Final = 1999
 _LAST_YEAR: Final = 2101
 _HOUR: Final = 3600
@@ -101,8 +109,14 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
     columns = {
         name: table.column(position).combine_chunks() for name, position in positions.items()
     }
+    stripped = (
+        data.isascii()
+        and not any(part in data for part in _STRIPPABLE)
+        and not data.startswith(b" ")
+        and not data.rstrip(b"\n").endswith(b" ")
+    )
     for name, column in columns.items():
-        if pc.any(pc.invert(pc.match_substring_regex(column, _EDGES))).as_py():
+        if not stripped and pc.any(pc.invert(pc.match_substring_regex(column, _EDGES))).as_py():
             return None
         if name in REQUIRED and pc.any(pc.equal(pc.utf8_length(column), 0)).as_py():
             return None
@@ -180,28 +194,13 @@ def bst_bounds(years: Ints) -> tuple[Ints, Ints]:
 
 def parse_times(column: pa.Array) -> TimesOut | None:
     """(instants, local wall times) in microseconds, or None if any time is unusual."""
-    if not pc.all(pc.match_substring_regex(column, _TIME)).as_py():
+    fields = _fixed_fields(column)
+    if fields is None:
+        fields = _arrow_fields(column)
+    if fields is None:
         return None
-    year, month, day = _number(column, 0, 4), _number(column, 5, 7), _number(column, 8, 10)
-    hour, minute = _number(column, 11, 13), _number(column, 14, 16)
-    length = np.asarray(pc.utf8_length(column).to_numpy(zero_copy_only=False), np.int64)
-    seconds_given = np.asarray(
-        pc.equal(pc.utf8_slice_codeunits(column, 16, 17), ":").to_numpy(zero_copy_only=False)
-    )
-    seconds = np.where(seconds_given, _number(_padded(column, 17, 19), 0, 2), 0)
-    tail_at = np.where(seconds_given, 19, 16)
-    has_offset = length - tail_at == 6
-    zulu = length - tail_at == 1
-    tail = pc.if_else(
-        pa.array(seconds_given),
-        pc.utf8_slice_codeunits(column, 19, 25),
-        pc.utf8_slice_codeunits(column, 16, 22),
-    )
-    sign = np.where(
-        np.asarray(pc.equal(pc.utf8_slice_codeunits(tail, 0, 1), "-").to_numpy(False)), -1, 1
-    )
-    off_hours = np.where(has_offset, _number(_padded(tail, 1, 3), 0, 2), 0)
-    off_minutes = np.where(has_offset, _number(_padded(tail, 4, 6), 0, 2), 0)
+    year, month, day, hour, minute, seconds, zone, sign, off_hours, off_minutes = fields
+    has_offset, zulu = zone == 2, zone == 1
     if not (
         np.all((year >= 2000) & (year <= 2100) & (month >= 1) & (month <= 12) & (day >= 1))
         and np.all((hour <= 23) & (minute <= 59) & (seconds <= 59))
@@ -230,6 +229,101 @@ def parse_times(column: pa.Array) -> TimesOut | None:
     summer = (instant >= starts_utc) & (instant < ends_utc)
     local = np.where(aware, instant + _HOUR * summer, given)
     return instant * _MICRO, local * _MICRO
+
+
+_Fields = tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints, Ints, Ints, Ints]
+"""year, month, day, hour, minute, second; zone (0 none, 1 Z, 2 offset), sign, hours, minutes."""
+
+_LAYOUTS: Final = {
+    len(layout): layout
+    for layout in (
+        "dddd-dd-ddTdd:dd",
+        "dddd-dd-ddTdd:ddZ",
+        "dddd-dd-ddTdd:dd:dd",
+        "dddd-dd-ddTdd:dd:ddZ",
+        "dddd-dd-ddTdd:dd+dd:dd",
+        "dddd-dd-ddTdd:dd:dd+dd:dd",
+    )
+}
+"""The time layouts by length; T may be a space, + a minus."""
+
+
+def _fixed_fields(column: pa.Array) -> _Fields | None:
+    """The fields of times that all have one length, read from pyarrow's bytes as a
+    matrix of characters; None when the lengths differ (or the layout is not one)."""
+    if column.type != pa.string() or column.null_count or not len(column):
+        return None
+    offsets = np.frombuffer(column.buffers()[1], np.int32, len(column) + 1, column.offset * 4)
+    widths = np.diff(offsets)
+    width = int(widths[0])
+    layout = _LAYOUTS.get(width)
+    if layout is None or widths.min() != widths.max():
+        return None
+    chars = np.frombuffer(column.buffers()[2], np.uint8, len(column) * width, int(offsets[0]))
+    chars = chars.reshape(len(column), width)
+    for position, wanted in enumerate(layout):
+        found = chars[:, position]
+        if wanted == "d":
+            good = (found >= ord("0")) & (found <= ord("9"))
+        elif wanted == "T":
+            good = (found == ord("T")) | (found == ord(" "))
+        elif wanted == "+":
+            good = (found == ord("+")) | (found == ord("-"))
+        else:
+            good = found == ord(wanted)
+        if not good.all():
+            return None
+    digits = chars.astype(np.int64) - ord("0")
+
+    def number(start: int, stop: int) -> Ints:
+        value = np.zeros(len(column), np.int64)
+        for position in range(start, stop):
+            value = value * 10 + digits[:, position]
+        return value
+
+    seconds = number(17, 19) if width in (19, 20, 25) else np.zeros(len(column), np.int64)
+    zone = 2 if "+" in layout else 1 if layout.endswith("Z") else 0
+    tail = layout.find("+")
+    zeros = np.zeros(len(column), np.int64)
+    sign = np.where(chars[:, tail] == ord("-"), -1, 1) if tail >= 0 else zeros + 1
+    return (
+        number(0, 4),
+        number(5, 7),
+        number(8, 10),
+        number(11, 13),
+        number(14, 16),
+        seconds,
+        zeros + zone,
+        sign,
+        number(tail + 1, tail + 3) if tail >= 0 else zeros,
+        number(tail + 4, tail + 6) if tail >= 0 else zeros,
+    )
+
+
+def _arrow_fields(column: pa.Array) -> _Fields | None:
+    """The fields of times of mixed lengths, by pyarrow's string functions."""
+    if not pc.all(pc.match_substring_regex(column, _TIME)).as_py():
+        return None
+    year, month, day = _number(column, 0, 4), _number(column, 5, 7), _number(column, 8, 10)
+    hour, minute = _number(column, 11, 13), _number(column, 14, 16)
+    length = np.asarray(pc.utf8_length(column).to_numpy(zero_copy_only=False), np.int64)
+    seconds_given = np.asarray(
+        pc.equal(pc.utf8_slice_codeunits(column, 16, 17), ":").to_numpy(zero_copy_only=False)
+    )
+    seconds = np.where(seconds_given, _number(_padded(column, 17, 19), 0, 2), 0)
+    tail_at = np.where(seconds_given, 19, 16)
+    zone = np.where(length - tail_at == 6, 2, np.where(length - tail_at == 1, 1, 0))
+    tail = pc.if_else(
+        pa.array(seconds_given),
+        pc.utf8_slice_codeunits(column, 19, 25),
+        pc.utf8_slice_codeunits(column, 16, 22),
+    )
+    sign = np.where(
+        np.asarray(pc.equal(pc.utf8_slice_codeunits(tail, 0, 1), "-").to_numpy(False)), -1, 1
+    )
+    off_hours = np.where(zone == 2, _number(_padded(tail, 1, 3), 0, 2), 0)
+    off_minutes = np.where(zone == 2, _number(_padded(tail, 4, 6), 0, 2), 0)
+    return year, month, day, hour, minute, seconds, zone, sign, off_hours, off_minutes
 
 
 def _padded(column: pa.Array, start: int, stop: int) -> pa.Array:
