@@ -501,9 +501,7 @@ def test_compiled_vector_and_executor_engines_print_the_same_bytes(tmp_path, out
 
 
 @pytest.mark.parametrize("output_format", ["text", "json", "sarif"])
-def test_vector_engine_reads_a_plain_log_as_columns_with_the_same_bytes(
-    tmp_path, output_format
-):
+def test_vector_engine_reads_a_plain_log_as_columns_with_the_same_bytes(tmp_path, output_format):
     """A simulated log with plants is plain CSV, so `--engine vector` reads it with
     pyarrow; with pseudonyms too, it prints what the compiled engine prints."""
     log = tmp_path / "sim.csv"
