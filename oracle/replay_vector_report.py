@@ -12,7 +12,9 @@ compiled engine whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import numpy as np
@@ -63,13 +65,27 @@ def replay_vector(
     rules = table.compiled.rules
     cases = sort_columns(rules, log, as_of)
     try:
-        lockstep = Lockstep(table, log, cases)
-        lockstep.run()
-        played = _played(lockstep, cases.end)
+        with _without_cycle_collection():
+            lockstep = Lockstep(table, log, cases)
+            lockstep.run()
+            played = _played(lockstep, cases.end)
     except Unsupported:
         return replay_compiled(spec, log.to_read(), reading=reading, as_of=as_of)
     sorted_rows = RowsSorted(malformed=cases.malformed, cases={}, end=cases.end)
     return assemble_with(spec, log.files, log.size, reading, sorted_rows, [played], log.order_of)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The reports are many small acyclic objects: the cycle collector would walk every
+    one of them again and again while they are made (a quarter to a third of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _played(lockstep: Lockstep, end: datetime | None) -> CasesPlayed:
