@@ -57,6 +57,12 @@ def test_times_are_parsed_as_the_row_reader_parses_them(texts):
     assert got is not None
     pairs = [(micros(instant), micros(local)) for instant, local in expected]  # type: ignore[misc]
     assert list(zip(got[0].tolist(), got[1].tolist(), strict=True)) == pairs
+    # times of one length take the character-matrix path, mixed ones pyarrow's functions
+    for length in {len(text) for text in texts}:
+        same = [pair for text, pair in zip(texts, pairs, strict=True) if len(text) == length]
+        alike = parse_times(pa.array([text for text in texts if len(text) == length]))
+        assert alike is not None
+        assert list(zip(alike[0].tolist(), alike[1].tolist(), strict=True)) == same
 
 
 @pytest.mark.parametrize(
