@@ -60,7 +60,7 @@ class WorkingDays:
 
     def passed(self, by: Ints, day: Ints) -> npt.NDArray[np.bool_]:
         """`calendar_rules.passed` per element: a working day after `by` has begun by `day`."""
-        if len(day) and (
+        if day.size and (
             day.min() < self.first
             or day.max() > self.last
             or by.min() < self.first

@@ -178,3 +178,18 @@ def test_no_shipped_or_clocked_spec_is_left_to_the_compiled_engine(tmp_path, mon
         columns = read_csv_columns([log], MAPPING)
         assert columns is not None
         replay_vector(spec, columns)
+
+
+def test_empty_and_wholly_malformed_logs_give_the_same_report(tmp_path):
+    """No row, a header only, and rows that are all malformed or unknown."""
+    bodies = [
+        "",
+        "case,time,event,status,owner\n",
+        "case,time,event,status,owner\nc1,bad,x,,\nc2,2026-01-05T09:00,nope,,\n",
+        "case,time,event,status,owner\nc1,2026-01-05T09:00,nope,,\n",
+    ]
+    for number, body in enumerate(bodies):
+        log = tmp_path / f"empty-{number}.csv"
+        log.write_text(body, encoding="utf-8")
+        for spec in (SHIPPED["devon"], WINDOWED):
+            _same(spec, log)
