@@ -1,6 +1,6 @@
 """Compiled against vector replay on a long log: one simulated log copied under new ids.
 
-Usage: python -m benchmarks.replay_vector AUTHORITY CASES COPIES [--pm4py]
+Usage: python -m benchmarks.replay_vector AUTHORITY CASES COPIES [--pm4py | --parts]
 
 A long log is made as in `replay_copies`: `CASES` clean simulated cases of a shipped
 authority (seed 1), written `COPIES` times with their case ids suffixed. Copies repeat
@@ -11,11 +11,13 @@ executor for each new entry, in both engines alike). Timed in CPU time of this p
 (`read_logs`) and the compiled engine, then the column reader (`read_csv_columns`)
 and the vector engine; the two JSON reports must be equal and clean. With `--pm4py`,
 PM4Py's token-based replay of the same log in the same run (`replay_peers`). Prints
-one markdown row.
+one markdown row. With `--parts`, instead, where the vector engine's CPU time goes
+(sorting out, lockstep, reports), the log played twice on one table: cold, then warm.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 import tempfile
 import time
@@ -25,15 +27,20 @@ from benchmarks.common import AUTHORITIES
 from benchmarks.replay_copies import copied_log
 from benchmarks.replay_peers import pm4py_seconds
 from stepcheck.oracle.replay_columns_csv import read_csv_columns
-from stepcheck.oracle.replay_compiled import replay_compiled
+from stepcheck.oracle.replay_compiled import CompiledSpec, replay_compiled
+from stepcheck.oracle.replay_engine import rule_index
 from stepcheck.oracle.replay_formats import render_json
 from stepcheck.oracle.replay_read import read_logs
 from stepcheck.oracle.replay_rows import parse_mapping
 from stepcheck.oracle.replay_simulate import render_log, simulate
-from stepcheck.oracle.replay_vector_report import replay_vector
+from stepcheck.oracle.replay_vector import Lockstep
+from stepcheck.oracle.replay_vector_report import _played, replay_vector
+from stepcheck.oracle.replay_vector_sort import sort_columns
+from stepcheck.oracle.replay_vector_table import VectorTable
 from stepcheck.spec.loader import load_spec
+from stepcheck.spec.model import Reading
 
-__all__ = ["HEADER", "main", "vector_row"]
+__all__ = ["HEADER", "main", "vector_parts", "vector_row"]
 
 HEADER = (
     "| authority | rows | row reader rows/s | compiled CPU rows/s | column reader rows/s "
@@ -82,8 +89,45 @@ def vector_row(name: str, cases: int, copies: int, *, pm4py: bool) -> str:
     )
 
 
+def vector_parts(name: str, cases: int, copies: int) -> str:
+    """Where the vector engine's CPU time goes on `name`'s copied log, played twice on
+    one table (cold, then warm): sorting out, the lockstep, the reports."""
+    spec = load_spec(AUTHORITIES / f"{name}.yaml")
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / f"{name}.csv"
+        text = copied_log(render_log(simulate(spec, cases=cases, seed=1)), copies)
+        log.write_text(text, encoding="utf-8")
+        columns = read_csv_columns([log], parse_mapping(["status=status,owner=owner"]))
+    assert columns is not None, "a simulated log is plain CSV"
+    table = VectorTable(CompiledSpec(rule_index(spec, Reading.SHOULD)))
+    lines = []
+    for run in ("cold", "warm"):
+        gc.disable()  # as replay_vector does while it plays
+        started = time.process_time()
+        cases_sorted = sort_columns(table.compiled.rules, columns, None)
+        sorted_at = time.process_time()
+        lockstep = Lockstep(table, columns, cases_sorted)
+        lockstep.run()
+        stepped_at = time.process_time()
+        played = _played(lockstep, cases_sorted.end)
+        done_at = time.process_time()
+        gc.enable()
+        if played.findings:
+            raise SystemExit(f"{name}: a simulated clean log has findings")
+        rows = columns.size
+        lines.append(
+            f"| {name} | {run} | {rows:,} | {sorted_at - started:.2f} "
+            f"| {stepped_at - sorted_at:.2f} ({rows / (stepped_at - sorted_at):,.0f} rows/s) "
+            f"| {done_at - stepped_at:.2f} | {rows / (done_at - started):,.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> None:
     name, cases, copies = argv[0], int(argv[1]), int(argv[2])
+    if "--parts" in argv[3:]:
+        print(vector_parts(name, cases, copies), flush=True)
+        return
     print(vector_row(name, cases, copies, pm4py="--pm4py" in argv[3:]), flush=True)
 
 
