@@ -193,3 +193,18 @@ def test_empty_and_wholly_malformed_logs_give_the_same_report(tmp_path):
         log.write_text(body, encoding="utf-8")
         for spec in (SHIPPED["devon"], WINDOWED):
             _same(spec, log)
+
+
+def test_a_log_split_over_two_files_gives_the_same_report(tmp_path):
+    """Cases whose rows are in both files: codes shared across files, places per file."""
+    spec = SHIPPED["hertfordshire"]
+    header, *lines = render_log(simulate(spec, cases=12, seed=7, plants=PLANT_KINDS)).splitlines()
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("\n".join([header, *lines[::2]]) + "\n", encoding="utf-8")
+    second.write_text("\n".join([header, *lines[1::2]]) + "\n", encoding="utf-8")
+    read = read_logs([first, second], MAPPING)
+    expected = _outputs(replay_compiled(spec, read))
+    columns = read_csv_columns([first, second], MAPPING)
+    assert columns is not None
+    assert _outputs(replay_vector(spec, columns)) == expected
+    assert _outputs(replay_vector(spec, from_read(read))) == expected
