@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from stepcheck.oracle.replay_calendar import working_calendar
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
@@ -116,10 +117,12 @@ def _played(lockstep: Lockstep, end: datetime | None) -> CasesPlayed:
 def _clean_reports(
     lockstep: Lockstep,
     cases: SortedColumns,
-    clean: np.ndarray,
+    clean: npt.NDArray[np.bool_],
     place_of: Ints,
     final: Ints,
 ) -> list[CaseReport]:
+    """`CompiledSpec.play`'s reports of the clean cases, from the lockstep's states and
+    times per row: the timeline's rows found with numpy, its objects made in bulk."""
     entries, layout, log = lockstep.entries, lockstep.layout, lockstep.log
     statuses, owners = layout.statuses, layout.owners
     case_of = np.repeat(np.arange(len(cases.cases)), cases.length)
@@ -135,8 +138,8 @@ def _clean_reports(
     unowned = ~entries.responsible_of[state]
     opened = lockstep.opened[place_of]
     needs = ~entries.responsible_of[opened]
-    if len(state):
-        needs |= np.logical_or.reduceat(unowned, cases.first) if len(cases.first) else needs
+    if len(cases.first):  # a case ever without a responsible owner is walked in Python
+        needs |= np.logical_or.reduceat(unowned, cases.first)
     timed = lockstep.compiled._index.timed
     after = [
         (where, deadline)
