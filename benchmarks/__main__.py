@@ -20,7 +20,8 @@ Usage: python -m benchmarks [--only loader|checker|scaling|family|oracle|search|
 - spin: SPIN on the exported Promela beside the checker, every safety property of
   each shipped authority, one run each, with a wall-clock and memory limit for SPIN;
 - replay: rows per second reading and replaying a clean simulated log of each shipped
-  authority (--replay-cases cases, default 500; best of N, at most 3), beside
+  authority (--replay-cases cases, default 500; best of N, at most 3) by the executor,
+  compiled and vector engines, beside
   `--engine dask` on a local cluster of --replay-workers processes (default 2) and
   PM4Py's token-based replay of the same log (each skipped, with a note, when missing).
 

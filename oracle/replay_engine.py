@@ -21,7 +21,7 @@ The rules for a log (oracle/REPLAY.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from attrs import frozen
@@ -40,7 +40,7 @@ from stepcheck.oracle.replay_model import (
     Totals,
     UnownedInterval,
 )
-from stepcheck.oracle.replay_read import LogRead
+from stepcheck.oracle.replay_read import LogFile, LogRead
 from stepcheck.oracle.replay_rows import LogRow, Malformed, RowPlace
 from stepcheck.oracle.types import Accepted
 from stepcheck.spec.model import UNSPECIFIED, ProtocolSpec, Reading
@@ -50,6 +50,7 @@ __all__ = [
     "CasesPlayed",
     "RowsSorted",
     "assemble",
+    "assemble_with",
     "case_played",
     "opening",
     "out_of_order",
@@ -153,6 +154,20 @@ def assemble(
 ) -> ReplayReport:
     """The report of a log whose cases were played in `parts` (each case in one part):
     every list sorted by reading order or case id, so the split never shows."""
+    order = {row.place: row.order for row in read.rows}
+    return assemble_with(spec, read.files, len(read.rows), reading, rows, parts, order.__getitem__)
+
+
+def assemble_with(  # noqa: PLR0917 - `assemble` with the log's rows given by their count
+    spec: ProtocolSpec,
+    files: tuple[LogFile, ...],
+    total: int,
+    reading: Reading,
+    rows: RowsSorted,
+    parts: Iterable[CasesPlayed],
+    order: Callable[[RowPlace], int],
+) -> ReplayReport:
+    """`assemble` for a log not held as rows: `order` gives a place's reading order."""
     findings: list[Finding] = []
     out_of_order: list[OutOfOrder] = []
     reports: list[CaseReport] = []
@@ -161,15 +176,13 @@ def assemble(
         out_of_order += part.out_of_order
         reports += part.cases
     violating = {f.place for f in findings if f.place is not None}
-    order = {row.place: row.order for row in read.rows}
-    total = len(read.rows)
     malformed = rows.malformed
     return ReplayReport(
         authority=spec.authority.id,
         spec=spec.path,
         reading=reading.value,
         as_of=rows.end,
-        files=read.files,
+        files=files,
         totals=Totals(
             rows=total,
             accepted=total - len(malformed) - len(violating),
@@ -178,7 +191,7 @@ def assemble(
         ),
         findings=tuple(sorted(findings, key=lambda f: _finding_key(f, order))),
         malformed=tuple(sorted(malformed, key=lambda m: m.order)),
-        out_of_order=tuple(sorted(out_of_order, key=lambda o: order[o.place])),
+        out_of_order=tuple(sorted(out_of_order, key=lambda o: order(o.place))),
         cases=tuple(sorted(reports, key=lambda report: report.case)),
     )
 
@@ -227,13 +240,13 @@ def out_of_order(rows: Sequence[LogRow]) -> Iterable[OutOfOrder]:
 
 
 def _finding_key(
-    finding: Finding, order: dict[RowPlace, int]
+    finding: Finding, order: Callable[[RowPlace], int]
 ) -> tuple[int, int, str, str, str, str]:
     """Findings on rows in reading order, then those at the end of the log by case."""
     place = finding.place
     if place is None:
         return (1, 0, finding.case, finding.at.isoformat(), finding.kind, finding.element)
-    return (0, order[place], "", "", finding.kind, finding.element)
+    return (0, order(place), "", "", finding.kind, finding.element)
 
 
 class _CasePlayer:

@@ -52,7 +52,7 @@ __all__ = ["replay_command", "simulate_command"]
 
 _REPLAY_FORMATS = ("text", "json", "markdown", "sarif")
 _READINGS = [reading.value for reading in Reading]
-_ENGINES = ("compiled", "executor", "dask")
+_ENGINES = ("compiled", "vector", "executor", "dask")
 
 
 @click.command(name="replay")
@@ -121,7 +121,8 @@ _ENGINES = ("compiled", "executor", "dask")
     default="compiled",
     show_default=True,
     help="compiled: the spec as a transition table, cases with a finding explained by the "
-    "executor; executor: every case through the executor; dask: the compiled engine on a "
+    "executor; vector: the same table, all cases advanced together over columns read by "
+    "pyarrow (numpy); executor: every case through the executor; dask: the compiled engine on a "
     "Dask cluster (needs stepcheck[dask]); the same output from each",
 )
 @click.option(
@@ -180,8 +181,11 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
         columns = evolve(columns, events=parse_event_map(_lines(event_map, "event map"), steps))
     case_id = pseudonymiser(read_key(key_file, os.environ)) if pseudonymise else str
     end = _as_of(as_of)
-    read = _read(logs, columns, log_format, case_id)
-    report = _replayed(spec, read, Reading(reading), end, engine, scheduler, workers)
+    if engine == "vector":
+        report = _vector(spec, logs, columns, log_format, case_id, Reading(reading), end)
+    else:
+        read = _read(logs, columns, log_format, case_id)
+        report = _replayed(spec, read, Reading(reading), end, engine, scheduler, workers)
     match output_format:
         case "json":
             text = render_json(report)
@@ -285,6 +289,28 @@ def _replayed(  # noqa: PLR0917 - the options that choose and run an engine
     if engine == "executor":
         return replay(spec, read, reading=reading, as_of=end)
     return replay_compiled(spec, read, reading=reading, as_of=end)
+
+
+def _vector(  # noqa: PLR0917 - the reading options and the replay's
+    spec: ProtocolSpec,
+    logs: tuple[Path, ...],
+    columns: ColumnMap,
+    log_format: str | None,
+    case_id: Callable[[str], str],
+    reading: Reading,
+    end: datetime | None,
+) -> ReplayReport:
+    """`--engine vector`: CSV logs read by pyarrow as columns when nothing in them is
+    unusual, any other log by the row reader; numpy and pyarrow load only here."""
+    # imported here: pyarrow and numpy take a moment to load, and only this engine needs them
+    from stepcheck.oracle.replay_columns import from_read  # noqa: PLC0415
+    from stepcheck.oracle.replay_columns_csv import read_csv_columns  # noqa: PLC0415
+    from stepcheck.oracle.replay_vector_report import replay_vector  # noqa: PLC0415
+
+    log = read_csv_columns(list(logs), columns, log_format=log_format, case_id=case_id)
+    if log is None:
+        log = from_read(_read(logs, columns, log_format, case_id))
+    return replay_vector(spec, log, reading=reading, as_of=end)
 
 
 def _read(

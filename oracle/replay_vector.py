@@ -1,0 +1,322 @@
+"""The vector replay engine: every case advanced in lockstep over integer columns.
+
+`--engine vector` gives exactly the report of `--engine compiled` (oracle/REPLAY.md,
+"The vector engine"). The cases are ordered longest first, so at step k the cases
+that still have a k-th row are a prefix; each step is a handful of numpy operations
+over that prefix: the row's time (never earlier than the case's last), each enforced
+deadline overdue, the answers key (`replay_vector_table.Layout`), one sorted lookup
+of the compiled table's entries for all cases at once (missing keys filled from the
+compiled engine, so from the executor), and the new state, clocks and windows. A
+running clock is its start time and due day per deadline name; due days are counted
+on the working-day calendar as one integer array (`replay_calendar`), limits of
+whole days computed once per start day.
+
+A case leaves the lockstep the moment it would have anything to report (as in the
+compiled engine) and is played again by the executor engine, which writes the
+findings; the others' reports are built from the recorded states
+(`replay_vector_report`). A spec whose initial statuses already run clocks is left to
+the compiled engine (`Unsupported`), as is a log recording facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from stepcheck.oracle.calendar_rules import limit_from
+from stepcheck.oracle.replay_calendar import working_calendar
+from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
+from stepcheck.oracle.replay_compiled import _State
+from stepcheck.oracle.replay_vector_sort import SortedColumns
+from stepcheck.oracle.replay_vector_table import (
+    KEEP,
+    START,
+    Unsupported,
+    VectorTable,
+    clocks_of,
+)
+from stepcheck.spec.duration import Duration, Unit
+
+__all__ = ["DAY", "Lockstep", "WorkingDays"]
+
+DAY: Final = 86_400_000_000
+"""Microseconds in a day."""
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+_NONE: Final = -(2**62)
+
+
+class WorkingDays:
+    """Working days counted up to each day, as a numpy array indexed by days since 1970."""
+
+    def __init__(self) -> None:
+        calendar = working_calendar()
+        self.first = date(1999, 1, 1).toordinal() - _EPOCH_ORDINAL
+        self.counts = np.array(calendar._counts, np.int64)
+        self.last = self.first + len(self.counts) - 1
+
+    def passed(self, by: Ints, day: Ints) -> npt.NDArray[np.bool_]:
+        """`calendar_rules.passed` per element: a working day after `by` has begun by `day`."""
+        if day.size and (
+            day.min() < self.first
+            or day.max() > self.last
+            or by.min() < self.first
+            or by.max() > self.last
+        ):
+            raise Unsupported("a day outside the working-day calendar")
+        return self.counts[day - self.first] - self.counts[by - self.first] >= 1
+
+
+class Lockstep:
+    """The per-case arrays of one replay, cases in longest-first order."""
+
+    none: Final = _NONE
+    """The start of a clock that is not running."""
+
+    def __init__(self, table: VectorTable, log: ColumnLog, cases: SortedColumns) -> None:
+        compiled = self.compiled = table.compiled
+        self.log = log
+        self.cases = cases
+        self.calendar = WorkingDays()
+        self.layout = table.layout
+        self.entries = table.entries
+        self.order = np.argsort(-cases.length, kind="stable")
+        self.first = cases.first[self.order]
+        self.length = cases.length[self.order]
+        count = len(self.order)
+        n_deadlines, n_windows = len(self.layout.deadlines), len(self.layout.windows)
+        self.state = np.zeros(count, np.int64)
+        self.now = np.zeros(count, np.int64)
+        self.started = np.zeros(count, np.int64)
+        self.unclean = np.zeros(count, np.bool_)
+        self.start = np.full((n_deadlines, count), _NONE, np.int64)
+        self.by = np.full((n_deadlines, count), self.calendar.first, np.int64)
+        self.ends = np.zeros((n_deadlines, count), np.int64)
+        self.window_start = np.full((n_windows, count), _NONE, np.int64)
+        self.window_by = np.full((n_windows, count), self.calendar.first, np.int64)
+        self.opened = np.zeros(count, np.int64)
+        self.at_of = np.zeros(len(cases.rows), np.int64)
+        self.state_of = np.zeros(len(cases.rows), np.int64)
+        index = compiled.executor.index
+        timed = {deadline.id: deadline for deadline in index.timed}
+        self.after = [name in compiled._after for name in self.layout.deadlines]
+        self.enforced = [
+            name in compiled._after and name in compiled._enforced for name in self.layout.deadlines
+        ]
+        self.hours = [name in compiled._hours for name in self.layout.deadlines]
+        self.within = [timed[name].within for name in self.layout.deadlines]
+        self.window_within = [compiled._windows[rule] for rule in self.layout.windows]
+        self._by_day = table.due_days
+        self.sits = self._sittings()
+
+    def _sittings(self) -> npt.NDArray[np.bool_]:
+        """Per step, per calendar day: does the step's meeting sit (True without one)."""
+        days = self.calendar.last - self.calendar.first + 1
+        table = np.ones((len(self.layout.steps), days), np.bool_)
+        index = self.compiled._index
+        for code, step in enumerate(self.layout.steps):
+            meeting = self.compiled._meeting.get(step)
+            sittings = index.sittings.get(meeting) if meeting is not None else None
+            if sittings is not None:
+                table[code] = False
+                ordinals = np.array(sittings.ordinals, np.int64) - _EPOCH_ORDINAL
+                inside = ordinals[
+                    (ordinals >= self.calendar.first) & (ordinals <= self.calendar.last)
+                ]
+                table[code, inside - self.calendar.first] = True
+        return table
+
+    # --- limits -------------------------------------------------------------------------
+
+    def _due(self, starts: Ints, within: object, key: int) -> tuple[Ints, Ints]:
+        """(due day, end in microseconds) of limits of `within` started at `starts`."""
+        assert isinstance(within, Duration), "running limits have a duration"
+        if within.unit is Unit.HOURS:
+            ends = starts + within.quantity * 3_600_000_000
+            return ends // DAY, ends
+        table = self._by_day.get(key)
+        if table is None:
+            table = self._by_day[key] = np.full(self.calendar.last - self.calendar.first + 1, -1)
+        days = starts // DAY - self.calendar.first
+        if days.min() < 0 or days.max() >= len(table):
+            raise Unsupported("a clock started outside the working-day calendar")
+        unstated = self.compiled._index.unstated_days_as
+        for day in np.unique(days[table[days] < 0]).tolist():
+            moment = datetime.fromordinal(day + self.calendar.first + _EPOCH_ORDINAL)
+            limit = limit_from(moment, within, unstated_days_as=unstated)
+            table[day] = limit.by.toordinal() - _EPOCH_ORDINAL
+        return table[days], starts
+
+    # --- one case's compiled state, for filling the table -----------------------------------
+
+    def compiled_state(self, case: int) -> _State:
+        """The compiled engine's `_State` of a case, its clocks remade from their starts."""
+        starts: dict[str, datetime] = {}
+        for where, name in enumerate(self.layout.deadlines):
+            if self.start[where, case] != _NONE:
+                starts[name] = local_time(self.start[where, case])
+        for where, rule in enumerate(self.layout.windows):
+            if self.window_start[where, case] != _NONE:
+                starts["window:" + rule] = local_time(self.window_start[where, case])
+        clocks, windows = clocks_of(self.compiled, int(self.state[case]), starts)
+        return _State(
+            int(self.state[case]),
+            clocks,
+            windows,
+            local_time(self.now[case]),
+            local_time(self.started[case]),
+        )
+
+    # --- the replay ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Open every case, then play the k-th row of every case, for each k."""
+        if not len(self.order):
+            return
+        self._open()
+        for k in range(int(self.length[0])):
+            self._step(k, int(np.searchsorted(-self.length, -k, side="left")))
+
+    def _open(self) -> None:
+        """`CompiledSpec.opening` for every case: the first initial status whose table
+        entry accepts the first row's step at its time, else the first initial status."""
+        compiled = self.compiled
+        rows = self.cases.rows[self.first]
+        at = self.log.local[rows]
+        step = self.cases.step[rows]
+        chosen = np.full(len(self.order), -1, np.int64)
+        first_state = -1
+        meeting = self.sits[step, at // DAY - self.calendar.first].astype(np.int64)
+        mask = np.where(np.array(self.layout.meets)[step], meeting << self.layout.meeting_bit, 0)
+        for status in compiled._index.spec.statuses:
+            if not status.initial:
+                continue
+            template = compiled._openings.get(status.id)
+            if template is None:
+                template = compiled.executor.start(at=local_time(at[0]), status=status.id)
+                compiled._openings[status.id] = template
+            if template.deadlines or template.windows or template.disputes:
+                raise Unsupported("an initial status runs a clock")
+            number = compiled._state_of(template).discrete
+            first_state = number if first_state < 0 else first_state
+            waiting = np.flatnonzero(chosen < 0)
+            self.now[waiting] = at[waiting]
+            self.started[waiting] = at[waiting]
+            self.state[waiting] = number
+            keys = self.entries.key(self.state[waiting], step[waiting], mask[waiting])
+            entries = self.entries.find(keys, self._filler(waiting, at[waiting], step[waiting]))
+            accepted = self.entries.ok[entries]
+            chosen[waiting[accepted]] = number
+        chosen[chosen < 0] = first_state
+        self.opened = chosen.copy()
+        self.state[:] = chosen
+        self.now[:] = at
+        self.started[:] = at
+
+    def _filler(
+        self, cases: Ints, at: Ints, step: Ints
+    ) -> Callable[[int], tuple[_State, str, datetime]]:
+        """What fills the table's entry for the key at position p: that case's state,
+        step and time."""
+
+        def fill(position: int) -> tuple[_State, str, datetime]:
+            case = int(cases[position])
+            name = self.layout.steps[int(step[position])]
+            return self.compiled_state(case), name, local_time(at[position])
+
+        return fill
+
+    def _step(self, k: int, active: int) -> None:
+        """Play the k-th row of the first `active` cases."""
+        live = np.flatnonzero(~self.unclean[:active])
+        if not len(live):
+            return
+        positions = self.first[live] + k
+        rows = self.cases.rows[positions]
+        at = np.maximum(self.log.local[rows], self.now[live])
+        day = at // DAY
+        step = self.cases.step[rows]
+        bad = np.zeros(len(live), np.bool_)
+        mask = np.zeros(len(live), np.int64)
+        layout = self.layout
+        for where, name in enumerate(layout.deadlines):
+            running = self.start[where, live] != _NONE
+            by = self.by[where, live]
+            if self.after[where]:
+                overdue = running & self.calendar.passed(by, day)
+                if self.enforced[where]:
+                    bad |= overdue
+                mask |= overdue.astype(np.int64) << layout.clock_bit[name]
+            else:
+                mask |= (running & (day < by)).astype(np.int64) << layout.clock_bit[name]
+            if self.hours[where]:
+                over = running & (at > self.ends[where, live])
+                mask |= over.astype(np.int64) << layout.hours_bit[name]
+        moving = at != self.now[live]
+        for where, rule in enumerate(layout.windows):
+            running = self.window_start[where, live] != _NONE
+            closed = running & moving & self.calendar.passed(self.window_by[where, live], day)
+            mask |= closed.astype(np.int64) << layout.window_bit[rule]
+        meets = np.array(layout.meets)[step]
+        sitting = self.sits[step, day - self.calendar.first].astype(np.int64)
+        mask |= np.where(meets, sitting << layout.meeting_bit, 0)
+        keys = self.entries.key(self.state[live], step, mask)
+        found = self.entries.find(keys, self._filler(live, at, step))
+        entries = self.entries
+        bad |= ~entries.ok[found]
+        target = entries.target[found]
+        status, owner = self.cases.status[rows], self.cases.owner[rows]
+        bad |= (status >= 0) & (status != entries.status_of[target])
+        bad |= (
+            (owner >= 0) & ~entries.unspecified_owner[target] & (owner != entries.owner_of[target])
+        )
+        self.unclean[live[bad]] = True
+        good = ~bad
+        cases, at, found = live[good], at[good], found[good]
+        self._advance(cases, at, found)
+        self.state[cases] = target[good]
+        self.now[cases] = at
+        self.at_of[positions[good]] = at
+        self.state_of[positions[good]] = target[good]
+
+    def _advance(self, cases: Ints, at: Ints, found: Ints) -> None:
+        """Each deadline's and window's clock after the step: stopped, kept or started."""
+        entries = self.entries
+        for where in range(len(self.layout.deadlines)):
+            action = entries.clocks[found, where]
+            self.start[where, cases] = np.where(
+                action == KEEP, self.start[where, cases], np.where(action == START, at, _NONE)
+            )
+            fresh = action == START
+            if fresh.any():
+                due, ends = self._due(at[fresh], self.within[where], where)
+                self.by[where, cases[fresh]] = due
+                self.ends[where, cases[fresh]] = ends
+        for where in range(len(self.layout.windows)):
+            action = entries.windows[found, where]
+            self.window_start[where, cases] = np.where(
+                action == KEEP,
+                self.window_start[where, cases],
+                np.where(action == START, at, _NONE),
+            )
+            fresh = action == START
+            if fresh.any():
+                key = len(self.layout.deadlines) + where
+                due, _ends = self._due(at[fresh], self.window_within[where], key)
+                self.window_by[where, cases[fresh]] = due
+
+    def finish(self, end: datetime | None) -> Ints:
+        """Each case's end of log (microseconds); a case with an enforced deadline overdue
+        then becomes unclean."""
+        final = self.now.copy()
+        if end is not None:
+            final = np.maximum(final, (end - datetime(1970, 1, 1)) // timedelta(microseconds=1))
+        day = final // DAY
+        for where in range(len(self.layout.deadlines)):
+            if self.enforced[where]:
+                running = self.start[where] != _NONE
+                self.unclean |= running & self.calendar.passed(self.by[where], day)
+        return final

@@ -1,0 +1,259 @@
+"""`replay_compiled` on the vector engine: the same report, from the lockstep's arrays.
+
+After the lockstep (`replay_vector.Lockstep`) every clean case has its state and time
+after each row; its report is built from them as `CompiledSpec.play` builds it: a
+timeline entry where (status, owner) changes, stretches with no responsible owner
+(only for cases that ever had none), and each `after` deadline still running at the
+end with its due date. Cases that left the lockstep are played by the executor engine
+(`replay_engine.case_played`) from their rows, made back into `LogRow`s, in case-id
+order. Logs recording facts, and specs the lockstep does not model, go to the
+compiled engine whole.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from stepcheck.oracle.replay_calendar import working_calendar
+from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
+from stepcheck.oracle.replay_compiled import CompiledSpec, replay_compiled
+from stepcheck.oracle.replay_engine import (
+    CasesPlayed,
+    RowsSorted,
+    assemble_with,
+    case_played,
+    rule_index,
+)
+from stepcheck.oracle.replay_model import (
+    CaseReport,
+    Finding,
+    OpenObligation,
+    ReplayReport,
+    TimelineEntry,
+    UnownedInterval,
+)
+from stepcheck.oracle.replay_rows import RowPlace
+from stepcheck.oracle.replay_vector import DAY, Lockstep
+from stepcheck.oracle.replay_vector_sort import SortedColumns, sort_columns
+from stepcheck.oracle.replay_vector_table import Unsupported, VectorTable
+from stepcheck.spec.model import ProtocolSpec, Reading
+
+__all__ = ["replay_vector"]
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def replay_vector(
+    spec: ProtocolSpec,
+    log: ColumnLog,
+    *,
+    reading: Reading = Reading.SHOULD,
+    as_of: datetime | None = None,
+    table: VectorTable | None = None,
+) -> ReplayReport:
+    """`replay_compiled.replay_compiled` on the vector engine: the same report. `table`
+    is a compiled table of `spec` under `reading` to go on filling (benchmarks keep one
+    across runs); by default a fresh one."""
+    if log.has_facts:
+        return replay_compiled(spec, log.to_read(), reading=reading, as_of=as_of)
+    table = table or VectorTable(CompiledSpec(rule_index(spec, reading)))
+    rules = table.compiled.rules
+    cases = sort_columns(rules, log, as_of)
+    try:
+        with _without_cycle_collection():
+            lockstep = Lockstep(table, log, cases)
+            lockstep.run()
+            played = _played(lockstep, cases.end)
+    except Unsupported:
+        return replay_compiled(spec, log.to_read(), reading=reading, as_of=as_of)
+    sorted_rows = RowsSorted(malformed=cases.malformed, cases={}, end=cases.end)
+    return assemble_with(spec, log.files, log.size, reading, sorted_rows, [played], log.order_of)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The reports are many small acyclic objects: the cycle collector would walk every
+    one of them again and again while they are made (a quarter to a third of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _played(lockstep: Lockstep, end: datetime | None) -> CasesPlayed:
+    """Every case's report and findings, and the rows out of order."""
+    final = lockstep.finish(end)
+    lockstep.entries.refresh_states()
+    cases, log = lockstep.cases, lockstep.log
+    count = len(lockstep.order)
+    place_of = np.empty(count, np.int64)
+    place_of[lockstep.order] = np.arange(count)
+    clean = ~lockstep.unclean[place_of]
+    reports = []
+    findings: list[Finding] = []
+    unclean_cases = np.flatnonzero(~clean).tolist()
+    names = log.case_names
+    for case in sorted(unclean_cases, key=lambda c: names[cases.cases[c]]):
+        lo, size = int(cases.first[case]), int(cases.length[case])
+        rows = log.rows_of(cases.rows[lo : lo + size].tolist())
+        report, found = case_played(lockstep.compiled.rules, names[cases.cases[case]], rows, end)
+        reports.append(report)
+        findings += found
+    reports += _clean_reports(lockstep, cases, clean, place_of, final)
+    return CasesPlayed(
+        findings=tuple(findings), out_of_order=cases.out_of_order, cases=tuple(reports)
+    )
+
+
+def _clean_reports(
+    lockstep: Lockstep,
+    cases: SortedColumns,
+    clean: npt.NDArray[np.bool_],
+    place_of: Ints,
+    final: Ints,
+) -> list[CaseReport]:
+    """`CompiledSpec.play`'s reports of the clean cases, from the lockstep's states and
+    times per row: the timeline's rows found with numpy, its objects made in bulk."""
+    entries, layout, log = lockstep.entries, lockstep.layout, lockstep.log
+    statuses, owners = layout.statuses, layout.owners
+    case_of = np.repeat(np.arange(len(cases.cases)), cases.length)
+    state = lockstep.state_of
+    pair = entries.status_of[state] * len(owners) + entries.owner_of[state]
+    starts = np.zeros(len(state), np.bool_)
+    starts[cases.first] = True
+    changed = starts | np.concatenate(([True], pair[1:] != pair[:-1]))
+    changed &= clean[case_of]
+    change_at = np.flatnonzero(changed)
+    change_case = case_of[change_at]
+    bounds = np.searchsorted(change_case, np.arange(len(cases.cases) + 1))
+    unowned = ~entries.responsible_of[state]
+    opened = lockstep.opened[place_of]
+    needs = ~entries.responsible_of[opened]
+    if len(cases.first):  # a case ever without a responsible owner is walked in Python
+        needs |= np.logical_or.reduceat(unowned, cases.first)
+    timed = lockstep.compiled._index.timed
+    after = [
+        (where, deadline)
+        for where, deadline in enumerate(timed)
+        if deadline.id in lockstep.compiled._after
+    ]
+    orders = cases.rows[change_at]
+    places = [
+        RowPlace(file=file, row=row, line=line)
+        for file, row, line in zip(
+            [log.file_names[i] for i in log.file_of[orders].tolist()],
+            log.row[orders].tolist(),
+            log.line[orders].tolist(),
+            strict=True,
+        )
+    ]
+    moments = _datetimes(lockstep.at_of[change_at])
+    changed_state = state[change_at]
+    status_names = [statuses[i] for i in entries.status_of[changed_state].tolist()]
+    owner_names = [owners[i] for i in entries.owner_of[changed_state].tolist()]
+    entries_made = [
+        TimelineEntry(at=at, place=place, status=status, owner=owner)
+        for at, place, status, owner in zip(moments, places, status_names, owner_names, strict=True)
+    ]
+    bounds_list = bounds.tolist()
+    running = lockstep.start != lockstep.none
+    any_running = running[[where for where, _ in after]].any(axis=0)
+    overdue = running & lockstep.calendar.passed(
+        lockstep.by, np.broadcast_to(final // DAY, lockstep.by.shape)
+    )
+    finals = _datetimes(final)
+    reports = []
+    for case in np.flatnonzero(clean).tolist():
+        here = int(place_of[case])
+        timeline = tuple(entries_made[bounds_list[case] : bounds_list[case + 1]])
+        end = finals[here]
+        still_open: tuple[OpenObligation, ...] = ()
+        if any_running[here]:
+            still_open = tuple(
+                OpenObligation(
+                    deadline=deadline.id,
+                    obligation=deadline.obligation,
+                    by=date.fromordinal(int(lockstep.by[where, here]) + _EPOCH_ORDINAL),
+                    overdue=bool(overdue[where, here]),
+                )
+                for where, deadline in after
+                if running[where, here]
+            )
+        stretches: tuple[UnownedInterval, ...] = ()
+        if needs[case]:
+            stretches = _unowned(lockstep, cases, case, int(opened[case]), end)
+        last = int(lockstep.state[here])
+        reports.append(
+            CaseReport(
+                case=log.case_names[cases.cases[case]],
+                rows=int(cases.length[case]),
+                status=statuses[entries.status_of[last]],
+                owner=owners[entries.owner_of[last]],
+                timeline=timeline,
+                open=still_open,
+                unowned=stretches,
+            )
+        )
+    return reports
+
+
+def _unowned(
+    lockstep: Lockstep,
+    cases: SortedColumns,
+    case: int,
+    opened: int,
+    end: datetime,
+) -> tuple[UnownedInterval, ...]:
+    """`CompiledSpec._owner_seen` over the case's states: its unowned stretches."""
+    entries, owners = lockstep.entries, lockstep.layout.owners
+    found: list[UnownedInterval] = []
+    since: tuple[str, datetime] | None = None
+    lo, size = int(cases.first[case]), int(cases.length[case])
+    moments = [(opened, local_time(lockstep.log.local[cases.rows[lo]]))]
+    moments += [
+        (int(lockstep.state_of[p]), local_time(lockstep.at_of[p])) for p in range(lo, lo + size)
+    ]
+    between = working_calendar().between
+    for state, at in moments:
+        owner = owners[entries.owner_of[state]]
+        responsible = bool(entries.responsible_of[state])
+        if since is not None and (responsible or since[0] != owner):
+            found.append(_interval(since, at, between, still_open=False))
+            since = None
+        if not responsible and since is None:
+            since = (owner, at)
+    if since is not None:
+        found.append(_interval(since, end, between, still_open=True))
+    return tuple(found)
+
+
+def _interval(
+    since: tuple[str, datetime],
+    end: datetime,
+    between: Callable[[date, date], int],
+    *,
+    still_open: bool,
+) -> UnownedInterval:
+    owner, start = since
+    return UnownedInterval(
+        owner=owner,
+        start=start,
+        end=end,
+        working_days=between(start.date(), end.date()),
+        open=still_open,
+    )
+
+
+def _datetimes(values: Ints) -> list[datetime]:
+    """Naive wall times from microseconds since 1970, converted by numpy in one go."""
+    converted: list[datetime] = values.astype("datetime64[us]").astype(object).tolist()
+    return converted
