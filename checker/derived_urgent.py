@@ -56,6 +56,7 @@ __all__ = [
     "longest_wait",
     "question_spec",
     "reached_by_own_steps",
+    "sittings_taken_up",
     "urgent_properties",
     "ways_on",
 ]
@@ -208,6 +209,20 @@ def reached_by_own_steps(spec: ProtocolSpec, status: str) -> bool:
                 seen.add(target)
                 todo.append(target)
     return status in seen
+
+
+def sittings_taken_up(spec: ProtocolSpec, status: str) -> tuple[str, ...]:
+    """The meetings whose sitting ends the question's wait in `status` (`_taken_up`): a
+    proof then says the case is moved on, or taken up at one of them, the day it
+    arrives; what the meeting decides after that is not part of the question."""
+    ways = set(_taken_up(spec, status))
+    return tuple(
+        dict.fromkeys(
+            str(event.at)
+            for event in spec.events
+            if event.id in ways and event.at is not None and event.target in (None, status)
+        )
+    )
 
 
 def asked_spec(spec: ProtocolSpec, property_id: str) -> ProtocolSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stepcheck.checker.derived import eager_applies
+from stepcheck.checker.derived_urgent import sittings_taken_up
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Verdict
 from stepcheck.checker.words import words_of
@@ -26,7 +27,8 @@ def summarise(
     """What the verdict means, in the protocol's terms; `unforced` are the steps that
     would end a wait for ever but that nothing makes happen by any day."""
     if prop.urgent is not None:
-        return _urgent(words_of(spec, prop.urgent), outcome, cause)
+        meetings = [words_of(spec, m) for m in sittings_taken_up(spec, prop.urgent)]
+        return _urgent(words_of(spec, prop.urgent), outcome, cause, meetings)
     if prop.deadline is not None:
         return _deadline(spec, prop, outcome, cause)
     if prop.holding is not None:
@@ -87,12 +89,20 @@ def _deadline(spec: ProtocolSpec, prop: Property, outcome: Outcome, cause: str |
             )
 
 
-def _urgent(status: str, outcome: Outcome, cause: str | None) -> str:
-    """A derived "does an urgent case wait in this status?" question."""
+def _urgent(status: str, outcome: Outcome, cause: str | None, meetings: list[str]) -> str:
+    """A derived "does an urgent case wait in this status?" question; `meetings` are
+    those whose sitting counts as taking the case up (a proof says no more)."""
     match outcome.verdict:
         case Verdict.PROVED:
             if outcome.vacuous:
                 return f"No case on an urgent route reaches '{status}'."
+            if meetings:
+                named = " or ".join(f"'{m}'" for m in meetings)
+                return (
+                    f"A case on an urgent route in '{status}' is moved on, or taken up at "
+                    f"{named}, the day it arrives, when everyone acts as soon as they can "
+                    "(what that meeting then decides is not part of this question)."
+                )
             return (
                 f"A case on an urgent route moves on from '{status}' the day it arrives, "
                 "when everyone acts as soon as they can: nothing makes it wait for a "
