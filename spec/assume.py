@@ -66,6 +66,7 @@ __all__ = [
     "absent_documents",
     "assume",
     "assume_all",
+    "cited_rules",
     "document_words",
     "dropped_by",
     "parse_assumptions",
@@ -174,7 +175,9 @@ def dropped_by(spec: ProtocolSpec, doc_id: str) -> tuple[str, ...]:
     return tuple(rule_id for rule_id in before if rule_id not in after)
 
 
-def _rule_ids(spec: ProtocolSpec) -> list[str]:
+def cited_rules(spec: ProtocolSpec) -> list[_Cited]:
+    """Every rule of `spec` a document's presence decides, in spec order by kind: events,
+    undefined routes, deadlines, ladders, re-referral rules, precedence, properties."""
     groups: tuple[Iterable[_Cited], ...] = (
         spec.events,
         spec.undefined_routes,
@@ -184,7 +187,11 @@ def _rule_ids(spec: ProtocolSpec) -> list[str]:
         spec.precedence,
         spec.properties,
     )
-    return [str(item.id) for group in groups for item in group]
+    return [item for group in groups for item in group]
+
+
+def _rule_ids(spec: ProtocolSpec) -> list[str]:
+    return [str(item.id) for item in cited_rules(spec)]
 
 
 def _decided(document: Document, present: Mapping[str, bool]) -> Document:

@@ -45,6 +45,7 @@ from stepcheck.checker.diff_pair import PairBehaviour, pair_behaviour
 from stepcheck.checker.diff_verdicts import finding_changes, verdict_changes
 from stepcheck.checker.engines import Limits
 from stepcheck.sources_git import Pairing
+from stepcheck.spec.assume import cited_rules
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.readings import tier_readings
 from stepcheck.verification import Budget, run_verify, without_timings
@@ -154,19 +155,9 @@ def _conditional_citations(spec: ProtocolSpec) -> tuple[object, ...]:
     citation is meaning, not wording (`spec/assume.py`)."""
     if not any(document.optional for document in spec.documents):
         return ()
-    groups: tuple[tuple[Any, ...], ...] = (
-        spec.events,
-        spec.undefined_routes,
-        spec.deadlines,
-        spec.escalations,
-        spec.rereferrals,
-        spec.precedence,
-        spec.properties,
-    )
     cited = [
         (item.id, tuple(sorted({source.doc for source in item.sources})))
-        for group in groups
-        for item in group
+        for item in cited_rules(spec)
     ]
     cited += [
         (f"{event.id}:{guard.text}", tuple(sorted({source.doc for source in guard.sources})))

@@ -1,60 +1,26 @@
 """The service in-process, as a stepcheck `System` (`python:examples.casework.app:factory`).
 
-This adapter is the only place the example touches stepcheck: it turns the service's
-answers into `CaseView`s. Planted bugs come from `factory(bugs=...)` or, for the
-command line, from the `CASEWORK_BUGS` environment variable (comma-separated).
+The adapter is `examples/in_process.py`. Planted bugs come from `factory(bugs=...)` or,
+for the command line, from the `CASEWORK_BUGS` environment variable (comma-separated).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Iterable
 
-from examples.casework.service import Case, Casework
-from stepcheck.oracle.types import CaseView, Reply
+from examples.casework.service import Casework
+from examples.in_process import InProcess, bugs_from
 
 __all__ = ["InProcessCasework", "factory"]
 
 
-class InProcessCasework:
+class InProcessCasework(InProcess):
     """One case of the service, driven directly (no HTTP)."""
 
     def __init__(self, bugs: Iterable[str] = ()) -> None:
-        self.service = Casework(bugs)
-        self.case: Case | None = None
-
-    def start(self, *, status: str, at: datetime) -> CaseView:
-        del at  # opening a case does not depend on the moment
-        self.case = self.service.open_case(status)
-        return _view(self.case.view())
-
-    def apply(self, step: str, *, at: datetime) -> Reply:
-        assert self.case is not None, "start a case first"
-        accepted, self.case = self.service.apply(self.case, step, at)
-        return Reply(accepted=accepted, view=_view(self.case.view()))
-
-    def close(self) -> None:
-        self.case = None
+        super().__init__(Casework(bugs))
 
 
 def factory(bugs: Iterable[str] | None = None) -> InProcessCasework:
     """A fresh in-process service, with the planted bugs asked for (default: none)."""
-    if bugs is None:
-        bugs = [name for name in os.environ.get("CASEWORK_BUGS", "").split(",") if name]
-    return InProcessCasework(bugs)
-
-
-def _view(data: Mapping[str, object]) -> CaseView:
-    due = data["due"]
-    disputes = data["disputes"]
-    assert isinstance(due, dict)
-    assert isinstance(disputes, dict)
-    return CaseView(
-        status=str(data["status"]),
-        owner=str(data["owner"]),
-        co_owner=str(data["co_owner"]),
-        allocated=bool(data["allocated"]),
-        due={name: date.fromisoformat(day) for name, day in due.items()},
-        disputes=disputes,
-    )
+    return InProcessCasework(bugs_from("CASEWORK_BUGS", bugs))
