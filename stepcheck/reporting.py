@@ -45,10 +45,16 @@ def has_diagrams() -> bool:
     return shutil.which("dot") is not None
 
 
+RESULTS_BYTES = 64 * 1024 * 1024
+"""The largest results file read: `verify`'s own JSON grows with its case stories (the
+four shipped authorities with `--derived` write about 5 MB), so it gets more room than
+a spec (`MAX_INPUT_BYTES`); still bounded, and parsed with bounded depth."""
+
+
 def read_results_file(path: Path, specs: Sequence[ProtocolSpec]) -> Results:
     """The results in `path`, which must be valid and cover every spec that has properties."""
     try:
-        text = read_input(path).decode("utf-8")
+        text = read_input(path, limit=RESULTS_BYTES).decode("utf-8")
     except FileRefused as refused:
         raise StepcheckError(f"cannot read the results file {path}: {refused.reason}") from None
     except UnicodeDecodeError:

@@ -78,3 +78,23 @@ def test_missing_results_file_exits_2(tmp_path):
 
     assert run.returncode == 2
     assert "cannot read the results file" in run.stderr
+
+
+def test_a_results_file_larger_than_a_spec_is_read_up_to_its_own_limit(tmp_path):
+    """verify's JSON with every derived story runs past a spec's 4 MiB (the shipped
+    authorities with --derived write about 5 MB): it is read up to 64 MiB, and past
+    that refused in one line."""
+    text = Path(RESULTS).read_text(encoding="utf-8")
+    large = tmp_path / "large.json"
+    large.write_text(text + " " * (5 * 1024 * 1024), encoding="utf-8")
+
+    run = _stepcheck("report", EXAMPLE, "--results", str(large), "-o", str(tmp_path / "r.html"))
+    assert run.returncode == 1, run.stderr
+    assert (tmp_path / "r.html").exists()
+
+    huge = tmp_path / "huge.json"
+    huge.write_text(text + " " * (64 * 1024 * 1024), encoding="utf-8")
+    run = _stepcheck("report", EXAMPLE, "--results", str(huge), "-o", str(tmp_path / "h.html"))
+    assert run.returncode == 2
+    assert "larger than 67,108,864 bytes" in run.stderr
+    assert "Traceback" not in run.stderr
