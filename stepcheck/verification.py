@@ -171,8 +171,9 @@ def _decided(context: _Context, task: Task) -> PropertyResult:
     prop = spec.property_by_id(prop_id)
     asked = question_spec(spec, prop)
     if asked is spec:
-        times = _TIMINGS.setdefault(index, timing(spec))
-        models = _MODELS.setdefault(index, Models(spec))
+        if index not in _TIMINGS:  # once per spec, not once per property
+            _TIMINGS[index], _MODELS[index] = timing(spec), Models(spec)
+        times, models = _TIMINGS[index], _MODELS[index]
     else:  # the question brings a clock of its own: its own model
         spec, times, models = asked, timing(asked), Models(asked)
     started = time.perf_counter()
