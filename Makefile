@@ -55,7 +55,7 @@ typecheck: $(STAMP)
 	bash scripts/typecheck.sh
 
 pytest: $(STAMP)
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-gate} $(BIN)/pytest -n 2 -p no:cacheprovider --durations=25 --maxschedchunk 2
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-gate} $(BIN)/pytest -n 2 -p no:cacheprovider --durations=25 --dist loadgroup --no-loadscope-reorder
 
 # A long differential run of the Z3 engines against the explicit explorer (not in CI).
 soak: $(STAMP)

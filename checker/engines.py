@@ -35,6 +35,7 @@ __all__ = [
     "Reached",
     "Undecided",
     "Unreachable",
+    "charged_check",
     "shares",
     "spacer",
     "stopped_by_clock",
@@ -163,7 +164,9 @@ class Bmc:
             left = None if allowance is None else allowance - used
             if left is not None and left <= 0:
                 return Undecided(reason=f"bounded search at depth {i}: this round's share is spent")
-            outcome, spent = _check(self.solver, self.budget, [*assumptions, self._bad_in(i)], left)
+            outcome, spent = charged_check(
+                self.solver, self.budget, [*assumptions, self._bad_in(i)], left
+            )
             used += spent
             if outcome == z3.sat:
                 return Reached(trace=self._found(self.solver.model(), i))
@@ -274,7 +277,7 @@ def _solver(ctx: z3.Context) -> z3.Solver:
     return z3.SolverFor("QF_LIA", ctx=ctx)
 
 
-def _check(
+def charged_check(
     solver: z3.Solver, budget: Budget, assumptions: list[z3.ExprRef], rlimit: int | None = None
 ) -> tuple[z3.CheckSatResult | str, int]:
     """sat, unsat, or the reason the call stopped; and the resources it used."""

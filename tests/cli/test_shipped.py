@@ -31,7 +31,9 @@ from stepcheck.spec.loader import load_spec
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.verification import run_verify
 
-pytestmark = pytest.mark.slow
+# One worker runs the whole module, so the four authorities are verified once (the
+# fixture is per module and per worker).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("shipped")]
 
 SHIPPED = sorted(Path("spec/authorities").glob("*.yaml"))
 START = date(2026, 12, 21)
