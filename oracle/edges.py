@@ -27,7 +27,10 @@ date.
 
 Likewise a step that needs a periodic meeting is sent once on a sitting moved by a
 bank holiday (the Tuesday after Easter Monday): the run is shifted whole weeks and a
-day until its last step falls the day after a weekday bank holiday.
+day until its last step falls the day after a weekday bank holiday. A step at a meeting
+with a time of day ("weekly at 14:00") is sent a minute before that time on a sitting
+day, where it must be refused, and then taken at the time itself, so a system that
+ignores the time (or counts from just after it) shows.
 """
 
 from __future__ import annotations
@@ -40,9 +43,10 @@ from stepcheck.oracle.executor import Case, Executor
 from stepcheck.oracle.targets import TargetRun
 from stepcheck.spec.workdays import is_working_day
 
-__all__ = ["edge_runs", "holiday_runs", "moved_sitting_runs", "overdue_runs"]
+__all__ = ["early_sitting_runs", "edge_runs", "holiday_runs", "moved_sitting_runs", "overdue_runs"]
 
 _MORNING = time(9, 0)
+_MINUTE = timedelta(minutes=1)
 _SATURDAY = 5
 _WEEKS = range(27)  # up to half a year later: a 3-month window meets every weekday
 _YEARS_OF_WEEKS = range(160)  # three years: every kind of bank-holiday Monday
@@ -70,6 +74,42 @@ def moved_sitting_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[T
                 found[key] = TargetRun(status=run.status, start=run.start + shift, steps=steps)
                 break
     return tuple(found[key] for key in sorted(found))
+
+
+def early_sitting_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:
+    """Per step at a meeting with a time of day: the step probed a minute before that time
+    on the first sitting it can wait for, then taken at the time itself."""
+    found: dict[tuple[str, str], tuple[TargetRun, ...]] = {}
+    for run in runs:
+        step = run.steps[-1][0]
+        event = executor.index.events.get(step)
+        sittings = (
+            None if event is None or event.at is None else executor.index.sittings.get(event.at)
+        )
+        if sittings is None or sittings.sits_from is None or (run.status, step) in found:
+            continue
+        before = _replayed(executor, run.status, run.start, run.steps[:-1])
+        day = None if before is None else sittings.next_on_or_after(before.now.date())
+        if before is None or day is None:
+            continue
+        opens = datetime.combine(day, sittings.sits_from)
+        probe = opens - _MINUTE
+        if probe < before.now:
+            day = sittings.next_on_or_after(day + timedelta(days=1))
+            if day is None:
+                continue
+            opens = datetime.combine(day, sittings.sits_from)
+            probe = opens - _MINUTE
+        refused = executor.apply(before, step, at=probe)
+        if refused.accepted or not executor.apply(before, step, at=opens).accepted:
+            continue
+        found[(run.status, step)] = (
+            TargetRun(
+                status=run.status, start=run.start, steps=run.steps[:-1], probes=(step,), at=probe
+            ),
+            TargetRun(status=run.status, start=run.start, steps=(*run.steps[:-1], (step, opens))),
+        )
+    return tuple(edge for key in sorted(found) for edge in found[key])
 
 
 def edge_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:
