@@ -112,19 +112,22 @@ def _fuzzed(lines: list[str], edits: list[tuple[int, int, int]], spec: ProtocolS
             case 6:  # a step of another row, here
                 swapped = rows[other % len(rows)].split(",")[2]
                 rows[index] = ",".join((case, time, swapped, status, owner))
-            case 7 if time[:4].isdigit():  # the row later by days (a deadline may pass)
-                later = datetime.fromisoformat(time) + timedelta(days=other % 9)
-                rows[index] = ",".join((case, later.isoformat(), event, status, owner))
-            case 7:  # an unreadable time stays unreadable
-                pass
-            case 8 if time[:4].isdigit():  # at 13:59 that day (before a 14:00 meeting)
-                early = datetime.fromisoformat(time).replace(hour=13, minute=59)
-                rows[index] = ",".join((case, early.isoformat(), event, status, owner))
-            case 8:
-                pass
+            case 7 | 8:  # the row moved in time
+                rows[index] = ",".join((case, _moved(time, kind, other), event, status, owner))
             case _:  # the row dropped
                 del rows[index]
     return rows
+
+
+def _moved(time: str, kind: int, other: int) -> str:
+    """A row's time later by days (7: a deadline may pass), or at 13:59 that day (8:
+    before a 14:00 meeting); an unreadable time stays unreadable."""
+    if not time[:4].isdigit():
+        return time
+    moment = datetime.fromisoformat(time)
+    if kind == 7:
+        return (moment + timedelta(days=other % 9)).isoformat()
+    return moment.replace(hour=13, minute=59).isoformat()
 
 
 @settings(
