@@ -17,6 +17,7 @@ from stepcheck.oracle.edges import early_sitting_runs
 from stepcheck.oracle.executor import Case, Executor
 from stepcheck.oracle.explain import explain
 from stepcheck.oracle.machine import Finding
+from stepcheck.oracle.replay_simulate import simulate
 from stepcheck.oracle.retime import Retimed, date_trace
 from stepcheck.oracle.search import reach_of
 from stepcheck.oracle.strategies import Jump, Wait, jumped
@@ -223,3 +224,14 @@ def test_the_time_free_system_agrees_with_itself_as_spec():
     outcome = check_system(untimed, lambda: _IgnoresTheTime(EXAMPLE), examples=5, seed=1)
 
     assert outcome.agrees, outcome.report
+
+
+def test_simulated_logs_take_ctm_steps_from_1400():
+    """Every CTM step in a simulated Buckinghamshire log is on a sitting day from 14:00."""
+    ctm = {event.id for event in BUCKINGHAMSHIRE.events if event.at == "ctm"}
+    sittings = Executor(BUCKINGHAMSHIRE).index.sittings["ctm"]
+
+    rows = [row for row in simulate(BUCKINGHAMSHIRE, cases=40, seed=3).rows if row.event in ctm]
+
+    assert rows
+    assert all(sittings.sits_at(row.local) for row in rows)
