@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from stepcheck.oracle.executor import Case, Executor
+from stepcheck.oracle.realise import sitting_moment
 from stepcheck.oracle.targets import TargetRun
 from stepcheck.spec.workdays import is_working_day
 
@@ -203,7 +204,8 @@ def _after_due(executor: Executor, run: TargetRun, deadline: str) -> tuple[Targe
         first = after
         while not is_working_day(first):
             first += timedelta(days=1)
-        probe, taken = datetime.combine(after, _MORNING), datetime.combine(first, _MORNING)
+        probe = datetime.combine(after, _MORNING)
+        taken = sitting_moment(executor, step, datetime.combine(first, _MORNING))
         if probe < case.now or not executor.apply(case, step, at=taken).accepted:
             continue
         return (
@@ -235,7 +237,7 @@ def _edge(executor: Executor, run: TargetRun, limit: str) -> TargetRun | None:
         last = _limit_days(case).get(limit)
         if last is None or not is_working_day(last):
             continue
-        moment = datetime.combine(last, _MORNING)
+        moment = sitting_moment(executor, step, datetime.combine(last, _MORNING))
         if moment < case.now or not executor.apply(case, step, at=moment).accepted:
             continue
         return TargetRun(status=run.status, start=start, steps=(*steps, (step, moment)))
