@@ -39,6 +39,7 @@ import itertools
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from stepcheck.oracle.calendar_rules import Sittings
 from stepcheck.oracle.executor import Case, Executor
 from stepcheck.oracle.realise import sitting_moment
 from stepcheck.oracle.targets import TargetRun
@@ -82,35 +83,38 @@ def early_sitting_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[T
     on the first sitting it can wait for, then taken at the time itself."""
     found: dict[tuple[str, str], tuple[TargetRun, ...]] = {}
     for run in runs:
-        step = run.steps[-1][0]
+        step, prefix = run.steps[-1][0], run.steps[:-1]
         event = executor.index.events.get(step)
-        sittings = (
-            None if event is None or event.at is None else executor.index.sittings.get(event.at)
-        )
+        sittings = None if event is None else executor.index.sittings.get(event.at or "")
         if sittings is None or sittings.sits_from is None or (run.status, step) in found:
             continue
-        before = _replayed(executor, run.status, run.start, run.steps[:-1])
-        day = None if before is None else sittings.next_on_or_after(before.now.date())
-        if before is None or day is None:
+        before = _replayed(executor, run.status, run.start, prefix)
+        opens = None if before is None else _opening_after(sittings, before.now)
+        if before is None or opens is None:
             continue
-        opens = datetime.combine(day, sittings.sits_from)
-        probe = opens - _MINUTE
-        if probe < before.now:
-            day = sittings.next_on_or_after(day + timedelta(days=1))
-            if day is None:
-                continue
-            opens = datetime.combine(day, sittings.sits_from)
-            probe = opens - _MINUTE
-        refused = executor.apply(before, step, at=probe)
-        if refused.accepted or not executor.apply(before, step, at=opens).accepted:
+        if executor.apply(before, step, at=opens - _MINUTE).accepted:
+            continue
+        if not executor.apply(before, step, at=opens).accepted:
             continue
         found[(run.status, step)] = (
             TargetRun(
-                status=run.status, start=run.start, steps=run.steps[:-1], probes=(step,), at=probe
+                status=run.status, start=run.start, steps=prefix, probes=(step,), at=opens - _MINUTE
             ),
-            TargetRun(status=run.status, start=run.start, steps=(*run.steps[:-1], (step, opens))),
+            TargetRun(status=run.status, start=run.start, steps=(*prefix, (step, opens))),
         )
     return tuple(edge for key in sorted(found) for edge in found[key])
+
+
+def _opening_after(sittings: Sittings, moment: datetime) -> datetime | None:
+    """The first time a meeting with a time of day opens a minute or more after `moment`."""
+    assert sittings.sits_from is not None, "only meetings with a time of day open"
+    day = sittings.next_on_or_after(moment.date())
+    while day is not None:
+        opens = datetime.combine(day, sittings.sits_from)
+        if opens - _MINUTE >= moment:
+            return opens
+        day = sittings.next_on_or_after(day + timedelta(days=1))
+    return None
 
 
 def edge_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:

@@ -101,8 +101,8 @@ def _possible_today(index: SpecIndex, event: Event, case: Case, env: CaseEnviron
     the checker counts: a meeting that sits on that working day, or a `not_before` due
     date no working day away, does not stop it even where the calendar is stricter (a
     Saturday after the Friday sitting, the morning before a 14:00 sitting, a due date on
-    a Sunday). So the step that gives
-    way to it gives way exactly where the checker's model says it does."""
+    a Sunday). So the step that gives way to it gives way exactly where the checker's
+    model says it does."""
     updates = apply_assignments(event.effects, env)
     today = case.now.date()
     working_day = today if is_working_day(today) else previous_working_day(today)

@@ -1,9 +1,9 @@
 """Why the oracle answered as it did, for the two disagreements people ask "why?" about.
 
 - The oracle **accepts** a step the system refused: the rule that lets it happen (the
-  event's `from`, each guard the reading enforces, the meeting that sits that day, and
-  from its time of day when it has one),
-  each with its citation, and the facts of the case those guards read.
+  event's `from`, each guard the reading enforces, the meeting that sits that day, from
+  its time of day when it has one), each with its citation, and the facts of the case
+  those guards read.
 - A **due date** differs: the moment the deadline started, its duration, and each
   non-working day that moved it (a weekend, "Fri 25 Dec 2026 is Christmas Day").
 
