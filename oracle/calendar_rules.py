@@ -13,18 +13,20 @@ consecutive sittings are at most `P` working days apart.
   working day, as in `working_days_between`).
 - A periodic meeting sits on the first working day on or after its day in each
   period: the spec's weekday, or else the anchor date's weekday (weekly,
-  fortnightly) or day of the month (monthly, clamped to the month's length).
+  fortnightly) or day of the month (monthly, clamped to the month's length). When
+  the spec gives a time of day (`cadence.time`), it sits from that time on its
+  sitting days; the checker's day-level phase cannot see the time.
 """
 
 from __future__ import annotations
 
 import bisect
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Final
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from stepcheck.spec.duration import Duration, Unit
 from stepcheck.spec.model import Cadence, CadenceKind
@@ -87,14 +89,45 @@ def countdown(by: date, now: datetime | date) -> int:
 
 @frozen(kw_only=True)
 class Sittings:
-    """The days one periodic meeting sits, as sorted ordinals, and questions about them."""
+    """The days one periodic meeting sits, as sorted ordinals, and questions about them.
+
+    `sits_from` is the time of day it sits from on those days, when the spec gives one;
+    None when it sits the whole day.
+    """
 
     ordinals: tuple[int, ...]
+    sits_from: time | None = None
 
     def sits(self, day: date) -> bool:
-        """Whether the meeting sits on `day`."""
+        """Whether the meeting sits on `day` (at some time of it)."""
         index = bisect.bisect_left(self.ordinals, day.toordinal())
         return index < len(self.ordinals) and self.ordinals[index] == day.toordinal()
+
+    def sits_at(self, moment: datetime) -> bool:
+        """Whether a step at the meeting may happen at `moment`: a sitting day, at or after
+        the meeting's time of day.
+
+        >>> ctm = sittings_of(Cadence(kind=CadenceKind.WEEKLY, weekday=2, time="14:00"))
+        >>> ctm.sits_at(datetime(2026, 12, 23, 13, 59)), ctm.sits_at(datetime(2026, 12, 23, 14))
+        (False, True)
+        """
+        return self.sits(moment.date()) and not self.too_early(moment)
+
+    def too_early(self, moment: datetime) -> bool:
+        """Whether `moment` is before the meeting's time of day (never without a time)."""
+        return self.sits_from is not None and moment.time() < self.sits_from
+
+    def earliest(self, moment: datetime) -> datetime:
+        """`moment`, or the meeting's time on the same day if that is later.
+
+        >>> ctm = sittings_of(Cadence(kind=CadenceKind.WEEKLY, weekday=2, time="14:00"))
+        >>> ctm.earliest(datetime(2026, 12, 23, 9)), ctm.earliest(datetime(2026, 12, 23, 15))
+        (datetime.datetime(2026, 12, 23, 14, 0), datetime.datetime(2026, 12, 23, 15, 0))
+        """
+        if not self.too_early(moment):
+            return moment
+        assert self.sits_from is not None
+        return datetime.combine(moment.date(), self.sits_from)
 
     def next_on_or_after(self, day: date) -> date | None:
         """The first sitting on or after `day`; None past the calendar's end."""
@@ -132,7 +165,9 @@ def sittings_of(cadence: Cadence, anchor: date | None = None) -> Sittings | None
             f"a {cadence} meeting cannot sit on {anchor.isoformat()}: it sits on the first "
             "working day on or after its day in each period"
         )
-    return found
+    if cadence.time is None:
+        return found
+    return evolve(found, sits_from=time.fromisoformat(cadence.time))
 
 
 @cache

@@ -27,7 +27,10 @@ date.
 
 Likewise a step that needs a periodic meeting is sent once on a sitting moved by a
 bank holiday (the Tuesday after Easter Monday): the run is shifted whole weeks and a
-day until its last step falls the day after a weekday bank holiday.
+day until its last step falls the day after a weekday bank holiday. A step at a meeting
+with a time of day ("weekly at 14:00") is sent a minute before that time on a sitting
+day, where it must be refused, and then taken at the time itself, so a system that
+ignores the time (or counts from just after it) shows.
 """
 
 from __future__ import annotations
@@ -36,13 +39,16 @@ import itertools
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from stepcheck.oracle.calendar_rules import Sittings
 from stepcheck.oracle.executor import Case, Executor
+from stepcheck.oracle.realise import sitting_moment
 from stepcheck.oracle.targets import TargetRun
 from stepcheck.spec.workdays import is_working_day
 
-__all__ = ["edge_runs", "holiday_runs", "moved_sitting_runs", "overdue_runs"]
+__all__ = ["early_sitting_runs", "edge_runs", "holiday_runs", "moved_sitting_runs", "overdue_runs"]
 
 _MORNING = time(9, 0)
+_MINUTE = timedelta(minutes=1)
 _SATURDAY = 5
 _WEEKS = range(27)  # up to half a year later: a 3-month window meets every weekday
 _YEARS_OF_WEEKS = range(160)  # three years: every kind of bank-holiday Monday
@@ -70,6 +76,45 @@ def moved_sitting_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[T
                 found[key] = TargetRun(status=run.status, start=run.start + shift, steps=steps)
                 break
     return tuple(found[key] for key in sorted(found))
+
+
+def early_sitting_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:
+    """Per step at a meeting with a time of day: the step probed a minute before that time
+    on the first sitting it can wait for, then taken at the time itself."""
+    found: dict[tuple[str, str], tuple[TargetRun, ...]] = {}
+    for run in runs:
+        step, prefix = run.steps[-1][0], run.steps[:-1]
+        event = executor.index.events.get(step)
+        sittings = None if event is None else executor.index.sittings.get(event.at or "")
+        if sittings is None or sittings.sits_from is None or (run.status, step) in found:
+            continue
+        before = _replayed(executor, run.status, run.start, prefix)
+        opens = None if before is None else _opening_after(sittings, before.now)
+        if before is None or opens is None:
+            continue
+        if executor.apply(before, step, at=opens - _MINUTE).accepted:
+            continue
+        if not executor.apply(before, step, at=opens).accepted:
+            continue
+        found[(run.status, step)] = (
+            TargetRun(
+                status=run.status, start=run.start, steps=prefix, probes=(step,), at=opens - _MINUTE
+            ),
+            TargetRun(status=run.status, start=run.start, steps=(*prefix, (step, opens))),
+        )
+    return tuple(edge for key in sorted(found) for edge in found[key])
+
+
+def _opening_after(sittings: Sittings, moment: datetime) -> datetime | None:
+    """The first time a meeting with a time of day opens a minute or more after `moment`."""
+    assert sittings.sits_from is not None, "only meetings with a time of day open"
+    day = sittings.next_on_or_after(moment.date())
+    while day is not None:
+        opens = datetime.combine(day, sittings.sits_from)
+        if opens - _MINUTE >= moment:
+            return opens
+        day = sittings.next_on_or_after(day + timedelta(days=1))
+    return None
 
 
 def edge_runs(executor: Executor, runs: Iterable[TargetRun]) -> tuple[TargetRun, ...]:
@@ -163,7 +208,8 @@ def _after_due(executor: Executor, run: TargetRun, deadline: str) -> tuple[Targe
         first = after
         while not is_working_day(first):
             first += timedelta(days=1)
-        probe, taken = datetime.combine(after, _MORNING), datetime.combine(first, _MORNING)
+        probe = datetime.combine(after, _MORNING)
+        taken = sitting_moment(executor, step, datetime.combine(first, _MORNING))
         if probe < case.now or not executor.apply(case, step, at=taken).accepted:
             continue
         return (
@@ -195,7 +241,7 @@ def _edge(executor: Executor, run: TargetRun, limit: str) -> TargetRun | None:
         last = _limit_days(case).get(limit)
         if last is None or not is_working_day(last):
             continue
-        moment = datetime.combine(last, _MORNING)
+        moment = sitting_moment(executor, step, datetime.combine(last, _MORNING))
         if moment < case.now or not executor.apply(case, step, at=moment).accepted:
             continue
         return TargetRun(status=run.status, start=start, steps=(*steps, (step, moment)))

@@ -98,10 +98,11 @@ def _gives_way(index: SpecIndex, event: Event, case: Case, env: CaseEnvironment)
 
 def _possible_today(index: SpecIndex, event: Event, case: Case, env: CaseEnvironment) -> bool:
     """`event` can happen by its own rules on the working day `case.now` belongs to, as
-    the checker counts: a meeting that sat on that working day, or a `not_before` due
+    the checker counts: a meeting that sits on that working day, or a `not_before` due
     date no working day away, does not stop it even where the calendar is stricter (a
-    Saturday after the Friday sitting, a due date on a Sunday). So the step that gives
-    way to it gives way exactly where the checker's model says it does."""
+    Saturday after the Friday sitting, the morning before a 14:00 sitting, a due date on
+    a Sunday). So the step that gives way to it gives way exactly where the checker's
+    model says it does."""
     updates = apply_assignments(event.effects, env)
     today = case.now.date()
     working_day = today if is_working_day(today) else previous_working_day(today)
@@ -188,10 +189,21 @@ def _names_a_role(ladder: Escalation) -> bool:
 
 
 def _meeting_refusals(index: SpecIndex, event: Event, now: datetime) -> list[Refusal]:
+    """The meeting `event` is `at` does not sit on `now`'s day, or not yet at its time."""
     sittings = index.sittings.get(event.at) if event.at is not None else None
-    if event.at is None or sittings is None or sittings.sits(now.date()):
+    if event.at is None or sittings is None or sittings.sits_at(now):
         return []
     meeting = index.spec.meeting_by_id(event.at)
+    citations = citations_of(index.spec, meeting.sources)
+    if sittings.sits(now.date()):
+        return [
+            Refusal(
+                kind="meeting",
+                reason=f"'{event.at}' sits at {sittings.sits_from:%H:%M} on "
+                f"{long_date(now.date())}; the step was at {now:%H:%M}",
+                citations=citations,
+            )
+        ]
     following = sittings.next_on_or_after(now.date())
     when = f"; it next sits on {long_date(following)}" if following is not None else ""
     return [
@@ -199,7 +211,7 @@ def _meeting_refusals(index: SpecIndex, event: Event, now: datetime) -> list[Ref
             kind="meeting",
             reason=f"'{event.at}' ({meeting.cadence}) does not sit on {long_date(now.date())}"
             + when,
-            citations=citations_of(index.spec, meeting.sources),
+            citations=citations,
         )
     ]
 

@@ -1,8 +1,9 @@
 """Why the oracle answered as it did, for the two disagreements people ask "why?" about.
 
 - The oracle **accepts** a step the system refused: the rule that lets it happen (the
-  event's `from`, each guard the reading enforces, the meeting that sits that day),
-  each with its citation, and the facts of the case those guards read.
+  event's `from`, each guard the reading enforces, the meeting that sits that day, from
+  its time of day when it has one), each with its citation, and the facts of the case
+  those guards read.
 - A **due date** differs: the moment the deadline started, its duration, and each
   non-working day that moved it (a weekend, "Fri 25 Dec 2026 is Christmas Day").
 
@@ -14,7 +15,7 @@ executor, so nothing here needs more than the finding and the settings of the ru
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from stepcheck.oracle.executor import Case, Executor
 from stepcheck.oracle.machine import Finding
@@ -45,7 +46,7 @@ def explain(
     step, at = finding.steps[-1]
     lines: list[str] = []
     if finding.oracle_accepted and finding.system_accepted is False:
-        lines += _enabling(executor, before, step, reading)
+        lines += _enabling(executor, before, step, reading, at)
     if finding.system_view is not None and finding.system_view.owner != finding.oracle_view.owner:
         lines += _windows(executor, before, step)
     if finding.system_view is not None and finding.system_view.due != finding.oracle_view.due:
@@ -54,7 +55,9 @@ def explain(
     return lines
 
 
-def _enabling(executor: Executor, before: Case, step: str, reading: Reading) -> list[str]:
+def _enabling(
+    executor: Executor, before: Case, step: str, reading: Reading, at: datetime
+) -> list[str]:
     spec = executor.spec
     event = executor.index.events.get(step)
     if event is None:
@@ -72,8 +75,7 @@ def _enabling(executor: Executor, before: Case, step: str, reading: Reading) -> 
         lines.append(f"    - {guard.modality.value} guard '{guard.text}' holds")
         lines += _cited(citations_of(spec, guard.sources or event.sources))
     if event.at is not None:
-        today = before.now.date()
-        lines.append(f"    - '{event.at}' sits on {long_date(today)}{_moved_by(today)}")
+        lines.append(f"    - {_sitting(executor, event.at, at)}")
     facts = _facts(executor, before, step)
     if facts:
         lines.append(f"    facts of the case it relied on: {facts}")
@@ -144,6 +146,17 @@ def _days_off(start: date, due: date) -> list[str]:
     if weekend_days:
         named.append(f"{weekend_days} weekend day(s) in between are not working days")
     return named
+
+
+def _sitting(executor: Executor, meeting: str, at: datetime) -> str:
+    """That `meeting` sits on the step's day (and, if it has a time, that the step came
+    at or after it), in words."""
+    today = at.date()
+    words = f"'{meeting}' sits on {long_date(today)}{_moved_by(today)}"
+    sittings = executor.index.sittings.get(meeting)
+    if sittings is None or sittings.sits_from is None:
+        return words
+    return f"{words} from {sittings.sits_from:%H:%M}, and the step was at {at:%H:%M}"
 
 
 def _moved_by(day: date) -> str:

@@ -5,7 +5,9 @@ start at any value its interval allows, so a trace happens only from some start
 dates. `realise` looks for the earliest working day, on or after a given date, from
 which the whole trace replays in the executor: events at 09:00 on their working day,
 a tick moving on to 09:00 on the next working day, and every state projected
-(`abstract.abstract_state`) equal to the trace's.
+(`abstract.abstract_state`) equal to the trace's. A step at a meeting with a time of
+day waits for it (`sitting_moment`): the CTM's step at 14:00, and the day's later
+steps with it.
 
 It is fast because only two things depend on the date: meeting phases and the
 values timers start at. Both are checked first, per candidate start, from tables
@@ -29,7 +31,15 @@ from stepcheck.spec.model import ProtocolSpec, Reading
 from stepcheck.spec.trace import State, StepKind, Trace, Value
 from stepcheck.spec.workdays import is_working_day, next_working_day
 
-__all__ = ["DatedStep", "Mismatch", "NotRealised", "Realised", "realise", "working_days_from"]
+__all__ = [
+    "DatedStep",
+    "Mismatch",
+    "NotRealised",
+    "Realised",
+    "realise",
+    "sitting_moment",
+    "working_days_from",
+]
 
 _AT: time = time(9, 0)
 
@@ -164,11 +174,22 @@ def working_days_from(start: date, span: int) -> list[date]:
     return days
 
 
+def sitting_moment(executor: Executor, step: str, now: datetime) -> datetime:
+    """When a dated trace takes `step` after `now`: at `now`, or, for an event at a meeting
+    with a time of day, at that time if it is later the same day (SEMANTICS.md, "The
+    oracle's calendar"). Time moves on only for such a meeting, so no other step moves."""
+    event = executor.index.events.get(step)
+    sittings = None if event is None or event.at is None else executor.index.sittings.get(event.at)
+    return now if sittings is None else sittings.earliest(now)
+
+
 def _checks(executor: Executor, trace: Trace) -> list[_Check]:
-    """The date-dependent facts of `trace`: meeting phases, and the values timers start at."""
+    """The date-dependent facts of `trace`: meeting phases, and the values timers start at
+    (from the time of day each step happens at, `sitting_moment`)."""
     index = executor.index
     checks: list[_Check] = []
     offset = 0
+    moment = datetime.combine(date.min, _AT)  # only its time of day is read
     for meeting, sittings in index.sittings.items():
         checks.append(
             (None, f"phase:{meeting}", 0, trace.initial.get(f"phase:{meeting}"), sittings.phase)
@@ -177,14 +198,16 @@ def _checks(executor: Executor, trace: Trace) -> list[_Check]:
         offset += step.kind is StepKind.TICK
         before, after = trace.state_before(position), step.state
         if step.kind is StepKind.TICK:
+            moment = datetime.combine(date.min, _AT)
             for meeting, sittings in index.sittings.items():
                 name = f"phase:{meeting}"
                 checks.append((position, name, offset, after.get(name), sittings.phase))
             continue
+        if step.kind is StepKind.EVENT and step.name is not None:
+            moment = sitting_moment(executor, step.name, moment)
         for name, duration in _started_timers(executor, before, after):
-            checks.append(
-                (position, name, offset, after.get(name), _start_value(executor, duration))
-            )
+            value = _start_value(executor, duration, moment.time())
+            checks.append((position, name, offset, after.get(name), value))
     return checks
 
 
@@ -208,13 +231,13 @@ def _started_timers(executor: Executor, before: State, after: State) -> list[tup
     return found
 
 
-def _start_value(executor: Executor, duration: Duration) -> Callable[[date], Value]:
+def _start_value(executor: Executor, duration: Duration, at: time) -> Callable[[date], Value]:
     memo: dict[date, int] = {}
     unstated = executor.index.unstated_days_as
 
     def value(day: date) -> Value:
         if day not in memo:
-            limit = limit_from(datetime.combine(day, _AT), duration, unstated_days_as=unstated)
+            limit = limit_from(datetime.combine(day, at), duration, unstated_days_as=unstated)
             memo[day] = countdown(limit.by, day)
         return memo[day]
 
@@ -257,7 +280,7 @@ def _replay(
         else:
             name = step.name if step.kind is StepKind.EVENT else f"{step.kind.value}:{step.name}"
             assert name is not None, "event and dispute steps are named"
-            result = executor.apply(case, name, at=case.now)
+            result = executor.apply(case, name, at=sitting_moment(executor, name, case.now))
             if isinstance(result, Rejected):
                 refused = Mismatch(
                     start=start,

@@ -11,9 +11,10 @@
 A step depends on the times only through a few yes/no questions about the row's
 moment (`_bits`): is each running deadline overdue, is a `not_before` limit still
 holding, is a limit in hours over, has each re-referral window closed, does the
-step's meeting sit that day. So the table maps (discrete state, step, answers) to
-the step's result: accepted or not, late or not, the next discrete state, and per
-clock and window whether it is kept or started afresh at the row's time (`_Entry`).
+step's meeting sit then (that day, and from its time of day when it has one). So
+the table maps (discrete state, step, answers) to the step's result: accepted or
+not, late or not, the next discrete state, and per clock and window whether it is
+kept or started afresh at the row's time (`_Entry`).
 An entry is filled the first time it is needed by the reference executor itself,
 so the two cannot disagree; a step that changes a dispute is never tabulated and
 always goes to the executor. Due dates and working-day counts come from an integer
@@ -219,7 +220,7 @@ class CompiledSpec:
         meeting = self._meeting.get(step)
         if meeting is not None:
             sittings = self._index.sittings.get(meeting)
-            bits.append(sittings is None or sittings.sits(day))
+            bits.append(sittings is None or sittings.sits_at(at))
         return tuple(bits)
 
     def _entry(self, state: _State, step: str, at: datetime, bits: tuple[bool, ...]) -> _Entry:

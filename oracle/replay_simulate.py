@@ -2,7 +2,8 @@
 
 Each case starts on a working day in a random initial status (opened as replay will
 open it, `replay_engine.opening`) and takes random enabled steps in office hours, a
-few hours to a few working days apart, never letting an enforced deadline pass (a
+few hours to a few working days apart (a step at a meeting with a time of day only
+from that time, as the executor enables it), never letting an enforced deadline pass (a
 step that meets a running deadline is preferred) and stopping at a final status.
 The log is cut back to the last moment the case owes nothing, so a clean log
 replays with no finding at any end date. Everything follows from the seed.

@@ -111,6 +111,7 @@ class Lockstep:
         self.window_within = [compiled._windows[rule] for rule in self.layout.windows]
         self._by_day = table.due_days
         self.sits = self._sittings()
+        self.opens = self._opening_times()
 
     def _sittings(self) -> npt.NDArray[np.bool_]:
         """Per step, per calendar day: does the step's meeting sit (True without one)."""
@@ -128,6 +129,24 @@ class Lockstep:
                 ]
                 table[code, inside - self.calendar.first] = True
         return table
+
+    def _opening_times(self) -> Ints:
+        """Per step, the time of day (microseconds) its meeting sits from; 0 without one."""
+        opens = np.zeros(len(self.layout.steps), np.int64)
+        index = self.compiled._index
+        for code, step in enumerate(self.layout.steps):
+            meeting = self.compiled._meeting.get(step)
+            sittings = index.sittings.get(meeting) if meeting is not None else None
+            if sittings is not None and sittings.sits_from is not None:
+                clock = sittings.sits_from
+                opens[code] = ((clock.hour * 60 + clock.minute) * 60 + clock.second) * 1_000_000
+        return opens
+
+    def _sitting(self, step: Ints, at: Ints) -> Ints:
+        """Per row, 1 when the step's meeting sits at `at` (that day, from its time of day)."""
+        day = at // DAY
+        sits = self.sits[step, day - self.calendar.first] & (at - day * DAY >= self.opens[step])
+        return sits.astype(np.int64)
 
     # --- limits -------------------------------------------------------------------------
 
@@ -189,7 +208,7 @@ class Lockstep:
         step = self.cases.step[rows]
         chosen = np.full(len(self.order), -1, np.int64)
         first_state = -1
-        meeting = self.sits[step, at // DAY - self.calendar.first].astype(np.int64)
+        meeting = self._sitting(step, at)
         mask = np.where(np.array(self.layout.meets)[step], meeting << self.layout.meeting_bit, 0)
         for status in compiled._index.spec.statuses:
             if not status.initial:
@@ -261,7 +280,7 @@ class Lockstep:
             closed = running & moving & self.calendar.passed(self.window_by[where, live], day)
             mask |= closed.astype(np.int64) << layout.window_bit[rule]
         meets = np.array(layout.meets)[step]
-        sitting = self.sits[step, day - self.calendar.first].astype(np.int64)
+        sitting = self._sitting(step, at)
         mask |= np.where(meets, sitting << layout.meeting_bit, 0)
         keys = self.entries.key(self.state[live], step, mask)
         found = self.entries.find(keys, self._filler(live, at, step))

@@ -5,13 +5,13 @@ the answers a tuple of yes/no in the order of the state's own clocks and windows
 Here the answers are one integer in a fixed layout (`Layout`): per timed deadline of
 the spec one bit (overdue, or for `not_before` still holding) and one more for a
 deadline in hours (over its end), per re-referral window one bit (closed), and one for
-the step's meeting sitting that day; a clock that is not running answers 0. Given the
-state and the step, the two are the same answers, so each integer key stands for one
-key of the compiled table. A key not seen yet is filled from the compiled engine
-(`CompiledSpec._entry`, the executor's answer) for one case that needs it, and
-translated to integers: the next state, whether the step is accepted with nothing to
-report, and per deadline and window whether its clock stops, is kept, or starts at
-the row (`Entries`).
+the step's meeting sitting at the row's moment (that day, from its time of day); a
+clock that is not running answers 0. Given the state and the step, the two are the
+same answers, so each integer key stands for one key of the compiled table. A key
+not seen yet is filled from the compiled engine (`CompiledSpec._entry`, the
+executor's answer) for one case that needs it, and translated to integers: the next
+state, whether the step is accepted with nothing to report, and per deadline and
+window whether its clock stops, is kept, or starts at the row (`Entries`).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@
 The checker lets each timer start at any value its wording allows and each meeting
 sit at any phase, so it often picks values no single date gives together, although
 the run's events would happen just the same with the real ones. `retime` keeps only
-the trace's labels: events at 09:00 on their working day (several a day, in order),
-a tick moving on to 09:00 on the next working day. It looks for the earliest start
+the trace's labels: events at 09:00 on their working day (several a day, in order;
+a step at a meeting with a time of day at that time, and the day's later steps with
+it), a tick moving on to 09:00 on the next working day. It looks for the earliest start
 (and, for a periodic meeting whose document names no day, a day for it to sit) from
 which the executor accepts every step, and returns the run it makes as a checker
 trace. Time is never added to an event: a step refused only because it is too early,
@@ -50,6 +51,7 @@ from stepcheck.oracle.realise import (
     NotRealised,
     Realised,
     realise,
+    sitting_moment,
     working_days_from,
 )
 from stepcheck.oracle.retime_meetings import (
@@ -449,7 +451,7 @@ def _take(
     case = cases[-1]
     step = _label(kind, name)
     assert step is not None, "ticks are taken by _tick"
-    result = executor.apply(case, step, at=case.now)
+    result = executor.apply(case, step, at=sitting_moment(executor, step, case.now))
     if isinstance(result, Rejected):
         return result
     cases.append(result.case)
@@ -474,8 +476,15 @@ def _pass_words(turn: int) -> str:
 
 
 def _blocked(executor: Executor, case: Case) -> str | None:
-    """Why the checker would not let a working day pass now (people comply), or None."""
+    """Why the checker would not let a working day pass now (people comply), or None.
+
+    The checker sees days, not times: an obligation at a meeting that sits later today
+    (the CTM at 14:00, asked at 09:00) can still happen today, so steps are asked at the
+    latest of the day's meeting times.
+    """
     index = executor.index
+    today = [sittings.earliest(case.now) for sittings in index.sittings.values()]
+    latest = max([case.now, *today])
     for deadline in index.timed:
         clock = case.clock(deadline.id)
         if (
@@ -485,7 +494,7 @@ def _blocked(executor: Executor, case: Case) -> str | None:
             or countdown(clock.limit.by, case.now) != 0
         ):
             continue
-        for step in executor.enabled(case):
+        for step in executor.enabled(case, latest):
             event = index.events.get(step)
             if event is not None and (
                 event.id in deadline.obligation

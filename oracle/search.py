@@ -2,8 +2,8 @@
 
 First the oracle lists every transition and refusal its own search can reach
 (`oracle/targets.py`), adds runs that take a step on the last day a re-referral
-window or dispute limit allows, or at a meeting sitting a bank holiday moved
-(`oracle/edges.py`), and replays each on the system: a step
+window or dispute limit allows, at a meeting sitting a bank holiday moved, or a
+minute before a meeting's time of day (`oracle/edges.py`), and replays each on the system: a step
 eleven moves deep, or sent in a status its `from` leaves out, is tried once for
 certain rather than by luck. Then Hypothesis draws random cases (`oracle/strategies.py`,
 swarm testing and wrong-status steps included) for the interactions no list names.
@@ -29,7 +29,13 @@ from hypothesis.errors import HypothesisException
 
 from stepcheck.oracle.calendar_rules import Sittings
 from stepcheck.oracle.coverage import Coverage, Target
-from stepcheck.oracle.edges import edge_runs, holiday_runs, moved_sitting_runs, overdue_runs
+from stepcheck.oracle.edges import (
+    early_sitting_runs,
+    edge_runs,
+    holiday_runs,
+    moved_sitting_runs,
+    overdue_runs,
+)
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.machine import (
     Disagreement,
@@ -132,6 +138,7 @@ def reach_of(
     edges = (
         edge_runs(executor, reach.taken)
         + moved_sitting_runs(executor, reach.taken)
+        + early_sitting_runs(executor, reach.taken)
         + overdue_runs(executor, reach.taken)
         + holiday_runs(executor, reach.taken)
     )

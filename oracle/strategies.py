@@ -10,9 +10,10 @@ a random set of steps altogether (swarm testing): a case that may not withdraw
 consent goes further down the paths that need consent.
 
 Time moves forward by jumps a case worker meets: later the same day, the next
-working day, over a weekend, to the next sitting of a meeting, into and over
-Christmas and Easter bank holidays, whole weeks, and to the last day a running time
-limit allows or the day after it (where a window that closes a day early shows).
+working day, over a weekend, to the next sitting of a meeting (at its time of day,
+when it has one), into and over Christmas and Easter bank holidays, whole weeks, and
+to the last day a running time limit allows or the day after it (where a window that
+closes a day early shows).
 """
 
 from __future__ import annotations
@@ -227,9 +228,7 @@ def jumped(
             saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
             return datetime.combine(_working_on_or_after(saturday), morning)
         case Jump.NEXT_MEETING:
-            found = sittings(wait.meeting or "")
-            day = found.next_on_or_after(today + timedelta(days=1)) if found else None
-            return datetime.combine(day or next_working_day(today), morning)
+            return _next_sitting(now, sittings(wait.meeting or ""))
         case Jump.INTO_CHRISTMAS | Jump.OVER_CHRISTMAS:
             christmas = _next_on_or_after(today, lambda year: date(year, 12, 25))
             if wait.jump is Jump.INTO_CHRISTMAS:
@@ -242,6 +241,18 @@ def jumped(
             return datetime.combine(_working_on_or_after(good_friday), morning)
         case Jump.WEEK | Jump.WEEKS:
             return now + timedelta(weeks=wait.weeks)
+
+
+def _next_sitting(now: datetime, found: Sittings | None) -> datetime:
+    """The next sitting after `now`, at the meeting's time of day (09:00 without one): later
+    today if it sits today from a time not yet come; the next working day if it sits any day."""
+    today = now.date()
+    if found is None:
+        return datetime.combine(next_working_day(today), time(9, 0))
+    if found.sits(today) and found.too_early(now):
+        return found.earliest(now)
+    day = found.next_on_or_after(today + timedelta(days=1)) or next_working_day(today)
+    return datetime.combine(day, found.sits_from or time(9, 0))
 
 
 def _may_start_in(sources: tuple[str, ...] | None, status: str) -> bool:

@@ -15,7 +15,8 @@ every step the explorer offers must be accepted by the executor (or refused only
 where the calendar is stricter, as above; such a step is not taken), a label is
 chosen at random among the accepted ones, and among the states it leads to in the
 explorer, the one the real calendar gives (timer start values and meeting sittings
-are the executor's) must exist. Every step is at 09:00 and a tick moves to the next
+are the executor's) must exist. Every step is at 09:00 (a step at a meeting that
+sits from 14:00, and the day's later steps, at 14:00) and a tick moves to the next
 working day. The path must then be realised by `oracle.realise.realise`.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+import attrs
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from strategies.specs import small_specs
@@ -30,7 +32,7 @@ from strategies.specs import small_specs
 from stepcheck.checker.explore import ExplicitModel, replay
 from stepcheck.oracle.abstract import abstract_state, step_label, trace_of
 from stepcheck.oracle.executor import Executor
-from stepcheck.oracle.realise import Realised, realise
+from stepcheck.oracle.realise import Realised, realise, sitting_moment
 from stepcheck.oracle.types import Accepted, Rejected
 from stepcheck.spec.loader import load_spec_text
 from stepcheck.spec.model import ProtocolSpec, Reading
@@ -46,13 +48,30 @@ _HOT_STARTS = (date(2026, 12, 23), date(2027, 3, 24), date(2026, 6, 5), date(202
 
 def _a_reading(text: str, data: st.DataObject) -> ProtocolSpec:
     """The spec, or one of its tier readings where it leaves a tier open: the executor
-    and the explorer each follow one reading."""
+    and the explorer each follow one reading. Its periodic meeting may sit from 14:00,
+    which the executor honours and the explorer, counting days, cannot see."""
     spec = load_spec_text(text, "<random>")
+    if data.draw(st.booleans()):
+        spec = _timed(spec)
     readings = tier_readings(spec)
     if not readings:
         return spec
     event("a tier left open: one reading")
     return data.draw(st.sampled_from(readings)).spec
+
+
+def _timed(spec: ProtocolSpec) -> ProtocolSpec:
+    """`spec` with each meeting that sits on a weekday sitting from 14:00."""
+    if not any(meeting.cadence.weekday is not None for meeting in spec.meetings):
+        return spec
+    event("a meeting with a time of day")
+    meetings = tuple(
+        attrs.evolve(m, cadence=attrs.evolve(m.cadence, time="14:00"))
+        if m.cadence.weekday is not None
+        else m
+        for m in spec.meetings
+    )
+    return attrs.evolve(spec, meetings=meetings)
 
 
 @st.composite
@@ -108,11 +127,13 @@ def test_explorer_paths_are_realised_by_the_executor(text, reading, start, data)
     for _ in range(data.draw(st.integers(1, 25))):
         successors = model.successors(state)
         labels = sorted({label for label, _ in successors}, key=str)
-        taken = {
-            label: executor.apply(case, _step_name(label), at=case.now)
-            for label in labels
-            if label[0] is not StepKind.TICK
-        }
+        taken = {}
+        for label in labels:
+            if label[0] is not StepKind.TICK:  # at a timed meeting's time, as when dating
+                name = _step_name(label)
+                taken[label] = executor.apply(
+                    case, name, at=sitting_moment(executor, name, case.now)
+                )
         for label, result in taken.items():
             if isinstance(result, Rejected):
                 assert {r.kind for r in result.refusals} <= _STRICTER, (label, result.refusals)

@@ -112,14 +112,22 @@ def _fuzzed(lines: list[str], edits: list[tuple[int, int, int]], spec: ProtocolS
             case 6:  # a step of another row, here
                 swapped = rows[other % len(rows)].split(",")[2]
                 rows[index] = ",".join((case, time, swapped, status, owner))
-            case 7 if time[:4].isdigit():  # the row later by days (a deadline may pass)
-                later = datetime.fromisoformat(time) + timedelta(days=other % 9)
-                rows[index] = ",".join((case, later.isoformat(), event, status, owner))
-            case 7:  # an unreadable time stays unreadable
-                pass
+            case 7 | 8:  # the row moved in time
+                rows[index] = ",".join((case, _moved(time, kind, other), event, status, owner))
             case _:  # the row dropped
                 del rows[index]
     return rows
+
+
+def _moved(time: str, kind: int, other: int) -> str:
+    """A row's time later by days (7: a deadline may pass), or at 13:59 that day (8:
+    before a 14:00 meeting); an unreadable time stays unreadable."""
+    if not time[:4].isdigit():
+        return time
+    moment = datetime.fromisoformat(time)
+    if kind == 7:
+        return (moment + timedelta(days=other % 9)).isoformat()
+    return moment.replace(hour=13, minute=59).isoformat()
 
 
 @settings(
@@ -134,7 +142,7 @@ def _fuzzed(lines: list[str], edits: list[tuple[int, int, int]], spec: ProtocolS
         st.lists(st.sampled_from(PLANT_KINDS), unique=True, max_size=3),
         st.lists(
             st.tuples(
-                st.integers(min_value=0, max_value=8),
+                st.integers(min_value=0, max_value=9),
                 st.integers(min_value=0, max_value=10**6),
                 st.integers(min_value=0, max_value=10**6),
             ),
@@ -167,7 +175,7 @@ def test_compiled_and_executor_engines_give_the_same_report(
     seed=st.integers(min_value=0, max_value=2**16),
     edits=st.lists(
         st.tuples(
-            st.integers(min_value=0, max_value=8),
+            st.integers(min_value=0, max_value=9),
             st.integers(min_value=0, max_value=10**6),
             st.integers(min_value=0, max_value=10**6),
         ),
@@ -241,6 +249,26 @@ def test_a_window_closes_with_the_row_time(tmp_path):
     report = replay_compiled(WINDOWED, read)
     assert [(f.case, f.kind) for f in report.findings] == [("b-late", "guard")]
     assert _outputs(report) == _outputs(replay(WINDOWED, read))
+
+
+def test_a_meeting_answers_from_the_row_time_of_day(tmp_path):
+    """The TAM sits on Wednesdays from 14:00: a case accepted there at 14:00 fills the
+    table; one at 13:59 the same day, from the same state, is still refused."""
+    spec = CLOCKED["tests/fixtures/specs/valid/example.yaml"]
+    log = tmp_path / "tam.csv"
+    log.write_text(
+        "case,time,event\n"
+        "a-on-time,2026-12-07T09:00,request_step_up\n"
+        "a-on-time,2026-12-09T14:00,tam_accepts\n"
+        "b-early,2026-12-07T09:00,request_step_up\n"
+        "b-early,2026-12-09T13:59,tam_accepts\n",
+        encoding="utf-8",
+    )
+    read = read_logs([log], parse_mapping([]))
+    report = replay_compiled(spec, read)
+    assert [(f.case, f.kind) for f in report.findings] == [("b-early", "meeting")]
+    assert "'tam' sits at 14:00 on Wed 9 Dec 2026; the step was at 13:59" in render_text(report)
+    assert _outputs(report) == _outputs(replay(spec, read))
 
 
 @pytest.mark.parametrize("name", NAMES)

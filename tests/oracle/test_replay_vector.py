@@ -29,7 +29,7 @@ from stepcheck.spec.model import ProtocolSpec, Reading
 
 _EDITS = st.lists(
     st.tuples(
-        st.integers(min_value=0, max_value=8),
+        st.integers(min_value=0, max_value=9),
         st.integers(min_value=0, max_value=10**6),
         st.integers(min_value=0, max_value=10**6),
     ),
@@ -137,6 +137,11 @@ def test_windows_meetings_and_waits_answer_from_the_row_time(tmp_path):
             CLOCKED["should_deadline"],
             "a-late,2026-12-07T09:00,refer\na-late,2026-12-14T09:00,move_to_pool\n"
             "b-early,2026-12-07T09:00,refer\nb-early,2026-12-08T09:00,move_to_pool\n",
+        ),
+        (  # the TAM sits on Wednesdays from 14:00
+            CLOCKED["tests/fixtures/specs/valid/example.yaml"],
+            "a-on-time,2026-12-07T09:00,request_step_up\na-on-time,2026-12-09T14:00,tam_accepts\n"
+            "b-early,2026-12-07T09:00,request_step_up\nb-early,2026-12-09T13:59,tam_accepts\n",
         ),
     ]
     for number, (spec, rows) in enumerate(cases):
