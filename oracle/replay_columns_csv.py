@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -35,15 +36,11 @@ __all__ = ["TimesOut", "bst_bounds", "parse_times", "read_csv_columns"]
 
 _TIME: Final = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?$"
 _EDGES: Final = r"^([!-~](.*[!-~])?)?$"
-_UNUSUAL: Final = (b'"', b"\r", b"\x00", b"\n\n")
-_STRIPPABLE: Final = (
-    *(bytes([code]) for code in (9, 11, 12, 28, 29, 30, 31)),
-    b" ,",
-    b", ",
-    b" \n",
-    b"\n ",
-)
-"""In an ASCII file, what `str.strip` could remove from a value (the rest never is)."""
+_UNUSUAL: Final = (b'"', b"\r", b"\x00")
+"""Bytes that end the fast path (a blank line, two newlines in a row, is found apart)."""
+_STRIPPABLE: Final = (9, 11, 12, 28, 29, 30, 31)
+"""In an ASCII file, what `str.strip` could remove from a value besides a space beside a
+comma or a line's end (the rest never is)."""
 _FIRST_YEAR: Final = 1999
 _LAST_YEAR: Final = 2101
 _HOUR: Final = 3600
@@ -80,7 +77,7 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
     except OSError:
         return None
     end = data.find(b"\n")
-    if end <= 0 or data.startswith(b"\xef\xbb\xbf") or any(b in data for b in _UNUSUAL):
+    if end <= 0 or data.startswith(b"\xef\xbb\xbf") or _unusual(data):
         return None
     try:
         names = [name.strip() for name in data[:end].decode("utf-8").split(",")]
@@ -109,12 +106,7 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
     columns = {
         name: table.column(position).combine_chunks() for name, position in positions.items()
     }
-    stripped = (
-        data.isascii()
-        and not any(part in data for part in _STRIPPABLE)
-        and not data.startswith(b" ")
-        and not data.rstrip(b"\n").endswith(b" ")
-    )
+    stripped = data.isascii() and not _strippable(data)
     for name, column in columns.items():
         if not stripped and pc.any(pc.invert(pc.match_substring_regex(column, _EDGES))).as_py():
             return None
@@ -151,6 +143,30 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
         owner_names=owner_names,
         has_facts=False,
     )
+
+
+def _unusual(data: bytes) -> bool:
+    """A quote, carriage return, NUL or blank line anywhere (single bytes by `memchr`,
+    blank lines from the newlines' positions: a two-byte search is slow)."""
+    if any(byte in data for byte in _UNUSUAL):
+        return True
+    newlines = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n"))
+    return bool(len(newlines) > 1 and np.any(np.diff(newlines) == 1))
+
+
+def _strippable(data: bytes) -> bool:
+    """Whether `str.strip` could change a value of this ASCII file: a control byte it
+    strips, or a space at a field's or the file's edge."""
+    if any(bytes([code]) in data for code in _STRIPPABLE):
+        return True
+    if b" " not in data:
+        return False
+    chars = np.frombuffer(data, np.uint8)
+    spaces = np.flatnonzero(chars == ord(" "))
+    before = chars[np.maximum(spaces - 1, 0)]
+    after = chars[np.minimum(spaces + 1, len(chars) - 1)]
+    edge = (before == ord(",")) | (before == ord("\n")) | (after == ord(",")) | (after == ord("\n"))
+    return bool(edge.any() or spaces[0] == 0 or spaces[-1] == len(chars) - 1)
 
 
 def _coded(column: pa.Array, rename: Callable[[str], str]) -> tuple[Ints, tuple[str, ...]]:
@@ -261,30 +277,21 @@ def _fixed_fields(column: pa.Array) -> _Fields | None:
         return None
     chars = np.frombuffer(column.buffers()[2], np.uint8, len(column) * width, int(offsets[0]))
     chars = chars.reshape(len(column), width)
-    for position, wanted in enumerate(layout):
-        found = chars[:, position]
-        if wanted == "d":
-            good = (found >= ord("0")) & (found <= ord("9"))
-        elif wanted == "T":
-            good = (found == ord("T")) | (found == ord(" "))
-        elif wanted == "+":
-            good = (found == ord("+")) | (found == ord("-"))
-        else:
-            good = found == ord(wanted)
-        if not good.all():
-            return None
-    digits = chars.astype(np.int64) - ord("0")
+    if not all(_layout_kept(chars[:, position], wanted) for position, wanted in enumerate(layout)):
+        return None
 
     def number(start: int, stop: int) -> Ints:
         value = np.zeros(len(column), np.int64)
         for position in range(start, stop):
-            value = value * 10 + digits[:, position]
+            value *= 10
+            value += chars[:, position]
+            value -= ord("0")
         return value
 
-    seconds = number(17, 19) if width in (19, 20, 25) else np.zeros(len(column), np.int64)
+    zeros = np.zeros(len(column), np.int64)
+    seconds = number(17, 19) if width in (19, 20, 25) else zeros
     zone = 2 if "+" in layout else 1 if layout.endswith("Z") else 0
     tail = layout.find("+")
-    zeros = np.zeros(len(column), np.int64)
     sign = np.where(chars[:, tail] == ord("-"), -1, 1) if tail >= 0 else zeros + 1
     return (
         number(0, 4),
@@ -298,6 +305,17 @@ def _fixed_fields(column: pa.Array) -> _Fields | None:
         number(tail + 1, tail + 3) if tail >= 0 else zeros,
         number(tail + 4, tail + 6) if tail >= 0 else zeros,
     )
+
+
+def _layout_kept(found: npt.NDArray[np.uint8], wanted: str) -> bool:
+    """Every character of one position of the times fits the layout's character there."""
+    if wanted == "d":
+        return bool(np.all(found - np.uint8(ord("0")) < 10))  # wraps below '0'
+    if wanted == "T":
+        return bool(np.all((found == ord("T")) | (found == ord(" "))))
+    if wanted == "+":
+        return bool(np.all((found == ord("+")) | (found == ord("-"))))
+    return bool(np.all(found == ord(wanted)))
 
 
 def _arrow_fields(column: pa.Array) -> _Fields | None:
