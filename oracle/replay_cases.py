@@ -126,6 +126,17 @@ class CaseReports(Sequence[CaseReport]):
     def __hash__(self) -> int:
         return hash(tuple(self))
 
+    @property
+    def clean(self) -> CleanCases:
+        """The clean cases as arrays."""
+        return self._clean
+
+    def parts(self) -> Iterator[CaseReport | int]:
+        """In case-id order, each case's report, or for a clean case its index in `clean`."""
+        explicit = len(self._explicit)
+        for where in self._order:
+            yield self._explicit[where] if where < explicit else where - explicit
+
     def _made(self, where: int) -> CaseReport:
         explicit = len(self._explicit)
         return self._explicit[where] if where < explicit else self._clean.report(where - explicit)
