@@ -32,10 +32,18 @@ from stepcheck.oracle.replay_columns import ColumnLog, Ints, concatenated
 from stepcheck.oracle.replay_read import LogFile, format_of
 from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap
 
-__all__ = ["TimesOut", "bst_bounds", "parse_times", "read_csv_columns"]
+__all__ = [
+    "EDGES",
+    "TimesOut",
+    "bst_bounds",
+    "kept_by_strip",
+    "parse_times",
+    "plain_columns",
+    "read_csv_columns",
+]
 
 _TIME: Final = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?$"
-_EDGES: Final = r"^([!-~](.*[!-~])?)?$"
+EDGES: Final = r"^([!-~](.*[!-~])?)?$"
 _UNUSUAL: Final = (b'"', b"\r", b"\x00")
 """Bytes that end the fast path (a blank line, two newlines in a row, is found apart)."""
 _STRIPPABLE: Final = (9, 11, 12, 28, 29, 30, 31)
@@ -107,12 +115,26 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
         name: table.column(position).combine_chunks() for name, position in positions.items()
     }
     stripped = data.isascii() and not _strippable(data)
-    for name, column in columns.items():
-        if not stripped and pc.any(pc.invert(pc.match_substring_regex(column, _EDGES))).as_py():
+    if not stripped and not all(map(kept_by_strip, columns.values())):
+        return None
+    return plain_columns(str(path), columns, mapping, case_id, first_line=2)
+
+
+def plain_columns(
+    name: str,
+    columns: dict[str, pa.Array],
+    mapping: ColumnMap,
+    case_id: Callable[[str], str],
+    *,
+    first_line: int,
+) -> ColumnLog | None:
+    """The log of one file from its mapped string columns (no nulls, no value that
+    stripping would change), or None when a required value is empty, a time is unusual
+    or the file has no row; row r is on line `first_line + r - 1`."""
+    for canonical, column in columns.items():
+        if canonical in REQUIRED and pc.any(pc.equal(pc.utf8_length(column), 0)).as_py():
             return None
-        if name in REQUIRED and pc.any(pc.equal(pc.utf8_length(column), 0)).as_py():
-            return None
-    size = table.num_rows
+    size = len(columns["case"])
     if size == 0:
         return None
     times = parse_times(columns["time"])
@@ -124,11 +146,11 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
     owner, owner_names = _optional(columns.get("owner"), size)
     rows = np.arange(1, size + 1, dtype=np.int64)
     return ColumnLog(
-        files=(LogFile(name=str(path), rows=size),),
-        file_names=(str(path),),
+        files=(LogFile(name=name, rows=size),),
+        file_names=(name,),
         file_of=np.zeros(size, np.int64),
         row=rows,
-        line=rows + 1,
+        line=rows + (first_line - 1),
         readable=np.ones(size, np.bool_),
         malformed={},
         case=cases,
@@ -143,6 +165,11 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
         owner_names=owner_names,
         has_facts=False,
     )
+
+
+def kept_by_strip(column: pa.Array) -> bool:
+    """Every value is empty or begins and ends with a printable ASCII character."""
+    return bool(pc.all(pc.match_substring_regex(column, EDGES)).as_py())
 
 
 def _unusual(data: bytes) -> bool:

@@ -300,14 +300,14 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
     reading: Reading,
     end: datetime | None,
 ) -> ReplayReport:
-    """`--engine vector`: CSV logs read by pyarrow as columns when nothing in them is
-    unusual, any other log by the row reader; numpy and pyarrow load only here."""
+    """`--engine vector`: CSV and Parquet logs read by pyarrow as columns when nothing in
+    them is unusual, any other log by the row reader; numpy and pyarrow load only here."""
     # imported here: pyarrow and numpy take a moment to load, and only this engine needs them
     from stepcheck.oracle.replay_columns import from_read  # noqa: PLC0415
-    from stepcheck.oracle.replay_columns_csv import read_csv_columns  # noqa: PLC0415
+    from stepcheck.oracle.replay_columns_parquet import read_columns  # noqa: PLC0415
     from stepcheck.oracle.replay_vector_report import replay_vector  # noqa: PLC0415
 
-    log = read_csv_columns(list(logs), columns, log_format=log_format, case_id=case_id)
+    log = read_columns(list(logs), columns, log_format=log_format, case_id=case_id)
     if log is None:
         log = from_read(_read(logs, columns, log_format, case_id))
     return replay_vector(spec, log, reading=reading, as_of=end)
