@@ -12,6 +12,7 @@ something open (text, Markdown, SARIF, the violations CSV) makes only those.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import overload
@@ -95,13 +96,30 @@ class CleanCases:
 
 
 class CaseReports(Sequence[CaseReport]):
-    """Every case's report in case-id order; clean ones made when they are read."""
+    """Every case's report in case-id order; clean ones made when they are read. Case
+    ids are distinct across `explicit` and every group of clean cases."""
 
-    def __init__(self, explicit: Sequence[CaseReport], clean: CleanCases) -> None:
+    def __init__(self, explicit: Sequence[CaseReport], clean: Sequence[CleanCases]) -> None:
         self._explicit = tuple(explicit)
-        self._clean = clean
-        names = [report.case for report in self._explicit] + clean.names
+        self._clean = tuple(clean)
+        self._starts = np.cumsum([len(self._explicit)] + [len(c) for c in self._clean]).tolist()
+        names = [report.case for report in self._explicit]
+        for group in self._clean:
+            names += group.names
         self._order = sorted(range(len(names)), key=names.__getitem__)
+
+    @classmethod
+    def merged(cls, parts: Sequence[Sequence[CaseReport]]) -> CaseReports:
+        """The cases of several reports of disjoint cases, as one report's."""
+        explicit: list[CaseReport] = []
+        clean: list[CleanCases] = []
+        for part in parts:
+            if isinstance(part, CaseReports):
+                explicit += part._explicit
+                clean += part._clean
+            else:
+                explicit += part
+        return cls(explicit, clean)
 
     def __len__(self) -> int:
         return len(self._order)
@@ -126,27 +144,27 @@ class CaseReports(Sequence[CaseReport]):
     def __hash__(self) -> int:
         return hash(tuple(self))
 
-    @property
-    def clean(self) -> CleanCases:
-        """The clean cases as arrays."""
-        return self._clean
-
-    def parts(self) -> Iterator[CaseReport | int]:
-        """In case-id order, each case's report, or for a clean case its index in `clean`."""
-        explicit = len(self._explicit)
+    def parts(self) -> Iterator[CaseReport | tuple[CleanCases, int]]:
+        """In case-id order, each case's report, or for a clean case its group and index."""
         for where in self._order:
-            yield self._explicit[where] if where < explicit else where - explicit
+            yield self._where(where)
+
+    def _where(self, where: int) -> CaseReport | tuple[CleanCases, int]:
+        if where < len(self._explicit):
+            return self._explicit[where]
+        group = bisect_right(self._starts, where) - 1
+        return self._clean[group], where - self._starts[group]
 
     def _made(self, where: int) -> CaseReport:
-        explicit = len(self._explicit)
-        return self._explicit[where] if where < explicit else self._clean.report(where - explicit)
+        found = self._where(where)
+        return found if isinstance(found, CaseReport) else found[0].report(found[1])
 
     def notable(self) -> Sequence[CaseReport]:
         """The cases with something open or an unowned stretch, in case-id order."""
         wanted = np.concatenate(
             (
                 np.array([bool(r.open or r.unowned) for r in self._explicit], np.bool_),
-                self._clean.notable(),
+                *(group.notable() for group in self._clean),
             )
         )
         return _Picked(self, np.flatnonzero(wanted[np.array(self._order, np.int64)]).tolist())

@@ -36,6 +36,8 @@ __all__ = [
     "EDGES",
     "TimesOut",
     "bst_bounds",
+    "csv_block",
+    "csv_header",
     "kept_by_strip",
     "parse_times",
     "plain_columns",
@@ -85,11 +87,34 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
     except OSError:
         return None
     end = data.find(b"\n")
-    if end <= 0 or data.startswith(b"\xef\xbb\xbf") or _unusual(data):
+    names = csv_header(data[: end + 1]) if end > 0 else None
+    if names is None:
+        return None
+    return csv_block(data[end + 1 :], names, mapping, case_id, name=str(path), first_row=1)
+
+
+def csv_header(line: bytes) -> list[str] | None:
+    """The column names of a plain CSV file's first line (with its newline), or None."""
+    if line.startswith(b"\xef\xbb\xbf") or _unusual(line):
         return None
     try:
-        names = [name.strip() for name in data[:end].decode("utf-8").split(",")]
+        return [name.strip() for name in line[:-1].decode("utf-8").split(",")]
     except UnicodeDecodeError:
+        return None
+
+
+def csv_block(
+    data: bytes,
+    names: list[str],
+    mapping: ColumnMap,
+    case_id: Callable[[str], str],
+    *,
+    name: str,
+    first_row: int,
+) -> ColumnLog | None:
+    """Whole lines of a plain CSV file after its header, from row `first_row`, as
+    columns; None when they need the row reader (or there are none)."""
+    if not data or data.startswith(b"\n") or _unusual(data):
         return None
     positions = {}
     for canonical, column in mapping.wanted:
@@ -99,9 +124,7 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(
-                skip_rows=1, column_names=[f"c{i}" for i in range(len(names))]
-            ),
+            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(names))]),
             parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={f"c{i}": pa.string() for i in range(len(names))},
@@ -117,7 +140,7 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
     stripped = data.isascii() and not _strippable(data)
     if not stripped and not all(map(kept_by_strip, columns.values())):
         return None
-    return plain_columns(str(path), columns, mapping, case_id, first_line=2)
+    return plain_columns(name, columns, mapping, case_id, first_row=first_row, header_lines=1)
 
 
 def plain_columns(
@@ -126,11 +149,12 @@ def plain_columns(
     mapping: ColumnMap,
     case_id: Callable[[str], str],
     *,
-    first_line: int,
+    first_row: int = 1,
+    header_lines: int,
 ) -> ColumnLog | None:
-    """The log of one file from its mapped string columns (no nulls, no value that
-    stripping would change), or None when a required value is empty, a time is unusual
-    or the file has no row; row r is on line `first_line + r - 1`."""
+    """Rows of one file from `first_row` on, from its mapped string columns (no nulls,
+    no value that stripping would change), or None when a required value is empty, a
+    time is unusual or there is no row; row r is on line `r + header_lines`."""
     for canonical, column in columns.items():
         if canonical in REQUIRED and pc.any(pc.equal(pc.utf8_length(column), 0)).as_py():
             return None
@@ -144,13 +168,13 @@ def plain_columns(
     events, event_names = _coded(columns["event"], lambda n: mapping.events.get(n, n))
     status, status_names = _optional(columns.get("status"), size)
     owner, owner_names = _optional(columns.get("owner"), size)
-    rows = np.arange(1, size + 1, dtype=np.int64)
+    rows = np.arange(first_row, first_row + size, dtype=np.int64)
     return ColumnLog(
         files=(LogFile(name=name, rows=size),),
         file_names=(name,),
         file_of=np.zeros(size, np.int64),
         row=rows,
-        line=rows + (first_line - 1),
+        line=rows + header_lines,
         readable=np.ones(size, np.bool_),
         malformed={},
         case=cases,

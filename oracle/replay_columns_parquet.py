@@ -25,7 +25,7 @@ from stepcheck.oracle.replay_columns_csv import kept_by_strip, plain_columns, re
 from stepcheck.oracle.replay_read import format_of
 from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap
 
-__all__ = ["read_columns", "read_parquet_columns"]
+__all__ = ["parquet_block", "read_columns", "read_parquet_columns"]
 
 _ERRORS = (pa.ArrowException, OSError)
 
@@ -67,13 +67,29 @@ def read_parquet_columns(
         table = found.read(columns=sorted({column for _, column in mapping.wanted}))
     except _ERRORS:
         return None
+    return parquet_block(table, mapping, case_id, name=str(path), first_row=1)
+
+
+def parquet_block(
+    table: pa.Table | pa.RecordBatch,
+    mapping: ColumnMap,
+    case_id: Callable[[str], str],
+    *,
+    name: str,
+    first_row: int,
+) -> ColumnLog | None:
+    """Rows of a Parquet file from row `first_row` (its mapped columns read as `table`)
+    as columns; None when they need the row reader (or there are none)."""
     columns = {}
     for canonical, column in mapping.wanted:
-        text = _text(table.column(column).combine_chunks(), canonical)
+        found = table.column(column)
+        text = _text(
+            found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found, canonical
+        )
         if text is None:
             return None
         columns[canonical] = text
-    return plain_columns(str(path), columns, mapping, case_id, first_line=1)
+    return plain_columns(name, columns, mapping, case_id, first_row=first_row, header_lines=0)
 
 
 def _text(column: pa.Array, canonical: str) -> pa.Array | None:

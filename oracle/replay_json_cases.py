@@ -25,7 +25,6 @@ __all__ = ["cases_json"]
 def cases_json(cases: CaseReports, as_json: Callable[[CaseReport], dict[str, Any]]) -> str:
     """The items of the `cases` list, each indented as the fourth level of the report,
     joined by ",\\n"; `as_json` is the writer's dictionary of one case."""
-    clean = cases.clean
     quoted: dict[str, str] = {}
 
     def quote(text: str) -> str:
@@ -34,21 +33,25 @@ def cases_json(cases: CaseReports, as_json: Callable[[CaseReport], dict[str, Any
             found = quoted[text] = json.dumps(text, ensure_ascii=False)
         return found
 
-    entries = _entries(clean, quote)
+    entries: dict[int, list[str]] = {}
     items = []
     for part in cases.parts():
         if isinstance(part, CaseReport):
             items.append("    " + _dumped(as_json(part), 4))
             continue
-        lo, hi = clean.bounds[part], clean.bounds[part + 1]
-        report = clean.report(part) if clean.has_open[part] or part in clean.unowned else None
-        timeline = "[\n" + ",\n".join(entries[lo:hi]) + "\n      ]" if hi > lo else "[]"
+        clean, k = part
+        if id(clean) not in entries:
+            entries[id(clean)] = _entries(clean, quote)
+        lo, hi = clean.bounds[k], clean.bounds[k + 1]
+        report = clean.report(k) if clean.has_open[k] or k in clean.unowned else None
+        lines = entries[id(clean)][lo:hi]
+        timeline = "[\n" + ",\n".join(lines) + "\n      ]" if lines else "[]"
         listed = as_json(report) if report else {"open": [], "unowned": []}
         opened, unowned = _dumped(listed["open"], 6), _dumped(listed["unowned"], 6)
         items.append(
-            f'    {{\n      "case": {quote(clean.names[part])},\n      "open": {opened},\n'
-            f'      "owner": {quote(clean.owner[part])},\n      "rows": {clean.rows[part]},\n'
-            f'      "status": {quote(clean.status[part])},\n      "timeline": {timeline},\n'
+            f'    {{\n      "case": {quote(clean.names[k])},\n      "open": {opened},\n'
+            f'      "owner": {quote(clean.owner[k])},\n      "rows": {clean.rows[k]},\n'
+            f'      "status": {quote(clean.status[k])},\n      "timeline": {timeline},\n'
             f'      "unowned": {unowned}\n    }}'
         )
     return ",\n".join(items)

@@ -68,7 +68,7 @@ def replay_vector(
         return replay_compiled(spec, log.to_read(), reading=reading, as_of=as_of)
     sorted_rows = RowsSorted(malformed=cases.malformed, cases={}, end=cases.end)
     report = assemble_with(spec, log.files, log.size, reading, sorted_rows, [played], log.order_of)
-    return evolve(report, cases=CaseReports(report.cases, clean))
+    return evolve(report, cases=CaseReports(report.cases, [clean]))
 
 
 @contextmanager
