@@ -31,15 +31,17 @@ from stepcheck.spec.model import Reading
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    name=st.sampled_from(NAMES),
-    seed=st.integers(min_value=0, max_value=2**16),
+    simulated_as=st.tuples(st.sampled_from(NAMES), st.integers(min_value=0, max_value=2**16)),
     changes=st.tuples(st.lists(st.sampled_from(PLANT_KINDS), unique=True, max_size=3), _EDITS),
     sizes=st.tuples(st.integers(min_value=1, max_value=700), st.integers(1, 4)),
     ending=st.tuples(st.sampled_from([Reading.SHOULD, Reading.MUST]), st.booleans()),
 )
-def test_blocks_and_shares_give_the_whole_logs_report(tmp_path, name, seed, changes, sizes, ending):
+def test_blocks_and_shares_give_the_whole_logs_report(
+    tmp_path, simulated_as, changes, sizes, ending
+):
     """Any block size and number of shares give the compiled engine's report, or hand
     the log back (None) exactly when the column reader would."""
+    name, seed = simulated_as
     spec = SHIPPED[name]
     plants, edits = changes
     reading, early_end = ending
