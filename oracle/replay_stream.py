@@ -74,6 +74,25 @@ def replay_streamed(
         return None
     if not all(path.is_file() for path in paths):
         return None
+    try:
+        return _streamed(
+            spec, paths, mapping, reading, as_of, case_id, log_format, block_bytes, shares
+        )
+    except OSError:  # a log unreadable part way, or no room for the shares: read it whole
+        return None
+
+
+def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
+    spec: ProtocolSpec,
+    paths: Sequence[Path],
+    mapping: ColumnMap,
+    reading: Reading,
+    as_of: datetime | None,
+    case_id: Callable[[str], str],
+    log_format: str | None,
+    block_bytes: int,
+    shares: int | None,
+) -> ReplayReport | None:
     count = shares or max(1, -(-sum(path.stat().st_size for path in paths) // SHARE_BYTES))
     rules = rule_index(spec, reading)
     with tempfile.TemporaryDirectory(prefix="stepcheck-replay-") as folder:

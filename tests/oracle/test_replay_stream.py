@@ -114,3 +114,17 @@ def test_a_file_that_needs_the_row_reader_is_handed_back(tmp_path):
 def test_a_missing_file_is_handed_back(tmp_path):
     """A missing file is handed back to the row reader, which reports it."""
     assert replay_streamed(SHIPPED["devon"], [Path(tmp_path / "missing.csv")], MAPPING) is None
+
+
+def test_an_unreadable_log_is_handed_back(tmp_path, monkeypatch):
+    """A log that cannot be read part way goes back to the row reader, which says why."""
+    spec = SHIPPED["devon"]
+    log = tmp_path / "log.csv"
+    log.write_text(render_log(simulate(spec, cases=3, seed=1)), encoding="utf-8")
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError("refused")
+
+    monkeypatch.setattr(Path, "open", refuse)
+
+    assert replay_streamed(spec, [log], MAPPING) is None
