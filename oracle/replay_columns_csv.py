@@ -223,10 +223,12 @@ def _strippable(data: bytes) -> bool:
 def _coded(column: pa.Array, rename: Callable[[str], str]) -> tuple[Ints, tuple[str, ...]]:
     """Codes into the distinct renamed values (renaming may merge two values)."""
     encoded = pc.dictionary_encode(column)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    if rename is str:  # no pseudonyms: the distinct values are the names
+        return codes, tuple(encoded.dictionary.to_pylist())
     renamed = [rename(name) for name in encoded.dictionary.to_pylist()]
     shared = {name: code for code, name in enumerate(dict.fromkeys(renamed))}
-    table = np.array([shared[name] for name in renamed], np.int64)
-    return table[encoded.indices.to_numpy(zero_copy_only=False)], tuple(shared)
+    return np.array([shared[name] for name in renamed], np.int64)[codes], tuple(shared)
 
 
 def _optional(column: pa.Array | None, size: int) -> tuple[Ints, tuple[str, ...]]:
