@@ -2,7 +2,7 @@
 
 `replay_formats.render_json` writes every other part with `json.dumps` (indented by two,
 keys sorted); this writes the cases the same way, byte for byte, without making an
-object per clean case: names are quoted once per distinct value, each timeline entry
+object per clean case: strings are quoted by `json`'s own C encoder, each timeline entry
 is one format of strings numpy made for all entries at once, and a clean case's open
 obligations and unowned stretches (few) go through `json.dumps` as any case's do.
 Cases with findings are written from their reports by `json.dumps`.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from json.encoder import encode_basestring
 from typing import Any
 
 import numpy as np
@@ -25,13 +26,7 @@ __all__ = ["cases_json"]
 def cases_json(cases: CaseReports, as_json: Callable[[CaseReport], dict[str, Any]]) -> str:
     """The items of the `cases` list, each indented as the fourth level of the report,
     joined by ",\\n"; `as_json` is the writer's dictionary of one case."""
-    quoted: dict[str, str] = {}
-
-    def quote(text: str) -> str:
-        found = quoted.get(text)
-        if found is None:
-            found = quoted[text] = json.dumps(text, ensure_ascii=False)
-        return found
+    quote: Callable[[str], str] = encode_basestring  # json.dumps's own, for one string
 
     entries: dict[int, list[str]] = {}
     items = []
@@ -46,8 +41,10 @@ def cases_json(cases: CaseReports, as_json: Callable[[CaseReport], dict[str, Any
         report = clean.report(k) if clean.has_open[k] or k in clean.unowned else None
         lines = entries[id(clean)][lo:hi]
         timeline = "[\n" + ",\n".join(lines) + "\n      ]" if lines else "[]"
-        listed = as_json(report) if report else {"open": [], "unowned": []}
-        opened, unowned = _dumped(listed["open"], 6), _dumped(listed["unowned"], 6)
+        opened = unowned = "[]"
+        if report is not None:
+            listed = as_json(report)
+            opened, unowned = _dumped(listed["open"], 6), _dumped(listed["unowned"], 6)
         items.append(
             f'    {{\n      "case": {quote(clean.names[k])},\n      "open": {opened},\n'
             f'      "owner": {quote(clean.owner[k])},\n      "rows": {clean.rows[k]},\n'
