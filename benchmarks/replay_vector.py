@@ -109,7 +109,7 @@ def vector_parts(name: str, cases: int, copies: int) -> str:
         lockstep = Lockstep(table, columns, cases_sorted)
         lockstep.run()
         stepped_at = time.process_time()
-        played = _played(lockstep, cases_sorted.end)
+        played, _clean = _played(lockstep, cases_sorted.end)
         done_at = time.process_time()
         gc.enable()
         if played.findings:

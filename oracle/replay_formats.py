@@ -14,7 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from stepcheck.oracle.replay_model import Finding, ReplayReport
+from stepcheck.oracle.replay_cases import CaseReports
+from stepcheck.oracle.replay_json_cases import cases_json
+from stepcheck.oracle.replay_model import CaseReport, Finding, ReplayReport
 from stepcheck.oracle.replay_rows import Malformed, RowPlace
 from stepcheck.oracle.replay_write import citation_text
 from stepcheck.spec.citations import Citation
@@ -27,6 +29,9 @@ Json = dict[str, Any]
 SCHEMA_VERSION: Final = 1
 _SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 _MALFORMED_RULE: Final = "malformed-row"
+_NO_CASES: Final = '  "cases": [],\n'
+"""The top-level key's line when the cases are left to `cases_json` (top-level keys are
+the only ones indented by two spaces, so it is there once)."""
 
 
 def replay_schema() -> Json:
@@ -58,45 +63,50 @@ def render_json(report: ReplayReport) -> str:
             {"place": _place(o.place), "case": o.case, "after": _place(o.after)}
             for o in report.out_of_order
         ],
-        "cases": [
+        "cases": [] if isinstance(report.cases, CaseReports) else [_case(c) for c in report.cases],
+    }
+    text = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if isinstance(report.cases, CaseReports) and len(report.cases):
+        head, tail = text.split(_NO_CASES)
+        text = f'{head}  "cases": [\n{cases_json(report.cases, _case)}\n  ],\n{tail}'
+    return text
+
+
+def _case(c: CaseReport) -> Json:
+    return {
+        "case": c.case,
+        "rows": c.rows,
+        "status": c.status,
+        "owner": c.owner,
+        "timeline": [
             {
-                "case": c.case,
-                "rows": c.rows,
-                "status": c.status,
-                "owner": c.owner,
-                "timeline": [
-                    {
-                        "at": t.at.isoformat(),
-                        "place": _place(t.place),
-                        "status": t.status,
-                        "owner": t.owner,
-                    }
-                    for t in c.timeline
-                ],
-                "open": [
-                    {
-                        "deadline": o.deadline,
-                        "obligation": list(o.obligation),
-                        "due": o.by.isoformat(),
-                        "overdue": o.overdue,
-                    }
-                    for o in c.open
-                ],
-                "unowned": [
-                    {
-                        "owner": u.owner,
-                        "start": u.start.isoformat(),
-                        "end": u.end.isoformat(),
-                        "working_days": u.working_days,
-                        "open": u.open,
-                    }
-                    for u in c.unowned
-                ],
+                "at": t.at.isoformat(),
+                "place": _place(t.place),
+                "status": t.status,
+                "owner": t.owner,
             }
-            for c in report.cases
+            for t in c.timeline
+        ],
+        "open": [
+            {
+                "deadline": o.deadline,
+                "obligation": list(o.obligation),
+                "due": o.by.isoformat(),
+                "overdue": o.overdue,
+            }
+            for o in c.open
+        ],
+        "unowned": [
+            {
+                "owner": u.owner,
+                "start": u.start.isoformat(),
+                "end": u.end.isoformat(),
+                "working_days": u.working_days,
+                "open": u.open,
+            }
+            for u in c.unowned
         ],
     }
-    return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def render_sarif(report: ReplayReport) -> str:

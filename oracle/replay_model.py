@@ -7,6 +7,7 @@ number) and case ids only; no other field of a log is kept here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from attrs import frozen
@@ -129,7 +130,8 @@ class ReplayReport:
     findings: tuple[Finding, ...]
     malformed: tuple[Malformed, ...]
     out_of_order: tuple[OutOfOrder, ...]
-    cases: tuple[CaseReport, ...]
+    cases: Sequence[CaseReport]
+    """In case-id order: a tuple, or `replay_cases.CaseReports` (made when read)."""
 
     @property
     def clean(self) -> bool:

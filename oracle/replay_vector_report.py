@@ -19,8 +19,10 @@ from datetime import date, datetime
 
 import numpy as np
 import numpy.typing as npt
+from attrs import evolve
 
 from stepcheck.oracle.replay_calendar import working_calendar
+from stepcheck.oracle.replay_cases import CaseReports, CleanCases
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
 from stepcheck.oracle.replay_compiled import CompiledSpec, replay_compiled
 from stepcheck.oracle.replay_engine import (
@@ -30,15 +32,7 @@ from stepcheck.oracle.replay_engine import (
     case_played,
     rule_index,
 )
-from stepcheck.oracle.replay_model import (
-    CaseReport,
-    Finding,
-    OpenObligation,
-    ReplayReport,
-    TimelineEntry,
-    UnownedInterval,
-)
-from stepcheck.oracle.replay_rows import RowPlace
+from stepcheck.oracle.replay_model import Finding, OpenObligation, ReplayReport, UnownedInterval
 from stepcheck.oracle.replay_vector import DAY, Lockstep
 from stepcheck.oracle.replay_vector_sort import SortedColumns, sort_columns
 from stepcheck.oracle.replay_vector_table import Unsupported, VectorTable
@@ -69,11 +63,12 @@ def replay_vector(
         with _without_cycle_collection():
             lockstep = Lockstep(table, log, cases)
             lockstep.run()
-            played = _played(lockstep, cases.end)
+            played, clean = _played(lockstep, cases.end)
     except Unsupported:
         return replay_compiled(spec, log.to_read(), reading=reading, as_of=as_of)
     sorted_rows = RowsSorted(malformed=cases.malformed, cases={}, end=cases.end)
-    return assemble_with(spec, log.files, log.size, reading, sorted_rows, [played], log.order_of)
+    report = assemble_with(spec, log.files, log.size, reading, sorted_rows, [played], log.order_of)
+    return evolve(report, cases=CaseReports(report.cases, [clean]))
 
 
 @contextmanager
@@ -89,8 +84,9 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _played(lockstep: Lockstep, end: datetime | None) -> CasesPlayed:
-    """Every case's report and findings, and the rows out of order."""
+def _played(lockstep: Lockstep, end: datetime | None) -> tuple[CasesPlayed, CleanCases]:
+    """The unclean cases' reports and findings, the rows out of order, and the clean
+    cases as arrays."""
     final = lockstep.finish(end)
     lockstep.entries.refresh_states()
     cases, log = lockstep.cases, lockstep.log
@@ -108,21 +104,21 @@ def _played(lockstep: Lockstep, end: datetime | None) -> CasesPlayed:
         report, found = case_played(lockstep.compiled.rules, names[cases.cases[case]], rows, end)
         reports.append(report)
         findings += found
-    reports += _clean_reports(lockstep, cases, clean, place_of, final)
-    return CasesPlayed(
+    played = CasesPlayed(
         findings=tuple(findings), out_of_order=cases.out_of_order, cases=tuple(reports)
     )
+    return played, _clean_cases(lockstep, cases, clean, place_of, final)
 
 
-def _clean_reports(
+def _clean_cases(
     lockstep: Lockstep,
     cases: SortedColumns,
     clean: npt.NDArray[np.bool_],
     place_of: Ints,
     final: Ints,
-) -> list[CaseReport]:
-    """`CompiledSpec.play`'s reports of the clean cases, from the lockstep's states and
-    times per row: the timeline's rows found with numpy, its objects made in bulk."""
+) -> CleanCases:
+    """`CompiledSpec.play`'s reports of the clean cases as arrays: the timeline's rows
+    found with numpy; only unowned stretches are walked, for the cases that need it."""
     entries, layout, log = lockstep.entries, lockstep.layout, lockstep.log
     statuses, owners = layout.statuses, layout.owners
     case_of = np.repeat(np.arange(len(cases.cases)), cases.length)
@@ -133,77 +129,74 @@ def _clean_reports(
     changed = starts | np.concatenate(([True], pair[1:] != pair[:-1]))
     changed &= clean[case_of]
     change_at = np.flatnonzero(changed)
-    change_case = case_of[change_at]
-    bounds = np.searchsorted(change_case, np.arange(len(cases.cases) + 1))
+    kept = np.flatnonzero(clean)
+    bounds = np.searchsorted(case_of[change_at], kept)
+    bounds = np.append(bounds, len(change_at))
     unowned = ~entries.responsible_of[state]
     opened = lockstep.opened[place_of]
     needs = ~entries.responsible_of[opened]
     if len(cases.first):  # a case ever without a responsible owner is walked in Python
         needs |= np.logical_or.reduceat(unowned, cases.first)
+    orders = cases.rows[change_at]
+    changed_state = state[change_at]
+    here = place_of[kept]
+    last = lockstep.state[here]
+    stretches = {}
+    for k, case in enumerate(kept.tolist()):
+        if needs[case]:
+            found = _unowned(lockstep, cases, case, int(opened[case]), local_time(final[here[k]]))
+            if found:
+                stretches[k] = found
+    opener, has_open = _obligations(lockstep, here, final)
+    return CleanCases(
+        names=[log.case_names[i] for i in cases.cases[kept].tolist()],
+        rows=cases.length[kept].tolist(),
+        status=[statuses[i] for i in entries.status_of[last].tolist()],
+        owner=[owners[i] for i in entries.owner_of[last].tolist()],
+        bounds=bounds.tolist(),
+        at=lockstep.at_of[change_at],
+        file=[log.file_names[i] for i in log.file_of[orders].tolist()],
+        row=log.row[orders],
+        line=log.line[orders],
+        entry_status=[statuses[i] for i in entries.status_of[changed_state].tolist()],
+        entry_owner=[owners[i] for i in entries.owner_of[changed_state].tolist()],
+        opened=opener,
+        has_open=has_open,
+        unowned=stretches,
+        local_time=local_time,
+    )
+
+
+def _obligations(
+    lockstep: Lockstep, here: Ints, final: Ints
+) -> tuple[Callable[[int], tuple[OpenObligation, ...]], npt.NDArray[np.bool_]]:
+    """Per clean case (at lockstep places `here`): its `after` deadlines still running at
+    the end of the log, made when asked, and whether it has any."""
     timed = lockstep.compiled._index.timed
     after = [
         (where, deadline)
         for where, deadline in enumerate(timed)
         if deadline.id in lockstep.compiled._after
     ]
-    orders = cases.rows[change_at]
-    places = [
-        RowPlace(file=file, row=row, line=line)
-        for file, row, line in zip(
-            [log.file_names[i] for i in log.file_of[orders].tolist()],
-            log.row[orders].tolist(),
-            log.line[orders].tolist(),
-            strict=True,
-        )
-    ]
-    moments = _datetimes(lockstep.at_of[change_at])
-    changed_state = state[change_at]
-    status_names = [statuses[i] for i in entries.status_of[changed_state].tolist()]
-    owner_names = [owners[i] for i in entries.owner_of[changed_state].tolist()]
-    entries_made = [
-        TimelineEntry(at=at, place=place, status=status, owner=owner)
-        for at, place, status, owner in zip(moments, places, status_names, owner_names, strict=True)
-    ]
-    bounds_list = bounds.tolist()
     running = lockstep.start != lockstep.none
-    any_running = running[[where for where, _ in after]].any(axis=0)
-    overdue = running & lockstep.calendar.passed(
-        lockstep.by, np.broadcast_to(final // DAY, lockstep.by.shape)
-    )
-    finals = _datetimes(final)
-    reports = []
-    for case in np.flatnonzero(clean).tolist():
-        here = int(place_of[case])
-        timeline = tuple(entries_made[bounds_list[case] : bounds_list[case + 1]])
-        end = finals[here]
-        still_open: tuple[OpenObligation, ...] = ()
-        if any_running[here]:
-            still_open = tuple(
-                OpenObligation(
-                    deadline=deadline.id,
-                    obligation=deadline.obligation,
-                    by=date.fromordinal(int(lockstep.by[where, here]) + _EPOCH_ORDINAL),
-                    overdue=bool(overdue[where, here]),
-                )
-                for where, deadline in after
-                if running[where, here]
+    has_open = running[[where for where, _ in after]].any(axis=0)[here]
+    by = lockstep.by
+    overdue = running & lockstep.calendar.passed(by, np.broadcast_to(final // DAY, by.shape))
+
+    def opener(k: int) -> tuple[OpenObligation, ...]:
+        place = int(here[k])
+        return tuple(
+            OpenObligation(
+                deadline=deadline.id,
+                obligation=deadline.obligation,
+                by=date.fromordinal(int(by[where, place]) + _EPOCH_ORDINAL),
+                overdue=bool(overdue[where, place]),
             )
-        stretches: tuple[UnownedInterval, ...] = ()
-        if needs[case]:
-            stretches = _unowned(lockstep, cases, case, int(opened[case]), end)
-        last = int(lockstep.state[here])
-        reports.append(
-            CaseReport(
-                case=log.case_names[cases.cases[case]],
-                rows=int(cases.length[case]),
-                status=statuses[entries.status_of[last]],
-                owner=owners[entries.owner_of[last]],
-                timeline=timeline,
-                open=still_open,
-                unowned=stretches,
-            )
+            for where, deadline in after
+            if running[where, place]
         )
-    return reports
+
+    return opener, has_open
 
 
 def _unowned(
@@ -251,9 +244,3 @@ def _interval(
         working_days=between(start.date(), end.date()),
         open=still_open,
     )
-
-
-def _datetimes(values: Ints) -> list[datetime]:
-    """Naive wall times from microseconds since 1970, converted by numpy in one go."""
-    converted: list[datetime] = values.astype("datetime64[us]").astype(object).tolist()
-    return converted

@@ -21,7 +21,7 @@ from stepcheck.oracle.replay_index import RuleIndex
 from stepcheck.oracle.replay_model import OutOfOrder
 from stepcheck.oracle.replay_rows import Malformed
 
-__all__ = ["SortedColumns", "sort_columns"]
+__all__ = ["SortedColumns", "last_replayable", "sort_columns"]
 
 
 @frozen(kw_only=True, eq=False)
@@ -42,6 +42,17 @@ class SortedColumns:
     """Per row: the recorded status's index among the spec's statuses, -1 if none."""
     owner: Ints
     end: datetime | None
+
+
+def last_replayable(rules: RuleIndex, log: ColumnLog) -> int | None:
+    """The latest local time (microseconds) of a readable row whose names the spec has:
+    `sort_columns`' end of the log (a duplicate has the time of the row it repeats)."""
+    index = rules.executor.index
+    known = log.readable.copy()
+    known &= _codes(log.event_names, list(rules.executor.steps))[log.event] != -2
+    known &= _codes(log.status_names, list(index.statuses))[log.status] != -2
+    known &= _codes(log.owner_names, list(index.owners))[log.owner] != -2
+    return int(log.local[known].max()) if known.any() else None
 
 
 def _codes(names: tuple[str, ...], known: list[str]) -> Ints:

@@ -14,6 +14,7 @@ from collections.abc import Sequence, Sized
 from datetime import datetime
 from typing import Final
 
+from stepcheck.oracle.replay_cases import notable_cases
 from stepcheck.oracle.replay_model import CaseReport, Finding, OpenObligation, ReplayReport
 from stepcheck.oracle.replay_rows import Malformed, RowPlace
 from stepcheck.spec.citations import Citation, long_date
@@ -189,8 +190,8 @@ def render_csv(findings: Sequence[Finding]) -> str:
     return out.getvalue()
 
 
-def _notable(report: ReplayReport, *, timelines: bool) -> list[CaseReport]:
-    return [case for case in report.cases if timelines or case.open or case.unowned]
+def _notable(report: ReplayReport, *, timelines: bool) -> Sequence[CaseReport]:
+    return notable_cases(report.cases, timelines=timelines)
 
 
 def _case_lines(case: CaseReport, *, timelines: bool = False) -> list[str]:

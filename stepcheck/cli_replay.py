@@ -300,14 +300,22 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
     reading: Reading,
     end: datetime | None,
 ) -> ReplayReport:
-    """`--engine vector`: CSV logs read by pyarrow as columns when nothing in them is
-    unusual, any other log by the row reader; numpy and pyarrow load only here."""
+    """`--engine vector`: CSV and Parquet logs read by pyarrow as columns when nothing in
+    them is unusual (in blocks and shares past `STREAM_ABOVE` bytes, in bounded memory),
+    any other log by the row reader; numpy and pyarrow load only here."""
     # imported here: pyarrow and numpy take a moment to load, and only this engine needs them
     from stepcheck.oracle.replay_columns import from_read  # noqa: PLC0415
-    from stepcheck.oracle.replay_columns_csv import read_csv_columns  # noqa: PLC0415
+    from stepcheck.oracle.replay_columns_parquet import read_columns  # noqa: PLC0415
+    from stepcheck.oracle.replay_stream import STREAM_ABOVE, replay_streamed  # noqa: PLC0415
     from stepcheck.oracle.replay_vector_report import replay_vector  # noqa: PLC0415
 
-    log = read_csv_columns(list(logs), columns, log_format=log_format, case_id=case_id)
+    if sum(path.stat().st_size for path in logs if path.is_file()) > STREAM_ABOVE:
+        streamed = replay_streamed(
+            spec, logs, columns, reading=reading, as_of=end, case_id=case_id, log_format=log_format
+        )
+        if streamed is not None:
+            return streamed
+    log = read_columns(list(logs), columns, log_format=log_format, case_id=case_id)
     if log is None:
         log = from_read(_read(logs, columns, log_format, case_id))
     return replay_vector(spec, log, reading=reading, as_of=end)

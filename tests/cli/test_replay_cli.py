@@ -522,3 +522,50 @@ def test_vector_engine_reads_a_plain_log_as_columns_with_the_same_bytes(tmp_path
         outputs.append(result.output)
     assert outputs[0] == outputs[1]
     assert "p-" in outputs[1]
+
+
+@pytest.mark.parametrize("log_format", ["csv", "parquet"])
+def test_a_log_past_the_streaming_size_prints_the_same_bytes(tmp_path, monkeypatch, log_format):
+    """Past `STREAM_ABOVE` bytes `--engine vector` replays in blocks and shares; with
+    pseudonyms and an event map it prints what the compiled engine prints."""
+    import pyarrow as pa  # noqa: PLC0415 - only these tests need it
+
+    import stepcheck.oracle.replay_stream as stream  # noqa: PLC0415 - the size to lower
+
+    log = tmp_path / "sim.csv"
+    made = _run(
+        "simulate", SPEC, "--cases", "30", "--seed", "5", "--plant", "guard",
+        "--plant", "deadline", "-o", str(log),
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    if log_format == "parquet":  # `simulate --log-format parquet` writes CSV text
+        import pyarrow.csv as pacsv  # noqa: PLC0415 - only these tests need it
+        import pyarrow.parquet as pq  # noqa: PLC0415
+
+        as_text = pacsv.ConvertOptions(column_types=dict.fromkeys(_CANONICAL, pa.string()))
+        pq.write_table(pacsv.read_csv(log, convert_options=as_text), tmp_path / "sim.parquet")
+        log = tmp_path / "sim.parquet"
+    key = tmp_path / "key"
+    key.write_bytes(b"k" * 32)
+    monkeypatch.setattr(stream, "STREAM_ABOVE", 0)
+    streamed = []
+    original = stream.replay_streamed
+    monkeypatch.setattr(
+        stream,
+        "replay_streamed",
+        lambda *a, **k: streamed.append(original(*a, **k)) or streamed[-1],
+    )
+    outputs = []
+    for engine in ("compiled", "vector"):
+        result = _run(
+            "replay", SPEC, str(log), "--format", "json", "--pseudonymise", "--key-file",
+            str(key), "--engine", engine,
+        )  # fmt: skip
+        assert result.exit_code == 1, result.output
+        outputs.append(result.output)
+    assert outputs[0] == outputs[1]
+    assert len(streamed) == 1
+    assert streamed[0] is not None
+
+
+_CANONICAL = ("case", "time", "event", "status", "owner")

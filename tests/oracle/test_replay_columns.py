@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from stepcheck.oracle.calendar_rules import passed
 from stepcheck.oracle.replay_columns import from_read, micros
-from stepcheck.oracle.replay_columns_csv import parse_times, read_csv_columns
+from stepcheck.oracle.replay_columns_csv import read_csv_columns
+from stepcheck.oracle.replay_columns_times import parse_times
 from stepcheck.oracle.replay_engine import out_of_order, rule_index, sort_out
 from stepcheck.oracle.replay_read import read_logs
 from stepcheck.oracle.replay_rows import parse_mapping, parse_time

@@ -47,6 +47,8 @@ def _outputs(report) -> tuple[str, ...]:
         render_json(report),
         render_text(report, timelines=True),
         render_markdown(report, timelines=True),
+        render_text(report),
+        render_markdown(report),
         render_sarif(report),
         render_csv(report.findings),
     )

@@ -1,0 +1,199 @@
+"""A replay report's cases, in case-id order: explicit reports, and clean cases kept as
+arrays until a writer asks for one.
+
+The vector engine (`replay_vector_report`) ends with every clean case's timeline,
+final status and owner, open obligations and unowned stretches as numpy arrays; a
+million-row log has about a hundred thousand cases, and making each a `CaseReport`
+costs more than replaying them. `CaseReports` is the report's sequence of cases: the
+cases with findings as the executor engine reported them, the clean ones made on
+demand from `CleanCases`, so a writer that reads only the count and the cases with
+something open (text, Markdown, SARIF, the violations CSV) makes only those.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+from attrs import frozen
+
+from stepcheck.oracle.replay_model import (
+    CaseReport,
+    OpenObligation,
+    TimelineEntry,
+    UnownedInterval,
+)
+from stepcheck.oracle.replay_rows import RowPlace
+
+__all__ = ["CaseReports", "CleanCases", "notable_cases"]
+
+Ints = npt.NDArray[np.int64]
+
+
+@frozen(kw_only=True, eq=False)
+class CleanCases:
+    """The clean cases' reports as arrays, case k's timeline at `bounds[k]:bounds[k+1]`."""
+
+    names: list[str]
+    rows: list[int]
+    status: list[str]
+    owner: list[str]
+    bounds: list[int]
+    at: Ints
+    """Each timeline entry's wall time, microseconds since 1970."""
+    file: list[str]
+    row: Ints
+    line: Ints
+    entry_status: list[str]
+    entry_owner: list[str]
+    opened: Callable[[int], tuple[OpenObligation, ...]]
+    """Case k's obligations still open at the end of the log (asked only when `has_open`)."""
+    has_open: npt.NDArray[np.bool_]
+    unowned: dict[int, tuple[UnownedInterval, ...]]
+    """Case k's unowned stretches, for the cases that have any."""
+    local_time: Callable[[int], datetime]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def report(self, k: int) -> CaseReport:
+        """Case k's `CaseReport`, as `CompiledSpec.play` would have made it."""
+        lo, hi = self.bounds[k], self.bounds[k + 1]
+        timeline = tuple(
+            TimelineEntry(
+                at=self.local_time(at),
+                place=RowPlace(file=self.file[e], row=row, line=line),
+                status=self.entry_status[e],
+                owner=self.entry_owner[e],
+            )
+            for e, at, row, line in zip(
+                range(lo, hi),
+                self.at[lo:hi].tolist(),
+                self.row[lo:hi].tolist(),
+                self.line[lo:hi].tolist(),
+                strict=True,
+            )
+        )
+        return CaseReport(
+            case=self.names[k],
+            rows=self.rows[k],
+            status=self.status[k],
+            owner=self.owner[k],
+            timeline=timeline,
+            open=self.opened(k) if self.has_open[k] else (),
+            unowned=self.unowned.get(k, ()),
+        )
+
+    def notable(self) -> npt.NDArray[np.bool_]:
+        """Per case: something open or an unowned stretch."""
+        found = self.has_open.copy()
+        found[list(self.unowned)] = True
+        return found
+
+
+class CaseReports(Sequence[CaseReport]):
+    """Every case's report in case-id order; clean ones made when they are read. Case
+    ids are distinct across `explicit` and every group of clean cases."""
+
+    def __init__(self, explicit: Sequence[CaseReport], clean: Sequence[CleanCases]) -> None:
+        self._explicit = tuple(explicit)
+        self._clean = tuple(clean)
+        self._starts = np.cumsum([len(self._explicit)] + [len(c) for c in self._clean]).tolist()
+        names = [report.case for report in self._explicit]
+        for group in self._clean:
+            names += group.names
+        self._order = sorted(range(len(names)), key=names.__getitem__)
+
+    @classmethod
+    def merged(cls, parts: Sequence[Sequence[CaseReport]]) -> CaseReports:
+        """The cases of several reports of disjoint cases, as one report's."""
+        explicit: list[CaseReport] = []
+        clean: list[CleanCases] = []
+        for part in parts:
+            if isinstance(part, CaseReports):
+                explicit += part._explicit
+                clean += part._clean
+            else:
+                explicit += part
+        return cls(explicit, clean)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, index: int) -> CaseReport: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CaseReport]: ...
+    def __getitem__(self, index: int | slice) -> CaseReport | Sequence[CaseReport]:
+        if isinstance(index, slice):
+            return [self._made(where) for where in self._order[index]]
+        return self._made(self._order[index])
+
+    def __iter__(self) -> Iterator[CaseReport]:
+        return (self._made(where) for where in self._order)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def parts(self) -> Iterator[CaseReport | tuple[CleanCases, int]]:
+        """In case-id order, each case's report, or for a clean case its group and index."""
+        for where in self._order:
+            yield self._where(where)
+
+    def _where(self, where: int) -> CaseReport | tuple[CleanCases, int]:
+        if where < len(self._explicit):
+            return self._explicit[where]
+        group = bisect_right(self._starts, where) - 1
+        return self._clean[group], where - self._starts[group]
+
+    def _made(self, where: int) -> CaseReport:
+        found = self._where(where)
+        return found if isinstance(found, CaseReport) else found[0].report(found[1])
+
+    def notable(self) -> Sequence[CaseReport]:
+        """The cases with something open or an unowned stretch, in case-id order."""
+        wanted = np.concatenate(
+            (
+                np.array([bool(r.open or r.unowned) for r in self._explicit], np.bool_),
+                *(group.notable() for group in self._clean),
+            )
+        )
+        return _Picked(self, np.flatnonzero(wanted[np.array(self._order, np.int64)]).tolist())
+
+
+class _Picked(Sequence[CaseReport]):
+    """Some of a `CaseReports`, by position, made when read."""
+
+    def __init__(self, cases: CaseReports, positions: list[int]) -> None:
+        self._cases, self._positions = cases, positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, index: int) -> CaseReport: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CaseReport]: ...
+    def __getitem__(self, index: int | slice) -> CaseReport | Sequence[CaseReport]:
+        if isinstance(index, slice):
+            return [self._cases[p] for p in self._positions[index]]
+        return self._cases[self._positions[index]]
+
+
+def notable_cases(cases: Sequence[CaseReport], *, timelines: bool) -> Sequence[CaseReport]:
+    """The cases a text or Markdown report lists: all with `timelines`, else those with
+    something open or an unowned stretch."""
+    if timelines:
+        return cases
+    if isinstance(cases, CaseReports):
+        return cases.notable()
+    return [case for case in cases if case.open or case.unowned]

@@ -1,0 +1,125 @@
+"""Parquet logs read by pyarrow straight into columns, when nothing in them is unusual.
+
+As `replay_columns_csv` does for CSV, this takes only the files whose every row the
+row reader (`replay_read`, `replay_parquet`) would read the same way, and answers None
+for any other, which then goes to the row reader. A file is taken when every mapped
+column is text (`string`) or, for `time`, a timestamp in whole seconds; no required
+value is null or empty; every value is valid UTF-8 and empty or begins and ends with a
+printable ASCII character (so stripping changes nothing); and every time is one the
+CSV column reader takes. A timestamp with a time zone is written `...Z` from its UTC
+value, a naive one as it is, which is what the row reader's ISO text of it means.
+Only the mapped columns are read; row r is on "line" r, as in the row reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from stepcheck.oracle.replay_columns import ColumnLog, concatenated
+from stepcheck.oracle.replay_columns_csv import kept_by_strip, plain_columns, read_csv_columns
+from stepcheck.oracle.replay_read import format_of
+from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap
+
+__all__ = ["parquet_block", "read_columns", "read_parquet_columns"]
+
+_ERRORS = (pa.ArrowException, OSError)
+
+
+def read_columns(
+    paths: Sequence[Path],
+    mapping: ColumnMap,
+    *,
+    log_format: str | None = None,
+    case_id: Callable[[str], str] = str,
+) -> ColumnLog | None:
+    """Every log, CSV or Parquet, as columns; None when any of them needs the row reader."""
+    parts = []
+    for path in paths:
+        match format_of(path, log_format) if path.is_file() else None:
+            case "csv":
+                part = read_csv_columns([path], mapping, log_format="csv", case_id=case_id)
+            case "parquet":
+                part = read_parquet_columns(path, mapping, case_id)
+            case _:
+                part = None
+        if part is None:
+            return None
+        parts.append(part)
+    return concatenated(parts) if parts else None
+
+
+def read_parquet_columns(
+    path: Path, mapping: ColumnMap, case_id: Callable[[str], str] = str
+) -> ColumnLog | None:
+    """The Parquet log at `path` as columns, or None when it needs the row reader."""
+    if any(name.startswith("fact.") for name in mapping.columns):
+        return None
+    try:
+        found = pq.ParquetFile(path)
+        names = found.schema_arrow.names
+        if any(column not in names for _, column in mapping.wanted):
+            return None
+        table = found.read(columns=sorted({column for _, column in mapping.wanted}))
+    except _ERRORS:
+        return None
+    return parquet_block(table, mapping, case_id, name=str(path), first_row=1)
+
+
+def parquet_block(
+    table: pa.Table | pa.RecordBatch,
+    mapping: ColumnMap,
+    case_id: Callable[[str], str],
+    *,
+    name: str,
+    first_row: int,
+) -> ColumnLog | None:
+    """Rows of a Parquet file from row `first_row` (its mapped columns read as `table`)
+    as columns; None when they need the row reader (or there are none)."""
+    columns = {}
+    for canonical, column in mapping.wanted:
+        found = table.column(column)
+        text = _text(
+            found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found, canonical
+        )
+        if text is None:
+            return None
+        columns[canonical] = text
+    return plain_columns(name, columns, mapping, case_id, first_row=first_row, header_lines=0)
+
+
+def _text(column: pa.Array, canonical: str) -> pa.Array | None:
+    """The column as the column reader's text, or None when a row must be read alone."""
+    if canonical == "time" and pa.types.is_timestamp(column.type):
+        column = _time_text(column)
+        if column is None:
+            return None
+    if pa.types.is_large_string(column.type):
+        column = column.cast(pa.string())
+    if column.type != pa.string():
+        return None
+    try:
+        column.validate(full=True)  # UTF-8
+    except _ERRORS:
+        return None
+    if column.null_count:
+        if canonical in REQUIRED:
+            return None
+        column = pc.fill_null(column, "")  # the row reader takes null as empty
+    return column if len(column) == 0 or kept_by_strip(column) else None
+
+
+def _time_text(column: pa.Array) -> pa.Array | None:
+    """A timestamp column as `YYYY-MM-DDTHH:MM:SS[Z]`, or None when a value has a
+    fraction of a second (the cast to seconds refuses to drop it)."""
+    aware = column.type.tz is not None
+    try:
+        seconds = column.cast(pa.timestamp("s", tz=column.type.tz))
+        naive = seconds.cast(pa.timestamp("s")) if aware else seconds  # UTC values
+        return pc.strftime(naive, format="%Y-%m-%dT%H:%M:%S" + ("Z" if aware else ""))
+    except _ERRORS:
+        return None

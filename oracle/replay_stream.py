@@ -1,0 +1,324 @@
+"""A long log replayed by the vector engine in bounded memory: read in blocks, its
+cases spilled to disk in shares by a hash of their id, each share replayed alone.
+
+`--engine vector` on logs larger than `STREAM_ABOVE` bytes (oracle/REPLAY.md,
+"Bounded memory"). Cases never interact, so a log's report is the merge of its
+shares' reports, as `--engine dask` merges its partitions'. The first pass reads
+each plain CSV file in blocks of whole lines (`replay_columns_csv.csv_block`) or
+each Parquet file in batches (`replay_columns_parquet.parquet_block`), and appends
+every block's integer columns, and the ids of its cases, to the file of the share
+(`zlib.crc32` of the case id, so no hash seed shows) that holds each case; it also
+keeps the end of the log (`--as-of`, else the last time of a row with known names:
+a duplicate has the time of the row it repeats). The second pass replays the shares
+one at a time on one compiled table, to that end, and merges their findings,
+malformed and out-of-order rows (in reading order) and cases (by id). Held at once:
+one block, one share's columns and lockstep, and the report. A file that needs the
+row reader anywhere answers None, and the caller reads the whole log as before.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO, Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from attrs import evolve
+
+from stepcheck.oracle.replay_cases import CaseReports
+from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
+from stepcheck.oracle.replay_columns_csv import csv_block, csv_header
+from stepcheck.oracle.replay_columns_parquet import parquet_block
+from stepcheck.oracle.replay_compiled import CompiledSpec
+from stepcheck.oracle.replay_engine import CasesPlayed, RowsSorted, assemble_with, rule_index
+from stepcheck.oracle.replay_index import RuleIndex
+from stepcheck.oracle.replay_model import ReplayReport
+from stepcheck.oracle.replay_read import LogFile, format_of
+from stepcheck.oracle.replay_rows import ColumnMap, RowPlace
+from stepcheck.oracle.replay_vector_report import replay_vector
+from stepcheck.oracle.replay_vector_sort import last_replayable
+from stepcheck.oracle.replay_vector_table import VectorTable
+from stepcheck.spec.model import ProtocolSpec, Reading
+
+__all__ = ["BLOCK_BYTES", "SHARE_BYTES", "STREAM_ABOVE", "replay_streamed"]
+
+STREAM_ABOVE: Final = 256 * 2**20
+"""Logs larger than this in all (bytes on disk) are replayed in shares."""
+BLOCK_BYTES: Final = 32 * 2**20
+"""About how much of a file is read at once (a Parquet batch: this over 64 bytes rows)."""
+SHARE_BYTES: Final = 64 * 2**20
+"""About how much of the logs goes to one share (one share per this many bytes)."""
+_COLUMNS: Final = ("file_of", "row", "line", "instant", "local", "event", "status", "owner")
+
+
+def replay_streamed(
+    spec: ProtocolSpec,
+    paths: Sequence[Path],
+    mapping: ColumnMap,
+    *,
+    reading: Reading = Reading.SHOULD,
+    as_of: datetime | None = None,
+    case_id: Callable[[str], str] = str,
+    log_format: str | None = None,
+    block_bytes: int = BLOCK_BYTES,
+    shares: int | None = None,
+) -> ReplayReport | None:
+    """`replay_vector`'s report of `paths`, in bounded memory; None when a file needs
+    the row reader. `shares` defaults to one per `SHARE_BYTES` of the logs."""
+    if any(name.startswith("fact.") for name in mapping.columns):
+        return None
+    if not all(path.is_file() for path in paths):
+        return None
+    try:
+        return _streamed(
+            spec, paths, mapping, reading, as_of, case_id, log_format, block_bytes, shares
+        )
+    except OSError:  # a log unreadable part way, or no room for the shares: read it whole
+        return None
+
+
+def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
+    spec: ProtocolSpec,
+    paths: Sequence[Path],
+    mapping: ColumnMap,
+    reading: Reading,
+    as_of: datetime | None,
+    case_id: Callable[[str], str],
+    log_format: str | None,
+    block_bytes: int,
+    shares: int | None,
+) -> ReplayReport | None:
+    count = shares or max(1, -(-sum(path.stat().st_size for path in paths) // SHARE_BYTES))
+    rules = rule_index(spec, reading)
+    with tempfile.TemporaryDirectory(prefix="stepcheck-replay-") as folder:
+        spill = _Spill(Path(folder), count, rules)
+        files: list[LogFile] = []
+        for number, path in enumerate(paths):
+            rows = _spilled(path, number, mapping, case_id, log_format, block_bytes, spill)
+            if rows is None:
+                return None
+            files.append(LogFile(name=str(path), rows=rows))
+        spill.close()
+        end = as_of
+        if end is None and spill.last is not None:
+            end = local_time(spill.last)
+        table = VectorTable(CompiledSpec(rules))
+        reports = [
+            replay_vector(spec, log, reading=reading, as_of=end, table=table)
+            for log in spill.shares(tuple(files))
+        ]
+    return _merged(spec, tuple(files), reading, end, reports)
+
+
+def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
+    path: Path,
+    number: int,
+    mapping: ColumnMap,
+    case_id: Callable[[str], str],
+    log_format: str | None,
+    block_bytes: int,
+    spill: _Spill,
+) -> int | None:
+    """Spill every block of the file at `path`; its number of rows, or None."""
+    if not path.is_file():
+        return None
+    match format_of(path, log_format):
+        case "csv":
+            blocks = _csv_blocks(path, mapping, case_id, block_bytes)
+        case "parquet":
+            blocks = _parquet_blocks(path, mapping, case_id, block_bytes)
+        case _:
+            return None
+    rows = 0
+    for block in blocks:
+        if block is None:
+            return None
+        spill.add(block, number)
+        rows += block.size
+    return rows
+
+
+def _csv_blocks(
+    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int
+) -> Iterator[ColumnLog | None]:
+    """A plain CSV file's rows, a block of whole lines at a time (None: not plain)."""
+    with path.open("rb") as handle:
+        names = csv_header(handle.readline())
+        if names is None:
+            yield None
+            return
+        first, rest = 1, b""
+        while True:
+            read = handle.read(size)
+            if not read:
+                block = csv_block(rest, names, mapping, case_id, name=str(path), first_row=first)
+                if rest or first == 1:  # a last line with no newline; or no row at all
+                    yield block
+                return
+            data = rest + read
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                rest = data
+                continue
+            block = csv_block(data[:cut], names, mapping, case_id, name=str(path), first_row=first)
+            yield block
+            if block is None:
+                return
+            first += block.size
+            rest = data[cut:]
+
+
+def _parquet_blocks(
+    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int
+) -> Iterator[ColumnLog | None]:
+    """A Parquet file's rows, a batch at a time (None: they need the row reader)."""
+    try:
+        found = pq.ParquetFile(path)
+        if any(column not in found.schema_arrow.names for _, column in mapping.wanted):
+            yield None
+            return
+        wanted = sorted({column for _, column in mapping.wanted})
+        first = 1
+        for batch in found.iter_batches(batch_size=max(1, size // 64), columns=wanted):
+            block = parquet_block(batch, mapping, case_id, name=str(path), first_row=first)
+            yield block
+            if block is None:
+                return
+            first += block.size
+        if first == 1:
+            yield None
+    except (pa.ArrowException, OSError):
+        yield None
+
+
+class _Spill:
+    """The shares' files: each block's columns, by share, appended as `.npy` arrays."""
+
+    def __init__(self, folder: Path, count: int, rules: RuleIndex) -> None:
+        self.folder, self.count, self.rules = folder, count, rules
+        self.handles: list[BinaryIO] = [(folder / f"{i}.npy").open("wb") for i in range(count)]
+        self.events: dict[str, int] = {}
+        self.statuses: dict[str, int] = {}
+        self.owners: dict[str, int] = {}
+        self.last: int | None = None
+
+    def add(self, block: ColumnLog, file_number: int) -> None:
+        """Append the block's rows to the shares of their cases."""
+        found = last_replayable(self.rules, block)
+        if found is not None:
+            self.last = found if self.last is None else max(self.last, found)
+        share = np.array(
+            [
+                zlib.crc32(name.encode("utf-8", "surrogatepass")) % self.count
+                for name in block.case_names
+            ],
+            np.int64,
+        )[block.case]
+        columns = {
+            "file_of": np.full(block.size, file_number, np.int64),
+            "row": block.row,
+            "line": block.line,
+            "instant": block.instant,
+            "local": block.local,
+            "event": _recoded(block.event, block.event_names, self.events),
+            "status": _recoded(block.status, block.status_names, self.statuses),
+            "owner": _recoded(block.owner, block.owner_names, self.owners),
+        }
+        for number in np.unique(share).tolist():
+            rows = np.flatnonzero(share == number)
+            local, case = np.unique(block.case[rows], return_inverse=True)
+            handle = self.handles[number]
+            np.save(handle, np.array([block.case_names[i] for i in local.tolist()], np.str_))
+            np.save(handle, case.astype(np.int64))
+            for name in _COLUMNS:
+                np.save(handle, columns[name][rows])
+
+    def close(self) -> None:
+        for handle in self.handles:
+            handle.close()
+
+    def shares(self, files: tuple[LogFile, ...]) -> Iterator[ColumnLog]:
+        """Each share with rows, read back as one log's columns (global row places)."""
+        for number in range(self.count):
+            path = self.folder / f"{number}.npy"
+            parts = list(_blocks_in(path))
+            path.unlink()
+            if parts:
+                yield self._log(parts, files)
+
+    def _log(self, parts: list[dict[str, Ints]], files: tuple[LogFile, ...]) -> ColumnLog:
+        codes: dict[str, int] = {}
+        cases = []
+        for part in parts:
+            names = part["names"].tolist()
+            remap = np.array([codes.setdefault(name, len(codes)) for name in names], np.int64)
+            cases.append(remap[part["case"]])
+        joined = {name: np.concatenate([part[name] for part in parts]) for name in _COLUMNS}
+        size = len(joined["row"])
+        return ColumnLog(
+            files=files,
+            file_names=tuple(f.name for f in files),
+            file_of=joined["file_of"],
+            row=joined["row"],
+            line=joined["line"],
+            readable=np.ones(size, np.bool_),
+            malformed={},
+            case=np.concatenate(cases),
+            case_names=tuple(codes),
+            instant=joined["instant"],
+            local=joined["local"],
+            event=joined["event"],
+            event_names=tuple(self.events),
+            status=joined["status"],
+            status_names=tuple(self.statuses),
+            owner=joined["owner"],
+            owner_names=tuple(self.owners),
+            has_facts=False,
+        )
+
+
+def _blocks_in(path: Path) -> Iterator[dict[str, Ints]]:
+    with path.open("rb") as handle:
+        while handle.peek(1):
+            part = {"names": np.load(handle), "case": np.load(handle)}
+            part.update((name, np.load(handle)) for name in _COLUMNS)
+            yield part
+
+
+def _recoded(codes: Ints, names: tuple[str, ...], shared: dict[str, int]) -> Ints:
+    """A block's codes into names shared by every block; -1 (not recorded) stays."""
+    table = np.array([shared.setdefault(name, len(shared)) for name in names] + [-1], np.int64)
+    return table[codes]
+
+
+def _merged(
+    spec: ProtocolSpec,
+    files: tuple[LogFile, ...],
+    reading: Reading,
+    end: datetime | None,
+    reports: list[ReplayReport],
+) -> ReplayReport:
+    """The shares' reports as one: rows in reading order, cases by id."""
+    offsets = np.cumsum([0] + [f.rows for f in files]).tolist()
+    starts = {f.name: offsets[i] for i, f in enumerate(files)}  # the last file of a name
+
+    def order(place: RowPlace) -> int:
+        return int(starts[place.file]) + place.row - 1
+
+    malformed = tuple(
+        evolve(row, order=order(row.place)) for report in reports for row in report.malformed
+    )
+    played = CasesPlayed(
+        findings=tuple(f for report in reports for f in report.findings),
+        out_of_order=tuple(o for report in reports for o in report.out_of_order),
+        cases=(),
+    )
+    sorted_rows = RowsSorted(malformed=malformed, cases={}, end=end)
+    total = sum(f.rows for f in files)
+    merged = assemble_with(spec, files, total, reading, sorted_rows, [played], order)
+    return evolve(merged, cases=CaseReports.merged([report.cases for report in reports]))

@@ -1,0 +1,130 @@
+"""A log replayed in blocks and shares (`replay_stream`) against the compiled engine.
+
+Blocks of a few hundred bytes (a few rows, cut anywhere in a line) and several shares
+make every boundary the streaming path has show on small simulated logs; the report
+must still be the compiled engine's on the whole log, byte for byte.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_replay_columns_parquet import _table
+from test_replay_compiled import MAPPING, NAMES, SHIPPED, _fuzzed
+from test_replay_vector import _EDITS, _outputs
+
+from stepcheck.oracle.replay_columns_parquet import read_columns
+from stepcheck.oracle.replay_compiled import replay_compiled
+from stepcheck.oracle.replay_read import read_logs
+from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
+from stepcheck.oracle.replay_stream import replay_streamed
+from stepcheck.spec.model import Reading
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    simulated_as=st.tuples(st.sampled_from(NAMES), st.integers(min_value=0, max_value=2**16)),
+    changes=st.tuples(st.lists(st.sampled_from(PLANT_KINDS), unique=True, max_size=3), _EDITS),
+    sizes=st.tuples(st.integers(min_value=1, max_value=700), st.integers(1, 4)),
+    ending=st.tuples(st.sampled_from([Reading.SHOULD, Reading.MUST]), st.booleans()),
+)
+def test_blocks_and_shares_give_the_whole_logs_report(
+    tmp_path, simulated_as, changes, sizes, ending
+):
+    """Any block size and number of shares give the compiled engine's report, or hand
+    the log back (None) exactly when the column reader would."""
+    name, seed = simulated_as
+    spec = SHIPPED[name]
+    plants, edits = changes
+    reading, early_end = ending
+    simulated = simulate(spec, cases=8, seed=seed, plants=tuple(plants))
+    header, *lines = render_log(simulated).splitlines()
+    log = tmp_path / f"{name}-{seed}.csv"
+    log.write_text("\n".join([header, *_fuzzed(lines, edits, spec)]) + "\n", encoding="utf-8")
+    as_of = simulated.rows[len(simulated.rows) // 2].local if early_end else None
+    expected = _outputs(
+        replay_compiled(spec, read_logs([log], MAPPING), reading=reading, as_of=as_of)
+    )
+
+    got = replay_streamed(
+        spec, [log], MAPPING, reading=reading, as_of=as_of, block_bytes=sizes[0], shares=sizes[1]
+    )
+
+    if got is None:
+        assert read_columns([log], MAPPING) is None
+    else:
+        assert _outputs(got) == expected
+
+
+def test_a_batch_of_seven_rows_gives_the_same_report(tmp_path):
+    """Every authority's planted log, in Parquet batches of 7 rows and CSV blocks of
+    about 7 rows, over 3 shares, split over a CSV and a Parquet file."""
+    for name in NAMES:
+        spec = SHIPPED[name]
+        header, *lines = render_log(
+            simulate(spec, cases=12, seed=6, plants=PLANT_KINDS)
+        ).splitlines()
+        first = tmp_path / f"{name}.csv"
+        first.write_text("\n".join([header, *lines[::2]]) + "\n", encoding="utf-8")
+        second = tmp_path / f"{name}.parquet"
+        pq.write_table(pa.table(_table([header, *lines[1::2]])), second)
+        expected = _outputs(replay_compiled(spec, read_logs([first, second], MAPPING)))
+
+        got = replay_streamed(spec, [first, second], MAPPING, block_bytes=7 * 64, shares=3)
+
+        assert got is not None
+        assert _outputs(got) == expected
+
+
+def test_a_log_with_no_newline_at_its_end_or_no_row_streams_as_it_reads(tmp_path):
+    """The last line without a newline is a row; a header alone goes to the row reader."""
+    spec = SHIPPED["devon"]
+    text = render_log(simulate(spec, cases=5, seed=2))
+    log = tmp_path / "log.csv"
+    log.write_text(text.rstrip("\n"), encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_text(text.splitlines()[0] + "\n", encoding="utf-8")
+
+    got = replay_streamed(spec, [log], MAPPING, block_bytes=50, shares=2)
+
+    assert got is not None
+    assert _outputs(got) == _outputs(replay_compiled(spec, read_logs([log], MAPPING)))
+    assert replay_streamed(spec, [empty], MAPPING) is None
+
+
+def test_a_file_that_needs_the_row_reader_is_handed_back(tmp_path):
+    """A quote anywhere, even in the last block, sends the whole log back (None)."""
+    spec = SHIPPED["devon"]
+    header, *lines = render_log(simulate(spec, cases=6, seed=3)).splitlines()
+    lines[-1] = lines[-1].replace(",", ',"', 1) + '"'
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+
+    assert replay_streamed(spec, [log], MAPPING, block_bytes=100, shares=2) is None
+
+
+def test_a_missing_file_is_handed_back(tmp_path):
+    """A missing file is handed back to the row reader, which reports it."""
+    assert replay_streamed(SHIPPED["devon"], [Path(tmp_path / "missing.csv")], MAPPING) is None
+
+
+def test_an_unreadable_log_is_handed_back(tmp_path, monkeypatch):
+    """A log that cannot be read part way goes back to the row reader, which says why."""
+    spec = SHIPPED["devon"]
+    log = tmp_path / "log.csv"
+    log.write_text(render_log(simulate(spec, cases=3, seed=1)), encoding="utf-8")
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError("refused")
+
+    monkeypatch.setattr(Path, "open", refuse)
+
+    assert replay_streamed(spec, [log], MAPPING) is None
