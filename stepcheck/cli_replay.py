@@ -37,10 +37,10 @@ from stepcheck.oracle.replay_rows import (
 from stepcheck.oracle.replay_simulate import (
     DEFAULT_START,
     PLANT_KINDS,
-    render_log,
     render_plants,
     simulate,
 )
+from stepcheck.oracle.replay_simulate_formats import BINARY_FORMATS, in_format, log_bytes
 from stepcheck.oracle.replay_write import render_csv, render_markdown, render_text
 from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import render_diagnostics
@@ -263,13 +263,16 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as a paramete
         reading=Reading(reading),
         start=date(start.year, start.month, start.day),
     )
-    text = render_log(made, log_format)
+    if output is None and log_format in BINARY_FORMATS:
+        raise LogError(f"--log-format {log_format} is not text: give --output")
+    made = in_format(made, log_format)
+    data = log_bytes(made, log_format)
     if sidecar is not None:
         write_file(sidecar, render_plants(made))
     if output is not None:
-        write_file(output, text)
+        write_file(output, data)
     else:
-        click.echo(text, nl=False)
+        click.echo(data.decode("utf-8"), nl=False)
 
 
 def _replayed(  # noqa: PLR0917 - the options that choose and run an engine

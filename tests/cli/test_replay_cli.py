@@ -207,14 +207,18 @@ def test_map_file_and_jsonl(tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def test_simulate_then_replay_finds_exactly_the_plants(tmp_path):
-    log = tmp_path / "sim.csv"
+@pytest.mark.parametrize("log_format", ["csv", "jsonl", "parquet", "xes"])
+def test_simulate_then_replay_finds_exactly_the_plants(tmp_path, log_format):
+    """In every format replay reads; XES groups rows by case, and the sidecar's rows
+    follow (it once wrote CSV text whatever the format asked)."""
+    log = tmp_path / f"sim.{log_format}"
     result = _run(
         "simulate", SPEC, "--cases", "12", "--seed", "5", "--plant", "from", "--plant", "guard",
-        "-o", str(log),
+        "--log-format", log_format, "-o", str(log),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    plants = json.loads((tmp_path / "sim.csv.plants.json").read_text())["plants"]
+    assert (log.read_bytes()[:4] == b"PAR1") is (log_format == "parquet")
+    plants = json.loads((tmp_path / f"sim.{log_format}.plants.json").read_text())["plants"]
     assert plants
     replayed = _run(
         "replay", SPEC, str(log), "--format", "json", "--map", "owner=owner,status=status"
@@ -223,6 +227,12 @@ def test_simulate_then_replay_finds_exactly_the_plants(tmp_path):
     assert sorted((f["place"]["row"], f["kind"]) for f in findings) == sorted(
         (p["row"], p["kind"]) for p in plants
     )
+
+
+def test_simulate_parquet_needs_a_file():
+    result = _run("simulate", SPEC, "--cases", "2", "--log-format", "parquet")
+    assert result.exit_code == 2
+    assert "give --output" in result.output
 
 
 def test_simulate_with_plants_needs_somewhere_to_list_them():
