@@ -13,9 +13,11 @@ an observer that remembers the last step, the status before it and the meetings 
 before it. Asking a few hundred questions one by one would be slow, so they are asked
 together: one bounded search (`engines.Bmc`) for a run reaching *any* observation not
 yet seen; each run found marks every observation along it as reachable and retires
-them, and the search resumes. What is left at the search's depth is asked of Spacer
-as one disjunction (one proof covers all of it), and, failing that, one by one
-(`reach.Reachability`). An answer the engines cannot settle is `unknown`, with its
+them, and the search resumes. After the first round, what is left is mostly out of
+reach: one inductive invariant proves most of it at once (`houdini.py`, with candidate
+facts about each status's owners to help the induction). What is left after that is
+asked of Spacer as one disjunction (one proof covers all of it), and, failing that,
+one by one (`reach.Reachability`). An answer the engines cannot settle is `unknown`, with its
 reason: never silently reachable or unreachable.
 
 Questions are asked under the must reading with people complying (`Flags()`), the
@@ -43,6 +45,7 @@ from stepcheck.checker.engines import (
     spacer,
 )
 from stepcheck.checker.fold import BoolLike, as_bool, conj
+from stepcheck.checker.houdini import inductive_subset
 from stepcheck.checker.reach import Reachability
 from stepcheck.checker.results import Strength
 from stepcheck.checker.system import Flags, System
@@ -245,6 +248,7 @@ def behaviour_of(
         return retired
 
     retire(nearby.from_start())
+    inducted = False
     for share in shares(limits):
         while left:
             answer = search.search(flags, limits.max_depth, allowance=share)
@@ -253,6 +257,12 @@ def behaviour_of(
             retired = retire(observed_in(spec, answer.trace, relevant))
             assert retired, "a run the search found shows no observation it asked for"
             retire(nearby.around(answer.trace))
+        if left and not inducted:
+            # After the first round's runs, what is left is mostly out of reach.
+            inducted = True
+            for i in sorted(_proved_inductively(system, predicates, left, flags, budget)):
+                unreachable.add(left.pop(i))
+                search.solver.add(z3.Not(on[i]))
         if not left:
             break
         rest = z3.substitute(
@@ -273,6 +283,68 @@ def behaviour_of(
         unreachable=frozenset(unreachable),
         unknown=dict(sorted(unknown.items())),
     )
+
+
+def _proved_inductively(
+    system: System,
+    predicates: list[z3.BoolRef],
+    left: Mapping[int, Observation],
+    flags: Flags,
+    budget: Budget,
+) -> frozenset[int]:
+    """The questions left that one inductive invariant proves unreachable (`houdini`).
+
+    Most observations no run reaches are kept out by simple facts that hold step by
+    step (a status no step enters with a team tray's owner, say), which one invariant
+    over all of them proves in a few solver calls; Spacer on their disjunction, or one
+    by one, costs far more."""
+    asked = sorted(left)
+    support = _owner_facts(system)
+    frame = system.frame(*(z3.Not(predicates[i]) for i in asked), *support)
+    facts = dict(zip(asked, frame.extra[: len(asked)], strict=True))
+    ranges = [as_bool(v.within(frame.s[v.name]), frame.ctx) for v in system.vars]
+    return inductive_subset(
+        frame,
+        {i: fact for i, fact in facts.items() if isinstance(fact, z3.BoolRef)},
+        flags,
+        budget,
+        rlimit=budget.limits.rlimit,
+        support=tuple(
+            fact
+            for fact in [*ranges, *frame.extra[len(asked) :]]
+            if isinstance(fact, z3.BoolRef) and not z3.is_true(fact)
+        ),
+    )
+
+
+def _owner_facts(system: System) -> list[BoolLike]:
+    """Candidate facts that help the induction: for each status, each variable holding
+    an owner (the previous owner a step can give the case back to, a co-owner, a
+    window's owner) and each owner kind, "not this kind in this status"."""
+    encoding = system.encoding
+    spec, terms, s = encoding.spec, encoding.terms, system.s
+    owner_names = next(v.names for v in encoding.vars if v.name == "owner")
+    kinds: dict[str, list[str]] = {}
+    for owner in spec.owners:
+        kinds.setdefault(owner.kind.value, []).append(owner.id)
+    found: list[BoolLike] = []
+    for var in encoding.vars:
+        if var.name == "owner" or var.names != owner_names:
+            continue
+        for status in spec.statuses:
+            for kind in sorted(kinds):
+                found.append(
+                    z3.Not(
+                        as_bool(
+                            conj(
+                                terms.is_status(s, [status.id]),
+                                terms.owner_kind_in(s, var.name, kinds[kind]),
+                            ),
+                            encoding.ctx,
+                        )
+                    )
+                )
+    return found
 
 
 def _settle(
