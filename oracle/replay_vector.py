@@ -39,6 +39,7 @@ from stepcheck.oracle.replay_vector_table import (
     VectorTable,
     clocks_of,
 )
+from stepcheck.oracle.replay_vector_walk import walk_all
 from stepcheck.spec.duration import Duration, Unit
 
 __all__ = ["DAY", "Lockstep", "WorkingDays"]
@@ -70,6 +71,15 @@ class WorkingDays:
         return self.counts[day - self.first] - self.counts[by - self.first] >= 1
 
 
+def _due_table(table: VectorTable, limits: int, calendar: WorkingDays) -> Ints:
+    """The table's due days, one row per limit and one column per calendar day (-1
+    until computed), kept in the table for the next log."""
+    days = calendar.last - calendar.first + 1
+    if table.due_days is None or table.due_days.shape != (limits, days):
+        table.due_days = np.full((limits, days), -1, np.int64)
+    return table.due_days
+
+
 class Lockstep:
     """The per-case arrays of one replay, cases in longest-first order."""
 
@@ -92,11 +102,12 @@ class Lockstep:
         self.now = np.zeros(count, np.int64)
         self.started = np.zeros(count, np.int64)
         self.unclean = np.zeros(count, np.bool_)
-        self.start = np.full((n_deadlines, count), _NONE, np.int64)
-        self.by = np.full((n_deadlines, count), self.calendar.first, np.int64)
-        self.ends = np.zeros((n_deadlines, count), np.int64)
-        self.window_start = np.full((n_windows, count), _NONE, np.int64)
-        self.window_by = np.full((n_windows, count), self.calendar.first, np.int64)
+        self.start = np.full((count, n_deadlines), _NONE, np.int64)
+        """Per case (a row), per deadline: when its clock started, or `none`."""
+        self.by = np.full((count, n_deadlines), self.calendar.first, np.int64)
+        self.ends = np.zeros((count, n_deadlines), np.int64)
+        self.window_start = np.full((count, n_windows), _NONE, np.int64)
+        self.window_by = np.full((count, n_windows), self.calendar.first, np.int64)
         self.opened = np.zeros(count, np.int64)
         self.at_of = np.zeros(len(cases.rows), np.int64)
         self.state_of = np.zeros(len(cases.rows), np.int64)
@@ -109,7 +120,7 @@ class Lockstep:
         self.hours = [name in compiled._hours for name in self.layout.deadlines]
         self.within = [timed[name].within for name in self.layout.deadlines]
         self.window_within = [compiled._windows[rule] for rule in self.layout.windows]
-        self._by_day = table.due_days
+        self.due = _due_table(table, n_deadlines + n_windows, self.calendar)
         self.sits = self._sittings()
         self.opens = self._opening_times()
 
@@ -156,18 +167,24 @@ class Lockstep:
         if within.unit is Unit.HOURS:
             ends = starts + within.quantity * 3_600_000_000
             return ends // DAY, ends
-        table = self._by_day.get(key)
-        if table is None:
-            table = self._by_day[key] = np.full(self.calendar.last - self.calendar.first + 1, -1)
+        table = self.due[key]
         days = starts // DAY - self.calendar.first
         if days.min() < 0 or days.max() >= len(table):
             raise Unsupported("a clock started outside the working-day calendar")
+        self.fill_due(key, np.unique(days[table[days] < 0]))
+        return table[days], starts
+
+    def fill_due(self, key: int, days: Ints) -> None:
+        """The due day of limit `key` (a deadline, or a window after the deadlines)
+        started on each of `days` (counted from the calendar's first day)."""
+        deadlines = len(self.layout.deadlines)
+        within = self.within[key] if key < deadlines else self.window_within[key - deadlines]
+        assert isinstance(within, Duration), "running limits have a duration"
         unstated = self.compiled._index.unstated_days_as
-        for day in np.unique(days[table[days] < 0]).tolist():
+        for day in days.tolist():
             moment = datetime.fromordinal(day + self.calendar.first + _EPOCH_ORDINAL)
             limit = limit_from(moment, within, unstated_days_as=unstated)
-            table[day] = limit.by.toordinal() - _EPOCH_ORDINAL
-        return table[days], starts
+            self.due[key, day] = limit.by.toordinal() - _EPOCH_ORDINAL
 
     # --- one case's compiled state, for filling the table -----------------------------------
 
@@ -175,11 +192,11 @@ class Lockstep:
         """The compiled engine's `_State` of a case, its clocks remade from their starts."""
         starts: dict[str, datetime] = {}
         for where, name in enumerate(self.layout.deadlines):
-            if self.start[where, case] != _NONE:
-                starts[name] = local_time(self.start[where, case])
+            if self.start[case, where] != _NONE:
+                starts[name] = local_time(self.start[case, where])
         for where, rule in enumerate(self.layout.windows):
-            if self.window_start[where, case] != _NONE:
-                starts["window:" + rule] = local_time(self.window_start[where, case])
+            if self.window_start[case, where] != _NONE:
+                starts["window:" + rule] = local_time(self.window_start[case, where])
         clocks, windows = clocks_of(self.compiled, int(self.state[case]), starts)
         return _State(
             int(self.state[case]),
@@ -192,7 +209,16 @@ class Lockstep:
     # --- the replay ---------------------------------------------------------------------
 
     def run(self) -> None:
-        """Open every case, then play the k-th row of every case, for each k."""
+        """Open every case, then walk each one to its end in compiled code
+        (`replay_kernel.walk`), filling what it asks for between walks."""
+        if not len(self.order):
+            return
+        self._open()
+        walk_all(self)
+
+    def run_reference(self) -> None:
+        """`run` in numpy: open every case, then play the k-th row of every case, for
+        each k (the reference the compiled walk is tested against)."""
         if not len(self.order):
             return
         self._open()
@@ -262,8 +288,8 @@ class Lockstep:
         mask = np.zeros(len(live), np.int64)
         layout = self.layout
         for where, name in enumerate(layout.deadlines):
-            running = self.start[where, live] != _NONE
-            by = self.by[where, live]
+            running = self.start[live, where] != _NONE
+            by = self.by[live, where]
             if self.after[where]:
                 overdue = running & self.calendar.passed(by, day)
                 if self.enforced[where]:
@@ -272,12 +298,12 @@ class Lockstep:
             else:
                 mask |= (running & (day < by)).astype(np.int64) << layout.clock_bit[name]
             if self.hours[where]:
-                over = running & (at > self.ends[where, live])
+                over = running & (at > self.ends[live, where])
                 mask |= over.astype(np.int64) << layout.hours_bit[name]
         moving = at != self.now[live]
         for where, rule in enumerate(layout.windows):
-            running = self.window_start[where, live] != _NONE
-            closed = running & moving & self.calendar.passed(self.window_by[where, live], day)
+            running = self.window_start[live, where] != _NONE
+            closed = running & moving & self.calendar.passed(self.window_by[live, where], day)
             mask |= closed.astype(np.int64) << layout.window_bit[rule]
         meets = np.array(layout.meets)[step]
         sitting = self._sitting(step, at)
@@ -306,26 +332,26 @@ class Lockstep:
         entries = self.entries
         for where in range(len(self.layout.deadlines)):
             action = entries.clocks[found, where]
-            self.start[where, cases] = np.where(
-                action == KEEP, self.start[where, cases], np.where(action == START, at, _NONE)
+            self.start[cases, where] = np.where(
+                action == KEEP, self.start[cases, where], np.where(action == START, at, _NONE)
             )
             fresh = action == START
             if fresh.any():
                 due, ends = self._due(at[fresh], self.within[where], where)
-                self.by[where, cases[fresh]] = due
-                self.ends[where, cases[fresh]] = ends
+                self.by[cases[fresh], where] = due
+                self.ends[cases[fresh], where] = ends
         for where in range(len(self.layout.windows)):
             action = entries.windows[found, where]
-            self.window_start[where, cases] = np.where(
+            self.window_start[cases, where] = np.where(
                 action == KEEP,
-                self.window_start[where, cases],
+                self.window_start[cases, where],
                 np.where(action == START, at, _NONE),
             )
             fresh = action == START
             if fresh.any():
                 key = len(self.layout.deadlines) + where
                 due, _ends = self._due(at[fresh], self.window_within[where], key)
-                self.window_by[where, cases[fresh]] = due
+                self.window_by[cases[fresh], where] = due
 
     def finish(self, end: datetime | None) -> Ints:
         """Each case's end of log (microseconds); a case with an enforced deadline overdue
@@ -336,6 +362,6 @@ class Lockstep:
         day = final // DAY
         for where in range(len(self.layout.deadlines)):
             if self.enforced[where]:
-                running = self.start[where] != _NONE
-                self.unclean |= running & self.calendar.passed(self.by[where], day)
+                running = self.start[:, where] != _NONE
+                self.unclean |= running & self.calendar.passed(self.by[:, where], day)
         return final

@@ -179,9 +179,11 @@ def _obligations(
         if deadline.id in lockstep.compiled._after
     ]
     running = lockstep.start != lockstep.none
-    has_open = running[[where for where, _ in after]].any(axis=0)[here]
+    has_open = running[:, [where for where, _ in after]].any(axis=1)[here]
     by = lockstep.by
-    overdue = running & lockstep.calendar.passed(by, np.broadcast_to(final // DAY, by.shape))
+    overdue = running & lockstep.calendar.passed(
+        by, np.broadcast_to((final // DAY)[:, None], by.shape)
+    )
 
     def opener(k: int) -> tuple[OpenObligation, ...]:
         place = int(here[k])
@@ -189,11 +191,11 @@ def _obligations(
             OpenObligation(
                 deadline=deadline.id,
                 obligation=deadline.obligation,
-                by=date.fromordinal(int(by[where, place]) + _EPOCH_ORDINAL),
-                overdue=bool(overdue[where, place]),
+                by=date.fromordinal(int(by[place, where]) + _EPOCH_ORDINAL),
+                overdue=bool(overdue[place, where]),
             )
             for where, deadline in after
-            if running[where, place]
+            if running[place, where]
         )
 
     return opener, has_open

@@ -20,6 +20,7 @@ from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
 from stepcheck.oracle.replay_index import RuleIndex
 from stepcheck.oracle.replay_model import OutOfOrder
 from stepcheck.oracle.replay_rows import Malformed
+from stepcheck.oracle.replay_sort_kernel import group_cases
 
 __all__ = ["SortedColumns", "last_replayable", "sort_columns"]
 
@@ -66,9 +67,12 @@ def _unknown(codes: Ints, column: Ints, reason: str, found: dict[int, str]) -> N
         found.setdefault(order, reason)
 
 
-def sort_columns(rules: RuleIndex, log: ColumnLog, as_of: datetime | None) -> SortedColumns:
+def sort_columns(
+    rules: RuleIndex, log: ColumnLog, as_of: datetime | None, *, reference: bool = False
+) -> SortedColumns:
     """Set malformed rows apart and sort the rest into cases; the end of the log is
-    `as_of`, else the last local time of a replayable row."""
+    `as_of`, else the last local time of a replayable row. The grouping is compiled
+    (`replay_sort_kernel`); `reference` does it with numpy sorts instead."""
     index = rules.executor.index
     steps = _codes(log.event_names, list(rules.executor.steps))
     statuses = _codes(log.status_names, list(index.statuses))
@@ -85,7 +89,29 @@ def sort_columns(rules: RuleIndex, log: ColumnLog, as_of: datetime | None) -> So
     good = readable.copy()
     if reasons:
         good[np.fromiter(reasons, np.int64)] = False
-    _duplicates(log, good, step, reasons)
+    if reference:
+        _duplicates(log, good, step, reasons)
+        kept = np.flatnonzero(good)
+        rows = kept[np.lexsort((kept, log.instant[kept], log.case[kept]))]
+        cases, first, length = np.unique(log.case[rows], return_index=True, return_counts=True)
+        out_of_order = _out_of_order(log, kept)
+    else:
+        duplicate_of, rows, (cases, first, length), late = group_cases(
+            log.case, log.instant, step, good, len(log.case_names)
+        )
+        for order, earlier in zip(*_found(duplicate_of), strict=True):
+            place = log.place(earlier)
+            reasons[order] = (
+                f"duplicate of row {place.row} of {place.file} (same case, time and event)"
+            )
+            good[order] = False
+        kept = np.flatnonzero(good)
+        out_of_order = tuple(
+            OutOfOrder(
+                place=log.place(row), case=log.case_names[log.case[row]], after=log.place(latest)
+            )
+            for row, latest in zip(late[0].tolist(), late[1].tolist(), strict=True)
+        )
     malformed = {order: log.malformed[order] for order in log.malformed}
     for order, reason in reasons.items():
         malformed[order] = Malformed(
@@ -94,15 +120,12 @@ def sort_columns(rules: RuleIndex, log: ColumnLog, as_of: datetime | None) -> So
             reason=reason,
             case=log.case_names[log.case[order]],
         )
-    kept = np.flatnonzero(good)
-    rows = kept[np.lexsort((kept, log.instant[kept], log.case[kept]))]
-    cases, first, length = np.unique(log.case[rows], return_index=True, return_counts=True)
     end = as_of
     if end is None and len(kept):
         end = local_time(log.local[kept].max())
     return SortedColumns(
         malformed=tuple(malformed[order] for order in sorted(malformed)),
-        out_of_order=_out_of_order(log, kept),
+        out_of_order=out_of_order,
         rows=rows,
         cases=cases,
         first=first,
@@ -112,6 +135,12 @@ def sort_columns(rules: RuleIndex, log: ColumnLog, as_of: datetime | None) -> So
         owner=owner,
         end=end,
     )
+
+
+def _found(duplicate_of: Ints) -> tuple[list[int], list[int]]:
+    """The duplicate rows and the row each repeats."""
+    rows = np.flatnonzero(duplicate_of >= 0)
+    return rows.tolist(), duplicate_of[rows].tolist()
 
 
 def _duplicates(

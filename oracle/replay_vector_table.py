@@ -125,9 +125,13 @@ class Entries:
             found = self._lookup(keys)
         return found
 
-    def _lookup(self, keys: Ints) -> Ints:
+    def refresh_if_stale(self) -> None:
+        """Make the arrays again if an entry was filled since they were made."""
         if self._stale:
             self._refresh()
+
+    def _lookup(self, keys: Ints) -> Ints:
+        self.refresh_if_stale()
         if not len(self.sorted_keys):
             return np.full(len(keys), -1, np.int64)
         at = np.minimum(np.searchsorted(self.sorted_keys, keys), len(self.sorted_keys) - 1)
@@ -226,6 +230,6 @@ class VectorTable:
         self.compiled = compiled
         self.layout = Layout(compiled)
         self.entries = Entries(compiled, self.layout)
-        self.due_days: dict[int, Ints] = {}
-        """Per deadline (windows after them): the due day of a limit started on each day
-        of the working-day calendar, -1 until needed."""
+        self.due_days: Ints | None = None
+        """Per deadline (windows after them), per day of the working-day calendar: the
+        due day of a limit started that day, -1 until needed (made by the lockstep)."""
