@@ -13,8 +13,9 @@ something open (text, Markdown, SARIF, the violations CSV) makes only those.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import overload
 
 import numpy as np
@@ -53,7 +54,7 @@ class CleanCases:
     opened: Callable[[int], tuple[OpenObligation, ...]]
     """Case k's obligations still open at the end of the log (asked only when `has_open`)."""
     has_open: npt.NDArray[np.bool_]
-    unowned: dict[int, tuple[UnownedInterval, ...]]
+    unowned: Mapping[int, tuple[UnownedInterval, ...]]
     """Case k's unowned stretches, for the cases that have any."""
     local_time: Callable[[int], datetime]
 
@@ -103,10 +104,19 @@ class CaseReports(Sequence[CaseReport]):
         self._explicit = tuple(explicit)
         self._clean = tuple(clean)
         self._starts = np.cumsum([len(self._explicit)] + [len(c) for c in self._clean]).tolist()
+
+    @cached_property
+    def _names(self) -> list[str]:
         names = [report.case for report in self._explicit]
         for group in self._clean:
             names += group.names
-        self._order = sorted(range(len(names)), key=names.__getitem__)
+        return names
+
+    @cached_property
+    def _order(self) -> list[int]:
+        """Every case's place among explicit then clean cases, in case-id order (sorted
+        when first needed: a text report lists only the notable cases)."""
+        return sorted(range(len(self._names)), key=self._names.__getitem__)
 
     @classmethod
     def merged(cls, parts: Sequence[Sequence[CaseReport]]) -> CaseReports:
@@ -122,7 +132,7 @@ class CaseReports(Sequence[CaseReport]):
         return cls(explicit, clean)
 
     def __len__(self) -> int:
-        return len(self._order)
+        return int(self._starts[-1])
 
     @overload
     def __getitem__(self, index: int) -> CaseReport: ...
@@ -130,11 +140,11 @@ class CaseReports(Sequence[CaseReport]):
     def __getitem__(self, index: slice) -> Sequence[CaseReport]: ...
     def __getitem__(self, index: int | slice) -> CaseReport | Sequence[CaseReport]:
         if isinstance(index, slice):
-            return [self._made(where) for where in self._order[index]]
-        return self._made(self._order[index])
+            return [self.made(where) for where in self._order[index]]
+        return self.made(self._order[index])
 
     def __iter__(self) -> Iterator[CaseReport]:
-        return (self._made(where) for where in self._order)
+        return (self.made(where) for where in self._order)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -155,7 +165,8 @@ class CaseReports(Sequence[CaseReport]):
         group = bisect_right(self._starts, where) - 1
         return self._clean[group], where - self._starts[group]
 
-    def _made(self, where: int) -> CaseReport:
+    def made(self, where: int) -> CaseReport:
+        """The report of the case at place `where` among explicit then clean cases."""
         found = self._where(where)
         return found if isinstance(found, CaseReport) else found[0].report(found[1])
 
@@ -167,14 +178,16 @@ class CaseReports(Sequence[CaseReport]):
                 *(group.notable() for group in self._clean),
             )
         )
-        return _Picked(self, np.flatnonzero(wanted[np.array(self._order, np.int64)]).tolist())
+        picked = sorted(np.flatnonzero(wanted).tolist(), key=self._names.__getitem__)
+        return _Picked(self, picked)
 
 
 class _Picked(Sequence[CaseReport]):
-    """Some of a `CaseReports`, by position, made when read."""
+    """Some of a `CaseReports`, by place among its explicit then clean cases, made when
+    read."""
 
-    def __init__(self, cases: CaseReports, positions: list[int]) -> None:
-        self._cases, self._positions = cases, positions
+    def __init__(self, cases: CaseReports, places: list[int]) -> None:
+        self._cases, self._positions = cases, places
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -185,8 +198,8 @@ class _Picked(Sequence[CaseReport]):
     def __getitem__(self, index: slice) -> Sequence[CaseReport]: ...
     def __getitem__(self, index: int | slice) -> CaseReport | Sequence[CaseReport]:
         if isinstance(index, slice):
-            return [self._cases[p] for p in self._positions[index]]
-        return self._cases[self._positions[index]]
+            return [self._cases.made(p) for p in self._positions[index]]
+        return self._cases.made(self._positions[index])
 
 
 def notable_cases(cases: Sequence[CaseReport], *, timelines: bool) -> Sequence[CaseReport]:

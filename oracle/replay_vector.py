@@ -362,6 +362,7 @@ class Lockstep:
         day = final // DAY
         for where in range(len(self.layout.deadlines)):
             if self.enforced[where]:
-                running = self.start[:, where] != _NONE
-                self.unclean |= running & self.calendar.passed(self.by[:, where], day)
+                running = np.flatnonzero(self.start[:, where] != _NONE)
+                overdue = self.calendar.passed(self.by[running, where], day[running])
+                self.unclean[running[overdue]] = True
         return final

@@ -21,7 +21,6 @@ import numpy as np
 import numpy.typing as npt
 from attrs import evolve
 
-from stepcheck.oracle.replay_calendar import working_calendar
 from stepcheck.oracle.replay_cases import CaseReports, CleanCases
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
 from stepcheck.oracle.replay_compiled import CompiledSpec, replay_compiled
@@ -32,7 +31,8 @@ from stepcheck.oracle.replay_engine import (
     case_played,
     rule_index,
 )
-from stepcheck.oracle.replay_model import Finding, OpenObligation, ReplayReport, UnownedInterval
+from stepcheck.oracle.replay_model import Finding, OpenObligation, ReplayReport
+from stepcheck.oracle.replay_unowned import Stretches, stretches
 from stepcheck.oracle.replay_vector import DAY, Lockstep
 from stepcheck.oracle.replay_vector_sort import SortedColumns, sort_columns
 from stepcheck.oracle.replay_vector_table import Unsupported, VectorTable
@@ -141,12 +141,21 @@ def _clean_cases(
     changed_state = state[change_at]
     here = place_of[kept]
     last = lockstep.state[here]
-    stretches = {}
-    for k, case in enumerate(kept.tolist()):
-        if needs[case]:
-            found = _unowned(lockstep, cases, case, int(opened[case]), local_time(final[here[k]]))
-            if found:
-                stretches[k] = found
+    walked = np.flatnonzero(needs[kept])
+    chosen = kept[walked]
+    found = stretches(
+        (
+            walked,
+            cases.first[chosen],
+            cases.length[chosen],
+            opened[chosen],
+            log.local[cases.rows[cases.first[chosen]]],
+            final[here[walked]],
+        ),
+        (lockstep.state_of, lockstep.at_of),
+        (entries.owner_of, entries.responsible_of),
+        (lockstep.calendar.counts, np.int64(lockstep.calendar.first)),
+    )
     opener, has_open = _obligations(lockstep, here, final)
     return CleanCases(
         names=[log.case_names[i] for i in cases.cases[kept].tolist()],
@@ -162,7 +171,7 @@ def _clean_cases(
         entry_owner=[owners[i] for i in entries.owner_of[changed_state].tolist()],
         opened=opener,
         has_open=has_open,
-        unowned=stretches,
+        unowned=Stretches(found, owners, local_time),
         local_time=local_time,
     )
 
@@ -181,9 +190,7 @@ def _obligations(
     running = lockstep.start != lockstep.none
     has_open = running[:, [where for where, _ in after]].any(axis=1)[here]
     by = lockstep.by
-    overdue = running & lockstep.calendar.passed(
-        by, np.broadcast_to((final // DAY)[:, None], by.shape)
-    )
+    passed = lockstep.calendar.passed
 
     def opener(k: int) -> tuple[OpenObligation, ...]:
         place = int(here[k])
@@ -192,57 +199,12 @@ def _obligations(
                 deadline=deadline.id,
                 obligation=deadline.obligation,
                 by=date.fromordinal(int(by[place, where]) + _EPOCH_ORDINAL),
-                overdue=bool(overdue[place, where]),
+                overdue=bool(
+                    passed(by[place : place + 1, where], final[place : place + 1] // DAY)[0]
+                ),
             )
             for where, deadline in after
             if running[place, where]
         )
 
     return opener, has_open
-
-
-def _unowned(
-    lockstep: Lockstep,
-    cases: SortedColumns,
-    case: int,
-    opened: int,
-    end: datetime,
-) -> tuple[UnownedInterval, ...]:
-    """`CompiledSpec._owner_seen` over the case's states: its unowned stretches."""
-    entries, owners = lockstep.entries, lockstep.layout.owners
-    found: list[UnownedInterval] = []
-    since: tuple[str, datetime] | None = None
-    lo, size = int(cases.first[case]), int(cases.length[case])
-    moments = [(opened, local_time(lockstep.log.local[cases.rows[lo]]))]
-    moments += [
-        (int(lockstep.state_of[p]), local_time(lockstep.at_of[p])) for p in range(lo, lo + size)
-    ]
-    between = working_calendar().between
-    for state, at in moments:
-        owner = owners[entries.owner_of[state]]
-        responsible = bool(entries.responsible_of[state])
-        if since is not None and (responsible or since[0] != owner):
-            found.append(_interval(since, at, between, still_open=False))
-            since = None
-        if not responsible and since is None:
-            since = (owner, at)
-    if since is not None:
-        found.append(_interval(since, end, between, still_open=True))
-    return tuple(found)
-
-
-def _interval(
-    since: tuple[str, datetime],
-    end: datetime,
-    between: Callable[[date, date], int],
-    *,
-    still_open: bool,
-) -> UnownedInterval:
-    owner, start = since
-    return UnownedInterval(
-        owner=owner,
-        start=start,
-        end=end,
-        working_days=between(start.date(), end.date()),
-        open=still_open,
-    )
