@@ -6,8 +6,9 @@ cases spilled to disk in shares by a hash of their id, each share replayed alone
 shares' reports, as `--engine dask` merges its partitions'. The first pass reads
 each plain CSV file in blocks of whole lines (`replay_columns_csv.csv_block`) or
 each Parquet file in batches (`replay_columns_parquet.parquet_block`), and appends
-every block's integer columns, and the ids of its cases, to the file of the share
-(`zlib.crc32` of the case id, so no hash seed shows) that holds each case; it also
+every block's integer columns to the file of the share that holds each case (case
+ids are numbered once for the whole log, in the order first read, and case n goes
+to share n modulo the shares: no hash, so no hash seed shows); it also
 keeps the end of the log (`--as-of`, else the last time of a row with known names:
 a duplicate has the time of the row it repeats). The second pass replays the shares
 one at a time on one compiled table, to that end, and merges their findings,
@@ -19,13 +20,13 @@ row reader anywhere answers None, and the caller reads the whole log as before.
 from __future__ import annotations
 
 import tempfile
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Final
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 from attrs import evolve
@@ -197,11 +198,17 @@ def _parquet_blocks(
 
 
 class _Spill:
-    """The shares' files: each block's columns, by share, appended as `.npy` arrays."""
+    """The shares' files: each block's integer columns, by share, appended raw.
+
+    Case ids are coded once for the whole log (`codes`: the report lists every case
+    anyway, so this grows with the cases, not the rows); a case's share is its code
+    modulo the number of shares, so the share files hold integers only."""
 
     def __init__(self, folder: Path, count: int, rules: RuleIndex) -> None:
         self.folder, self.count, self.rules = folder, count, rules
-        self.handles: list[BinaryIO] = [(folder / f"{i}.npy").open("wb") for i in range(count)]
+        self.handles: list[BinaryIO] = [(folder / f"{i}.bin").open("wb") for i in range(count)]
+        self.rows = [0] * count
+        self.codes: dict[str, int] = {}
         self.events: dict[str, int] = {}
         self.statuses: dict[str, int] = {}
         self.owners: dict[str, int] = {}
@@ -212,31 +219,29 @@ class _Spill:
         found = last_replayable(self.rules, block)
         if found is not None:
             self.last = found if self.last is None else max(self.last, found)
-        share = np.array(
-            [
-                zlib.crc32(name.encode("utf-8", "surrogatepass")) % self.count
-                for name in block.case_names
-            ],
-            np.int64,
-        )[block.case]
-        columns = {
-            "file_of": np.full(block.size, file_number, np.int64),
-            "row": block.row,
-            "line": block.line,
-            "instant": block.instant,
-            "local": block.local,
-            "event": _recoded(block.event, block.event_names, self.events),
-            "status": _recoded(block.status, block.status_names, self.statuses),
-            "owner": _recoded(block.owner, block.owner_names, self.owners),
-        }
-        for number in np.unique(share).tolist():
-            rows = np.flatnonzero(share == number)
-            local, case = np.unique(block.case[rows], return_inverse=True)
-            handle = self.handles[number]
-            np.save(handle, np.array([block.case_names[i] for i in local.tolist()], np.str_))
-            np.save(handle, case.astype(np.int64))
-            for name in _COLUMNS:
-                np.save(handle, columns[name][rows])
+        case = _recoded(block.case, block.case_names, self.codes)
+        share = case % self.count
+        columns = np.stack(
+            (
+                case,
+                np.full(block.size, file_number, np.int64),
+                block.row,
+                block.line,
+                block.instant,
+                block.local,
+                _recoded(block.event, block.event_names, self.events),
+                _recoded(block.status, block.status_names, self.statuses),
+                _recoded(block.owner, block.owner_names, self.owners),
+            ),
+            axis=1,
+        )
+        order = np.argsort(share, kind="stable")
+        bounds = np.searchsorted(share[order], np.arange(self.count + 1))
+        for number in range(self.count):
+            lo, hi = int(bounds[number]), int(bounds[number + 1])
+            if hi > lo:
+                columns[order[lo:hi]].tofile(self.handles[number])
+                self.rows[number] += hi - lo
 
     def close(self) -> None:
         for handle in self.handles:
@@ -244,22 +249,25 @@ class _Spill:
 
     def shares(self, files: tuple[LogFile, ...]) -> Iterator[ColumnLog]:
         """Each share with rows, read back as one log's columns (global row places)."""
+        names = tuple(self.codes)
         for number in range(self.count):
-            path = self.folder / f"{number}.npy"
-            parts = list(_blocks_in(path))
+            path = self.folder / f"{number}.bin"
+            columns = np.fromfile(path, np.int64).reshape(self.rows[number], len(_COLUMNS) + 1)
             path.unlink()
-            if parts:
-                yield self._log(parts, files)
+            if len(columns):
+                yield self._log(columns, number, names, files)
 
-    def _log(self, parts: list[dict[str, Ints]], files: tuple[LogFile, ...]) -> ColumnLog:
-        codes: dict[str, int] = {}
-        cases = []
-        for part in parts:
-            names = part["names"].tolist()
-            remap = np.array([codes.setdefault(name, len(codes)) for name in names], np.int64)
-            cases.append(remap[part["case"]])
-        joined = {name: np.concatenate([part[name] for part in parts]) for name in _COLUMNS}
-        size = len(joined["row"])
+    def _log(
+        self,
+        columns: npt.NDArray[np.int64],
+        number: int,
+        names: tuple[str, ...],
+        files: tuple[LogFile, ...],
+    ) -> ColumnLog:
+        """Share `number`'s rows. Its cases are those whose code is `number` modulo the
+        shares, coded in the order first read, so the share's own code is code // count."""
+        joined = {name: np.ascontiguousarray(columns[:, i + 1]) for i, name in enumerate(_COLUMNS)}
+        size = len(columns)
         return ColumnLog(
             files=files,
             file_names=tuple(f.name for f in files),
@@ -268,8 +276,8 @@ class _Spill:
             line=joined["line"],
             readable=np.ones(size, np.bool_),
             malformed={},
-            case=np.concatenate(cases),
-            case_names=tuple(codes),
+            case=columns[:, 0] // self.count,
+            case_names=names[number :: self.count],
             instant=joined["instant"],
             local=joined["local"],
             event=joined["event"],
@@ -280,14 +288,6 @@ class _Spill:
             owner_names=tuple(self.owners),
             has_facts=False,
         )
-
-
-def _blocks_in(path: Path) -> Iterator[dict[str, Ints]]:
-    with path.open("rb") as handle:
-        while handle.peek(1):
-            part = {"names": np.load(handle), "case": np.load(handle)}
-            part.update((name, np.load(handle)) for name in _COLUMNS)
-            yield part
 
 
 def _recoded(codes: Ints, names: tuple[str, ...], shared: dict[str, int]) -> Ints:
