@@ -30,27 +30,51 @@ from stepcheck.oracle.replay_model import (
 )
 from stepcheck.oracle.replay_rows import RowPlace
 
-__all__ = ["CaseReports", "CleanCases", "notable_cases"]
+__all__ = ["CaseReports", "CleanCases", "Named", "notable_cases"]
 
 Ints = npt.NDArray[np.int64]
+
+
+class Named(Sequence[str]):
+    """Names by code, looked up when read: a column of a million codes is not made into
+    a million list items unless a writer reads them all."""
+
+    def __init__(self, codes: Ints, names: Sequence[str]) -> None:
+        self._codes, self._names = codes, names
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return Named(self._codes[index], self._names)
+        return str(self._names[self._codes[index]])
+
+    def __iter__(self) -> Iterator[str]:
+        names = self._names
+        return iter([names[code] for code in self._codes.tolist()])
 
 
 @frozen(kw_only=True, eq=False)
 class CleanCases:
     """The clean cases' reports as arrays, case k's timeline at `bounds[k]:bounds[k+1]`."""
 
-    names: list[str]
-    rows: list[int]
-    status: list[str]
-    owner: list[str]
-    bounds: list[int]
+    names: Sequence[str]
+    rows: Ints
+    status: Sequence[str]
+    owner: Sequence[str]
+    bounds: Ints
     at: Ints
     """Each timeline entry's wall time, microseconds since 1970."""
-    file: list[str]
+    file: Sequence[str]
     row: Ints
     line: Ints
-    entry_status: list[str]
-    entry_owner: list[str]
+    entry_status: Sequence[str]
+    entry_owner: Sequence[str]
     opened: Callable[[int], tuple[OpenObligation, ...]]
     """Case k's obligations still open at the end of the log (asked only when `has_open`)."""
     has_open: npt.NDArray[np.bool_]
@@ -63,7 +87,7 @@ class CleanCases:
 
     def report(self, k: int) -> CaseReport:
         """Case k's `CaseReport`, as `CompiledSpec.play` would have made it."""
-        lo, hi = self.bounds[k], self.bounds[k + 1]
+        lo, hi = int(self.bounds[k]), int(self.bounds[k + 1])
         timeline = tuple(
             TimelineEntry(
                 at=self.local_time(at),
@@ -81,7 +105,7 @@ class CleanCases:
         )
         return CaseReport(
             case=self.names[k],
-            rows=self.rows[k],
+            rows=int(self.rows[k]),
             status=self.status[k],
             owner=self.owner[k],
             timeline=timeline,
@@ -111,6 +135,10 @@ class CaseReports(Sequence[CaseReport]):
         for group in self._clean:
             names += group.names
         return names
+
+    def _name(self, where: int) -> str:
+        found = self._where(where)
+        return found.case if isinstance(found, CaseReport) else found[0].names[found[1]]
 
     @cached_property
     def _order(self) -> list[int]:
@@ -178,7 +206,7 @@ class CaseReports(Sequence[CaseReport]):
                 *(group.notable() for group in self._clean),
             )
         )
-        picked = sorted(np.flatnonzero(wanted).tolist(), key=self._names.__getitem__)
+        picked = sorted(np.flatnonzero(wanted).tolist(), key=self._name)
         return _Picked(self, picked)
 
 

@@ -37,7 +37,7 @@ def cases_json(cases: CaseReports, as_json: Callable[[CaseReport], dict[str, Any
         clean, k = part
         if id(clean) not in entries:
             entries[id(clean)] = _entries(clean, quote)
-        lo, hi = clean.bounds[k], clean.bounds[k + 1]
+        lo, hi = int(clean.bounds[k]), int(clean.bounds[k + 1])
         report = clean.report(k) if clean.has_open[k] or k in clean.unowned else None
         lines = entries[id(clean)][lo:hi]
         timeline = "[\n" + ",\n".join(lines) + "\n      ]" if lines else "[]"

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import evolve
 
-from stepcheck.oracle.replay_cases import CaseReports, CleanCases
+from stepcheck.oracle.replay_cases import CaseReports, CleanCases, Named
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
 from stepcheck.oracle.replay_compiled import CompiledSpec, replay_compiled
 from stepcheck.oracle.replay_engine import (
@@ -158,17 +158,17 @@ def _clean_cases(
     )
     opener, has_open = _obligations(lockstep, here, final)
     return CleanCases(
-        names=[log.case_names[i] for i in cases.cases[kept].tolist()],
-        rows=cases.length[kept].tolist(),
-        status=[statuses[i] for i in entries.status_of[last].tolist()],
-        owner=[owners[i] for i in entries.owner_of[last].tolist()],
-        bounds=bounds.tolist(),
+        names=Named(cases.cases[kept], log.case_names),
+        rows=cases.length[kept],
+        status=Named(entries.status_of[last], statuses),
+        owner=Named(entries.owner_of[last], owners),
+        bounds=bounds,
         at=lockstep.at_of[change_at],
-        file=[log.file_names[i] for i in log.file_of[orders].tolist()],
+        file=Named(log.file_of[orders], log.file_names),
         row=log.row[orders],
         line=log.line[orders],
-        entry_status=[statuses[i] for i in entries.status_of[changed_state].tolist()],
-        entry_owner=[owners[i] for i in entries.owner_of[changed_state].tolist()],
+        entry_status=Named(entries.status_of[changed_state], statuses),
+        entry_owner=Named(entries.owner_of[changed_state], owners),
         opened=opener,
         has_open=has_open,
         unowned=Stretches(found, owners, local_time),
