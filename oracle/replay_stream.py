@@ -221,6 +221,8 @@ class _Spill:
             self.last = found if self.last is None else max(self.last, found)
         case = _recoded(block.case, block.case_names, self.codes)
         share = case % self.count
+        if self.count <= 2**16:  # numpy sorts 16-bit integers stably by radix
+            share = share.astype(np.uint16)
         columns = np.stack(
             (
                 case,
@@ -236,7 +238,7 @@ class _Spill:
             axis=1,
         )
         order = np.argsort(share, kind="stable")
-        bounds = np.searchsorted(share[order], np.arange(self.count + 1))
+        bounds = np.searchsorted(share[order], np.arange(self.count + 1), side="left")
         for number in range(self.count):
             lo, hi = int(bounds[number]), int(bounds[number + 1])
             if hi > lo:
