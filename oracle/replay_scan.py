@@ -61,7 +61,7 @@ def scan_block(
         return None
     wanted = np.array([positions.get(canonical, -1) for canonical in _READ], np.int64)
     bytes_ = np.frombuffer(data, np.uint8)
-    size, codes, instant, local, _, spans, counts = scan(
+    size, codes, instant, local, spans, counts = scan(
         bytes_, len(names), wanted, checked, _STARTS, _ENDS
     )
     if size <= 0:

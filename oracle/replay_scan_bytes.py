@@ -30,6 +30,12 @@ _NORMAL, _COMMA, _NEWLINE = 0, 1, 2
 _LONGEST: Final = 1 << 16
 """Longer lines are left to pyarrow (which refuses lines longer than its block)."""
 _FIRST_SLOTS: Final = 1024
+_PROBES: Final = 64
+"""Slots looked at before giving up: never reached unless bytes are made to collide."""
+_SEED: Final = np.uint64(14695981039346656037)
+_PRIME: Final = np.uint64(1099511628211)
+"""FNV-1a's offset basis and prime: each coded field is hashed as the scan reads it."""
+"""Slots looked at before giving up: never reached unless bytes are made to collide."""
 FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100
 _HOUR: Final = 3600
@@ -168,78 +174,99 @@ def _lines(data: npt.NDArray[np.uint8]) -> int:
     return -1 if bad else count + 1
 
 
-@numba.njit(cache=True, nogil=True)
-def _hash(data: npt.NDArray[np.uint8], start: int, end: int) -> np.uint64:
-    """A hash of the bytes `start:end`, eight bytes (one word) at a time."""
-    value = np.uint64(end - start) * np.uint64(0x9E3779B97F4A7C15)
-    for word_start in range(start, end, 8):
-        word = np.uint64(0)
-        for position in range(word_start, min(word_start + 8, end)):
-            word = (word << np.uint64(8)) | np.uint64(data[position])
-        value = (value ^ word) * np.uint64(0xBF58476D1CE4E5B9)
+@numba.njit(cache=True, nogil=True, inline="always")
+def _word(data: npt.NDArray[np.uint8], at: int) -> np.uint64:
+    """The eight bytes from `at` as one word (the caller keeps them inside `data`):
+    written out, so the compiler makes it one load."""
+    eight = np.uint64(8)
+    word = np.uint64(data[at + 7])
+    for position in range(at + 6, at - 1, -1):
+        word = (word << eight) | np.uint64(data[position])
+    return word
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _tail(data: npt.NDArray[np.uint8], start: int, end: int) -> np.uint64:
+    """The last (up to eight) bytes of `start:end` as one word."""
+    if end - start >= 8:
+        return _word(data, end - 8)
+    word = np.uint64(0)
+    for position in range(start, end):
+        word = (word << np.uint64(8)) | np.uint64(data[position])
+    return word
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _stamp(value: np.uint64) -> int:
+    """A field's FNV-1a hash (taken as the scan reads it) mixed, halved to fit an int64."""
     value ^= value >> np.uint64(31)
     value *= np.uint64(0x94D049BB133111EB)
-    return value ^ (value >> np.uint64(29))
+    return np.int64((value ^ (value >> np.uint64(29))) >> np.uint64(1))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _same(data: npt.NDArray[np.uint8], start: int, end: int, other: int, other_end: int) -> bool:
+    """The bytes `start:end` are those of `other:other_end`, compared a word at a time."""
     if end - start != other_end - other:
         return False
-    for offset in range(end - start):  # noqa: SIM110 - a loop Numba compiles
-        if data[start + offset] != data[other + offset]:
+    at = 0
+    while start + at + 8 < end:
+        if _word(data, start + at) != _word(data, other + at):
             return False
-    return True
+        at += 8
+    return _tail(data, start, end) == _tail(data, other, other_end)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _code(  # noqa: PLR0917 - a dictionary's arrays, as the scan holds them
     data: npt.NDArray[np.uint8],
     start: int,
     end: int,
+    stamp: int,
     dictionary: int,
     slots: Ints,
     spans: Ints,
     counts: Ints,
 ) -> int:
-    """The code of the bytes `start:end` in one dictionary, a new one on first sight.
-    `slots` (open addressing, -1 empty) is at most half full; `spans` holds each
-    code's first bytes and (halved) hash, its stamp."""
-    value = _hash(data, start, end)
+    """The code of the bytes `start:end` (whose `_stamp` is `stamp`) in one
+    dictionary, a new one on first sight, or -1 after `_PROBES` slots (bytes made to
+    collide: pyarrow reads them instead). `slots` (open addressing: code and stamp;
+    code -1 when empty) is at most half full; `spans` holds each code's first bytes."""
     mask = slots.shape[1] - 1
-    stamp = np.int64(value >> np.uint64(1))  # fits an int64
     slot = stamp & mask
-    while True:
-        code = slots[dictionary, slot]
+    for _ in range(_PROBES):
+        code = slots[dictionary, slot, 0]
         if code < 0:
             code = counts[dictionary]
-            slots[dictionary, slot] = code
+            slots[dictionary, slot, 0] = code
+            slots[dictionary, slot, 1] = stamp
             spans[dictionary, code, 0] = start
             spans[dictionary, code, 1] = end
-            spans[dictionary, code, 2] = stamp
             counts[dictionary] = code + 1
             return code
-        if spans[dictionary, code, 2] == stamp and _same(
+        if slots[dictionary, slot, 1] == stamp and _same(
             data, start, end, spans[dictionary, code, 0], spans[dictionary, code, 1]
         ):
             return code
         slot = (slot + 1) & mask
+    return -1
 
 
 @numba.njit(cache=True, nogil=True)
-def _grown(slots: Ints, spans: Ints, counts: Ints) -> tuple[Ints, Ints]:
-    """The dictionaries in twice the slots, every code rehashed from its stamp."""
+def _grown(slots: Ints, spans: Ints) -> tuple[Ints, Ints]:
+    """The dictionaries in twice the slots, every code moved by its stamp."""
     size = slots.shape[1] * 2
-    grown = np.full((slots.shape[0], size), -1, np.int64)
-    wider = np.empty((slots.shape[0], size // 2 + 1, 3), np.int64)
+    grown = np.full((slots.shape[0], size, 2), -1, np.int64)
+    wider = np.empty((slots.shape[0], size // 2, 2), np.int64)
+    wider[:, : spans.shape[1]] = spans
     mask = size - 1
     for dictionary in range(slots.shape[0]):
-        for code in range(counts[dictionary]):
-            wider[dictionary, code] = spans[dictionary, code]
-            slot = spans[dictionary, code, 2] & mask
-            while grown[dictionary, slot] >= 0:
-                slot = (slot + 1) & mask
-            grown[dictionary, slot] = code
+        for slot in range(slots.shape[1]):
+            if slots[dictionary, slot, 0] >= 0:
+                at = slots[dictionary, slot, 1] & mask
+                while grown[dictionary, at, 0] >= 0:
+                    at = (at + 1) & mask
+                grown[dictionary, at] = slots[dictionary, slot]
     return grown, wider
 
 
@@ -264,73 +291,119 @@ def joined(data: npt.NDArray[np.uint8], spans: Ints, counts: Ints) -> npt.NDArra
 
 
 @numba.njit(cache=True, nogil=True)
-def scan(  # noqa: PLR0912, PLR0917 - one pass over the bytes, kept in one loop
+def scan(  # noqa: PLR0917 - the block and how to read it
     data: npt.NDArray[np.uint8],
     fields: int,
     wanted: Ints,
     checked: npt.NDArray[np.bool_],
     starts: Ints,
     ends: Ints,
-) -> tuple[int, Ints, Ints, Ints, Ints, Ints, Ints]:
-    """(rows, codes of the four dictionaries by row, instants, local times, slots,
-    spans, counts); rows is -1 when a line is not plain. Status and owner codes are
-    -1 where empty, or everywhere when not mapped; `wanted` gives the fields of case,
-    time, event, status and owner (-1: not mapped), and
-    `checked` marks every mapped field, whose edges must be printable."""
-    size = data.size
+) -> tuple[int, Ints, Ints, Ints, Ints, Ints]:
+    """(rows, codes of the four dictionaries by row, instants, local times, spans,
+    counts); rows is -1 when a line is not plain. Status and owner codes are -1 where
+    empty, or everywhere when not mapped. `wanted` gives the fields of case, time,
+    event, status and owner (-1: not mapped), `checked` marks every mapped field (its
+    values' edges must be printable), `starts` and `ends` are `bst_table`'s."""
     lines = max(_lines(data), 0)
     codes = np.empty((4, lines), np.int64)
-    instants = np.empty(lines, np.int64)
-    locals_ = np.empty(lines, np.int64)
-    slots = np.full((4, _FIRST_SLOTS), -1, np.int64)
-    spans = np.empty((4, _FIRST_SLOTS // 2 + 1, 3), np.int64)
+    times = np.empty((2, lines), np.int64)
+    slots = np.full((4, _FIRST_SLOTS, 2), -1, np.int64)
+    spans = np.empty((4, _FIRST_SLOTS // 2, 2), np.int64)
     counts = np.zeros(4, np.int64)
+    row, at, left = 0, 0, lines > 0
+    while left:  # a run of rows, until the dictionaries must grow
+        row, at, left = _rows(
+            data, fields, wanted, checked, starts, ends, codes, times, slots, spans, counts, row, at
+        )
+        if left and row >= 0:
+            slots, spans = _grown(slots, spans)
+    return row if lines > 0 else -1, codes, times[0], times[1], spans, counts
+
+
+@numba.njit(cache=True, nogil=True)
+def _rows(  # noqa: PLR0912, PLR0917 - the scan's loop and all it fills
+    data: npt.NDArray[np.uint8],
+    fields: int,
+    wanted: Ints,
+    checked: npt.NDArray[np.bool_],
+    starts: Ints,
+    ends: Ints,
+    codes: Ints,
+    times: Ints,
+    slots: Ints,
+    spans: Ints,
+    counts: Ints,
+    row: int,
+    at: int,
+) -> tuple[int, int, bool]:
+    """(rows read, where the next begins, whether any is left) after the rows from
+    byte `at` (row `row`), up to the end or to a dictionary half full; rows is -1
+    when a line is not plain. No array is replaced in the loop, so it stays tight."""
+    size = data.size
     begin = np.zeros(5, np.int64)
     finish = np.zeros(5, np.int64)
-    row = 0
-    at = 0
-    if lines == 0:
-        return -1, codes, instants, locals_, slots, spans, counts  # an unusual byte
+    stamps = np.zeros(5, np.int64)
+    hashed = np.zeros(fields, np.bool_)
+    for column in (0, 2, 3, 4):
+        if wanted[column] >= 0:
+            hashed[wanted[column]] = True
+    full = slots.shape[1] // 2 - 1
     while at < size:
+        if counts[0] >= full or counts[1] >= full or counts[2] >= full or counts[3] >= full:
+            return row, at, True
         line = at
         if data[at] == 10:
-            return -1, codes, instants, locals_, slots, spans, counts  # a blank line
+            return -1, at, False  # a blank line
         for field in range(fields):
             start = at
-            while at < size and data[at] != 44 and data[at] != 10:  # a comma, a newline
-                at += 1
+            value = _SEED
+            if hashed[field]:  # hashed as it is read, while its bytes are at hand
+                while at < size and data[at] != 44 and data[at] != 10:
+                    value = (value ^ np.uint64(data[at])) * _PRIME
+                    at += 1
+            else:
+                while at < size and data[at] != 44 and data[at] != 10:  # a comma, a newline
+                    at += 1
             kind = _NORMAL if at == size else _COMMA if data[at] == 44 else _NEWLINE
             if checked[field]:
                 if at > start and not (32 < data[start] < 127 and 32 < data[at - 1] < 127):
-                    return -1, codes, instants, locals_, slots, spans, counts
+                    return -1, at, False
                 for column in range(5):
                     if wanted[column] == field:
                         begin[column] = start
                         finish[column] = at
-            last = field == fields - 1
-            if (kind == _COMMA) == last:
-                return -1, codes, instants, locals_, slots, spans, counts  # fields miscounted
+                        stamps[column] = _stamp(value)
+            if (kind == _COMMA) == (field == fields - 1):
+                return -1, at, False  # fields miscounted
             at += 1  # past the comma or newline (or the end)
         if at - line > _LONGEST:
-            return -1, codes, instants, locals_, slots, spans, counts
+            return -1, at, False
         for column in range(3):
             if begin[column] == finish[column]:
-                return -1, codes, instants, locals_, slots, spans, counts  # a required value
+                return -1, at, False  # a required value
         taken, instant, local = scan_time(data, begin[1], finish[1], starts, ends)
         if not taken:
-            return -1, codes, instants, locals_, slots, spans, counts
-        instants[row] = instant
-        locals_[row] = local
-        if counts.max() * 2 + 2 > slots.shape[1]:
-            slots, spans = _grown(slots, spans, counts)
+            return -1, at, False
+        times[0, row] = instant
+        times[1, row] = local
         for dictionary in range(4):
             column = dictionary + 1 if dictionary else 0  # case, event, status, owner
-            if wanted[column] < 0:
-                codes[dictionary, row] = -1
-                continue
-            code = _code(data, begin[column], finish[column], dictionary, slots, spans, counts)
-            if dictionary >= 2 and begin[column] == finish[column]:
-                code = -1  # an empty status or owner: not recorded, its name kept
+            code = -1
+            if wanted[column] >= 0:
+                code = _code(
+                    data,
+                    begin[column],
+                    finish[column],
+                    stamps[column],
+                    dictionary,
+                    slots,
+                    spans,
+                    counts,
+                )
+                if code < 0:
+                    return -1, at, False
+                if begin[column] == finish[column]:
+                    code = -1  # an empty status or owner: not recorded, its name kept
             codes[dictionary, row] = code
         row += 1
-    return row, codes, instants, locals_, slots, spans, counts
+    return row, at, False
