@@ -83,8 +83,13 @@ def _csv_part(
     names = csv_header(data[: end + 1]) if end > 0 else None
     if names is None:
         return None
+    if scanner:  # the lines after the header, not copied
+        lines = memoryview(data)[end + 1 :]
+        scanned = scan_block(lines, names, mapping, case_id, name=str(path), first_row=1)
+        if scanned is not None:
+            return scanned
     return csv_block(
-        data[end + 1 :], names, mapping, case_id, name=str(path), first_row=1, scanner=scanner
+        data[end + 1 :], names, mapping, case_id, name=str(path), first_row=1, scanner=False
     )
 
 

@@ -39,7 +39,7 @@ _STARTS, _ENDS = bst_table()
 
 
 def scan_block(
-    data: bytes,
+    data: bytes | memoryview,
     names: list[str],
     mapping: ColumnMap,
     case_id: Callable[[str], str],
@@ -47,7 +47,8 @@ def scan_block(
     name: str,
     first_row: int,
 ) -> ColumnLog | None:
-    """`csv_block`'s columns of these whole lines, or None when the scan is not sure."""
+    """`csv_block`'s columns of these whole lines, or None when the scan is not sure
+    (a memoryview spares copying a file's lines after its header)."""
     if not data or not names:
         return None
     positions: dict[str, int] = {}
@@ -86,13 +87,13 @@ def scan_block(
         malformed={},
         case=cases,
         case_names=case_names,
-        instant=instant[:size].copy(),
-        local=local[:size].copy(),
+        instant=instant[:size],
+        local=local[:size],
         event=events,
         event_names=event_names,
-        status=codes[2, :size].copy(),
+        status=codes[2, :size],
         status_names=found[2],
-        owner=codes[3, :size].copy(),
+        owner=codes[3, :size],
         owner_names=found[3],
         has_facts=False,
     )
@@ -103,10 +104,10 @@ def _renamed(
 ) -> tuple[Ints, tuple[str, ...]]:
     """Codes into the distinct renamed names (renaming may merge two), as `_coded`."""
     if rename is str:
-        return codes.copy(), names
+        return codes, names
     renamed = [rename(value) for value in names]
     shared = {value: code for code, value in enumerate(dict.fromkeys(renamed))}
     if len(shared) == len(names) and all(map(str.__eq__, shared, names)):
-        return codes.copy(), names
+        return codes, names
     table = np.array([shared[value] for value in renamed], np.int64)
     return table[codes], tuple(shared)

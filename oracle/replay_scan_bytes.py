@@ -175,81 +175,11 @@ def _lines(data: npt.NDArray[np.uint8]) -> int:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _word(data: npt.NDArray[np.uint8], at: int) -> np.uint64:
-    """The eight bytes from `at` as one word (the caller keeps them inside `data`):
-    written out, so the compiler makes it one load."""
-    eight = np.uint64(8)
-    word = np.uint64(data[at + 7])
-    for position in range(at + 6, at - 1, -1):
-        word = (word << eight) | np.uint64(data[position])
-    return word
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _tail(data: npt.NDArray[np.uint8], start: int, end: int) -> np.uint64:
-    """The last (up to eight) bytes of `start:end` as one word."""
-    if end - start >= 8:
-        return _word(data, end - 8)
-    word = np.uint64(0)
-    for position in range(start, end):
-        word = (word << np.uint64(8)) | np.uint64(data[position])
-    return word
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
 def _stamp(value: np.uint64) -> int:
     """A field's FNV-1a hash (taken as the scan reads it) mixed, halved to fit an int64."""
     value ^= value >> np.uint64(31)
     value *= np.uint64(0x94D049BB133111EB)
     return np.int64((value ^ (value >> np.uint64(29))) >> np.uint64(1))
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _same(data: npt.NDArray[np.uint8], start: int, end: int, other: int, other_end: int) -> bool:
-    """The bytes `start:end` are those of `other:other_end`, compared a word at a time."""
-    if end - start != other_end - other:
-        return False
-    at = 0
-    while start + at + 8 < end:
-        if _word(data, start + at) != _word(data, other + at):
-            return False
-        at += 8
-    return _tail(data, start, end) == _tail(data, other, other_end)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _code(  # noqa: PLR0917 - a dictionary's arrays, as the scan holds them
-    data: npt.NDArray[np.uint8],
-    start: int,
-    end: int,
-    stamp: int,
-    dictionary: int,
-    slots: Ints,
-    spans: Ints,
-    counts: Ints,
-) -> int:
-    """The code of the bytes `start:end` (whose `_stamp` is `stamp`) in one
-    dictionary, a new one on first sight, or -1 after `_PROBES` slots (bytes made to
-    collide: pyarrow reads them instead). `slots` (open addressing: code and stamp;
-    code -1 when empty) is at most half full; `spans` holds each code's first bytes."""
-    mask = slots.shape[1] - 1
-    slot = stamp & mask
-    for _ in range(_PROBES):
-        code = slots[dictionary, slot, 0]
-        if code < 0:
-            code = counts[dictionary]
-            slots[dictionary, slot, 0] = code
-            slots[dictionary, slot, 1] = stamp
-            spans[dictionary, code, 0] = start
-            spans[dictionary, code, 1] = end
-            counts[dictionary] = code + 1
-            return code
-        if slots[dictionary, slot, 1] == stamp and _same(
-            data, start, end, spans[dictionary, code, 0], spans[dictionary, code, 1]
-        ):
-            return code
-        slot = (slot + 1) & mask
-    return -1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -321,7 +251,7 @@ def scan(  # noqa: PLR0917 - the block and how to read it
 
 
 @numba.njit(cache=True, nogil=True)
-def _rows(  # noqa: PLR0912, PLR0917 - the scan's loop and all it fills
+def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
     data: npt.NDArray[np.uint8],
     fields: int,
     wanted: Ints,
@@ -348,6 +278,7 @@ def _rows(  # noqa: PLR0912, PLR0917 - the scan's loop and all it fills
         if wanted[column] >= 0:
             hashed[wanted[column]] = True
     full = slots.shape[1] // 2 - 1
+    mask = slots.shape[1] - 1
     while at < size:
         if counts[0] >= full or counts[1] >= full or counts[2] >= full or counts[3] >= full:
             return row, at, True
@@ -388,22 +319,38 @@ def _rows(  # noqa: PLR0912, PLR0917 - the scan's loop and all it fills
         times[1, row] = local
         for dictionary in range(4):
             column = dictionary + 1 if dictionary else 0  # case, event, status, owner
+            if wanted[column] < 0:
+                codes[dictionary, row] = -1
+                continue
+            # the lookup is written out here: a function taking the arrays would
+            # have them reference-counted at every call, which cost more than all else
+            start, end, stamp = begin[column], finish[column], stamps[column]
+            slot = stamp & mask
             code = -1
-            if wanted[column] >= 0:
-                code = _code(
-                    data,
-                    begin[column],
-                    finish[column],
-                    stamps[column],
-                    dictionary,
-                    slots,
-                    spans,
-                    counts,
-                )
-                if code < 0:
-                    return -1, at, False
-                if begin[column] == finish[column]:
-                    code = -1  # an empty status or owner: not recorded, its name kept
-            codes[dictionary, row] = code
+            for _ in range(_PROBES):
+                found = slots[dictionary, slot, 0]
+                if found < 0:  # first sight: the next code
+                    code = counts[dictionary]
+                    counts[dictionary] = code + 1
+                    slots[dictionary, slot, 0] = code
+                    slots[dictionary, slot, 1] = stamp
+                    spans[dictionary, code, 0] = start
+                    spans[dictionary, code, 1] = end
+                    break
+                other = spans[dictionary, found, 0]
+                if (
+                    slots[dictionary, slot, 1] == stamp
+                    and spans[dictionary, found, 1] - other == end - start
+                ):
+                    offset = 0
+                    while offset < end - start and data[start + offset] == data[other + offset]:
+                        offset += 1
+                    if offset == end - start:
+                        code = found
+                        break
+                slot = (slot + 1) & mask
+            if code < 0:
+                return -1, at, False  # bytes made to collide: left to pyarrow
+            codes[dictionary, row] = -1 if start == end else code  # empty: not recorded
         row += 1
     return row, at, False
