@@ -57,7 +57,7 @@ def _number(data: npt.NDArray[np.uint8], at: int, count: int) -> int:
     """The decimal number of `count` digits at `at`, or -1 if one is not a digit."""
     value = 0
     for position in range(at, at + count):
-        digit = np.int64(data[position]) - _ZERO
+        digit = int(data[position]) - _ZERO
         if digit < 0 or digit > 9:
             return -1
         value = value * 10 + digit
@@ -175,7 +175,7 @@ def _lines(data: npt.NDArray[np.uint8]) -> int:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _stamp(value: np.uint64) -> int:
+def _stamp(value: np.uint64) -> np.int64:
     """A field's FNV-1a hash (taken as the scan reads it) mixed, halved to fit an int64."""
     value ^= value >> np.uint64(31)
     value *= np.uint64(0x94D049BB133111EB)
