@@ -11,7 +11,9 @@ stripping changes nothing). Its required values must be non-empty and every time
 be `YYYY-MM-DD[T ]HH:MM[:SS]` with an optional `Z` or `+HH:MM` offset, a real date in
 2000-2100 and not in the hour the clocks skip. Times are then computed with integer
 arithmetic on the Europe/London rules (`replay_columns_times`), which the tests compare with
-`replay_rows.parse_time`.
+`replay_rows.parse_time`. A compiled scan of the bytes (`replay_scan`) is tried first and
+gives the same columns when it is sure of a file; this path stays the reference it is
+tested against (`scanner=False`).
 """
 
 from __future__ import annotations
