@@ -34,7 +34,7 @@ _PROBES: Final = 64
 """Slots looked at before giving up: never reached unless bytes are made to collide."""
 _SEED: Final = np.uint64(14695981039346656037)
 _PRIME: Final = np.uint64(1099511628211)
-"""FNV-1a's offset basis and prime: each coded field is hashed as the scan reads it."""
+"""FNV-1a's offset basis and prime, taken to a word at a time for the coded values."""
 """Slots looked at before giving up: never reached unless bytes are made to collide."""
 FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100
@@ -176,7 +176,7 @@ def _lines(data: npt.NDArray[np.uint8]) -> int:
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _stamp(value: np.uint64) -> np.int64:
-    """A field's FNV-1a hash (taken as the scan reads it) mixed, halved to fit an int64."""
+    """A value's hash mixed, halved to fit an int64."""
     value ^= value >> np.uint64(31)
     value *= np.uint64(0x94D049BB133111EB)
     return np.int64((value ^ (value >> np.uint64(29))) >> np.uint64(1))
@@ -186,7 +186,7 @@ def _stamp(value: np.uint64) -> np.int64:
 def _grown(slots: Ints, spans: Ints) -> tuple[Ints, Ints]:
     """The dictionaries in twice the slots, every code moved by its stamp."""
     size = slots.shape[1] * 2
-    grown = np.full((slots.shape[0], size, 2), -1, np.int64)
+    grown = np.full((slots.shape[0], size, slots.shape[2]), -1, np.int64)
     wider = np.empty((slots.shape[0], size // 2, 2), np.int64)
     wider[:, : spans.shape[1]] = spans
     mask = size - 1
@@ -223,6 +223,7 @@ def joined(data: npt.NDArray[np.uint8], spans: Ints, counts: Ints) -> npt.NDArra
 @numba.njit(cache=True, nogil=True)
 def scan(  # noqa: PLR0917 - the block and how to read it
     data: npt.NDArray[np.uint8],
+    words: npt.NDArray[np.uint64],
     fields: int,
     wanted: Ints,
     checked: npt.NDArray[np.bool_],
@@ -233,17 +234,31 @@ def scan(  # noqa: PLR0917 - the block and how to read it
     counts); rows is -1 when a line is not plain. Status and owner codes are -1 where
     empty, or everywhere when not mapped. `wanted` gives the fields of case, time,
     event, status and owner (-1: not mapped), `checked` marks every mapped field (its
-    values' edges must be printable), `starts` and `ends` are `bst_table`'s."""
+    values' edges must be printable), `starts` and `ends` are `bst_table`'s. `words`
+    is `data` seen eight bytes at a time from every byte (`replay_scan._words`)."""
     lines = max(_lines(data), 0)
     codes = np.empty((4, lines), np.int64)
     times = np.empty((2, lines), np.int64)
-    slots = np.full((4, _FIRST_SLOTS, 2), -1, np.int64)
+    slots = np.full((4, _FIRST_SLOTS, 4), -1, np.int64)
     spans = np.empty((4, _FIRST_SLOTS // 2, 2), np.int64)
     counts = np.zeros(4, np.int64)
     row, at, left = 0, 0, lines > 0
     while left:  # a run of rows, until the dictionaries must grow
         row, at, left = _rows(
-            data, fields, wanted, checked, starts, ends, codes, times, slots, spans, counts, row, at
+            data,
+            words,
+            fields,
+            wanted,
+            checked,
+            starts,
+            ends,
+            codes,
+            times,
+            slots,
+            spans,
+            counts,
+            row,
+            at,
         )
         if left and row >= 0:
             slots, spans = _grown(slots, spans)
@@ -253,6 +268,7 @@ def scan(  # noqa: PLR0917 - the block and how to read it
 @numba.njit(cache=True, nogil=True)
 def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
     data: npt.NDArray[np.uint8],
+    words: npt.NDArray[np.uint64],
     fields: int,
     wanted: Ints,
     checked: npt.NDArray[np.bool_],
@@ -268,17 +284,18 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
 ) -> tuple[int, int, bool]:
     """(rows read, where the next begins, whether any is left) after the rows from
     byte `at` (row `row`), up to the end or to a dictionary half full; rows is -1
-    when a line is not plain. No array is replaced in the loop, so it stays tight."""
+    when a line is not plain. No array is replaced in the loop, and no function
+    takes one (Numba would count its references at every call), so it stays tight.
+
+    A slot holds a code and its value's length (-1: empty), its stamp (hash) and its
+    first 16 bytes as two words (every byte is ASCII, so a word fits an int64): most
+    values are told apart or found equal without reading the block again."""
     size = data.size
     begin = np.zeros(5, np.int64)
     finish = np.zeros(5, np.int64)
-    stamps = np.zeros(5, np.int64)
-    hashed = np.zeros(fields, np.bool_)
-    for column in (0, 2, 3, 4):
-        if wanted[column] >= 0:
-            hashed[wanted[column]] = True
     full = slots.shape[1] // 2 - 1
     mask = slots.shape[1] - 1
+    eight = np.uint64(8)
     while at < size:
         if counts[0] >= full or counts[1] >= full or counts[2] >= full or counts[3] >= full:
             return row, at, True
@@ -287,14 +304,8 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
             return -1, at, False  # a blank line
         for field in range(fields):
             start = at
-            value = _SEED
-            if hashed[field]:  # hashed as it is read, while its bytes are at hand
-                while at < size and data[at] != 44 and data[at] != 10:
-                    value = (value ^ np.uint64(data[at])) * _PRIME
-                    at += 1
-            else:
-                while at < size and data[at] != 44 and data[at] != 10:  # a comma, a newline
-                    at += 1
+            while at < size and data[at] != 44 and data[at] != 10:  # a comma, a newline
+                at += 1
             kind = _NORMAL if at == size else _COMMA if data[at] == 44 else _NEWLINE
             if checked[field]:
                 if at > start and not (32 < data[start] < 127 and 32 < data[at - 1] < 127):
@@ -303,7 +314,6 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
                     if wanted[column] == field:
                         begin[column] = start
                         finish[column] = at
-                        stamps[column] = _stamp(value)
             if (kind == _COMMA) == (field == fields - 1):
                 return -1, at, False  # fields miscounted
             at += 1  # past the comma or newline (or the end)
@@ -322,30 +332,60 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
             if wanted[column] < 0:
                 codes[dictionary, row] = -1
                 continue
-            # the lookup is written out here: a function taking the arrays would
-            # have them reference-counted at every call, which cost more than all else
-            start, end, stamp = begin[column], finish[column], stamps[column]
+            start, end = begin[column], finish[column]
+            length = end - start
+            # the first 16 bytes as two words, zero past the value's end
+            first, second = np.uint64(0), np.uint64(0)
+            if start + 16 <= size:
+                first, second = words[start], words[start + 8]
+            else:  # near the block's end: byte by byte
+                for position in range(min(end, start + 16) - 1, start - 1, -1):
+                    second = (second << eight) | (first >> np.uint64(56))
+                    first = (first << eight) | np.uint64(data[position])
+            if length < 8:
+                first &= (np.uint64(1) << (eight * np.uint64(length))) - np.uint64(1)
+                second = np.uint64(0)
+            elif length < 16:
+                second &= (np.uint64(1) << (eight * np.uint64(length - 8))) - np.uint64(1)
+            value = (first ^ _SEED) * _PRIME
+            value = (value ^ second ^ np.uint64(length)) * _PRIME
+            for word_at in range(start + 16, end, 8):  # the rest, a word at a time
+                word = np.uint64(0)
+                if word_at + 8 <= size:
+                    word = words[word_at]
+                else:
+                    for position in range(min(end, word_at + 8) - 1, word_at - 1, -1):
+                        word = (word << eight) | np.uint64(data[position])
+                if end - word_at < 8:
+                    word &= (np.uint64(1) << (eight * np.uint64(end - word_at))) - np.uint64(1)
+                value = (value ^ word) * _PRIME
+            stamp = _stamp(value)
             slot = stamp & mask
             code = -1
             for _ in range(_PROBES):
-                found = slots[dictionary, slot, 0]
-                if found < 0:  # first sight: the next code
+                entry = slots[dictionary, slot, 0]
+                if entry < 0:  # first sight: the next code
                     code = counts[dictionary]
                     counts[dictionary] = code + 1
-                    slots[dictionary, slot, 0] = code
+                    slots[dictionary, slot, 0] = code + (length << 40)
                     slots[dictionary, slot, 1] = stamp
+                    slots[dictionary, slot, 2] = np.int64(first)
+                    slots[dictionary, slot, 3] = np.int64(second)
                     spans[dictionary, code, 0] = start
                     spans[dictionary, code, 1] = end
                     break
-                other = spans[dictionary, found, 0]
                 if (
                     slots[dictionary, slot, 1] == stamp
-                    and spans[dictionary, found, 1] - other == end - start
+                    and entry >> 40 == length
+                    and slots[dictionary, slot, 2] == np.int64(first)
+                    and slots[dictionary, slot, 3] == np.int64(second)
                 ):
-                    offset = 0
-                    while offset < end - start and data[start + offset] == data[other + offset]:
+                    found = entry - (length << 40)
+                    other = spans[dictionary, found, 0]
+                    offset = 16
+                    while offset < length and data[start + offset] == data[other + offset]:
                         offset += 1
-                    if offset == end - start:
+                    if offset >= length:
                         code = found
                         break
                 slot = (slot + 1) & mask

@@ -296,6 +296,31 @@ def test_unusual_lines_are_left_to_pyarrow(body):
     both(body, NAMES, MAPPING)
 
 
+_ALIKE = "case-0123456789abcdefghij"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(st.integers(0, len(_ALIKE)), st.text("ab", max_size=12)).map(
+            lambda pair: _ALIKE[: pair[0]] + pair[1] or "z"
+        ),
+        min_size=4,
+        max_size=40,
+    ),
+    ending=st.sampled_from(["\n", ""]),
+)
+def test_names_alike_in_their_first_16_bytes_are_told_apart(values, ending):
+    """Names are compared past the two words a slot holds, and near the block's end."""
+    lines = [
+        f"{values[i]},2026-01-05T09:00,{values[i - 1]},{values[i - 2]},{values[i - 3]}"
+        for i in range(len(values))
+    ]
+    scanned, _ = both(("\n".join(lines) + ending).encode(), NAMES, MAPPING)
+    assert scanned is not None
+    assert len(scanned.case_names) == len(set(values))
+
+
 def test_a_missing_column_is_left_to_pyarrow():
     body = b"c1,2026-01-05T09:00,refer\n"
     assert scan_block(body, NAMES[:3], MAPPING, str, name="log.csv", first_row=1) is None
