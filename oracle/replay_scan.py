@@ -25,7 +25,6 @@ from collections.abc import Callable
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from stepcheck.oracle.replay_columns import ColumnLog, Ints
 from stepcheck.oracle.replay_read import LogFile
@@ -64,7 +63,7 @@ def scan_block(
     wanted = np.array([positions.get(canonical, -1) for canonical in _READ], np.int64)
     bytes_ = np.frombuffer(data, np.uint8)
     size, codes, instant, local, spans, counts = scan(
-        bytes_, _words(data), len(names), wanted, checked, _STARTS, _ENDS
+        bytes_, len(names), wanted, checked, _STARTS, _ENDS
     )
     if size <= 0:
         return None
@@ -98,12 +97,6 @@ def scan_block(
         owner_names=found[3],
         has_facts=False,
     )
-
-
-def _words(data: bytes | memoryview) -> npt.NDArray[np.uint64]:
-    """The bytes seen as words of eight from every byte on (a stride of one byte): a
-    word's load is one instruction, unaligned, where x86 and ARM allow it."""
-    return np.ndarray((max(len(data) - 7, 0),), np.uint64, buffer=data, strides=(1,))
 
 
 def _renamed(

@@ -174,6 +174,17 @@ def _lines(data: npt.NDArray[np.uint8]) -> int:
     return -1 if bad else count + 1
 
 
+@numba.njit(cache=True, nogil=True)
+def _word(data: npt.NDArray[np.uint8], at: int) -> np.uint64:
+    """The eight bytes from `at` (the caller keeps them in `data`) as one word, the
+    first lowest: unsigned indices, so the compiler makes it one unaligned load."""
+    base = np.uint64(at)
+    word = np.uint64(0)
+    for offset in range(7, -1, -1):
+        word = (word << np.uint64(8)) | np.uint64(data[base + np.uint64(offset)])
+    return word
+
+
 @numba.njit(cache=True, nogil=True, inline="always")
 def _stamp(value: np.uint64) -> np.int64:
     """A value's hash mixed, halved to fit an int64."""
@@ -223,7 +234,6 @@ def joined(data: npt.NDArray[np.uint8], spans: Ints, counts: Ints) -> npt.NDArra
 @numba.njit(cache=True, nogil=True)
 def scan(  # noqa: PLR0917 - the block and how to read it
     data: npt.NDArray[np.uint8],
-    words: npt.NDArray[np.uint64],
     fields: int,
     wanted: Ints,
     checked: npt.NDArray[np.bool_],
@@ -234,8 +244,7 @@ def scan(  # noqa: PLR0917 - the block and how to read it
     counts); rows is -1 when a line is not plain. Status and owner codes are -1 where
     empty, or everywhere when not mapped. `wanted` gives the fields of case, time,
     event, status and owner (-1: not mapped), `checked` marks every mapped field (its
-    values' edges must be printable), `starts` and `ends` are `bst_table`'s. `words`
-    is `data` seen eight bytes at a time from every byte (`replay_scan._words`)."""
+    values' edges must be printable), `starts` and `ends` are `bst_table`'s."""
     lines = max(_lines(data), 0)
     codes = np.empty((4, lines), np.int64)
     times = np.empty((2, lines), np.int64)
@@ -245,20 +254,7 @@ def scan(  # noqa: PLR0917 - the block and how to read it
     row, at, left = 0, 0, lines > 0
     while left:  # a run of rows, until the dictionaries must grow
         row, at, left = _rows(
-            data,
-            words,
-            fields,
-            wanted,
-            checked,
-            starts,
-            ends,
-            codes,
-            times,
-            slots,
-            spans,
-            counts,
-            row,
-            at,
+            data, fields, wanted, checked, starts, ends, codes, times, slots, spans, counts, row, at
         )
         if left and row >= 0:
             slots, spans = _grown(slots, spans)
@@ -268,7 +264,6 @@ def scan(  # noqa: PLR0917 - the block and how to read it
 @numba.njit(cache=True, nogil=True)
 def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
     data: npt.NDArray[np.uint8],
-    words: npt.NDArray[np.uint64],
     fields: int,
     wanted: Ints,
     checked: npt.NDArray[np.bool_],
@@ -285,7 +280,7 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
     """(rows read, where the next begins, whether any is left) after the rows from
     byte `at` (row `row`), up to the end or to a dictionary half full; rows is -1
     when a line is not plain. No array is replaced in the loop, and no function
-    takes one (Numba would count its references at every call), so it stays tight.
+    inlined by Numba takes one (it would count their references at every call).
 
     A slot holds a code and its value's length (-1: empty), its stamp (hash) and its
     first 16 bytes as two words (every byte is ASCII, so a word fits an int64): most
@@ -336,8 +331,8 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
             length = end - start
             # the first 16 bytes as two words, zero past the value's end
             first, second = np.uint64(0), np.uint64(0)
-            if start + 16 <= size:
-                first, second = words[start], words[start + 8]
+            if start + 16 <= size:  # one load each, past the value's end if need be
+                first, second = _word(data, start), _word(data, start + 8)
             else:  # near the block's end: byte by byte
                 for position in range(min(end, start + 16) - 1, start - 1, -1):
                     second = (second << eight) | (first >> np.uint64(56))
@@ -352,7 +347,7 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
             for word_at in range(start + 16, end, 8):  # the rest, a word at a time
                 word = np.uint64(0)
                 if word_at + 8 <= size:
-                    word = words[word_at]
+                    word = _word(data, word_at)
                 else:
                     for position in range(min(end, word_at + 8) - 1, word_at - 1, -1):
                         word = (word << eight) | np.uint64(data[position])
