@@ -28,14 +28,14 @@ __all__ = ["bst_table", "joined", "scan", "scan_time"]
 _NORMAL, _COMMA, _NEWLINE = 0, 1, 2
 """What ends a field: the end of the block, a comma, a newline."""
 _LONGEST: Final = 1 << 16
-"""Longer lines are left to pyarrow (which refuses lines longer than its block)."""
+"""Longer lines are left to pyarrow (none is in a real log; a slot packs a name's
+length beside its code, and a bound keeps that packing far from overflowing)."""
 _FIRST_SLOTS: Final = 1024
 _PROBES: Final = 64
 """Slots looked at before giving up: never reached unless bytes are made to collide."""
 _SEED: Final = np.uint64(14695981039346656037)
 _PRIME: Final = np.uint64(1099511628211)
 """FNV-1a's offset basis and prime, taken to a word at a time for the coded values."""
-"""Slots looked at before giving up: never reached unless bytes are made to collide."""
 FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100
 _HOUR: Final = 3600

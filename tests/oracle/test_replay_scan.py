@@ -288,7 +288,7 @@ def test_any_bytes_are_refused_or_read_as_pyarrow_reads_them(data, fields):
         b"c1,2026-03-29T01:30,refer,,\n",  # a time the clocks skip
         b"c\xc2\xa0,2026-01-05T09:00,refer,,\n",  # a no-break space Python strips
         b"c1,2026-01-05T09:00,refer,\x01x,\n",  # a control byte at a mapped value's edge
-        b"c1,2026-01-05T09:00,refer," + b"x" * 70_000 + b",\n",  # longer than pyarrow's block
+        b"c1,2026-01-05T09:00,refer," + b"x" * 70_000 + b",\n",  # longer than the scanner takes
     ],
 )
 def test_unusual_lines_are_left_to_pyarrow(body):
