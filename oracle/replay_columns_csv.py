@@ -11,7 +11,9 @@ stripping changes nothing). Its required values must be non-empty and every time
 be `YYYY-MM-DD[T ]HH:MM[:SS]` with an optional `Z` or `+HH:MM` offset, a real date in
 2000-2100 and not in the hour the clocks skip. Times are then computed with integer
 arithmetic on the Europe/London rules (`replay_columns_times`), which the tests compare with
-`replay_rows.parse_time`.
+`replay_rows.parse_time`. A compiled scan of the bytes (`replay_scan`) is tried first and
+gives the same columns when it is sure of a file; this path stays the reference it is
+tested against (`scanner=False`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from stepcheck.oracle.replay_columns import ColumnLog, Ints, concatenated
 from stepcheck.oracle.replay_columns_times import parse_times
 from stepcheck.oracle.replay_read import LogFile, format_of
 from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap
+from stepcheck.oracle.replay_scan import scan_block
 
 __all__ = [
     "EDGES",
@@ -54,22 +57,26 @@ def read_csv_columns(
     *,
     log_format: str | None = None,
     case_id: Callable[[str], str] = str,
+    scanner: bool = True,
 ) -> ColumnLog | None:
-    """Every log as columns, or None when any of them needs the row reader."""
+    """Every log as columns, or None when any of them needs the row reader
+    (`scanner=False`: by pyarrow alone, the reference the scanner is tested against)."""
     if any(name.startswith("fact.") for name in mapping.columns):
         return None
     parts = []
     for path in paths:
         if format_of(path, log_format) != "csv" or not path.is_file():
             return None
-        part = _csv_part(path, mapping, case_id)
+        part = _csv_part(path, mapping, case_id, scanner=scanner)
         if part is None:
             return None
         parts.append(part)
     return concatenated(parts) if parts else None
 
 
-def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> ColumnLog | None:
+def _csv_part(
+    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], *, scanner: bool
+) -> ColumnLog | None:
     try:
         data = path.read_bytes()
     except OSError:
@@ -78,7 +85,14 @@ def _csv_part(path: Path, mapping: ColumnMap, case_id: Callable[[str], str]) -> 
     names = csv_header(data[: end + 1]) if end > 0 else None
     if names is None:
         return None
-    return csv_block(data[end + 1 :], names, mapping, case_id, name=str(path), first_row=1)
+    if scanner:  # the lines after the header, not copied
+        lines = memoryview(data)[end + 1 :]
+        scanned = scan_block(lines, names, mapping, case_id, name=str(path), first_row=1)
+        if scanned is not None:
+            return scanned
+    return csv_block(
+        data[end + 1 :], names, mapping, case_id, name=str(path), first_row=1, scanner=False
+    )
 
 
 def csv_header(line: bytes) -> list[str] | None:
@@ -99,10 +113,19 @@ def csv_block(
     *,
     name: str,
     first_row: int,
+    scanner: bool = True,
 ) -> ColumnLog | None:
     """Whole lines of a plain CSV file after its header, from row `first_row`, as
-    columns; None when they need the row reader (or there are none)."""
-    if not data or data.startswith(b"\n") or _unusual(data):
+    columns; None when they need the row reader (or there are none). The compiled
+    scan (`replay_scan`) is tried first unless `scanner` is False; pyarrow reads what
+    it is not sure of."""
+    if not data:
+        return None
+    if scanner:
+        scanned = scan_block(data, names, mapping, case_id, name=name, first_row=first_row)
+        if scanned is not None:
+            return scanned
+    if data.startswith(b"\n") or _unusual(data):
         return None
     positions = {}
     for canonical, column in mapping.wanted:

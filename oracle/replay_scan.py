@@ -1,0 +1,113 @@
+"""Plain CSV bytes to columns by one compiled scan, before pyarrow is tried.
+
+`scan_block` takes the lines of a CSV file after its header, as
+`replay_columns_csv.csv_block` does, and gives the very `ColumnLog` that pyarrow's
+reading of them gives, several times faster (issue 15: reading was most of the
+vector engine's time). A Numba function (`replay_scan_bytes.scan`) walks the bytes
+once, after one vectorised pass: it splits each line at its commas, counts the fields
+of the columns that are not mapped and reads the mapped ones, checks them as the
+pyarrow path does, reads the times with the same integer arithmetic as `parse_times`
+and codes case ids, events, statuses and owners in hash tables over byte ranges, in
+order of first appearance as pyarrow's `dictionary_encode` does. The distinct names
+come back as one byte array joined by newlines and become Python strings in one
+split; pseudonyms and `--event-map` then apply to them as on the pyarrow path.
+
+It is stricter than pyarrow's path, never looser: any byte outside 1-127, any quote
+or carriage return, a blank line, a line longer than 64 KiB, a wrong number
+of fields, an empty required value, a mapped value whose first or last byte is not
+printable ASCII other than a space, or any time that `parse_times` would refuse
+makes it answer None, and the block then goes to pyarrow (which may still take it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import numpy as np
+
+from stepcheck.oracle.replay_columns import ColumnLog, Ints
+from stepcheck.oracle.replay_read import LogFile
+from stepcheck.oracle.replay_rows import ColumnMap
+from stepcheck.oracle.replay_scan_bytes import bst_table, joined, scan
+
+__all__ = ["scan_block"]
+
+_READ: Final = ("case", "time", "event", "status", "owner")
+"""The canonical columns the scan reads, in the order of its `wanted` array."""
+_STARTS, _ENDS = bst_table()
+
+
+def scan_block(
+    data: bytes | memoryview,
+    names: list[str],
+    mapping: ColumnMap,
+    case_id: Callable[[str], str],
+    *,
+    name: str,
+    first_row: int,
+) -> ColumnLog | None:
+    """`csv_block`'s columns of these whole lines, or None when the scan is not sure
+    (a memoryview spares copying a file's lines after its header)."""
+    if not data or not names:
+        return None
+    positions: dict[str, int] = {}
+    checked = np.zeros(len(names), np.bool_)
+    for canonical, column in mapping.wanted:
+        if column not in names:
+            return None
+        positions[canonical] = names.index(column)
+        checked[positions[canonical]] = True
+    if any(canonical not in positions for canonical in _READ[:3]):
+        return None
+    wanted = np.array([positions.get(canonical, -1) for canonical in _READ], np.int64)
+    bytes_ = np.frombuffer(data, np.uint8)
+    size, codes, instant, local, spans, counts = scan(
+        bytes_, len(names), wanted, checked, _STARTS, _ENDS
+    )
+    if size <= 0:
+        return None
+    distinct = joined(bytes_, spans, counts).tobytes().decode("ascii").split("\n")
+    found: list[tuple[str, ...]] = []
+    for dictionary in range(4):
+        first = int(counts[:dictionary].sum())
+        found.append(tuple(distinct[first : first + int(counts[dictionary])]))
+    cases, case_names = _renamed(codes[0, :size], found[0], case_id)
+    events, event_names = _renamed(
+        codes[1, :size], found[1], lambda value: mapping.events.get(value, value)
+    )
+    rows = np.arange(first_row, first_row + size, dtype=np.int64)
+    return ColumnLog(
+        files=(LogFile(name=name, rows=size),),
+        file_names=(name,),
+        file_of=np.zeros(size, np.int64),
+        row=rows,
+        line=rows + 1,
+        readable=np.ones(size, np.bool_),
+        malformed={},
+        case=cases,
+        case_names=case_names,
+        instant=instant[:size],
+        local=local[:size],
+        event=events,
+        event_names=event_names,
+        status=codes[2, :size],
+        status_names=found[2],
+        owner=codes[3, :size],
+        owner_names=found[3],
+        has_facts=False,
+    )
+
+
+def _renamed(
+    codes: Ints, names: tuple[str, ...], rename: Callable[[str], str]
+) -> tuple[Ints, tuple[str, ...]]:
+    """Codes into the distinct renamed names (renaming may merge two), as `_coded`."""
+    if rename is str:
+        return codes, names
+    renamed = [rename(value) for value in names]
+    shared = {value: code for code, value in enumerate(dict.fromkeys(renamed))}
+    if len(shared) == len(names) and all(map(str.__eq__, shared, names)):
+        return codes, names
+    table = np.array([shared[value] for value in renamed], np.int64)
+    return table[codes], tuple(shared)

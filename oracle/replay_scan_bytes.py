@@ -1,0 +1,391 @@
+"""The compiled half of the byte scanner (`replay_scan`): every Numba function in one
+module, because Numba's on-disk cache only notices changes to the file of the function
+it compiled, so a helper in another file could leave a stale scan cached.
+
+`scan` walks a block's bytes once, after one vectorised pass (`_lines`) that counts
+the newlines and looks for a byte outside 1-127, a quote or a carriage return: it
+splits each line at its commas, only counts the fields of the unmapped columns, checks
+the mapped ones, reads the time (`scan_time`: the layouts, checks and integer
+arithmetic of `replay_columns_times.parse_times`, a row at a time) and codes case
+ids, events, statuses and owners in open-addressing hash tables over byte ranges, in
+order of first appearance. `joined` gives the distinct names as one byte array.
+Nothing here indexes outside the block whatever its bytes, and every loop ends.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+from stepcheck.oracle.replay_columns import Ints
+from stepcheck.oracle.replay_columns_times import bst_bounds
+
+__all__ = ["bst_table", "joined", "scan", "scan_time"]
+
+_NORMAL, _COMMA, _NEWLINE = 0, 1, 2
+"""What ends a field: the end of the block, a comma, a newline."""
+_LONGEST: Final = 1 << 16
+"""Longer lines are left to pyarrow (none is in a real log; a slot packs a name's
+length beside its code, and a bound keeps that packing far from overflowing)."""
+_FIRST_SLOTS: Final = 1024
+_PROBES: Final = 64
+"""Slots looked at before giving up: never reached unless bytes are made to collide."""
+_SEED: Final = np.uint64(14695981039346656037)
+_PRIME: Final = np.uint64(1099511628211)
+"""FNV-1a's offset basis and prime, taken to a word at a time for the coded values."""
+FIRST_YEAR: Final = 2000
+LAST_YEAR: Final = 2100
+_HOUR: Final = 3600
+_DAY: Final = 86400
+_MICRO: Final = 1_000_000
+_ZERO: Final = 48
+_DASH: Final = 45
+_PLUS: Final = 43
+_COLON: Final = 58
+
+
+def bst_table() -> tuple[Ints, Ints]:
+    """British Summer Time's start and end (UTC seconds) for each year from 2000 on."""
+    return bst_bounds(np.arange(FIRST_YEAR, LAST_YEAR + 1, dtype=np.int64))
+
+
+@numba.njit(cache=True, nogil=True)
+def _number(data: npt.NDArray[np.uint8], at: int, count: int) -> int:
+    """The decimal number of `count` digits at `at`, or -1 if one is not a digit."""
+    value = 0
+    for position in range(at, at + count):
+        digit = int(data[position]) - _ZERO
+        if digit < 0 or digit > 9:
+            return -1
+        value = value * 10 + digit
+    return value
+
+
+@numba.njit(cache=True, nogil=True)
+def _days(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to a date of the proleptic Gregorian calendar."""
+    shifted = year - 1 if month <= 2 else year
+    era = shifted // 400
+    of_era = shifted - era * 400
+    of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    return era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
+
+
+@numba.njit(cache=True, nogil=True)
+def _month_days(year: int, month: int) -> int:
+    if month == 2:
+        leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+@numba.njit(cache=True, nogil=True)
+def scan_time(  # noqa: PLR0912 - the checks of `parse_times`, one after another
+    data: npt.NDArray[np.uint8], start: int, end: int, starts: Ints, ends: Ints
+) -> tuple[bool, int, int]:
+    """(taken, instant, local wall time in microseconds) of the time in bytes
+    `start:end` (which the caller keeps inside `data`); not taken if it is unusual."""
+    width = end - start
+    if width not in (16, 17, 19, 20, 22, 25):
+        return False, 0, 0
+    separator = data[start + 10]
+    if (
+        data[start + 4] != _DASH
+        or data[start + 7] != _DASH
+        or separator not in (84, 32)  # T or a space
+        or data[start + 13] != _COLON
+    ):
+        return False, 0, 0
+    year = _number(data, start, 4)
+    month = _number(data, start + 5, 2)
+    day = _number(data, start + 8, 2)
+    hour = _number(data, start + 11, 2)
+    minute = _number(data, start + 14, 2)
+    seconds = 0
+    tail = start + 16  # the zone, after the seconds if given
+    if width in (19, 20, 25):
+        if data[start + 16] != _COLON:
+            return False, 0, 0
+        seconds = _number(data, start + 17, 2)
+        tail = start + 19
+    aware = width not in (16, 19)
+    offset = 0
+    if width in (17, 20):
+        if data[tail] != 90:  # Z
+            return False, 0, 0
+    elif width in (22, 25):
+        sign = data[tail]
+        if sign not in (_PLUS, _DASH) or data[tail + 3] != _COLON:
+            return False, 0, 0
+        off_hours = _number(data, tail + 1, 2)
+        off_minutes = _number(data, tail + 4, 2)
+        if off_hours < 0 or off_hours > 23 or off_minutes < 0 or off_minutes > 59:
+            return False, 0, 0
+        offset = off_hours * _HOUR + off_minutes * 60
+        if sign == _DASH:
+            offset = -offset
+    if (
+        year < FIRST_YEAR
+        or year > LAST_YEAR
+        or month < 1
+        or month > 12
+        or day < 1
+        or day > _month_days(year, month)
+        or hour < 0
+        or hour > 23
+        or minute < 0
+        or minute > 59
+        or seconds < 0
+        or seconds > 59
+    ):
+        return False, 0, 0
+    given = _days(year, month, day) * _DAY + hour * _HOUR + minute * 60 + seconds
+    summer_starts = starts[year - FIRST_YEAR]
+    summer_ends = ends[year - FIRST_YEAR]
+    if aware:
+        instant = given - offset
+        # an instant in another year than `year` is within a day of New Year, in no
+        # year's summer, so `year`'s bounds answer as the instant's own would
+        summer = instant >= summer_starts and instant < summer_ends
+        local = instant + _HOUR if summer else instant
+    else:
+        if given >= summer_starts and given < summer_starts + _HOUR:
+            return False, 0, 0  # the hour the clocks skip
+        summer_wall = given >= summer_starts + _HOUR and given < summer_ends + _HOUR
+        instant = given - _HOUR if summer_wall else given
+        local = given
+    return True, instant * _MICRO, local * _MICRO
+
+
+@numba.njit(cache=True, nogil=True)
+def _lines(data: npt.NDArray[np.uint8]) -> int:
+    """How many lines at most (the newlines, and one more for a last line without),
+    or -1 when a byte is outside 1-127 or is a quote or a carriage return: one pass
+    the compiler vectorises, so the scan proper only looks for commas and newlines."""
+    count = 0
+    bad = 0
+    for position in range(data.size):
+        byte = data[position]
+        count += byte == 10
+        bad |= (byte >= 128) | (byte == 0) | (byte == 13) | (byte == 34)
+    return -1 if bad else count + 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _word(data: npt.NDArray[np.uint8], at: int) -> np.uint64:
+    """The eight bytes from `at` (the caller keeps them in `data`) as one word, the
+    first lowest: unsigned indices, so the compiler makes it one unaligned load."""
+    base = np.uint64(at)
+    word = np.uint64(0)
+    for offset in range(7, -1, -1):
+        word = (word << np.uint64(8)) | np.uint64(data[base + np.uint64(offset)])
+    return word
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _stamp(value: np.uint64) -> np.int64:
+    """A value's hash mixed, halved to fit an int64."""
+    value ^= value >> np.uint64(31)
+    value *= np.uint64(0x94D049BB133111EB)
+    return np.int64((value ^ (value >> np.uint64(29))) >> np.uint64(1))
+
+
+@numba.njit(cache=True, nogil=True)
+def _grown(slots: Ints, spans: Ints) -> tuple[Ints, Ints]:
+    """The dictionaries in twice the slots, every code moved by its stamp."""
+    size = slots.shape[1] * 2
+    grown = np.full((slots.shape[0], size, slots.shape[2]), -1, np.int64)
+    wider = np.empty((slots.shape[0], size // 2, 2), np.int64)
+    wider[:, : spans.shape[1]] = spans
+    mask = size - 1
+    for dictionary in range(slots.shape[0]):
+        for slot in range(slots.shape[1]):
+            if slots[dictionary, slot, 0] >= 0:
+                at = slots[dictionary, slot, 1] & mask
+                while grown[dictionary, at, 0] >= 0:
+                    at = (at + 1) & mask
+                grown[dictionary, at] = slots[dictionary, slot]
+    return grown, wider
+
+
+@numba.njit(cache=True, nogil=True)
+def joined(data: npt.NDArray[np.uint8], spans: Ints, counts: Ints) -> npt.NDArray[np.uint8]:
+    """Every dictionary's names in code order, one after another, joined by newlines."""
+    total = 0
+    for dictionary in range(counts.size):
+        for code in range(counts[dictionary]):
+            total += spans[dictionary, code, 1] - spans[dictionary, code, 0] + 1
+    joined = np.empty(max(total - 1, 0), np.uint8)
+    at = 0
+    for dictionary in range(counts.size):
+        for code in range(counts[dictionary]):
+            if at > 0:
+                joined[at - 1] = 10
+            for position in range(spans[dictionary, code, 0], spans[dictionary, code, 1]):
+                joined[at] = data[position]
+                at += 1
+            at += 1
+    return joined
+
+
+@numba.njit(cache=True, nogil=True)
+def scan(  # noqa: PLR0917 - the block and how to read it
+    data: npt.NDArray[np.uint8],
+    fields: int,
+    wanted: Ints,
+    checked: npt.NDArray[np.bool_],
+    starts: Ints,
+    ends: Ints,
+) -> tuple[int, Ints, Ints, Ints, Ints, Ints]:
+    """(rows, codes of the four dictionaries by row, instants, local times, spans,
+    counts); rows is -1 when a line is not plain. Status and owner codes are -1 where
+    empty, or everywhere when not mapped. `wanted` gives the fields of case, time,
+    event, status and owner (-1: not mapped), `checked` marks every mapped field (its
+    values' edges must be printable), `starts` and `ends` are `bst_table`'s."""
+    lines = max(_lines(data), 0)
+    codes = np.empty((4, lines), np.int64)
+    times = np.empty((2, lines), np.int64)
+    slots = np.full((4, _FIRST_SLOTS, 4), -1, np.int64)
+    spans = np.empty((4, _FIRST_SLOTS // 2, 2), np.int64)
+    counts = np.zeros(4, np.int64)
+    row, at, left = 0, 0, lines > 0
+    while left:  # a run of rows, until the dictionaries must grow
+        row, at, left = _rows(
+            data, fields, wanted, checked, starts, ends, codes, times, slots, spans, counts, row, at
+        )
+        if left and row >= 0:
+            slots, spans = _grown(slots, spans)
+    return row if lines > 0 else -1, codes, times[0], times[1], spans, counts
+
+
+@numba.njit(cache=True, nogil=True)
+def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
+    data: npt.NDArray[np.uint8],
+    fields: int,
+    wanted: Ints,
+    checked: npt.NDArray[np.bool_],
+    starts: Ints,
+    ends: Ints,
+    codes: Ints,
+    times: Ints,
+    slots: Ints,
+    spans: Ints,
+    counts: Ints,
+    row: int,
+    at: int,
+) -> tuple[int, int, bool]:
+    """(rows read, where the next begins, whether any is left) after the rows from
+    byte `at` (row `row`), up to the end or to a dictionary half full; rows is -1
+    when a line is not plain. No array is replaced in the loop, and no function
+    inlined by Numba takes one (it would count their references at every call).
+
+    A slot holds a code and its value's length (-1: empty), its stamp (hash) and its
+    first 16 bytes as two words (every byte is ASCII, so a word fits an int64): most
+    values are told apart or found equal without reading the block again."""
+    size = data.size
+    begin = np.zeros(5, np.int64)
+    finish = np.zeros(5, np.int64)
+    full = slots.shape[1] // 2 - 1
+    mask = slots.shape[1] - 1
+    eight = np.uint64(8)
+    while at < size:
+        if counts[0] >= full or counts[1] >= full or counts[2] >= full or counts[3] >= full:
+            return row, at, True
+        line = at
+        if data[at] == 10:
+            return -1, at, False  # a blank line
+        for field in range(fields):
+            start = at
+            while at < size and data[at] != 44 and data[at] != 10:  # a comma, a newline
+                at += 1
+            kind = _NORMAL if at == size else _COMMA if data[at] == 44 else _NEWLINE
+            if checked[field]:
+                if at > start and not (32 < data[start] < 127 and 32 < data[at - 1] < 127):
+                    return -1, at, False
+                for column in range(5):
+                    if wanted[column] == field:
+                        begin[column] = start
+                        finish[column] = at
+            if (kind == _COMMA) == (field == fields - 1):
+                return -1, at, False  # fields miscounted
+            at += 1  # past the comma or newline (or the end)
+        if at - line > _LONGEST:
+            return -1, at, False
+        for column in range(3):
+            if begin[column] == finish[column]:
+                return -1, at, False  # a required value
+        taken, instant, local = scan_time(data, begin[1], finish[1], starts, ends)
+        if not taken:
+            return -1, at, False
+        times[0, row] = instant
+        times[1, row] = local
+        for dictionary in range(4):
+            column = dictionary + 1 if dictionary else 0  # case, event, status, owner
+            if wanted[column] < 0:
+                codes[dictionary, row] = -1
+                continue
+            start, end = begin[column], finish[column]
+            length = end - start
+            # the first 16 bytes as two words, zero past the value's end
+            first, second = np.uint64(0), np.uint64(0)
+            if start + 16 <= size:  # one load each, past the value's end if need be
+                first, second = _word(data, start), _word(data, start + 8)
+            else:  # near the block's end: byte by byte
+                for position in range(min(end, start + 16) - 1, start - 1, -1):
+                    second = (second << eight) | (first >> np.uint64(56))
+                    first = (first << eight) | np.uint64(data[position])
+            if length < 8:
+                first &= (np.uint64(1) << (eight * np.uint64(length))) - np.uint64(1)
+                second = np.uint64(0)
+            elif length < 16:
+                second &= (np.uint64(1) << (eight * np.uint64(length - 8))) - np.uint64(1)
+            value = (first ^ _SEED) * _PRIME
+            value = (value ^ second ^ np.uint64(length)) * _PRIME
+            for word_at in range(start + 16, end, 8):  # the rest, a word at a time
+                word = np.uint64(0)
+                if word_at + 8 <= size:
+                    word = _word(data, word_at)
+                else:
+                    for position in range(min(end, word_at + 8) - 1, word_at - 1, -1):
+                        word = (word << eight) | np.uint64(data[position])
+                if end - word_at < 8:
+                    word &= (np.uint64(1) << (eight * np.uint64(end - word_at))) - np.uint64(1)
+                value = (value ^ word) * _PRIME
+            stamp = _stamp(value)
+            slot = stamp & mask
+            code = -1
+            for _ in range(_PROBES):
+                entry = slots[dictionary, slot, 0]
+                if entry < 0:  # first sight: the next code
+                    code = counts[dictionary]
+                    counts[dictionary] = code + 1
+                    slots[dictionary, slot, 0] = code + (length << 40)
+                    slots[dictionary, slot, 1] = stamp
+                    slots[dictionary, slot, 2] = np.int64(first)
+                    slots[dictionary, slot, 3] = np.int64(second)
+                    spans[dictionary, code, 0] = start
+                    spans[dictionary, code, 1] = end
+                    break
+                if (
+                    slots[dictionary, slot, 1] == stamp
+                    and entry >> 40 == length
+                    and slots[dictionary, slot, 2] == np.int64(first)
+                    and slots[dictionary, slot, 3] == np.int64(second)
+                ):
+                    found = entry - (length << 40)
+                    other = spans[dictionary, found, 0]
+                    offset = 16
+                    while offset < length and data[start + offset] == data[other + offset]:
+                        offset += 1
+                    if offset >= length:
+                        code = found
+                        break
+                slot = (slot + 1) & mask
+            if code < 0:
+                return -1, at, False  # bytes made to collide: left to pyarrow
+            codes[dictionary, row] = -1 if start == end else code  # empty: not recorded
+        row += 1
+    return row, at, False
