@@ -41,6 +41,7 @@ from stepcheck.oracle.replay_index import RuleIndex
 from stepcheck.oracle.replay_model import ReplayReport
 from stepcheck.oracle.replay_read import LogFile, format_of
 from stepcheck.oracle.replay_rows import ColumnMap, RowPlace
+from stepcheck.oracle.replay_scan import scan_block
 from stepcheck.oracle.replay_vector_report import replay_vector
 from stepcheck.oracle.replay_vector_sort import last_replayable
 from stepcheck.oracle.replay_vector_table import VectorTable
@@ -153,25 +154,50 @@ def _csv_blocks(
         if names is None:
             yield None
             return
-        first, rest = 1, b""
+        first, kept = 1, 0
+        buffer = bytearray(size)
         while True:
-            read = handle.read(size)
+            if len(buffer) - kept < size:  # a line longer than a block: room for more
+                buffer.extend(bytes(size))
+            with memoryview(buffer) as view:
+                read = handle.readinto(view[kept : kept + size])
+            filled = kept + read
             if not read:
+                rest = bytes(buffer[:kept])
                 block = csv_block(rest, names, mapping, case_id, name=str(path), first_row=first)
                 if rest or first == 1:  # a last line with no newline; or no row at all
                     yield block
                 return
-            data = rest + read
-            cut = data.rfind(b"\n") + 1
+            cut = buffer.rfind(b"\n", 0, filled) + 1
             if cut == 0:
-                rest = data
+                kept = filled
                 continue
-            block = csv_block(data[:cut], names, mapping, case_id, name=str(path), first_row=first)
+            with memoryview(buffer) as view:  # the block is scanned where it was read
+                block = _block(view[:cut], names, mapping, case_id, str(path), first)
             yield block
             if block is None:
                 return
             first += block.size
-            rest = data[cut:]
+            buffer[: filled - cut] = buffer[cut:filled]
+            kept = filled - cut
+
+
+def _block(  # noqa: PLR0917 - `csv_block`'s arguments
+    lines: memoryview,
+    names: list[str],
+    mapping: ColumnMap,
+    case_id: Callable[[str], str],
+    name: str,
+    first: int,
+) -> ColumnLog | None:
+    """`csv_block` of whole lines still in the read buffer: scanned in place, copied
+    only for pyarrow."""
+    block = scan_block(lines, names, mapping, case_id, name=name, first_row=first)
+    if block is not None:
+        return block
+    return csv_block(
+        bytes(lines), names, mapping, case_id, name=name, first_row=first, scanner=False
+    )
 
 
 def _parquet_blocks(
@@ -293,9 +319,12 @@ class _Spill:
 
 
 def _recoded(codes: Ints, names: tuple[str, ...], shared: dict[str, int]) -> Ints:
-    """A block's codes into names shared by every block; -1 (not recorded) stays."""
-    table = np.array([shared.setdefault(name, len(shared)) for name in names] + [-1], np.int64)
-    return table[codes]
+    """A block's codes into names shared by every block; -1 (not recorded) stays. (New
+    names are found by `in` and looked up by `map`: no Python call per name.)"""
+    new = [name for name in dict.fromkeys(names) if name not in shared]
+    shared.update(zip(new, range(len(shared), len(shared) + len(new)), strict=True))
+    table = np.fromiter(map(shared.__getitem__, names), np.int64, len(names))
+    return np.append(table, -1)[codes]
 
 
 def _merged(
