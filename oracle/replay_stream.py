@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 from attrs import evolve
@@ -233,7 +232,8 @@ class _Spill:
     def __init__(self, folder: Path, count: int, rules: RuleIndex) -> None:
         self.folder, self.count, self.rules = folder, count, rules
         self.handles: list[BinaryIO] = [(folder / f"{i}.bin").open("wb") for i in range(count)]
-        self.rows = [0] * count
+        self.chunks: list[list[int]] = [[] for _ in range(count)]
+        """Per share, the rows each block added (its columns written one after another)."""
         self.codes: dict[str, int] = {}
         self.events: dict[str, int] = {}
         self.statuses: dict[str, int] = {}
@@ -249,27 +249,26 @@ class _Spill:
         share = case % self.count
         if self.count <= 2**16:  # numpy sorts 16-bit integers stably by radix
             share = share.astype(np.uint16)
-        columns = np.stack(
-            (
-                case,
-                np.full(block.size, file_number, np.int64),
-                block.row,
-                block.line,
-                block.instant,
-                block.local,
-                _recoded(block.event, block.event_names, self.events),
-                _recoded(block.status, block.status_names, self.statuses),
-                _recoded(block.owner, block.owner_names, self.owners),
-            ),
-            axis=1,
+        columns = (
+            case,
+            np.full(block.size, file_number, np.int64),
+            block.row,
+            block.line,
+            block.instant,
+            block.local,
+            _recoded(block.event, block.event_names, self.events),
+            _recoded(block.status, block.status_names, self.statuses),
+            _recoded(block.owner, block.owner_names, self.owners),
         )
         order = np.argsort(share, kind="stable")
-        bounds = np.searchsorted(share[order], np.arange(self.count + 1), side="left")
+        bounds = np.searchsorted(share[order], np.arange(self.count + 1)).tolist()
+        by_share = [column[order] for column in columns]
         for number in range(self.count):
-            lo, hi = int(bounds[number]), int(bounds[number + 1])
+            lo, hi = bounds[number], bounds[number + 1]
             if hi > lo:
-                columns[order[lo:hi]].tofile(self.handles[number])
-                self.rows[number] += hi - lo
+                for column in by_share:
+                    column[lo:hi].tofile(self.handles[number])
+                self.chunks[number].append(hi - lo)
 
     def close(self) -> None:
         for handle in self.handles:
@@ -280,22 +279,29 @@ class _Spill:
         names = tuple(self.codes)
         for number in range(self.count):
             path = self.folder / f"{number}.bin"
-            columns = np.fromfile(path, np.int64).reshape(self.rows[number], len(_COLUMNS) + 1)
+            flat = np.fromfile(path, np.int64)
             path.unlink()
-            if len(columns):
+            parts: list[list[Ints]] = [[] for _ in range(len(_COLUMNS) + 1)]
+            at = 0
+            for rows in self.chunks[number]:
+                for part in parts:
+                    part.append(flat[at : at + rows])
+                    at += rows
+            if at:
+                columns = [np.concatenate(part) for part in parts]
                 yield self._log(columns, number, names, files)
 
     def _log(
         self,
-        columns: npt.NDArray[np.int64],
+        columns: list[Ints],
         number: int,
         names: tuple[str, ...],
         files: tuple[LogFile, ...],
     ) -> ColumnLog:
         """Share `number`'s rows. Its cases are those whose code is `number` modulo the
         shares, coded in the order first read, so the share's own code is code // count."""
-        joined = {name: np.ascontiguousarray(columns[:, i + 1]) for i, name in enumerate(_COLUMNS)}
-        size = len(columns)
+        joined = dict(zip(_COLUMNS, columns[1:], strict=True))
+        size = len(columns[0])
         return ColumnLog(
             files=files,
             file_names=tuple(f.name for f in files),
@@ -304,7 +310,7 @@ class _Spill:
             line=joined["line"],
             readable=np.ones(size, np.bool_),
             malformed={},
-            case=columns[:, 0] // self.count,
+            case=columns[0] // self.count,
             case_names=names[number :: self.count],
             instant=joined["instant"],
             local=joined["local"],
