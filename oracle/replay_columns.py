@@ -30,6 +30,7 @@ __all__ = [
     "ColumnLog",
     "Ints",
     "concatenated",
+    "file_columns",
     "from_read",
     "local_time",
     "micros",
@@ -127,6 +128,40 @@ class ColumnLog:
             for order in range(self.size)
         ]
         return LogRead(rows=tuple(rows), files=self.files)
+
+
+def file_columns(
+    name: str,
+    first_row: int,
+    header_lines: int,
+    codes: dict[str, tuple[Ints, tuple[str, ...]]],
+    times: tuple[Ints, Ints],
+) -> ColumnLog:
+    """The columns of one plain file's rows from `first_row` on, every row readable:
+    `codes` holds (codes, names) of "case", "event", "status" and "owner", `times` the
+    instants and local times; row r is on line `r + header_lines`."""
+    size = len(times[0])
+    rows = np.arange(first_row, first_row + size, dtype=np.int64)
+    return ColumnLog(
+        files=(LogFile(name=name, rows=size),),
+        file_names=(name,),
+        file_of=np.zeros(size, np.int64),
+        row=rows,
+        line=rows + header_lines,
+        readable=np.ones(size, np.bool_),
+        malformed={},
+        case=codes["case"][0],
+        case_names=codes["case"][1],
+        instant=times[0],
+        local=times[1],
+        event=codes["event"][0],
+        event_names=codes["event"][1],
+        status=codes["status"][0],
+        status_names=codes["status"][1],
+        owner=codes["owner"][0],
+        owner_names=codes["owner"][1],
+        has_facts=False,
+    )
 
 
 class _Coder:

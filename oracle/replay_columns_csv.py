@@ -28,9 +28,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from stepcheck.oracle.replay_columns import ColumnLog, Ints, concatenated
+from stepcheck.oracle.replay_columns import ColumnLog, Ints, concatenated, file_columns
 from stepcheck.oracle.replay_columns_times import parse_times
-from stepcheck.oracle.replay_read import LogFile, format_of
+from stepcheck.oracle.replay_read import format_of
 from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap
 from stepcheck.oracle.replay_scan import scan_block
 
@@ -175,31 +175,13 @@ def plain_columns(
     times = parse_times(columns["time"])
     if times is None:
         return None
-    cases, case_names = _coded(columns["case"], case_id)
-    events, event_names = _coded(columns["event"], lambda n: mapping.events.get(n, n))
-    status, status_names = _optional(columns.get("status"), size)
-    owner, owner_names = _optional(columns.get("owner"), size)
-    rows = np.arange(first_row, first_row + size, dtype=np.int64)
-    return ColumnLog(
-        files=(LogFile(name=name, rows=size),),
-        file_names=(name,),
-        file_of=np.zeros(size, np.int64),
-        row=rows,
-        line=rows + header_lines,
-        readable=np.ones(size, np.bool_),
-        malformed={},
-        case=cases,
-        case_names=case_names,
-        instant=times[0],
-        local=times[1],
-        event=events,
-        event_names=event_names,
-        status=status,
-        status_names=status_names,
-        owner=owner,
-        owner_names=owner_names,
-        has_facts=False,
-    )
+    coded = {
+        "case": _coded(columns["case"], case_id),
+        "event": _coded(columns["event"], lambda n: mapping.events.get(n, n)),
+        "status": _optional(columns.get("status"), size),
+        "owner": _optional(columns.get("owner"), size),
+    }
+    return file_columns(name, first_row, header_lines, coded, times)
 
 
 def kept_by_strip(column: pa.Array) -> bool:

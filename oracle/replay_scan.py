@@ -26,8 +26,7 @@ from typing import Final
 
 import numpy as np
 
-from stepcheck.oracle.replay_columns import ColumnLog, Ints
-from stepcheck.oracle.replay_read import LogFile
+from stepcheck.oracle.replay_columns import ColumnLog, Ints, file_columns
 from stepcheck.oracle.replay_rows import ColumnMap
 from stepcheck.oracle.replay_scan_bytes import bst_table, joined, scan
 
@@ -72,31 +71,15 @@ def scan_block(
     for dictionary in range(4):
         first = int(counts[:dictionary].sum())
         found.append(tuple(distinct[first : first + int(counts[dictionary])]))
-    cases, case_names = _renamed(codes[0, :size], found[0], case_id)
-    events, event_names = _renamed(
-        codes[1, :size], found[1], lambda value: mapping.events.get(value, value)
-    )
-    rows = np.arange(first_row, first_row + size, dtype=np.int64)
-    return ColumnLog(
-        files=(LogFile(name=name, rows=size),),
-        file_names=(name,),
-        file_of=np.zeros(size, np.int64),
-        row=rows,
-        line=rows + 1,
-        readable=np.ones(size, np.bool_),
-        malformed={},
-        case=cases,
-        case_names=case_names,
-        instant=instant[:size],
-        local=local[:size],
-        event=events,
-        event_names=event_names,
-        status=codes[2, :size],
-        status_names=found[2],
-        owner=codes[3, :size],
-        owner_names=found[3],
-        has_facts=False,
-    )
+    coded = {
+        "case": _renamed(codes[0, :size], found[0], case_id),
+        "event": _renamed(
+            codes[1, :size], found[1], lambda value: mapping.events.get(value, value)
+        ),
+        "status": (codes[2, :size], found[2]),
+        "owner": (codes[3, :size], found[3]),
+    }
+    return file_columns(name, first_row, 1, coded, (instant[:size], local[:size]))
 
 
 def _renamed(

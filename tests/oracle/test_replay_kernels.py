@@ -18,6 +18,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_replay_compiled import CLOCKED, MAPPING, NAMES, SHIPPED, _fuzzed
+from test_replay_vector import _EDITS
 
 from stepcheck.oracle.replay_columns import ColumnLog, from_read
 from stepcheck.oracle.replay_columns_csv import read_csv_columns
@@ -30,14 +31,6 @@ from stepcheck.oracle.replay_vector_sort import SortedColumns, sort_columns
 from stepcheck.oracle.replay_vector_table import VectorTable
 from stepcheck.spec.model import ProtocolSpec, Reading
 
-_EDITS = st.lists(
-    st.tuples(
-        st.integers(min_value=0, max_value=9),
-        st.integers(min_value=0, max_value=10**6),
-        st.integers(min_value=0, max_value=10**6),
-    ),
-    max_size=12,
-)
 _SETTINGS = settings(
     max_examples=10,
     deadline=None,
