@@ -12,6 +12,7 @@ something open (text, Markdown, SARIF, the violations CSV) makes only those.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -206,19 +207,23 @@ class CaseReports(Sequence[CaseReport]):
                 *(group.notable() for group in self._clean),
             )
         )
-        picked = sorted(np.flatnonzero(wanted).tolist(), key=self._name)
-        return _Picked(self, picked)
+        return _Picked(self, np.flatnonzero(wanted).tolist(), self._name)
 
 
 class _Picked(Sequence[CaseReport]):
-    """Some of a `CaseReports`, by place among its explicit then clean cases, made when
-    read."""
+    """Some of a `CaseReports`, by place among its explicit then clean cases, in case-id
+    order, made when read. The first few (what a text report lists) are picked by
+    `heapq.nsmallest`; the whole order is sorted only when something else is read."""
 
-    def __init__(self, cases: CaseReports, places: list[int]) -> None:
-        self._cases, self._positions = cases, places
+    def __init__(self, cases: CaseReports, places: list[int], name: Callable[[int], str]) -> None:
+        self._cases, self._places, self._name = cases, places, name
+
+    @cached_property
+    def _sorted(self) -> list[int]:
+        return sorted(self._places, key=self._name)
 
     def __len__(self) -> int:
-        return len(self._positions)
+        return len(self._places)
 
     @overload
     def __getitem__(self, index: int) -> CaseReport: ...
@@ -226,8 +231,12 @@ class _Picked(Sequence[CaseReport]):
     def __getitem__(self, index: slice) -> Sequence[CaseReport]: ...
     def __getitem__(self, index: int | slice) -> CaseReport | Sequence[CaseReport]:
         if isinstance(index, slice):
-            return [self._cases.made(p) for p in self._positions[index]]
-        return self._cases.made(self._positions[index])
+            start, stop, step = index.indices(len(self._places))
+            if start == 0 and step == 1 and stop * 8 < len(self._places):
+                first = heapq.nsmallest(stop, self._places, key=self._name)
+                return [self._cases.made(p) for p in first]
+            return [self._cases.made(p) for p in self._sorted[index]]
+        return self._cases.made(self._sorted[index])
 
 
 def notable_cases(cases: Sequence[CaseReport], *, timelines: bool) -> Sequence[CaseReport]:

@@ -215,3 +215,29 @@ def test_a_log_split_over_two_files_gives_the_same_report(tmp_path):
     assert columns is not None
     assert _outputs(replay_vector(spec, columns)) == expected
     assert _outputs(replay_vector(spec, from_read(read))) == expected
+
+
+def test_a_report_listing_the_first_of_many_notable_cases_lists_them_in_id_order(tmp_path):
+    """Past eight times the listed cases, the text report picks its first cases by a
+    partial selection, not a full sort: the same cases, in the same order. (Somerset's
+    cases cut off part way, copied under new ids: over a thousand with a deadline
+    still open.)"""
+    spec = SHIPPED["somerset"]
+    header, *lines = render_log(simulate(spec, cases=300, seed=3)).splitlines()
+    cut = lines[: len(lines) // 3]
+    copied = [
+        f"{case}-{copy},{rest}"
+        for copy in range(100)
+        for case, _, rest in (line.partition(",") for line in cut)
+    ]
+    log = tmp_path / "somerset.csv"
+    log.write_text("\n".join([header, *copied]) + "\n", encoding="utf-8")
+    columns = read_csv_columns([log], MAPPING)
+    assert columns is not None
+    report = replay_vector(spec, columns)
+    notable = report.cases.notable()
+    names = sorted(case.case for case in report.cases if case.open or case.unowned)
+    assert len(notable) == len(names) > 8 * 100
+    assert [case.case for case in notable[:100]] == names[:100]
+    assert [case.case for case in notable[100:150]] == names[100:150]
+    assert render_text(report) == render_text(replay_compiled(spec, read_logs([log], MAPPING)))
