@@ -56,8 +56,12 @@ class Named(Sequence[str]):
         return str(self._names[self._codes[index]])
 
     def __iter__(self) -> Iterator[str]:
+        return iter(self.take(slice(None)))
+
+    def take(self, positions: Ints | slice) -> list[str]:
+        """The names at `positions`, as a list."""
         names = self._names
-        return iter([names[code] for code in self._codes.tolist()])
+        return [names[code] for code in self._codes[positions].tolist()]
 
 
 @frozen(kw_only=True, eq=False)
@@ -201,13 +205,16 @@ class CaseReports(Sequence[CaseReport]):
 
     def notable(self) -> Sequence[CaseReport]:
         """The cases with something open or an unowned stretch, in case-id order."""
-        wanted = np.concatenate(
-            (
-                np.array([bool(r.open or r.unowned) for r in self._explicit], np.bool_),
-                *(group.notable() for group in self._clean),
-            )
-        )
-        return _Picked(self, np.flatnonzero(wanted).tolist(), self._name)
+        places = [where for where, r in enumerate(self._explicit) if r.open or r.unowned]
+        names = [self._explicit[where].case for where in places]
+        for group, start in zip(self._clean, self._starts, strict=False):
+            ks = np.flatnonzero(group.notable())
+            places += (ks + start).tolist()
+            if isinstance(group.names, Named):
+                names += group.names.take(ks)
+            else:
+                names += [group.names[k] for k in ks.tolist()]
+        return _Picked(self, places, names)
 
 
 class _Picked(Sequence[CaseReport]):
@@ -215,12 +222,15 @@ class _Picked(Sequence[CaseReport]):
     order, made when read. The first few (what a text report lists) are picked by
     `heapq.nsmallest`; the whole order is sorted only when something else is read."""
 
-    def __init__(self, cases: CaseReports, places: list[int], name: Callable[[int], str]) -> None:
-        self._cases, self._places, self._name = cases, places, name
+    def __init__(self, cases: CaseReports, places: list[int], names: Sequence[str]) -> None:
+        self._cases, self._places, self._names = cases, places, names
 
     @cached_property
     def _sorted(self) -> list[int]:
-        return sorted(self._places, key=self._name)
+        return [self._places[i] for i in sorted(range(len(self._places)), key=self._key)]
+
+    def _key(self, i: int) -> str:
+        return self._names[i]
 
     def __len__(self) -> int:
         return len(self._places)
@@ -233,8 +243,8 @@ class _Picked(Sequence[CaseReport]):
         if isinstance(index, slice):
             start, stop, step = index.indices(len(self._places))
             if start == 0 and step == 1 and stop * 8 < len(self._places):
-                first = heapq.nsmallest(stop, self._places, key=self._name)
-                return [self._cases.made(p) for p in first]
+                first = heapq.nsmallest(stop, range(len(self._places)), key=self._key)
+                return [self._cases.made(self._places[i]) for i in first]
             return [self._cases.made(p) for p in self._sorted[index]]
         return self._cases.made(self._sorted[index])
 

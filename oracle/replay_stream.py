@@ -325,11 +325,19 @@ class _Spill:
 
 
 def _recoded(codes: Ints, names: tuple[str, ...], shared: dict[str, int]) -> Ints:
-    """A block's codes into names shared by every block; -1 (not recorded) stays. (New
-    names are found by `in` and looked up by `map`: no Python call per name.)"""
-    new = [name for name in dict.fromkeys(names) if name not in shared]
-    shared.update(zip(new, range(len(shared), len(shared) + len(new)), strict=True))
-    table = np.fromiter(map(shared.__getitem__, names), np.int64, len(names))
+    """A block's codes into names shared by every block; -1 (not recorded) stays."""
+    get = shared.get
+    table = np.fromiter((get(name, -1) for name in names), np.int64, len(names))
+    new = np.flatnonzero(table < 0)
+    if len(new):
+        added = [names[i] for i in new.tolist()]
+        if len(set(added)) < len(added):  # a name twice in a block's names: one code
+            for name in added:
+                shared.setdefault(name, len(shared))
+            table[new] = [shared[name] for name in added]
+        else:
+            table[new] = np.arange(len(shared), len(shared) + len(new))
+            shared.update(zip(added, table[new].tolist(), strict=True))
     return np.append(table, -1)[codes]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +22,7 @@ from stepcheck.oracle.replay_columns_parquet import read_columns
 from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_read import read_logs
 from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
-from stepcheck.oracle.replay_stream import replay_streamed
+from stepcheck.oracle.replay_stream import _recoded, replay_streamed
 from stepcheck.spec.model import Reading
 
 
@@ -128,3 +129,14 @@ def test_an_unreadable_log_is_handed_back(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "open", refuse)
 
     assert replay_streamed(spec, [log], MAPPING) is None
+
+
+def test_names_are_coded_once_for_the_whole_log():
+    """Codes shared across blocks: a name keeps its first code, a name repeated within
+    one block's names gets one code, and 'not recorded' (-1) stays -1."""
+    shared: dict[str, int] = {}
+    first = _recoded(np.array([0, 1, 1, -1]), ("a", "b"), shared)
+    assert first.tolist() == [0, 1, 1, -1]
+    again = _recoded(np.array([0, 1, 2, 3]), ("c", "a", "d", "c"), shared)
+    assert again.tolist() == [2, 0, 3, 2]
+    assert shared == {"a": 0, "b": 1, "c": 2, "d": 3}
