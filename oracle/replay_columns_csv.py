@@ -106,7 +106,7 @@ def csv_header(line: bytes) -> list[str] | None:
 
 
 def csv_block(
-    data: bytes,
+    data: bytes | memoryview,
     names: list[str],
     mapping: ColumnMap,
     case_id: Callable[[str], str],
@@ -118,13 +118,15 @@ def csv_block(
     """Whole lines of a plain CSV file after its header, from row `first_row`, as
     columns; None when they need the row reader (or there are none). The compiled
     scan (`replay_scan`) is tried first unless `scanner` is False; pyarrow reads what
-    it is not sure of."""
+    it is not sure of. A memoryview (lines still in a read buffer) is scanned in
+    place and copied only for pyarrow."""
     if not data:
         return None
     if scanner:
         scanned = scan_block(data, names, mapping, case_id, name=name, first_row=first_row)
         if scanned is not None:
             return scanned
+    data = bytes(data)
     if data.startswith(b"\n") or _unusual(data):
         return None
     positions = {}

@@ -62,7 +62,8 @@ def walk(  # type: ignore[no-untyped-def]  # noqa: PLR0917, PLR0912, PLR0915
     `table` = (sorted_keys, sorted_entries, ok, target, entry_clocks, entry_windows,
     status_of, owner_of, unspecified_owner, due);
     `calendar` = (counts, first day, sits);
-    `need` = (kind, key, day, which) per case, written when a case stops.
+    `need` = (kind, key, when, which) per case, written when a case stops: for
+    NEED_KEY the key and the row's time, for NEED_DUE the day and which limit.
     """
     pos, first, length, state, now, unclean, at_of, state_of = cases
     local, step_of, status_of_row, owner_of_row = log

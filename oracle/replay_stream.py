@@ -40,7 +40,6 @@ from stepcheck.oracle.replay_index import RuleIndex
 from stepcheck.oracle.replay_model import ReplayReport
 from stepcheck.oracle.replay_read import LogFile, format_of
 from stepcheck.oracle.replay_rows import ColumnMap, RowPlace
-from stepcheck.oracle.replay_scan import scan_block
 from stepcheck.oracle.replay_vector_report import replay_vector
 from stepcheck.oracle.replay_vector_sort import last_replayable
 from stepcheck.oracle.replay_vector_table import VectorTable
@@ -172,31 +171,15 @@ def _csv_blocks(
                 kept = filled
                 continue
             with memoryview(buffer) as view:  # the block is scanned where it was read
-                block = _block(view[:cut], names, mapping, case_id, str(path), first)
+                block = csv_block(
+                    view[:cut], names, mapping, case_id, name=str(path), first_row=first
+                )
             yield block
             if block is None:
                 return
             first += block.size
             buffer[: filled - cut] = buffer[cut:filled]
             kept = filled - cut
-
-
-def _block(  # noqa: PLR0917 - `csv_block`'s arguments
-    lines: memoryview,
-    names: list[str],
-    mapping: ColumnMap,
-    case_id: Callable[[str], str],
-    name: str,
-    first: int,
-) -> ColumnLog | None:
-    """`csv_block` of whole lines still in the read buffer: scanned in place, copied
-    only for pyarrow."""
-    block = scan_block(lines, names, mapping, case_id, name=name, first_row=first)
-    if block is not None:
-        return block
-    return csv_block(
-        bytes(lines), names, mapping, case_id, name=name, first_row=first, scanner=False
-    )
 
 
 def _parquet_blocks(
