@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
+from stepcheck.oracle.replay_case_table import CaseIds
 from stepcheck.oracle.replay_model import (
     CaseReport,
     OpenObligation,
@@ -61,6 +62,8 @@ class Named(Sequence[str]):
     def take(self, positions: Ints | slice) -> list[str]:
         """The names at `positions`, as a list."""
         names = self._names
+        if isinstance(names, CaseIds):  # decoded in bulk
+            return names.take(self._codes[positions])
         return [names[code] for code in self._codes[positions].tolist()]
 
 

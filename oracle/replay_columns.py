@@ -13,7 +13,7 @@ into `LogRow`s (`rows_of`) only when the executor must explain a case.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -66,7 +66,8 @@ class ColumnLog:
     """False for a row malformed when read (its `Malformed` is in `malformed`)."""
     malformed: dict[int, Malformed]
     case: Ints
-    case_names: tuple[str, ...]
+    case_names: Sequence[str]
+    """Case ids by code (a `CaseIds` when a long log is read in blocks)."""
     instant: Ints
     local: Ints
     event: Ints
@@ -134,7 +135,7 @@ def file_columns(
     name: str,
     first_row: int,
     header_lines: int,
-    codes: dict[str, tuple[Ints, tuple[str, ...]]],
+    codes: Mapping[str, tuple[Ints, Sequence[str]]],
     times: tuple[Ints, Ints],
 ) -> ColumnLog:
     """The columns of one plain file's rows from `first_row` on, every row readable:
@@ -155,11 +156,11 @@ def file_columns(
         instant=times[0],
         local=times[1],
         event=codes["event"][0],
-        event_names=codes["event"][1],
+        event_names=tuple(codes["event"][1]),
         status=codes["status"][0],
-        status_names=codes["status"][1],
+        status_names=tuple(codes["status"][1]),
         owner=codes["owner"][0],
-        owner_names=codes["owner"][1],
+        owner_names=tuple(codes["owner"][1]),
         has_facts=False,
     )
 

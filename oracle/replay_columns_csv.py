@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from stepcheck.oracle.replay_case_table import CaseTable, numbered
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, concatenated, file_columns
 from stepcheck.oracle.replay_columns_times import parse_times
 from stepcheck.oracle.replay_read import format_of
@@ -114,19 +115,35 @@ def csv_block(
     name: str,
     first_row: int,
     scanner: bool = True,
+    cases: CaseTable | None = None,
 ) -> ColumnLog | None:
     """Whole lines of a plain CSV file after its header, from row `first_row`, as
     columns; None when they need the row reader (or there are none). The compiled
     scan (`replay_scan`) is tried first unless `scanner` is False; pyarrow reads what
     it is not sure of. A memoryview (lines still in a read buffer) is scanned in
-    place and copied only for pyarrow."""
+    place and copied only for pyarrow. With `cases`, case ids are numbered in it."""
     if not data:
         return None
     if scanner:
-        scanned = scan_block(data, names, mapping, case_id, name=name, first_row=first_row)
+        scanned = scan_block(
+            data, names, mapping, case_id, name=name, first_row=first_row, cases=cases
+        )
         if scanned is not None:
             return scanned
-    data = bytes(data)
+    block = _arrow_block(bytes(data), names, mapping, case_id, name=name, first_row=first_row)
+    return block if block is None or cases is None else numbered(block, cases)
+
+
+def _arrow_block(
+    data: bytes,
+    names: list[str],
+    mapping: ColumnMap,
+    case_id: Callable[[str], str],
+    *,
+    name: str,
+    first_row: int,
+) -> ColumnLog | None:
+    """`csv_block` by pyarrow alone."""
     if data.startswith(b"\n") or _unusual(data):
         return None
     positions = {}

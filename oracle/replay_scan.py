@@ -21,11 +21,12 @@ makes it answer None, and the block then goes to pyarrow (which may still take i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import numpy as np
 
+from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, file_columns
 from stepcheck.oracle.replay_rows import ColumnMap
 from stepcheck.oracle.replay_scan_bytes import bst_table, joined, scan
@@ -45,9 +46,12 @@ def scan_block(
     *,
     name: str,
     first_row: int,
+    cases: CaseTable | None = None,
 ) -> ColumnLog | None:
     """`csv_block`'s columns of these whole lines, or None when the scan is not sure
-    (a memoryview spares copying a file's lines after its header)."""
+    (a memoryview spares copying a file's lines after its header). With `cases`, case
+    ids are numbered in it, for a whole log, and never made into strings unless
+    `case_id` renames them."""
     if not data or not names:
         return None
     positions: dict[str, int] = {}
@@ -66,13 +70,26 @@ def scan_block(
     )
     if size <= 0:
         return None
+    table_only = cases is not None and case_id is str
+    if table_only:  # the case ids' bytes go to the table, not into strings
+        counts = counts.copy()
+        case_spans, counts[0] = spans[0, : counts[0]], 0
     distinct = joined(bytes_, spans, counts).tobytes().decode("ascii").split("\n")
     found: list[tuple[str, ...]] = []
     for dictionary in range(4):
         first = int(counts[:dictionary].sum())
         found.append(tuple(distinct[first : first + int(counts[dictionary])]))
+    case: tuple[Ints, Sequence[str]]
+    if cases is None:
+        case = _renamed(codes[0, :size], found[0], case_id)
+    elif table_only:
+        numbers = cases.add_spans(bytes_, case_spans, ascii_only=True)
+        case = numbers[codes[0, :size]], cases.names()
+    else:
+        renamed = _renamed(codes[0, :size], found[0], case_id)
+        case = cases.add_names(renamed[1])[renamed[0]], cases.names()
     coded = {
-        "case": _renamed(codes[0, :size], found[0], case_id),
+        "case": case,
         "event": _renamed(
             codes[1, :size], found[1], lambda value: mapping.events.get(value, value)
         ),

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from attrs import evolve
 
+from stepcheck.oracle.replay_case_table import CaseIds, CaseTable, numbered
 from stepcheck.oracle.replay_cases import CaseReports
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
 from stepcheck.oracle.replay_columns_csv import csv_block, csv_header
@@ -129,9 +130,9 @@ def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
         return None
     match format_of(path, log_format):
         case "csv":
-            blocks = _csv_blocks(path, mapping, case_id, block_bytes)
+            blocks = _csv_blocks(path, mapping, case_id, block_bytes, spill.cases)
         case "parquet":
-            blocks = _parquet_blocks(path, mapping, case_id, block_bytes)
+            blocks = _parquet_blocks(path, mapping, case_id, block_bytes, spill.cases)
         case _:
             return None
     rows = 0
@@ -144,7 +145,7 @@ def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
 
 
 def _csv_blocks(
-    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int
+    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int, cases: CaseTable
 ) -> Iterator[ColumnLog | None]:
     """A plain CSV file's rows, a block of whole lines at a time (None: not plain)."""
     with path.open("rb") as handle:
@@ -156,13 +157,17 @@ def _csv_blocks(
         buffer = bytearray(size)
         while True:
             if len(buffer) - kept < size:  # a line longer than a block: room for more
-                buffer.extend(bytes(size))
+                # a new buffer, not resized in place: an array still viewing the old one
+                # (until the collector frees it) would make resizing fail
+                buffer = buffer + bytes(size)
             with memoryview(buffer) as view:
                 read = handle.readinto(view[kept : kept + size])
             filled = kept + read
             if not read:
                 rest = bytes(buffer[:kept])
-                block = csv_block(rest, names, mapping, case_id, name=str(path), first_row=first)
+                block = csv_block(
+                    rest, names, mapping, case_id, name=str(path), first_row=first, cases=cases
+                )
                 if rest or first == 1:  # a last line with no newline; or no row at all
                     yield block
                 return
@@ -172,8 +177,9 @@ def _csv_blocks(
                 continue
             with memoryview(buffer) as view:  # the block is scanned where it was read
                 block = csv_block(
-                    view[:cut], names, mapping, case_id, name=str(path), first_row=first
-                )
+                    view[:cut], names, mapping, case_id, name=str(path), first_row=first,
+                    cases=cases,
+                )  # fmt: skip
             yield block
             if block is None:
                 return
@@ -183,7 +189,7 @@ def _csv_blocks(
 
 
 def _parquet_blocks(
-    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int
+    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int, cases: CaseTable
 ) -> Iterator[ColumnLog | None]:
     """A Parquet file's rows, a batch at a time (None: they need the row reader)."""
     try:
@@ -195,7 +201,7 @@ def _parquet_blocks(
         first = 1
         for batch in found.iter_batches(batch_size=max(1, size // 64), columns=wanted):
             block = parquet_block(batch, mapping, case_id, name=str(path), first_row=first)
-            yield block
+            yield None if block is None else numbered(block, cases)
             if block is None:
                 return
             first += block.size
@@ -208,16 +214,17 @@ def _parquet_blocks(
 class _Spill:
     """The shares' files: each block's integer columns, by share, appended raw.
 
-    Case ids are coded once for the whole log (`codes`: the report lists every case
-    anyway, so this grows with the cases, not the rows); a case's share is its code
-    modulo the number of shares, so the share files hold integers only."""
+    Case ids are numbered once for the whole log, as blocks are read (`cases`: the
+    report lists every case anyway, so this grows with the cases, not the rows); a
+    case's share is its number modulo the number of shares, so the share files hold
+    integers only."""
 
     def __init__(self, folder: Path, count: int, rules: RuleIndex) -> None:
         self.folder, self.count, self.rules = folder, count, rules
         self.handles: list[BinaryIO] = [(folder / f"{i}.bin").open("wb") for i in range(count)]
         self.chunks: list[list[int]] = [[] for _ in range(count)]
         """Per share, the rows each block added (its columns written one after another)."""
-        self.codes: dict[str, int] = {}
+        self.cases = CaseTable()
         self.events: dict[str, int] = {}
         self.statuses: dict[str, int] = {}
         self.owners: dict[str, int] = {}
@@ -228,7 +235,7 @@ class _Spill:
         found = last_replayable(self.rules, block)
         if found is not None:
             self.last = found if self.last is None else max(self.last, found)
-        case = _recoded(block.case, block.case_names, self.codes)
+        case = block.case  # numbered by the block's reader
         share = case % self.count
         if self.count <= 2**16:  # numpy sorts 16-bit integers stably by radix
             share = share.astype(np.uint16)
@@ -259,7 +266,7 @@ class _Spill:
 
     def shares(self, files: tuple[LogFile, ...]) -> Iterator[ColumnLog]:
         """Each share with rows, read back as one log's columns (global row places)."""
-        names = tuple(self.codes)
+        names = self.cases.names()
         for number in range(self.count):
             path = self.folder / f"{number}.bin"
             flat = np.fromfile(path, np.int64)
@@ -278,7 +285,7 @@ class _Spill:
         self,
         columns: list[Ints],
         number: int,
-        names: tuple[str, ...],
+        names: CaseIds,
         files: tuple[LogFile, ...],
     ) -> ColumnLog:
         """Share `number`'s rows. Its cases are those whose code is `number` modulo the

@@ -98,10 +98,12 @@ def _played(lockstep: Lockstep, end: datetime | None) -> tuple[CasesPlayed, Clea
     findings: list[Finding] = []
     unclean_cases = np.flatnonzero(~clean).tolist()
     names = log.case_names
-    for case in sorted(unclean_cases, key=lambda c: names[cases.cases[c]]):
+    for case in sorted(unclean_cases, key=lambda c: names[int(cases.cases[c])]):
         lo, size = int(cases.first[case]), int(cases.length[case])
         rows = log.rows_of(cases.rows[lo : lo + size].tolist())
-        report, found = case_played(lockstep.compiled.rules, names[cases.cases[case]], rows, end)
+        report, found = case_played(
+            lockstep.compiled.rules, names[int(cases.cases[case])], rows, end
+        )
         reports.append(report)
         findings += found
     played = CasesPlayed(
