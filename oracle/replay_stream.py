@@ -1,14 +1,14 @@
 """A long log replayed by the vector engine in bounded memory: read in blocks, its
-cases spilled to disk in shares by a hash of their id, each share replayed alone.
+cases spilled to disk in shares by their number, each share replayed alone.
 
 `--engine vector` on logs larger than `STREAM_ABOVE` bytes (oracle/REPLAY.md,
 "Bounded memory"). Cases never interact, so a log's report is the merge of its
 shares' reports, as `--engine dask` merges its partitions'. The first pass reads
 each plain CSV file in blocks of whole lines (`replay_columns_csv.csv_block`) or
 each Parquet file in batches (`replay_columns_parquet.parquet_block`), and appends
-every block's integer columns to the file of the share that holds each case (case
-ids are numbered once for the whole log, in the order first read, and case n goes
-to share n modulo the shares: no hash, so no hash seed shows); it also
+every block's rows to the file of the share that holds each case (`replay_spill`:
+case ids are numbered once for the whole log, in the order first read, and case n
+goes to share n modulo the shares, so no hash seed shows); it also
 keeps the end of the log (`--as-of`, else the last time of a row with known names:
 a duplicate has the time of the row it repeats). The second pass replays the shares
 one at a time on one compiled table, to that end, and merges their findings,
@@ -23,26 +23,25 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import Final
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from attrs import evolve
 
-from stepcheck.oracle.replay_case_table import CaseIds, CaseTable, numbered
+from stepcheck.oracle.replay_case_table import CaseTable, numbered
 from stepcheck.oracle.replay_cases import CaseReports
-from stepcheck.oracle.replay_columns import ColumnLog, Ints, local_time
+from stepcheck.oracle.replay_columns import ColumnLog, local_time
 from stepcheck.oracle.replay_columns_csv import csv_block, csv_header
 from stepcheck.oracle.replay_columns_parquet import parquet_block
 from stepcheck.oracle.replay_compiled import CompiledSpec
 from stepcheck.oracle.replay_engine import CasesPlayed, RowsSorted, assemble_with, rule_index
-from stepcheck.oracle.replay_index import RuleIndex
 from stepcheck.oracle.replay_model import ReplayReport
 from stepcheck.oracle.replay_read import LogFile, format_of
 from stepcheck.oracle.replay_rows import ColumnMap, RowPlace
+from stepcheck.oracle.replay_spill import Spill
 from stepcheck.oracle.replay_vector_report import replay_vector
-from stepcheck.oracle.replay_vector_sort import last_replayable
 from stepcheck.oracle.replay_vector_table import VectorTable
 from stepcheck.spec.model import ProtocolSpec, Reading
 
@@ -54,7 +53,6 @@ BLOCK_BYTES: Final = 32 * 2**20
 """About how much of a file is read at once (a Parquet batch: this over 64 bytes rows)."""
 SHARE_BYTES: Final = 64 * 2**20
 """About how much of the logs goes to one share (one share per this many bytes)."""
-_COLUMNS: Final = ("file_of", "row", "line", "instant", "local", "event", "status", "owner")
 
 
 def replay_streamed(
@@ -97,7 +95,7 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
     count = shares or max(1, -(-sum(path.stat().st_size for path in paths) // SHARE_BYTES))
     rules = rule_index(spec, reading)
     with tempfile.TemporaryDirectory(prefix="stepcheck-replay-") as folder:
-        spill = _Spill(Path(folder), count, rules)
+        spill = Spill(Path(folder), count, rules)
         files: list[LogFile] = []
         for number, path in enumerate(paths):
             rows = _spilled(path, number, mapping, case_id, log_format, block_bytes, spill)
@@ -123,7 +121,7 @@ def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
     case_id: Callable[[str], str],
     log_format: str | None,
     block_bytes: int,
-    spill: _Spill,
+    spill: Spill,
 ) -> int | None:
     """Spill every block of the file at `path`; its number of rows, or None."""
     if not path.is_file():
@@ -139,7 +137,8 @@ def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
     for block in blocks:
         if block is None:
             return None
-        spill.add(block, number)
+        if not spill.add(block, number):
+            return None
         rows += block.size
     return rows
 
@@ -209,126 +208,6 @@ def _parquet_blocks(
             yield None
     except (pa.ArrowException, OSError):
         yield None
-
-
-class _Spill:
-    """The shares' files: each block's integer columns, by share, appended raw.
-
-    Case ids are numbered once for the whole log, as blocks are read (`cases`: the
-    report lists every case anyway, so this grows with the cases, not the rows); a
-    case's share is its number modulo the number of shares, so the share files hold
-    integers only."""
-
-    def __init__(self, folder: Path, count: int, rules: RuleIndex) -> None:
-        self.folder, self.count, self.rules = folder, count, rules
-        self.handles: list[BinaryIO] = [(folder / f"{i}.bin").open("wb") for i in range(count)]
-        self.chunks: list[list[int]] = [[] for _ in range(count)]
-        """Per share, the rows each block added (its columns written one after another)."""
-        self.cases = CaseTable()
-        self.events: dict[str, int] = {}
-        self.statuses: dict[str, int] = {}
-        self.owners: dict[str, int] = {}
-        self.last: int | None = None
-
-    def add(self, block: ColumnLog, file_number: int) -> None:
-        """Append the block's rows to the shares of their cases."""
-        found = last_replayable(self.rules, block)
-        if found is not None:
-            self.last = found if self.last is None else max(self.last, found)
-        case = block.case  # numbered by the block's reader
-        share = case % self.count
-        if self.count <= 2**16:  # numpy sorts 16-bit integers stably by radix
-            share = share.astype(np.uint16)
-        columns = (
-            case,
-            np.full(block.size, file_number, np.int64),
-            block.row,
-            block.line,
-            block.instant,
-            block.local,
-            _recoded(block.event, block.event_names, self.events),
-            _recoded(block.status, block.status_names, self.statuses),
-            _recoded(block.owner, block.owner_names, self.owners),
-        )
-        order = np.argsort(share, kind="stable")
-        bounds = np.searchsorted(share[order], np.arange(self.count + 1)).tolist()
-        by_share = [column[order] for column in columns]
-        for number in range(self.count):
-            lo, hi = bounds[number], bounds[number + 1]
-            if hi > lo:
-                for column in by_share:
-                    column[lo:hi].tofile(self.handles[number])
-                self.chunks[number].append(hi - lo)
-
-    def close(self) -> None:
-        for handle in self.handles:
-            handle.close()
-
-    def shares(self, files: tuple[LogFile, ...]) -> Iterator[ColumnLog]:
-        """Each share with rows, read back as one log's columns (global row places)."""
-        names = self.cases.names()
-        for number in range(self.count):
-            path = self.folder / f"{number}.bin"
-            flat = np.fromfile(path, np.int64)
-            path.unlink()
-            parts: list[list[Ints]] = [[] for _ in range(len(_COLUMNS) + 1)]
-            at = 0
-            for rows in self.chunks[number]:
-                for part in parts:
-                    part.append(flat[at : at + rows])
-                    at += rows
-            if at:
-                columns = [np.concatenate(part) for part in parts]
-                yield self._log(columns, number, names, files)
-
-    def _log(
-        self,
-        columns: list[Ints],
-        number: int,
-        names: CaseIds,
-        files: tuple[LogFile, ...],
-    ) -> ColumnLog:
-        """Share `number`'s rows. Its cases are those whose code is `number` modulo the
-        shares, coded in the order first read, so the share's own code is code // count."""
-        joined = dict(zip(_COLUMNS, columns[1:], strict=True))
-        size = len(columns[0])
-        return ColumnLog(
-            files=files,
-            file_names=tuple(f.name for f in files),
-            file_of=joined["file_of"],
-            row=joined["row"],
-            line=joined["line"],
-            readable=np.ones(size, np.bool_),
-            malformed={},
-            case=columns[0] // self.count,
-            case_names=names[number :: self.count],
-            instant=joined["instant"],
-            local=joined["local"],
-            event=joined["event"],
-            event_names=tuple(self.events),
-            status=joined["status"],
-            status_names=tuple(self.statuses),
-            owner=joined["owner"],
-            owner_names=tuple(self.owners),
-            has_facts=False,
-        )
-
-
-def _recoded(codes: Ints, names: tuple[str, ...], shared: dict[str, int]) -> Ints:
-    """A block's codes into names shared by every block; -1 (not recorded) stays."""
-    get = shared.get
-    table = np.fromiter((get(name, -1) for name in names), np.int64, len(names))
-    new = np.flatnonzero(table < 0)
-    if len(new):
-        added = [names[i] for i in new.tolist()]
-        if len(set(added)) < len(added):  # a name twice in a block's names: one code
-            for name in added:
-                shared.setdefault(name, len(shared))
-            table[new] = [shared[name] for name in added]
-        else:
-            table[new] = np.arange(len(shared), len(shared) + len(new))
-            shared.update(zip(added, table[new].tolist(), strict=True))
-    return np.append(table, -1)[codes]
 
 
 def _merged(

@@ -22,7 +22,8 @@ from stepcheck.oracle.replay_columns_parquet import read_columns
 from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_read import read_logs
 from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
-from stepcheck.oracle.replay_stream import _recoded, replay_streamed
+from stepcheck.oracle.replay_spill import _recoded
+from stepcheck.oracle.replay_stream import replay_streamed
 from stepcheck.spec.model import Reading
 
 
