@@ -39,16 +39,20 @@ from stepcheck.oracle.replay_compiled import CompiledSpec
 from stepcheck.oracle.replay_engine import CasesPlayed, RowsSorted, assemble_with, rule_index
 from stepcheck.oracle.replay_model import ReplayReport
 from stepcheck.oracle.replay_read import LogFile, format_of
-from stepcheck.oracle.replay_rows import ColumnMap, RowPlace
+from stepcheck.oracle.replay_rows import ColumnMap, LogError, RowPlace
 from stepcheck.oracle.replay_spill import Spill
 from stepcheck.oracle.replay_vector_report import replay_vector
 from stepcheck.oracle.replay_vector_table import VectorTable
 from stepcheck.spec.model import ProtocolSpec, Reading
 
-__all__ = ["BLOCK_BYTES", "SHARE_BYTES", "STREAM_ABOVE", "replay_streamed"]
+__all__ = ["BLOCK_BYTES", "SHARE_BYTES", "STREAM_ABOVE", "log_bytes", "replay_streamed"]
 
 STREAM_ABOVE: Final = 256 * 2**20
-"""Logs larger than this in all (bytes on disk) are replayed in shares."""
+"""Logs larger than this in all (`log_bytes`) are replayed in shares."""
+PARQUET_ROW_BYTES: Final = 100
+"""What a Parquet row weighs, as the CSV line of a row of the canonical columns
+(about 100 bytes): Parquet compresses a log's columns some twenty times, so its size on
+disk would leave a ten-million-row log whole."""
 BLOCK_BYTES: Final = 32 * 2**20
 """About how much of a file is read at once (a Parquet batch: this over 64 bytes rows)."""
 SHARE_BYTES: Final = 64 * 2**20
@@ -92,7 +96,7 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
     block_bytes: int,
     shares: int | None,
 ) -> ReplayReport | None:
-    count = shares or max(1, -(-sum(path.stat().st_size for path in paths) // SHARE_BYTES))
+    count = shares or max(1, -(-log_bytes(paths, log_format) // SHARE_BYTES))
     rules = rule_index(spec, reading)
     with tempfile.TemporaryDirectory(prefix="stepcheck-replay-") as folder:
         spill = Spill(Path(folder), count, rules)
@@ -112,6 +116,30 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
             for log in spill.shares(tuple(files))
         ]
     return _merged(spec, tuple(files), reading, end, reports)
+
+
+def log_bytes(paths: Sequence[Path], log_format: str | None = None) -> int:
+    """How large the logs are, to decide whether to stream them and in how many shares:
+    bytes on disk, a Parquet file's rows at `PARQUET_ROW_BYTES` each."""
+    total = 0
+    for path in paths:
+        if not path.is_file():
+            continue
+        if _format(path, log_format) == "parquet":
+            try:
+                total += pq.ParquetFile(path).metadata.num_rows * PARQUET_ROW_BYTES
+                continue
+            except (pa.ArrowException, OSError):
+                pass  # the reader says what is wrong with it
+        total += path.stat().st_size
+    return total
+
+
+def _format(path: Path, log_format: str | None) -> str | None:
+    try:
+        return format_of(path, log_format)
+    except LogError:  # the reader says so
+        return None
 
 
 def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`

@@ -309,10 +309,14 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
     # imported here: pyarrow and numpy take a moment to load, and only this engine needs them
     from stepcheck.oracle.replay_columns import from_read  # noqa: PLC0415
     from stepcheck.oracle.replay_columns_parquet import read_columns  # noqa: PLC0415
-    from stepcheck.oracle.replay_stream import STREAM_ABOVE, replay_streamed  # noqa: PLC0415
+    from stepcheck.oracle.replay_stream import (  # noqa: PLC0415
+        STREAM_ABOVE,
+        log_bytes,
+        replay_streamed,
+    )
     from stepcheck.oracle.replay_vector_report import replay_vector  # noqa: PLC0415
 
-    if sum(path.stat().st_size for path in logs if path.is_file()) > STREAM_ABOVE:
+    if log_bytes(logs, log_format) > STREAM_ABOVE:
         streamed = replay_streamed(
             spec, logs, columns, reading=reading, as_of=end, case_id=case_id, log_format=log_format
         )

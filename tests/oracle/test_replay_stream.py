@@ -23,7 +23,7 @@ from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_read import read_logs
 from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
 from stepcheck.oracle.replay_spill import _recoded
-from stepcheck.oracle.replay_stream import replay_streamed
+from stepcheck.oracle.replay_stream import PARQUET_ROW_BYTES, log_bytes, replay_streamed
 from stepcheck.spec.model import Reading
 
 
@@ -141,3 +141,18 @@ def test_names_are_coded_once_for_the_whole_log():
     again = _recoded(np.array([0, 1, 2, 3]), ("c", "a", "d", "c"), shared)
     assert again.tolist() == [2, 0, 3, 2]
     assert shared == {"a": 0, "b": 1, "c": 2, "d": 3}
+
+
+def test_a_parquet_log_weighs_its_rows_not_its_compressed_bytes(tmp_path):
+    rows = 1000
+    table = pa.table({"case": ["C1"] * rows, "time": ["2026-01-05T09:00"] * rows})
+    pq.write_table(table, tmp_path / "log.parquet")
+    (tmp_path / "log.csv").write_text("case,time\nC1,2026-01-05T09:00\n")
+    (tmp_path / "log.txt").write_text("twelve bytes")
+    (tmp_path / "broken.parquet").write_text("not parquet")
+    paths = [tmp_path / name for name in ("log.parquet", "log.csv", "log.txt", "broken.parquet")]
+    assert log_bytes(paths[:1]) == rows * PARQUET_ROW_BYTES
+    on_disk = sum(path.stat().st_size for path in paths[1:])
+    assert log_bytes(paths[1:]) == on_disk  # whatever the reader will say of them
+    assert log_bytes([tmp_path / "missing.csv"]) == 0
+    assert log_bytes(paths[:1], "csv") == (tmp_path / "log.parquet").stat().st_size
