@@ -28,12 +28,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from stepcheck.oracle.replay_case_table import CaseTable, numbered
+from stepcheck.oracle.replay_case_table import numbered
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, concatenated, file_columns
 from stepcheck.oracle.replay_columns_times import parse_times
 from stepcheck.oracle.replay_read import format_of
 from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap
-from stepcheck.oracle.replay_scan import scan_block
+from stepcheck.oracle.replay_scan import BlockState, scan_block
 
 __all__ = [
     "EDGES",
@@ -115,23 +115,24 @@ def csv_block(
     name: str,
     first_row: int,
     scanner: bool = True,
-    cases: CaseTable | None = None,
+    state: BlockState | None = None,
 ) -> ColumnLog | None:
     """Whole lines of a plain CSV file after its header, from row `first_row`, as
     columns; None when they need the row reader (or there are none). The compiled
     scan (`replay_scan`) is tried first unless `scanner` is False; pyarrow reads what
     it is not sure of. A memoryview (lines still in a read buffer) is scanned in
-    place and copied only for pyarrow. With `cases`, case ids are numbered in it."""
+    place and copied only for pyarrow. With `state` (a long log's), case ids are
+    numbered in its table."""
     if not data:
         return None
     if scanner:
         scanned = scan_block(
-            data, names, mapping, case_id, name=name, first_row=first_row, cases=cases
+            data, names, mapping, case_id, name=name, first_row=first_row, state=state
         )
         if scanned is not None:
             return scanned
     block = _arrow_block(bytes(data), names, mapping, case_id, name=name, first_row=first_row)
-    return block if block is None or cases is None else numbered(block, cases)
+    return block if block is None or state is None else numbered(block, state.cases)
 
 
 def _arrow_block(

@@ -29,13 +29,22 @@ import numpy as np
 from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, file_columns
 from stepcheck.oracle.replay_rows import ColumnMap
-from stepcheck.oracle.replay_scan_bytes import bst_table, joined, scan
+from stepcheck.oracle.replay_scan_bytes import bst_table, joined, scan, tables
 
-__all__ = ["scan_block"]
+__all__ = ["BlockState", "scan_block"]
 
 _READ: Final = ("case", "time", "event", "status", "owner")
 """The canonical columns the scan reads, in the order of its `wanted` array."""
 _STARTS, _ENDS = bst_table()
+
+
+class BlockState:
+    """What reading a long log block by block keeps from one block to the next: its
+    case ids' numbers (`cases`), and the scan's dictionaries (their memory only)."""
+
+    def __init__(self) -> None:
+        self.cases = CaseTable()
+        self.slots, self.spans = tables()
 
 
 def scan_block(
@@ -46,12 +55,12 @@ def scan_block(
     *,
     name: str,
     first_row: int,
-    cases: CaseTable | None = None,
+    state: BlockState | None = None,
 ) -> ColumnLog | None:
     """`csv_block`'s columns of these whole lines, or None when the scan is not sure
-    (a memoryview spares copying a file's lines after its header). With `cases`, case
-    ids are numbered in it, for a whole log, and never made into strings unless
-    `case_id` renames them."""
+    (a memoryview spares copying a file's lines after its header). With `state`, case
+    ids are numbered in its table, for a whole log, and never made into strings
+    unless `case_id` renames them."""
     if not data or not names:
         return None
     positions: dict[str, int] = {}
@@ -65,9 +74,13 @@ def scan_block(
         return None
     wanted = np.array([positions.get(canonical, -1) for canonical in _READ], np.int64)
     bytes_ = np.frombuffer(data, np.uint8)
-    size, codes, instant, local, spans, counts = scan(
-        bytes_, len(names), wanted, checked, _STARTS, _ENDS
+    slots, spans = tables() if state is None else (state.slots, state.spans)
+    size, codes, instant, local, spans, counts, slots = scan(
+        bytes_, len(names), wanted, checked, _STARTS, _ENDS, slots, spans
     )
+    if state is not None:
+        state.slots, state.spans = slots, spans
+    cases = None if state is None else state.cases
     if size <= 0:
         return None
     table_only = cases is not None and case_id is str

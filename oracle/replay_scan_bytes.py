@@ -23,10 +23,16 @@ import numpy.typing as npt
 from stepcheck.oracle.replay_columns import Ints
 from stepcheck.oracle.replay_columns_times import bst_bounds
 
-__all__ = ["bst_table", "joined", "scan", "scan_time"]
+__all__ = ["bst_table", "joined", "scan", "scan_time", "tables"]
 
 _NORMAL, _COMMA, _NEWLINE = 0, 1, 2
 """What ends a field: the end of the block, a comma, a newline."""
+_ONES: Final = np.uint64(0x0101010101010101)
+_HIGHS: Final = np.uint64(0x8080808080808080)
+_COMMAS: Final = np.uint64(0x2C2C2C2C2C2C2C2C)
+_NEWLINES: Final = np.uint64(0x0A0A0A0A0A0A0A0A)
+_BYTE_OF: Final = np.uint64(0x0001020304050607)
+"""Times a word's lowest set byte k (1 << 8k), its top byte is k."""
 _LONGEST: Final = 1 << 16
 """Longer lines are left to pyarrow (none is in a real log; a slot packs a name's
 length beside its code, and a bound keeps that packing far from overflowing)."""
@@ -193,6 +199,13 @@ def _stamp(value: np.uint64) -> np.int64:
     return np.int64((value ^ (value >> np.uint64(29))) >> np.uint64(1))
 
 
+def tables() -> tuple[Ints, Ints]:
+    """New dictionaries for `scan`: their slots and their values' spans."""
+    return np.full((4, _FIRST_SLOTS, 4), -1, np.int64), np.empty(
+        (4, _FIRST_SLOTS // 2, 2), np.int64
+    )
+
+
 @numba.njit(cache=True, nogil=True)
 def _grown(slots: Ints, spans: Ints) -> tuple[Ints, Ints]:
     """The dictionaries in twice the slots, every code moved by its stamp."""
@@ -239,17 +252,20 @@ def scan(  # noqa: PLR0917 - the block and how to read it
     checked: npt.NDArray[np.bool_],
     starts: Ints,
     ends: Ints,
-) -> tuple[int, Ints, Ints, Ints, Ints, Ints]:
+    slots: Ints,
+    spans: Ints,
+) -> tuple[int, Ints, Ints, Ints, Ints, Ints, Ints]:
     """(rows, codes of the four dictionaries by row, instants, local times, spans,
-    counts); rows is -1 when a line is not plain. Status and owner codes are -1 where
-    empty, or everywhere when not mapped. `wanted` gives the fields of case, time,
-    event, status and owner (-1: not mapped), `checked` marks every mapped field (its
-    values' edges must be printable), `starts` and `ends` are `bst_table`'s."""
+    counts, slots); rows is -1 when a line is not plain. Status and owner codes are -1
+    where empty, or everywhere when not mapped. `wanted` gives the fields of case,
+    time, event, status and owner (-1: not mapped), `checked` marks every mapped field
+    (its values' edges must be printable), `starts` and `ends` are `bst_table`'s.
+    `slots` and `spans` are `tables()` or the last scan's (emptied here, grown if need
+    be: a long log's blocks reuse them rather than fault in new pages each time)."""
     lines = max(_lines(data), 0)
     codes = np.empty((4, lines), np.int64)
     times = np.empty((2, lines), np.int64)
-    slots = np.full((4, _FIRST_SLOTS, 4), -1, np.int64)
-    spans = np.empty((4, _FIRST_SLOTS // 2, 2), np.int64)
+    slots[:, :, 0] = -1
     counts = np.zeros(4, np.int64)
     row, at, left = 0, 0, lines > 0
     while left:  # a run of rows, until the dictionaries must grow
@@ -258,7 +274,7 @@ def scan(  # noqa: PLR0917 - the block and how to read it
         )
         if left and row >= 0:
             slots, spans = _grown(slots, spans)
-    return row if lines > 0 else -1, codes, times[0], times[1], spans, counts
+    return row if lines > 0 else -1, codes, times[0], times[1], spans, counts, slots
 
 
 @numba.njit(cache=True, nogil=True)
@@ -299,8 +315,19 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
             return -1, at, False  # a blank line
         for field in range(fields):
             start = at
-            while at < size and data[at] != 44 and data[at] != 10:  # a comma, a newline
-                at += 1
+            while at + 8 <= size:  # a word at a time: its first comma or newline, if any
+                word = _word(data, at)
+                commas, newlines = word ^ _COMMAS, word ^ _NEWLINES
+                # a byte's high bit, where it is zero (exact for the lowest such byte)
+                found = ((commas - _ONES) & ~commas | (newlines - _ONES) & ~newlines) & _HIGHS
+                if found:
+                    lowest = (found & (~found + np.uint64(1))) >> np.uint64(7)
+                    at += int((lowest * _BYTE_OF) >> np.uint64(56))
+                    break
+                at += 8
+            else:  # the last few bytes of the block, one at a time
+                while at < size and data[at] != 44 and data[at] != 10:
+                    at += 1
             kind = _NORMAL if at == size else _COMMA if data[at] == 44 else _NEWLINE
             if checked[field]:
                 if at > start and not (32 < data[start] < 127 and 32 < data[at - 1] < 127):
@@ -344,16 +371,8 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
                 second &= (np.uint64(1) << (eight * np.uint64(length - 8))) - np.uint64(1)
             value = (first ^ _SEED) * _PRIME
             value = (value ^ second ^ np.uint64(length)) * _PRIME
-            for word_at in range(start + 16, end, 8):  # the rest, a word at a time
-                word = np.uint64(0)
-                if word_at + 8 <= size:
-                    word = _word(data, word_at)
-                else:
-                    for position in range(min(end, word_at + 8) - 1, word_at - 1, -1):
-                        word = (word << eight) | np.uint64(data[position])
-                if end - word_at < 8:
-                    word &= (np.uint64(1) << (eight * np.uint64(end - word_at))) - np.uint64(1)
-                value = (value ^ word) * _PRIME
+            if length > 16:  # and its last eight bytes; the middle only when compared
+                value = (value ^ _word(data, end - 8)) * _PRIME
             stamp = _stamp(value)
             slot = stamp & mask
             code = -1
@@ -376,11 +395,15 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
                     and slots[dictionary, slot, 3] == np.int64(second)
                 ):
                     found = entry - (length << 40)
-                    other = spans[dictionary, found, 0]
-                    offset = 16
-                    while offset < length and data[start + offset] == data[other + offset]:
+                    at_other = spans[dictionary, found, 0] - start if length > 16 else 0
+                    offset = start + 16  # the rest, a word at a time, then byte by byte
+                    while offset + 8 <= end and _word(data, offset) == _word(
+                        data, offset + at_other
+                    ):
+                        offset += 8
+                    while offset < end and data[offset] == data[offset + at_other]:
                         offset += 1
-                    if offset >= length:
+                    if offset >= end:
                         code = found
                         break
                 slot = (slot + 1) & mask

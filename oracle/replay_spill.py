@@ -81,13 +81,12 @@ def _by_share(  # noqa: PLR0917 - a block's columns
 
 
 class Spill:
-    """The shares' files in `folder`, a block's records appended at a time (`add`),
-    read back as one log's columns each (`shares`)."""
+    """The shares' files in `folder`, a block's records appended at a time (`add`: its
+    case ids numbered in `cases`), read back as one log's columns each (`shares`)."""
 
-    def __init__(self, folder: Path, count: int, rules: RuleIndex) -> None:
-        self.folder, self.count, self.rules = folder, count, rules
+    def __init__(self, folder: Path, count: int, rules: RuleIndex, cases: CaseTable) -> None:
+        self.folder, self.count, self.rules, self.cases = folder, count, rules, cases
         self.handles: list[BinaryIO] = [(folder / f"{i}.bin").open("wb") for i in range(count)]
-        self.cases = CaseTable()
         self.events: dict[str, int] = {}
         self.statuses: dict[str, int] = {}
         self.owners: dict[str, int] = {}

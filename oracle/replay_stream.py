@@ -40,6 +40,7 @@ from stepcheck.oracle.replay_engine import CasesPlayed, RowsSorted, assemble_wit
 from stepcheck.oracle.replay_model import ReplayReport
 from stepcheck.oracle.replay_read import LogFile, format_of
 from stepcheck.oracle.replay_rows import ColumnMap, LogError, RowPlace
+from stepcheck.oracle.replay_scan import BlockState
 from stepcheck.oracle.replay_spill import Spill
 from stepcheck.oracle.replay_vector_report import replay_vector
 from stepcheck.oracle.replay_vector_table import VectorTable
@@ -99,10 +100,11 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
     count = shares or max(1, -(-log_bytes(paths, log_format) // SHARE_BYTES))
     rules = rule_index(spec, reading)
     with tempfile.TemporaryDirectory(prefix="stepcheck-replay-") as folder:
-        spill = Spill(Path(folder), count, rules)
+        state = BlockState()
+        spill = Spill(Path(folder), count, rules, state.cases)
         files: list[LogFile] = []
         for number, path in enumerate(paths):
-            rows = _spilled(path, number, mapping, case_id, log_format, block_bytes, spill)
+            rows = _spilled(path, number, mapping, case_id, log_format, block_bytes, spill, state)
             if rows is None:
                 return None
             files.append(LogFile(name=str(path), rows=rows))
@@ -150,15 +152,16 @@ def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
     log_format: str | None,
     block_bytes: int,
     spill: Spill,
+    state: BlockState,
 ) -> int | None:
     """Spill every block of the file at `path`; its number of rows, or None."""
     if not path.is_file():
         return None
     match format_of(path, log_format):
         case "csv":
-            blocks = _csv_blocks(path, mapping, case_id, block_bytes, spill.cases)
+            blocks = _csv_blocks(path, mapping, case_id, block_bytes, state)
         case "parquet":
-            blocks = _parquet_blocks(path, mapping, case_id, block_bytes, spill.cases)
+            blocks = _parquet_blocks(path, mapping, case_id, block_bytes, state.cases)
         case _:
             return None
     rows = 0
@@ -172,7 +175,7 @@ def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
 
 
 def _csv_blocks(
-    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int, cases: CaseTable
+    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int, state: BlockState
 ) -> Iterator[ColumnLog | None]:
     """A plain CSV file's rows, a block of whole lines at a time (None: not plain)."""
     with path.open("rb") as handle:
@@ -193,7 +196,7 @@ def _csv_blocks(
             if not read:
                 rest = bytes(buffer[:kept])
                 block = csv_block(
-                    rest, names, mapping, case_id, name=str(path), first_row=first, cases=cases
+                    rest, names, mapping, case_id, name=str(path), first_row=first, state=state
                 )
                 if rest or first == 1:  # a last line with no newline; or no row at all
                     yield block
@@ -205,7 +208,7 @@ def _csv_blocks(
             with memoryview(buffer) as view:  # the block is scanned where it was read
                 block = csv_block(
                     view[:cut], names, mapping, case_id, name=str(path), first_row=first,
-                    cases=cases,
+                    state=state,
                 )  # fmt: skip
             yield block
             if block is None:

@@ -24,7 +24,7 @@ from stepcheck.oracle.replay_columns import ColumnLog
 from stepcheck.oracle.replay_columns_csv import csv_block, read_csv_columns
 from stepcheck.oracle.replay_privacy import pseudonymiser
 from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap, parse_mapping, parse_time
-from stepcheck.oracle.replay_scan import scan_block
+from stepcheck.oracle.replay_scan import BlockState, scan_block
 from stepcheck.oracle.replay_simulate import render_log, simulate
 from stepcheck.oracle.replay_vector_report import replay_vector
 from stepcheck.spec.loader import load_spec
@@ -349,3 +349,39 @@ def test_a_simulated_authority_reads_and_replays_the_same(tmp_path):
     assert expected is not None
     assert_same(scanned, expected)
     assert _outputs(replay_vector(spec, scanned)) == _outputs(replay_vector(spec, expected))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    middles=st.lists(st.text(_PRINTABLE, min_size=0, max_size=30), min_size=1, max_size=12),
+    picks=st.lists(st.integers(0, 11), min_size=1, max_size=40),
+)
+def test_long_values_alike_at_both_ends_are_told_apart(middles, picks):
+    """Values over 16 bytes are hashed by their first 16 and last 8 bytes only: ones
+    that differ only in the middle must still get their own codes (pyarrow's)."""
+    values = [f"same-first-16-by{middle}tes-last8" for middle in middles]
+    rows = [values[pick % len(values)] for pick in picks]
+    lines = "".join(f"C{i % 3},2026-01-05T09:00Z,{v},{v[::-1]},{v}\n" for i, v in enumerate(rows))
+    scanned, _expected = both(lines.encode(), NAMES, MAPPING)
+    assert scanned is not None
+    assert len(scanned.event_names) == len(set(rows))
+
+
+@settings(max_examples=40, deadline=None)
+@given(blocks=st.lists(plain_blocks(), min_size=1, max_size=4))
+def test_blocks_scanned_with_one_state_agree_with_fresh_scans(blocks):
+    """A long log's blocks share a `BlockState`: case ids numbered for the whole log,
+    the dictionaries' memory reused; every other column is a fresh scan's."""
+    state = BlockState()
+    numbers: dict[str, int] = {}
+    for data, names, mapping, case_id in blocks:
+        fresh = scan_block(data, names, mapping, case_id, name="log.csv", first_row=1)
+        shared = scan_block(data, names, mapping, case_id, name="log.csv", first_row=1, state=state)
+        assert fresh is not None
+        assert shared is not None
+        expected = [numbers.setdefault(fresh.case_names[c], len(numbers)) for c in fresh.case]
+        assert shared.case.tolist() == expected
+        assert list(shared.case_names) == list(numbers)
+        for name in ("instant", "local", "event", "status", "owner", "row", "line"):
+            assert np.array_equal(getattr(shared, name), getattr(fresh, name)), name
+        assert shared.event_names == fresh.event_names
