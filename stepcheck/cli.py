@@ -64,7 +64,7 @@ class _Group(click.Group):
     """Turns user-fixable errors into one line on stderr and exit code 2, and loads the
     commands of `_ELSEWHERE` when they are first asked for."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 - click's signature
         return sorted({*self.commands, *_ELSEWHERE})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
