@@ -7,8 +7,9 @@ unknowns. A `StepcheckError` is printed as one clear line, never as a traceback.
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import click
 
@@ -22,14 +23,6 @@ from stepcheck.cli_common import (
     load_all,
     shipped_authorities,
 )
-from stepcheck.cli_diagram import diagram
-from stepcheck.cli_diff import diff_command
-from stepcheck.cli_export import export_command
-from stepcheck.cli_list import list_command
-from stepcheck.cli_replay import replay_command, simulate_command
-from stepcheck.cli_report import compare_command, report_command
-from stepcheck.cli_test import test_command
-from stepcheck.cli_verify import verify_command
 from stepcheck.digest import read_inventory
 from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import StepcheckError
@@ -50,8 +43,44 @@ __all__ = [
 ]
 
 
+_ELSEWHERE: Final = {
+    "compare": ("stepcheck.cli_report", "compare_command"),
+    "diagram": ("stepcheck.cli_diagram", "diagram"),
+    "diff": ("stepcheck.cli_diff", "diff_command"),
+    "export": ("stepcheck.cli_export", "export_command"),
+    "list": ("stepcheck.cli_list", "list_command"),
+    "replay": ("stepcheck.cli_replay", "replay_command"),
+    "report": ("stepcheck.cli_report", "report_command"),
+    "simulate": ("stepcheck.cli_replay", "simulate_command"),
+    "test": ("stepcheck.cli_test", "test_command"),
+    "verify": ("stepcheck.cli_verify", "verify_command"),
+}
+"""The commands defined in modules of their own: name -> (module, attribute). Each module
+is imported only when its command is run or listed (`--help`), so `stepcheck replay`
+does not load the checker, z3, networkx or the diagram writers that it never uses."""
+
+
 class _Group(click.Group):
-    """Turns user-fixable errors into one line on stderr and exit code 2."""
+    """Turns user-fixable errors into one line on stderr and exit code 2, and loads the
+    commands of `_ELSEWHERE` when they are first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 - click's signature
+        return sorted({*self.commands, *_ELSEWHERE})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _ELSEWHERE:
+            self._load(cmd_name)
+        elif cmd_name not in self.commands:
+            # click suggests the nearest names from `self.commands` ("Did you mean"),
+            # so an unknown name loads every command, as the eager group had them all
+            for name in _ELSEWHERE:
+                self._load(name)
+        return super().get_command(ctx, cmd_name)
+
+    def _load(self, name: str) -> None:
+        if name not in self.commands:
+            module, attribute = _ELSEWHERE[name]
+            self.add_command(getattr(import_module(module), attribute), name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -162,18 +191,6 @@ def coverage(
     if require_all and coverage_report.uncovered_documents(report, rules):
         complete = False
     sys.exit(EXIT_OK if complete else EXIT_VIOLATED)
-
-
-cli.add_command(verify_command)
-cli.add_command(report_command)
-cli.add_command(compare_command)
-cli.add_command(diagram)
-cli.add_command(test_command)
-cli.add_command(export_command)
-cli.add_command(replay_command)
-cli.add_command(simulate_command)
-cli.add_command(list_command)
-cli.add_command(diff_command)
 
 
 def main() -> None:

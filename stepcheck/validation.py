@@ -15,10 +15,6 @@ from typing import Final
 
 from attrs import evolve, frozen
 
-from stepcheck.checker.structure import check_structure
-from stepcheck.checker.writers.github import render_validation_github
-from stepcheck.checker.writers.junit import render_validation_junit
-from stepcheck.checker.writers.sarif import render_validation_sarif
 from stepcheck.spec.diagnostics import Diagnostic, SpecInvalid, render_diagnostics
 from stepcheck.spec.loader import gather_spec_files, load_spec
 from stepcheck.spec.model import ProtocolSpec
@@ -70,6 +66,10 @@ def validate_paths(paths: Sequence[Path]) -> list[FileResult]:
 def with_findings(results: Sequence[FileResult]) -> list[FileResult]:
     """Each loaded spec with the checker's structural findings (dead ends, unbounded
     holding statuses, deadlines with no duration, ...): warnings, not errors."""
+    # imported here, as the writers below: the checker takes most of a second to load,
+    # and the commands that only load a spec (replay, simulate, test) must not pay it
+    from stepcheck.checker.structure import check_structure  # noqa: PLC0415
+
     return [
         evolve(result, findings=tuple(check_structure(result.spec)))
         if result.spec is not None
@@ -96,6 +96,10 @@ VALIDATE_FORMATS: Final = ("text", "json", "sarif", "junit", "github")
 
 def render_validation(results: Sequence[FileResult], fmt: str) -> str:
     """`results` in one of `VALIDATE_FORMATS`."""
+    from stepcheck.checker.writers.github import render_validation_github  # noqa: PLC0415
+    from stepcheck.checker.writers.junit import render_validation_junit  # noqa: PLC0415
+    from stepcheck.checker.writers.sarif import render_validation_sarif  # noqa: PLC0415
+
     problems = [d for result in results for d in result.diagnostics]
     findings = [d for result in results for d in result.findings]
     specs = {result.spec.path: result.spec for result in results if result.spec is not None}
