@@ -12,17 +12,21 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from attrs import evolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_replay_columns_parquet import _table
 from test_replay_compiled import MAPPING, NAMES, SHIPPED, _fuzzed
 from test_replay_vector import _EDITS, _outputs
 
+from stepcheck.oracle.replay_case_table import CaseTable
+from stepcheck.oracle.replay_columns import ColumnLog, file_columns
 from stepcheck.oracle.replay_columns_parquet import read_columns
 from stepcheck.oracle.replay_compiled import replay_compiled
-from stepcheck.oracle.replay_read import read_logs
+from stepcheck.oracle.replay_engine import rule_index
+from stepcheck.oracle.replay_read import LogFile, read_logs
 from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
-from stepcheck.oracle.replay_spill import _recoded
+from stepcheck.oracle.replay_spill import Spill, _recoded
 from stepcheck.oracle.replay_stream import PARQUET_ROW_BYTES, log_bytes, replay_streamed
 from stepcheck.spec.model import Reading
 
@@ -156,3 +160,49 @@ def test_a_parquet_log_weighs_its_rows_not_its_compressed_bytes(tmp_path):
     assert log_bytes(paths[1:]) == on_disk  # whatever the reader will say of them
     assert log_bytes([tmp_path / "missing.csv"]) == 0
     assert log_bytes(paths[:1], "csv") == (tmp_path / "log.parquet").stat().st_size
+
+
+def _block(rows: list[int], lines: list[int], cases: list[int]) -> ColumnLog:
+    size = len(rows)
+    codes = {
+        "case": (np.array(cases, np.int64), ("a", "b", "c")),
+        "event": (np.zeros(size, np.int64), ("refer",)),
+        "status": (np.full(size, -1, np.int64), ()),
+        "owner": (np.full(size, -1, np.int64), ()),
+    }
+    times = np.arange(size, dtype=np.int64) * 60_000_000
+    block = file_columns("log.csv", rows[0], 1, codes, (times, times))
+    return evolve(block, row=np.array(rows, np.int64), line=np.array(lines, np.int64))
+
+
+def test_shares_read_back_every_row_with_its_place(tmp_path):
+    """Two files (the first in two blocks, one with no rows between): each share's rows
+    come back in reading order, with their file, row and line."""
+    rules = rule_index(SHIPPED["devon"], Reading.SHOULD)
+    spill = Spill(tmp_path, 2, rules, CaseTable())
+    assert spill.add(_block([1, 2, 3], [2, 3, 4], [0, 1, 2]), 0)
+    assert spill.add(_block([4, 5], [5, 6], [1, 1]), 0)
+    assert spill.add(_block([1, 2], [1, 2], [2, 0]), 2)  # file 1 had no rows
+    spill.close()
+    files = (LogFile(name="a", rows=5), LogFile(name="b", rows=0), LogFile(name="c", rows=2))
+    shares = list(spill.shares(files))
+    places = [
+        list(zip(s.file_of.tolist(), s.row.tolist(), s.line.tolist(), strict=True)) for s in shares
+    ]
+    assert places == [
+        [(0, 1, 2), (0, 3, 4), (2, 1, 1), (2, 2, 2)],
+        [(0, 2, 3), (0, 4, 5), (0, 5, 6)],
+    ]
+    assert [s.case.tolist() for s in shares] == [[0, 1, 1, 0], [0, 0, 0]]  # n // shares
+
+
+def test_rows_that_do_not_follow_on_are_refused(tmp_path):
+    """A block whose rows skip one, or whose lines are not its rows plus one constant,
+    is not spilled (`replay_streamed` then reads the log whole)."""
+    rules = rule_index(SHIPPED["devon"], Reading.SHOULD)
+    spill = Spill(tmp_path, 2, rules, CaseTable())
+    assert not spill.add(_block([1, 3], [2, 4], [0, 1]), 0)
+    assert not spill.add(_block([1, 2], [2, 4], [0, 1]), 0)
+    assert spill.add(_block([1, 2], [2, 3], [0, 1]), 0)
+    assert not spill.add(_block([4], [5], [0]), 0)
+    spill.close()
