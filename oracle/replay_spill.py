@@ -155,7 +155,10 @@ class Spill:
         n // shares."""
         order = np.ascontiguousarray(records["order"])
         starts = np.array(self.starts, np.int64)
-        file_of = np.searchsorted(starts, order, side="right") - 1
+        if len(starts) == 1:
+            file_of = np.zeros(len(order), np.int64)
+        else:
+            file_of = np.searchsorted(starts, order, side="right") - 1
         row = order - starts[file_of] + 1
         return ColumnLog(
             files=files,

@@ -62,8 +62,9 @@ def _codes(names: tuple[str, ...], known: list[str]) -> Ints:
     return np.array([index.get(name, -2) for name in names] + [-1], np.int64)
 
 
-def _unknown(codes: Ints, column: Ints, reason: str, found: dict[int, str]) -> None:
-    for order in np.flatnonzero(codes[column] == -2).tolist():
+def _unknown(codes: Ints, reason: str, found: dict[int, str]) -> None:
+    """Set `reason` for every row whose code is -2 (a name the spec does not have)."""
+    for order in np.flatnonzero(codes == -2).tolist():
         found.setdefault(order, reason)
 
 
@@ -82,10 +83,9 @@ def sort_columns(
     status = np.where(readable, statuses[log.status], -1)
     owner = np.where(readable, owners[log.owner], -1)
     reasons: dict[int, str] = {}
-    event_unknown = np.where(readable, steps[log.event], 0)
-    _unknown(event_unknown, np.arange(log.size), "unknown event: not an event of the spec", reasons)
-    _unknown(status, np.arange(log.size), "unknown status: not a status of the spec", reasons)
-    _unknown(owner, np.arange(log.size), "unknown owner: not an owner of the spec", reasons)
+    _unknown(step, "unknown event: not an event of the spec", reasons)
+    _unknown(status, "unknown status: not a status of the spec", reasons)
+    _unknown(owner, "unknown owner: not an owner of the spec", reasons)
     good = readable.copy()
     if reasons:
         good[np.fromiter(reasons, np.int64)] = False
