@@ -1,0 +1,336 @@
+"""The fast Parquet column reader against its reference, array by array.
+
+`replay_columns_parquet` reads Parquet into columns two ways: the reference
+(`reference=True`: every row's text checked, timestamps written as text and parsed
+back) and the fast path (`replay_columns_arrow`, `replay_columns_stamps`: checks on
+distinct values, dictionary indices recoded to first-seen order, timestamps by
+arithmetic). Random Arrow tables, written as Parquet with small row groups (so each
+group has its own dictionary) and read whole, batch by batch as the stream does, and
+as dictionaries, must give the same `ColumnLog`, or both None.
+
+Mutants planted in the fast path and caught by these tests (each run by hand, then
+undone):
+- `_first_seen` ranking a dictionary entry as new when its rank is 0 (`<= 0`): codes
+  and names out of first-seen order;
+- `coded` checking every dictionary value instead of the used ones (an unused bad
+  value refused a good file);
+- `coded` not merging a null with the empty value of an optional column;
+- `_kept` without the UTF-8 check, and without the strip (printable edges) check;
+- `_convert` without the fraction check (`value % per_second`);
+- `_convert` with summer time ending at `<= end` (aware) and without the skipped-hour
+  refusal (naive);
+- `_convert` taking 2101 (`given > last`);
+- `arrow_block` taking a column stored as a dictionary when it was not asked for.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stepcheck.oracle.replay_columns import ColumnLog
+from stepcheck.oracle.replay_columns_arrow import arrow_block
+from stepcheck.oracle.replay_columns_parquet import parquet_block, read_parquet_columns
+from stepcheck.oracle.replay_columns_times import bst_bounds
+from stepcheck.oracle.replay_rows import parse_mapping
+
+_ARRAYS = (
+    "file_of", "row", "line", "readable", "case", "instant", "local", "event", "status",
+    "owner",
+)  # fmt: skip
+_TUPLES = ("file_names", "case_names", "event_names", "status_names", "owner_names")
+_TEXTS = (
+    "a", "b", "c", "Case 7", "x y", "", " a", "a ", "\ta", "a\x01", "\x7f", "é", "ü x",
+    "a\nb", "日本", "a\u00a0", "-", "~",
+)  # fmt: skip
+_PLAIN = (pa.string(), pa.large_string())
+_UNITS = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+_ZONES = (None, "UTC", "Europe/London", "+05:30")
+_YEARS = np.arange(1999, 2102, dtype=np.int64)
+_STARTS, _ENDS = bst_bounds(_YEARS)
+_EDGE_SECONDS = (
+    946_684_800 - 1,  # 1999-12-31 23:59:59
+    946_684_800,
+    4_133_980_800 - 1,  # 2100-12-31 23:59:59
+    4_133_980_800,
+)
+
+
+def same(fast: ColumnLog | None, reference: ColumnLog | None) -> None:
+    """Both None, or every array and name list equal (and of the same dtype)."""
+    assert (fast is None) == (reference is None)
+    if fast is None or reference is None:
+        return
+    for key in _ARRAYS:
+        mine, theirs = getattr(fast, key), getattr(reference, key)
+        assert mine.dtype == theirs.dtype, key
+        assert np.array_equal(mine, theirs), key
+    for key in _TUPLES:
+        assert getattr(fast, key) == getattr(reference, key), key
+    assert fast.files == reference.files
+    assert fast.malformed == reference.malformed == {}
+    assert fast.has_facts is reference.has_facts is False
+
+
+def _seconds() -> st.SearchStrategy[int]:
+    """Seconds near the clock changes of a year in or just outside 2000-2100, or at
+    the range's edges, or anywhere in it."""
+    near = st.builds(
+        lambda year, change, shift: int((_STARTS if change else _ENDS)[year - 1999]) + shift,
+        st.integers(1999, 2101),
+        st.booleans(),
+        st.integers(-3 * 3600, 3 * 3600),
+    )
+    return st.one_of(
+        near,
+        st.sampled_from(_EDGE_SECONDS),
+        st.integers(946_684_800, 4_133_980_799),
+    )
+
+
+@st.composite
+def _times(draw: st.DrawFn, size: int) -> pa.Array:
+    """A time column: timestamps of any unit, aware or naive, sometimes with a
+    fraction, an extreme value or a null; or ISO text."""
+    seconds = draw(st.lists(_seconds(), min_size=size, max_size=size))
+    if draw(st.booleans()):
+        unit = draw(st.sampled_from(list(_UNITS)))
+        zone = draw(st.sampled_from(_ZONES))
+        per = _UNITS[unit]
+        values: list[int | None] = [second * per for second in seconds]
+        if per > 1 and size and draw(st.integers(0, 4)) == 0:
+            values[draw(st.integers(0, size - 1))] += draw(st.integers(1, per - 1))  # type: ignore[operator]
+        if size and draw(st.integers(0, 9)) == 0:
+            values[draw(st.integers(0, size - 1))] = draw(
+                st.sampled_from([None, -(2**63), 2**63 - 1, 0, -1])
+            )
+        return pa.array(values, pa.timestamp(unit, tz=zone))
+    shape = draw(st.sampled_from(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%SZ"]))
+    suffix = draw(st.sampled_from(["", "+01:00", "-00:30"])) if "Z" not in shape else ""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    text = [(epoch + timedelta(seconds=s)).strftime(shape) + suffix for s in seconds]
+    if size and draw(st.integers(0, 9)) == 0:
+        text[draw(st.integers(0, size - 1))] = draw(st.sampled_from(["", " 2026-01-01T00:00", "x"]))
+    return pa.array(text, draw(st.sampled_from([pa.string(), pa.large_string()])))
+
+
+@st.composite
+def _text(draw: st.DrawFn, size: int, pool: list[str]) -> pa.Array:
+    """A text column of values from `pool` (sometimes null), as string, large_string or
+    a dictionary of strings."""
+    values = draw(st.lists(st.sampled_from(pool), min_size=size, max_size=size))
+    rows: list[str | None] = list(values)
+    if size and draw(st.integers(0, 5)) == 0:
+        rows[draw(st.integers(0, size - 1))] = None
+    kind = draw(st.sampled_from(["string", "large_string", "dictionary"]))
+    if kind == "dictionary":
+        return pa.array(rows, pa.string()).dictionary_encode()
+    return pa.array(rows, pa.string() if kind == "string" else pa.large_string())
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> pa.Table:
+    """A log of a few rows: case, event, time, and sometimes status, owner, actor."""
+    size = draw(st.integers(0, 24))
+    plain = draw(st.booleans())  # most values fine, so that most tables are taken
+
+    def pool() -> list[str]:
+        chosen = draw(st.lists(st.sampled_from(_TEXTS), min_size=1, max_size=6, unique=True))
+        return [
+            value
+            for value in chosen
+            if not plain or (value.strip() == value and value.isprintable() and value.isascii())
+        ] or ["a"]
+
+    columns = {
+        "case": draw(_text(size, pool())),
+        "event": draw(_text(size, pool())),
+        "time": draw(_times(size)),
+    }
+    for optional in ("status", "owner", "actor"):
+        if draw(st.booleans()):
+            columns[optional] = draw(_text(size, pool()))
+    return pa.table(columns)
+
+
+def _mapping(table: pa.Table, events: dict[str, str]):  # type: ignore[no-untyped-def]
+    names = [name for name in ("status", "owner", "actor") if name in table.column_names]
+    mapping = parse_mapping([",".join(f"{name}={name}" for name in names)])
+    return attrs.evolve(mapping, events=events)
+
+
+_RENAMES = st.sampled_from([str, lambda name: name[:1].upper(), lambda name: "id-" + name])
+_EVENTS = st.sampled_from([{}, {"a": "b"}, {"b": "Case 7", "c": "a"}])
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    table=tables(),
+    sizes=st.tuples(st.integers(1, 6), st.integers(1, 9)),
+    case_id=_RENAMES,
+    events=_EVENTS,
+)
+def test_fast_parquet_reading_is_the_reference(tmp_path, table, sizes, case_id, events):
+    """Whole, batch by batch (plain, as the stream reads, and as dictionaries) and in
+    memory, the fast path gives the reference's columns or both give None. `sizes`:
+    rows per row group (each with its own dictionaries) and per batch."""
+    group, batch = sizes
+    path = tmp_path / "log.parquet"
+    pq.write_table(table, path, row_group_size=group)
+    mapping = _mapping(table, events)
+    same(
+        read_parquet_columns(path, mapping, case_id),
+        _reference(lambda: read_parquet_columns(path, mapping, case_id, reference=True)),
+    )
+    wanted = sorted({column for _, column in mapping.wanted})
+    for plain, read_as in _batches(path, wanted, batch):
+        first = plain.first_row
+        expected = _reference(
+            lambda plain=plain, first=first: parquet_block(
+                plain.rows, mapping, case_id, name="log", first_row=first, reference=True
+            )
+        )
+        got = arrow_block(
+            plain.read, mapping, case_id, name="log", first_row=first, dictionaries=read_as
+        )
+        same(got, expected)
+        if not read_as:
+            same(parquet_block(plain.rows, mapping, case_id, name="log", first_row=first), expected)
+
+
+@attrs.frozen
+class _Batch:
+    first_row: int
+    read: pa.RecordBatch
+    """The batch as read (text as dictionaries where asked)."""
+    rows: pa.Table
+    """The same rows read plainly."""
+
+
+def _batches(path: Path, wanted: list[str], size: int):  # type: ignore[no-untyped-def]
+    """Batches read as the stream reads them (plain text), then read with text columns
+    as dictionaries (whose batches may end elsewhere), each beside its rows read plainly."""
+    whole = pq.read_table(path, columns=wanted)
+    schema = pq.read_schema(path)
+    coded = [name for name in wanted if name != "time" and schema.field(name).type in _PLAIN]
+    for read_as in (frozenset(), frozenset(coded)):
+        first = 1
+        found = pq.ParquetFile(path, read_dictionary=sorted(read_as) or None)
+        for batch in found.iter_batches(batch_size=size, columns=wanted):
+            yield _Batch(first, batch, whole.slice(first - 1, batch.num_rows)), read_as
+            first += batch.num_rows
+
+
+def _reference(read):  # type: ignore[no-untyped-def]
+    """The reference's answer; None where it fails outright (a traceback the fast path
+    must not give: it answers None, the row reader's route)."""
+    try:
+        return read()
+    except (pa.ArrowException, ValueError, OverflowError):
+        return None
+
+
+@given(
+    chunks=st.lists(
+        st.lists(st.sampled_from(["a", "b", "c", "", None, "d"]), max_size=8),
+        min_size=1,
+        max_size=4,
+    ),
+    times=st.lists(_seconds(), min_size=1, max_size=1),
+)
+@settings(max_examples=200, deadline=None)
+def test_chunks_with_their_own_dictionaries_are_coded_in_first_seen_order(chunks, times):
+    """A column in chunks whose dictionaries differ in order, hold unused values and
+    repeat values, coded as the reference codes its text."""
+    size = sum(map(len, chunks))
+    if not size:
+        return
+    parts = []
+    for rows in chunks:
+        values = sorted(
+            {value for value in rows if value is not None} | {"unused", "a"}, reverse=True
+        )
+        indices = pa.array(
+            [values.index(value) if value is not None else None for value in rows], pa.int32()
+        )
+        parts.append(pa.DictionaryArray.from_arrays(indices, pa.array(values)))
+    owner = pa.chunked_array(parts, parts[0].type)
+    case = pa.chunked_array(
+        [pa.array(["k"] * len(rows), pa.string()) for rows in chunks], pa.string()
+    )
+    stamps = pa.array(times * size, pa.timestamp("s", tz="UTC"))
+    table = pa.table(
+        {
+            "case": case,
+            "event": owner.cast(pa.string()).fill_null("e"),
+            "time": stamps,
+            "owner": owner,
+            "status": owner,
+        }
+    )
+    mapping = parse_mapping(["owner=owner,status=status"])
+    plain = table.set_column(3, "owner", owner.cast(pa.string())).set_column(
+        4, "status", owner.cast(pa.string())
+    )
+    same(
+        arrow_block(
+            table,
+            mapping,
+            str,
+            name="log",
+            first_row=3,
+            dictionaries=frozenset({"owner", "status"}),
+        ),
+        parquet_block(plain, mapping, str, name="log", first_row=3, reference=True),
+    )
+
+
+@pytest.mark.parametrize("zone", [None, "UTC"])
+def test_every_second_of_a_years_clock_changes_is_the_references(zone):
+    """Each second of the hours around 2026's clock changes, as a timestamp."""
+    seconds = []
+    for change in (_STARTS[2026 - 1999], _ENDS[2026 - 1999]):
+        seconds.extend(range(int(change) - 2 * 3600, int(change) + 3 * 3600))
+    mapping = parse_mapping([])
+    for second in [
+        *seconds[::97],
+        int(_STARTS[27]) + 3599,
+        int(_STARTS[27]) + 3600,
+        int(_ENDS[27]) + 3599,
+        int(_ENDS[27]) + 3600,
+    ]:
+        table = pa.table(
+            {"case": ["a"], "event": ["b"], "time": pa.array([second], pa.timestamp("s", tz=zone))}
+        )
+        same(
+            parquet_block(table, mapping, str, name="log", first_row=1),
+            parquet_block(table, mapping, str, name="log", first_row=1, reference=True),
+        )
+
+
+def test_a_column_stored_as_a_dictionary_still_goes_to_the_row_reader(tmp_path: Path):
+    """As before: a column whose Arrow type is a dictionary is not taken."""
+    path = tmp_path / "log.parquet"
+    table = pa.table(
+        {
+            "case": pa.array(["a", "b"]).dictionary_encode(),
+            "event": ["x", "y"],
+            "time": pa.array([1_700_000_000] * 2, pa.timestamp("s")),
+        }
+    )
+    pq.write_table(table, path)
+    mapping = parse_mapping([])
+    assert read_parquet_columns(path, mapping) is None
+    assert read_parquet_columns(path, mapping, reference=True) is None
