@@ -49,7 +49,7 @@ _ARRAYS = (
 _TUPLES = ("file_names", "case_names", "event_names", "status_names", "owner_names")
 _TEXTS = (
     "a", "b", "c", "Case 7", "x y", "", " a", "a ", "\ta", "a\x01", "\x7f", "é", "ü x",
-    "a\nb", "日本", "a\u00a0", "-", "~",
+    "a\nb", "日本", "a\u00a0", "-", "~", "xéx", "a日本b", "a\x01b",
 )  # fmt: skip
 _PLAIN = (pa.string(), pa.large_string())
 _UNITS = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
@@ -96,69 +96,92 @@ def _seconds() -> st.SearchStrategy[int]:
     )
 
 
+_TROUBLES = (
+    "null", "empty", "edge", "not UTF-8", "stored dictionary", "not text", "fraction",
+    "extreme", "bad time text",
+)  # fmt: skip
+"""What may be wrong with one value or column of a table (one thing at most)."""
+_BAD_TIMES = ("", " 2026-01-01T00:00", "x", "2026-02-30T00:00", "2026-01-01T00:00 ")
+
+
 @st.composite
-def _times(draw: st.DrawFn, size: int) -> pa.Array:
-    """A time column: timestamps of any unit, aware or naive, sometimes with a
-    fraction, an extreme value or a null; or ISO text."""
+def _time_column(draw: st.DrawFn, size: int) -> tuple[str, list[object], object]:
+    """("stamp", values, type) of timestamps of any unit, aware or naive, in 2000-2100,
+    or ("text", ISO text, string type)."""
     seconds = draw(st.lists(_seconds(), min_size=size, max_size=size))
+    seconds = [min(max(second, _EDGE_SECONDS[1]), _EDGE_SECONDS[2]) for second in seconds]
     if draw(st.booleans()):
         unit = draw(st.sampled_from(list(_UNITS)))
-        zone = draw(st.sampled_from(_ZONES))
-        per = _UNITS[unit]
-        values: list[int | None] = [second * per for second in seconds]
-        if per > 1 and size and draw(st.integers(0, 4)) == 0:
-            values[draw(st.integers(0, size - 1))] += draw(st.integers(1, per - 1))  # type: ignore[operator]
-        if size and draw(st.integers(0, 9)) == 0:
-            values[draw(st.integers(0, size - 1))] = draw(
-                st.sampled_from([None, -(2**63), 2**63 - 1, 0, -1])
-            )
-        return pa.array(values, pa.timestamp(unit, tz=zone))
+        kind = pa.timestamp(unit, tz=draw(st.sampled_from(_ZONES)))
+        return "stamp", [second * _UNITS[unit] for second in seconds], kind
     shape = draw(st.sampled_from(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%SZ"]))
     suffix = draw(st.sampled_from(["", "+01:00", "-00:30"])) if "Z" not in shape else ""
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     text = [(epoch + timedelta(seconds=s)).strftime(shape) + suffix for s in seconds]
-    if size and draw(st.integers(0, 9)) == 0:
-        text[draw(st.integers(0, size - 1))] = draw(st.sampled_from(["", " 2026-01-01T00:00", "x"]))
-    return pa.array(text, draw(st.sampled_from([pa.string(), pa.large_string()])))
-
-
-@st.composite
-def _text(draw: st.DrawFn, size: int, pool: list[str]) -> pa.Array:
-    """A text column of values from `pool` (sometimes null), as string, large_string or
-    a dictionary of strings."""
-    values = draw(st.lists(st.sampled_from(pool), min_size=size, max_size=size))
-    rows: list[str | None] = list(values)
-    if size and draw(st.integers(0, 5)) == 0:
-        rows[draw(st.integers(0, size - 1))] = None
-    kind = draw(st.sampled_from(["string", "large_string", "dictionary"]))
-    if kind == "dictionary":
-        return pa.array(rows, pa.string()).dictionary_encode()
-    return pa.array(rows, pa.string() if kind == "string" else pa.large_string())
+    return "text", text, draw(st.sampled_from([pa.string(), pa.large_string()]))
 
 
 @st.composite
 def tables(draw: st.DrawFn) -> pa.Table:
-    """A log of a few rows: case, event, time, and sometimes status, owner, actor."""
+    """A log of a few rows: case, event, time, and sometimes status, owner, actor, as
+    string or large_string text; most are plain (taken), some have one trouble."""
     size = draw(st.integers(0, 24))
-    plain = draw(st.booleans())  # most values fine, so that most tables are taken
-
-    def pool() -> list[str]:
+    names = ["case", "event"] + [
+        name for name in ("status", "owner", "actor") if draw(st.booleans())
+    ]
+    text: dict[str, list[object]] = {}
+    for name in names:
         chosen = draw(st.lists(st.sampled_from(_TEXTS), min_size=1, max_size=6, unique=True))
-        return [
-            value
-            for value in chosen
-            if not plain or (value.strip() == value and value.isprintable() and value.isascii())
-        ] or ["a"]
-
-    columns = {
-        "case": draw(_text(size, pool())),
-        "event": draw(_text(size, pool())),
-        "time": draw(_times(size)),
-    }
-    for optional in ("status", "owner", "actor"):
-        if draw(st.booleans()):
-            columns[optional] = draw(_text(size, pool()))
+        pool = [v for v in chosen if _kept(v) and (v or name not in ("case", "event"))]
+        text[name] = draw(st.lists(st.sampled_from(pool or ["a"]), min_size=size, max_size=size))
+    kinds = {name: draw(st.sampled_from(_PLAIN)) for name in names}
+    time_kind, times, time_type = draw(_time_column(size))
+    trouble = draw(st.sampled_from((None, None, None, None, *_TROUBLES))) if size else None
+    row = draw(st.integers(0, size - 1)) if size else 0
+    name = draw(st.sampled_from(names))
+    match trouble:
+        case "null":
+            text[name][row] = None
+        case "empty":
+            text[name][row] = ""
+        case "edge":
+            text[name][row] = draw(st.sampled_from([v for v in _TEXTS if not _kept(v)]))
+        case "not UTF-8":
+            text[name] = [None if v is None else str(v).encode() for v in text[name]]
+            text[name][row] = b"a\xffb"
+        case "stored dictionary" | "not text":
+            kinds[name] = pa.dictionary(pa.int32(), pa.string()) if trouble[0] == "s" else None
+        case "fraction" if time_kind == "stamp" and time_type.unit != "s":  # type: ignore[attr-defined]
+            per = _UNITS[time_type.unit]  # type: ignore[attr-defined]
+            times[row] = times[row] + draw(st.integers(1, per - 1))  # type: ignore[operator]
+        case "extreme" if time_kind == "stamp":
+            top = 2**63 // 1000  # a Parquet file keeps seconds as milliseconds
+            times[row] = draw(st.sampled_from([None, -top, top - 1, 0, -1, 946_684_800 - 1]))
+        case "bad time text" if time_kind == "text":
+            times[row] = draw(st.sampled_from(_BAD_TIMES))
+    columns = {name: _array(text[name], kinds[name]) for name in names}
+    columns["time"] = pa.array(times, time_type)
     return pa.table(columns)
+
+
+def _array(values: list[object], kind: object) -> pa.Array:
+    """Text values as `kind` (None: as numbers, not text); bytes that are not UTF-8 go
+    in as they are."""
+    if kind is None:
+        return pa.array(range(len(values)), pa.int64())
+    if any(isinstance(value, bytes) for value in values):
+        binary = pa.array(values, pa.binary())
+        text = pa.Array.from_buffers(pa.string(), len(binary), binary.buffers(), binary.null_count)
+    else:
+        text = pa.array(values, pa.string())
+    if pa.types.is_dictionary(kind):  # type: ignore[arg-type]
+        return text.dictionary_encode()
+    return text.cast(kind) if kind != pa.string() else text  # type: ignore[arg-type]
+
+
+def _kept(value: str) -> bool:
+    """Empty, or begins and ends with a printable ASCII character."""
+    return not value or ("!" <= value[0] <= "~" and "!" <= value[-1] <= "~" and "\n" not in value)
 
 
 def _mapping(table: pa.Table, events: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -260,7 +283,7 @@ def test_chunks_with_their_own_dictionaries_are_coded_in_first_seen_order(chunks
     parts = []
     for rows in chunks:
         values = sorted(
-            {value for value in rows if value is not None} | {"unused", "a"}, reverse=True
+            {value for value in rows if value is not None} | {" unused", "a"}, reverse=True
         )
         indices = pa.array(
             [values.index(value) if value is not None else None for value in rows], pa.int32()
