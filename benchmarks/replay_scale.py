@@ -12,8 +12,8 @@ command on the log's first row alone (in the log's format) gives the fixed cost
 rates are printed: end to end, and per row after the fixed cost. A Parquet log's
 rows are counted from its metadata, a CSV log's by its newlines. The log is
 replayed `--repeat` times (default 1) and the least CPU time kept: a shared machine
-only ever adds time. With `--pm4py`,
-the same log in the same run two more ways, each in CPU time of this process:
+only ever adds time. With `--pm4py`, the same log in the same run two more ways,
+each in CPU time of this process:
 stepcheck's replay alone (`replay_vector` and the text report, from columns already
 read), and PM4Py (`replay_peers.pm4py_parts`): reading the CSV into its event log,
 then token-based replay on a net its inductive miner discovers (not timed). Two
