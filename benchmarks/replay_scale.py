@@ -1,17 +1,19 @@
 """`stepcheck replay` end to end on a log already written, beside PM4Py in the same run.
 
-Usage: python -m benchmarks.replay_scale AUTHORITY LOG.csv [--engine E] [--repeat N]
+Usage: python -m benchmarks.replay_scale AUTHORITY LOG.csv|LOG.parquet [--engine E] [--repeat N]
 [--pm4py]
 
 Runs the command a user runs, `stepcheck replay spec/authorities/AUTHORITY.yaml LOG
 --engine vector` (text report to /dev/null), as a child process, and reads its CPU
 time (user + system) and peak resident memory from the kernel (`getrusage` of the
 children), so the rate is per core whatever else the machine is doing. The same
-command on the log's first row alone gives the fixed cost (Python, imports, the spec,
-Numba's cached code; the least of three runs), so two rates are printed: end to end,
-and per row after the fixed cost. The log is replayed `--repeat` times (default 1)
-and the least CPU time kept: a shared machine only ever adds time. With `--pm4py`,
-the same log in the same run two more ways, each in CPU time of this process:
+command on the log's first row alone (in the log's format) gives the fixed cost
+(Python, imports, the spec, Numba's cached code; the least of three runs), so two
+rates are printed: end to end, and per row after the fixed cost. A Parquet log's
+rows are counted from its metadata, a CSV log's by its newlines. The log is
+replayed `--repeat` times (default 1) and the least CPU time kept: a shared machine
+only ever adds time. With `--pm4py`, the same log in the same run two more ways,
+each in CPU time of this process:
 stepcheck's replay alone (`replay_vector` and the text report, from columns already
 read), and PM4Py (`replay_peers.pm4py_parts`): reading the CSV into its event log,
 then token-based replay on a net its inductive miner discovers (not timed). Two
@@ -30,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Final
+
+import pyarrow.parquet as pq
 
 from benchmarks.common import AUTHORITIES
 from benchmarks.replay_peers import pm4py_parts, pm4py_status
@@ -74,6 +78,9 @@ def measured(spec: Path, log: Path, engine: str) -> tuple[float, float, float]:
 
 
 def _rows(log: Path) -> int:
+    """The log's rows: a Parquet file's from its metadata, a CSV file's by its newlines."""
+    if log.suffix == ".parquet":
+        return pq.ParquetFile(log).metadata.num_rows
     lines = 0
     with log.open("rb") as handle:
         while chunk := handle.read(2**24):
@@ -87,9 +94,7 @@ def main(argv: list[str]) -> None:
     spec = AUTHORITIES / f"{name}.yaml"
     rows = _rows(log)
     with tempfile.TemporaryDirectory() as folder:
-        first = Path(folder) / "first.csv"
-        with log.open("rb") as handle:
-            first.write_bytes(handle.readline() + handle.readline())
+        first = _first_row(log, Path(folder))
         measured(spec, first, engine)  # Numba's cache and the page cache, warmed
         fixed = min(measured(spec, first, engine)[0] for _ in range(3))
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 1
@@ -112,6 +117,19 @@ def main(argv: list[str]) -> None:
         f"| {rows / max(cpu - fixed, 1e-9):,.0f} | {wall:.1f} | {peak:,.0f} {peers}",
         flush=True,
     )
+
+
+def _first_row(log: Path, folder: Path) -> Path:
+    """The log's first row alone, in the log's own format (for the fixed cost)."""
+    if log.suffix == ".parquet":
+        first = folder / "first.parquet"
+        with pq.ParquetFile(log) as found:
+            pq.write_table(found.read_row_group(0).slice(0, 1), first)
+        return first
+    first = folder / "first.csv"
+    with log.open("rb") as handle:
+        first.write_bytes(handle.readline() + handle.readline())
+    return first
 
 
 def _replay_alone(spec: Path, log: Path) -> float:

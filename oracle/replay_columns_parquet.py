@@ -3,12 +3,18 @@
 As `replay_columns_csv` does for CSV, this takes only the files whose every row the
 row reader (`replay_read`, `replay_parquet`) would read the same way, and answers None
 for any other, which then goes to the row reader. A file is taken when every mapped
-column is text (`string`) or, for `time`, a timestamp in whole seconds; no required
-value is null or empty; every value is valid UTF-8 and empty or begins and ends with a
-printable ASCII character (so stripping changes nothing); and every time is one the
-CSV column reader takes. A timestamp with a time zone is written `...Z` from its UTC
-value, a naive one as it is, which is what the row reader's ISO text of it means.
+column is text (`string` or `large_string`) or, for `time`, a timestamp in whole seconds;
+no required value is null or empty; every value is valid UTF-8 and empty or begins and
+ends with a printable ASCII character (so stripping changes nothing); and every time is
+one the CSV column reader takes. A timestamp with a time zone means its UTC value, a
+naive one a London wall time, which is what the row reader's ISO text of it means.
 Only the mapped columns are read; row r is on "line" r, as in the row reader.
+
+The reference (`reference=True`) checks every row's text and writes timestamps as ISO
+text for `replay_columns_times.parse_times`. The fast path, the default, reads text
+columns as dictionaries, checks each distinct value once and codes rows by integers
+(`replay_columns_arrow`), and converts timestamps by arithmetic (`replay_columns_stamps`);
+the tests compare the two array by array.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from stepcheck.oracle.replay_columns import ColumnLog, concatenated
+from stepcheck.oracle.replay_columns_arrow import arrow_block
 from stepcheck.oracle.replay_columns_csv import kept_by_strip, plain_columns, read_csv_columns
 from stepcheck.oracle.replay_read import format_of
 from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap
@@ -28,6 +35,7 @@ from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap
 __all__ = ["parquet_block", "read_columns", "read_parquet_columns"]
 
 _ERRORS = (pa.ArrowException, OSError)
+_TEXT = (pa.string(), pa.large_string())
 
 
 def read_columns(
@@ -54,20 +62,41 @@ def read_columns(
 
 
 def read_parquet_columns(
-    path: Path, mapping: ColumnMap, case_id: Callable[[str], str] = str
+    path: Path,
+    mapping: ColumnMap,
+    case_id: Callable[[str], str] = str,
+    *,
+    reference: bool = False,
 ) -> ColumnLog | None:
-    """The Parquet log at `path` as columns, or None when it needs the row reader."""
+    """The Parquet log at `path` as columns, or None when it needs the row reader
+    (`reference=True`: every row's text checked, what the fast path is tested against)."""
     if any(name.startswith("fact.") for name in mapping.columns):
         return None
+    wanted = sorted({column for _, column in mapping.wanted})
     try:
         found = pq.ParquetFile(path)
-        names = found.schema_arrow.names
-        if any(column not in names for _, column in mapping.wanted):
+        schema = found.schema_arrow
+        if any(column not in schema.names for column in wanted):
             return None
-        table = found.read(columns=sorted({column for _, column in mapping.wanted}))
-    except _ERRORS:
+        if reference:
+            table = found.read(columns=wanted)
+            return parquet_block(
+                table, mapping, case_id, name=str(path), first_row=1, reference=True
+            )
+        times = {column for canonical, column in mapping.wanted if canonical == "time"}
+        coded = [
+            column
+            for column in wanted
+            if column not in times and schema.field(column).type in _TEXT
+        ]
+        if coded:  # text read as dictionaries: each distinct value once
+            found = pq.ParquetFile(path, read_dictionary=coded)
+        table = found.read(columns=wanted)
+    except (*_ERRORS, KeyError):
         return None
-    return parquet_block(table, mapping, case_id, name=str(path), first_row=1)
+    return arrow_block(
+        table, mapping, case_id, name=str(path), first_row=1, dictionaries=frozenset(coded)
+    )
 
 
 def parquet_block(
@@ -77,9 +106,14 @@ def parquet_block(
     *,
     name: str,
     first_row: int,
+    reference: bool = False,
 ) -> ColumnLog | None:
     """Rows of a Parquet file from row `first_row` (its mapped columns read as `table`)
-    as columns; None when they need the row reader (or there are none)."""
+    as columns; None when they need the row reader (or there are none). A column read
+    as a dictionary goes to the row reader (`read_parquet_columns` asks for them itself).
+    `reference=True`: every row's text checked, what the fast path is tested against."""
+    if not reference:
+        return arrow_block(table, mapping, case_id, name=name, first_row=first_row)
     columns = {}
     for canonical, column in mapping.wanted:
         found = table.column(column)
