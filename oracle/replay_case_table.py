@@ -24,6 +24,7 @@ from typing import Final, TypeVar, overload
 import numba
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 from attrs import evolve
 
 from stepcheck.oracle.replay_columns import ColumnLog, Ints
@@ -170,6 +171,21 @@ class CaseTable:
         joined = b"".join(encoded)
         data = np.frombuffer(joined or b"\0", np.uint8)
         return self.add_spans(data, spans, ascii_only=joined.isascii())
+
+    def add_arrow(self, values: pa.Array) -> Ints:
+        """The numbers of an Arrow string array's values, read from its buffers (no
+        Python strings); any other array by `add_names` (a null read as "", as the row
+        reader reads it)."""
+        if values.type != pa.string() or values.null_count:
+            return self.add_names(["" if v is None else str(v) for v in values.to_pylist()])
+        _, offsets_buffer, data_buffer = values.buffers()
+        offsets = np.frombuffer(offsets_buffer, np.int32)[
+            values.offset : values.offset + len(values) + 1
+        ].astype(np.int64)
+        data = np.frombuffer(data_buffer, np.uint8) if data_buffer else np.zeros(1, np.uint8)
+        used = data[offsets[0] : offsets[-1]]
+        spans = np.stack((offsets[:-1], offsets[1:]), axis=1)
+        return self.add_spans(data, spans, ascii_only=bool(used.max(initial=0) < 128))
 
     def names(self) -> CaseIds:
         """The ids numbered so far, by number (later ids do not change it)."""

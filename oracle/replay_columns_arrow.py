@@ -14,7 +14,7 @@ its value there (`_recode`). A null is read as an empty value, as the row reader
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numba import njit
 
+from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, file_columns
 from stepcheck.oracle.replay_columns_csv import EDGES
 from stepcheck.oracle.replay_columns_stamps import stamp_times
@@ -78,11 +79,13 @@ def arrow_block(
     name: str,
     first_row: int,
     dictionaries: frozenset[str] = frozenset(),
+    cases: CaseTable | None = None,
 ) -> ColumnLog | None:
     """Rows of a Parquet file from row `first_row` (its mapped columns read as `table`)
     as columns, or None when they need the row reader (or there are none). A column
     read as a dictionary is taken only if it is in `dictionaries` (the reader asked for
-    it: one stored as a dictionary goes to the row reader, as it always has)."""
+    it: one stored as a dictionary goes to the row reader, as it always has). With
+    `cases` (a long log's), case ids are numbered in it, from the Arrow buffers."""
     size = table.num_rows
     if size == 0:
         return None
@@ -102,8 +105,16 @@ def arrow_block(
     if times is None:
         return None
     none = (np.full(size, -1, np.int64), ())
+    case: tuple[Ints, Sequence[str]]
+    if cases is None:
+        case = named(found["case"], case_id)
+    elif case_id is str:  # the ids' bytes straight from Arrow to the table
+        case = cases.add_arrow(found["case"][1])[found["case"][0]], cases.names()
+    else:
+        renamed = named(found["case"], case_id)
+        case = cases.add_names(renamed[1])[renamed[0]], cases.names()
     codes = {
-        "case": named(found["case"], case_id),
+        "case": case,
         "event": named(found["event"], lambda n: mapping.events.get(n, n)),
         "status": optional(found["status"]) if "status" in found else none,
         "owner": optional(found["owner"]) if "owner" in found else none,

@@ -32,7 +32,7 @@ from stepcheck.oracle.replay_columns_csv import kept_by_strip, plain_columns, re
 from stepcheck.oracle.replay_read import format_of
 from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap
 
-__all__ = ["parquet_block", "read_columns", "read_parquet_columns"]
+__all__ = ["parquet_block", "read_columns", "read_parquet_columns", "text_columns"]
 
 _ERRORS = (pa.ArrowException, OSError)
 _TEXT = (pa.string(), pa.large_string())
@@ -83,12 +83,7 @@ def read_parquet_columns(
             return parquet_block(
                 table, mapping, case_id, name=str(path), first_row=1, reference=True
             )
-        times = {column for canonical, column in mapping.wanted if canonical == "time"}
-        coded = [
-            column
-            for column in wanted
-            if column not in times and schema.field(column).type in _TEXT
-        ]
+        coded = text_columns(schema, mapping)
         if coded:  # text read as dictionaries: each distinct value once
             found = pq.ParquetFile(path, read_dictionary=coded)
         table = found.read(columns=wanted)
@@ -97,6 +92,15 @@ def read_parquet_columns(
     return arrow_block(
         table, mapping, case_id, name=str(path), first_row=1, dictionaries=frozenset(coded)
     )
+
+
+def text_columns(schema: pa.Schema, mapping: ColumnMap) -> list[str]:
+    """The mapped text columns other than the time, to read as dictionaries."""
+    times = {column for canonical, column in mapping.wanted if canonical == "time"}
+    wanted = sorted({column for _, column in mapping.wanted})
+    return [
+        column for column in wanted if column not in times and schema.field(column).type in _TEXT
+    ]
 
 
 def parquet_block(

@@ -30,11 +30,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from attrs import evolve
 
-from stepcheck.oracle.replay_case_table import CaseTable, numbered
+from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_cases import CaseReports
 from stepcheck.oracle.replay_columns import ColumnLog, local_time
+from stepcheck.oracle.replay_columns_arrow import arrow_block
 from stepcheck.oracle.replay_columns_csv import csv_block, csv_header
-from stepcheck.oracle.replay_columns_parquet import parquet_block
+from stepcheck.oracle.replay_columns_parquet import text_columns
 from stepcheck.oracle.replay_compiled import CompiledSpec
 from stepcheck.oracle.replay_engine import CasesPlayed, RowsSorted, assemble_with, rule_index
 from stepcheck.oracle.replay_model import ReplayReport
@@ -221,23 +222,30 @@ def _csv_blocks(
 def _parquet_blocks(
     path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int, cases: CaseTable
 ) -> Iterator[ColumnLog | None]:
-    """A Parquet file's rows, a batch at a time (None: they need the row reader)."""
+    """A Parquet file's rows, a batch at a time (None: they need the row reader): text
+    columns read as dictionaries, case ids numbered in `cases` from Arrow's buffers."""
     try:
         found = pq.ParquetFile(path)
         if any(column not in found.schema_arrow.names for _, column in mapping.wanted):
             yield None
             return
         wanted = sorted({column for _, column in mapping.wanted})
+        coded = text_columns(found.schema_arrow, mapping)
+        if coded:
+            found = pq.ParquetFile(path, read_dictionary=coded)
         first = 1
         for batch in found.iter_batches(batch_size=max(1, size // 64), columns=wanted):
-            block = parquet_block(batch, mapping, case_id, name=str(path), first_row=first)
-            yield None if block is None else numbered(block, cases)
+            block = arrow_block(
+                batch, mapping, case_id, name=str(path), first_row=first,
+                dictionaries=frozenset(coded), cases=cases,
+            )  # fmt: skip
+            yield block
             if block is None:
                 return
             first += block.size
         if first == 1:
             yield None
-    except (pa.ArrowException, OSError):
+    except (pa.ArrowException, OSError, KeyError):  # KeyError: a column name twice
         yield None
 
 

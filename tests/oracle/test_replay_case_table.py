@@ -97,3 +97,24 @@ def test_ids_are_decoded_alike_whether_ascii_or_not() -> None:
     assert isinstance(ids, CaseIds)
     assert ids.take(np.array([1, 0])) == ["C1", "café"]
     assert ids[0] == "café"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    values=st.lists(_IDS, max_size=20),
+    cut=st.tuples(st.integers(0, 5), st.integers(0, 5)),
+    null=st.booleans(),
+)
+def test_arrow_arrays_are_numbered_from_their_buffers(values, cut, null):
+    """A slice of an Arrow array (its buffers start before it), with or without a null
+    (read through Python strings), numbered as its values."""
+    import pyarrow as pa  # noqa: PLC0415 - only this test reads Arrow arrays
+
+    whole = pa.array(["skip-me", *values, "and-me"] + ([None] if null else []), pa.string())
+    part = whole.slice(1 + cut[0] % (len(values) + 1), max(len(values) - cut[1], 0) + null)
+    table = CaseTable()
+    table.add_names(["first"])
+    numbers = {"first": 0}
+    expected = [numbers.setdefault(v or "", len(numbers)) for v in part.to_pylist()]
+    assert table.add_arrow(part).tolist() == expected
+    assert list(table.names()) == list(numbers)
