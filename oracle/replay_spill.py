@@ -29,7 +29,7 @@ from stepcheck.oracle.replay_index import RuleIndex
 from stepcheck.oracle.replay_read import LogFile
 from stepcheck.oracle.replay_vector_sort import last_replayable
 
-__all__ = ["RECORD", "Spill"]
+__all__ = ["HELD", "RECORD", "Spill"]
 
 RECORD: Final = np.dtype(
     [
@@ -44,6 +44,10 @@ RECORD: Final = np.dtype(
 )
 """One row in a share's file: codes in 32 bits (a share holds far fewer than 2**31 cases,
 and a log's names are far fewer than 2**31), places and times in 64."""
+
+
+HELD: Final = 512 * 2**20
+"""Records held in memory before the shares go to disk: 13 million rows."""
 
 
 @numba.njit(cache=True, nogil=True)
@@ -81,12 +85,22 @@ def _by_share(  # noqa: PLR0917 - a block's columns
 
 
 class Spill:
-    """The shares' files in `folder`, a block's records appended at a time (`add`: its
-    case ids numbered in `cases`), read back as one log's columns each (`shares`)."""
+    """The shares, a block's records appended at a time (`add`: its case ids numbered in
+    `cases`), read back as one log's columns each (`shares`). They are kept in memory
+    up to `held` bytes of records in all; past that, every share goes to its file in
+    `folder` (what was held first), so memory stays bounded whatever the log's size.
+    Held, a share's records are not written and read back: on a machine that reclaims
+    idle pages (as the one BENCHMARKS.md was measured on does), reading them back can
+    wait for the disk."""
 
-    def __init__(self, folder: Path, count: int, rules: RuleIndex, cases: CaseTable) -> None:
+    def __init__(
+        self, folder: Path, count: int, rules: RuleIndex, cases: CaseTable, *, held: int = HELD
+    ) -> None:
         self.folder, self.count, self.rules, self.cases = folder, count, rules, cases
-        self.handles: list[BinaryIO] = [(folder / f"{i}.bin").open("wb") for i in range(count)]
+        self.held = held
+        self.chunks: list[list[npt.NDArray[np.void]]] | None = [[] for _ in range(count)]
+        """Per share, its records still in memory (None once they went to files)."""
+        self.handles: list[BinaryIO] = []
         self.events: dict[str, int] = {}
         self.statuses: dict[str, int] = {}
         self.owners: dict[str, int] = {}
@@ -127,11 +141,26 @@ class Spill:
             _recoded(block.owner, block.owner_names, self.owners),
             block.instant, block.local, records,
         ).tolist()  # fmt: skip
+        if self.chunks is not None and (self.read + block.size) * RECORD.itemsize > self.held:
+            self._to_files()
         for number in range(self.count):
             if bounds[number + 1] > bounds[number]:
-                records[bounds[number] : bounds[number + 1]].tofile(self.handles[number])
+                part = records[bounds[number] : bounds[number + 1]]
+                if self.chunks is None:
+                    part.tofile(self.handles[number])
+                else:
+                    self.chunks[number].append(part)
         self.read += block.size
         return True
+
+    def _to_files(self) -> None:
+        """From now on the shares go to files, with what was held first."""
+        assert self.chunks is not None, "the shares are still held"
+        self.handles = [(self.folder / f"{i}.bin").open("wb") for i in range(self.count)]
+        for handle, parts in zip(self.handles, self.chunks, strict=True):
+            for part in parts:
+                part.tofile(handle)
+        self.chunks = None
 
     def close(self) -> None:
         for handle in self.handles:
@@ -141,9 +170,13 @@ class Spill:
         """Each share with rows, read back as one log's columns (global row places)."""
         names = self.cases.names()
         for number in range(self.count):
-            path = self.folder / f"{number}.bin"
-            records = np.fromfile(path, RECORD)
-            path.unlink()
+            if self.chunks is not None:
+                parts, self.chunks[number] = self.chunks[number], []
+                records = np.concatenate(parts) if parts else np.empty(0, RECORD)
+            else:
+                path = self.folder / f"{number}.bin"
+                records = np.fromfile(path, RECORD)
+                path.unlink()
             if len(records):
                 yield self._log(records, number, names, files)
 

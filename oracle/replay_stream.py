@@ -42,7 +42,7 @@ from stepcheck.oracle.replay_model import ReplayReport
 from stepcheck.oracle.replay_read import LogFile, format_of
 from stepcheck.oracle.replay_rows import ColumnMap, LogError, RowPlace
 from stepcheck.oracle.replay_scan import BlockState
-from stepcheck.oracle.replay_spill import Spill
+from stepcheck.oracle.replay_spill import HELD, Spill
 from stepcheck.oracle.replay_vector_report import replay_vector
 from stepcheck.oracle.replay_vector_table import VectorTable
 from stepcheck.spec.model import ProtocolSpec, Reading
@@ -72,16 +72,18 @@ def replay_streamed(
     log_format: str | None = None,
     block_bytes: int = BLOCK_BYTES,
     shares: int | None = None,
+    held: int = HELD,
 ) -> ReplayReport | None:
     """`replay_vector`'s report of `paths`, in bounded memory; None when a file needs
-    the row reader. `shares` defaults to one per `SHARE_BYTES` of the logs."""
+    the row reader. `shares` defaults to one per `SHARE_BYTES` of the logs; up to
+    `held` bytes of their records stay in memory (`replay_spill.Spill`)."""
     if any(name.startswith("fact.") for name in mapping.columns):
         return None
     if not all(path.is_file() for path in paths):
         return None
     try:
         return _streamed(
-            spec, paths, mapping, reading, as_of, case_id, log_format, block_bytes, shares
+            spec, paths, mapping, reading, as_of, case_id, log_format, block_bytes, shares, held
         )
     except OSError:  # a log unreadable part way, or no room for the shares: read it whole
         return None
@@ -97,12 +99,13 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
     log_format: str | None,
     block_bytes: int,
     shares: int | None,
+    held: int,
 ) -> ReplayReport | None:
     count = shares or max(1, -(-log_bytes(paths, log_format) // SHARE_BYTES))
     rules = rule_index(spec, reading)
     with tempfile.TemporaryDirectory(prefix="stepcheck-replay-") as folder:
         state = BlockState()
-        spill = Spill(Path(folder), count, rules, state.cases)
+        spill = Spill(Path(folder), count, rules, state.cases, held=held)
         files: list[LogFile] = []
         for number, path in enumerate(paths):
             rows = _spilled(path, number, mapping, case_id, log_format, block_bytes, spill, state)

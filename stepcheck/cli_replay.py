@@ -309,6 +309,7 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
     # imported here: pyarrow and numpy take a moment to load, and only this engine needs them
     from stepcheck.oracle.replay_columns import from_read  # noqa: PLC0415
     from stepcheck.oracle.replay_columns_parquet import read_columns  # noqa: PLC0415
+    from stepcheck.oracle.replay_pages import ordinary_pages  # noqa: PLC0415
     from stepcheck.oracle.replay_stream import (  # noqa: PLC0415
         STREAM_ABOVE,
         log_bytes,
@@ -316,16 +317,18 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
     )
     from stepcheck.oracle.replay_vector_report import replay_vector  # noqa: PLC0415
 
-    if log_bytes(logs, log_format) > STREAM_ABOVE:
-        streamed = replay_streamed(
-            spec, logs, columns, reading=reading, as_of=end, case_id=case_id, log_format=log_format
-        )
-        if streamed is not None:
-            return streamed
-    log = read_columns(list(logs), columns, log_format=log_format, case_id=case_id)
-    if log is None:
-        log = from_read(_read(logs, columns, log_format, case_id))
-    return replay_vector(spec, log, reading=reading, as_of=end)
+    with ordinary_pages():  # numpy's huge pages cost more in the kernel than they save
+        if log_bytes(logs, log_format) > STREAM_ABOVE:
+            streamed = replay_streamed(
+                spec, logs, columns, reading=reading, as_of=end, case_id=case_id,
+                log_format=log_format,
+            )  # fmt: skip
+            if streamed is not None:
+                return streamed
+        log = read_columns(list(logs), columns, log_format=log_format, case_id=case_id)
+        if log is None:
+            log = from_read(_read(logs, columns, log_format, case_id))
+        return replay_vector(spec, log, reading=reading, as_of=end)
 
 
 def _read(

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from attrs import evolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,7 @@ from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_engine import rule_index
 from stepcheck.oracle.replay_read import LogFile, read_logs
 from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
-from stepcheck.oracle.replay_spill import Spill, _recoded
+from stepcheck.oracle.replay_spill import HELD, RECORD, Spill, _recoded
 from stepcheck.oracle.replay_stream import PARQUET_ROW_BYTES, log_bytes, replay_streamed
 from stepcheck.spec.model import Reading
 
@@ -39,7 +40,11 @@ from stepcheck.spec.model import Reading
 @given(
     simulated_as=st.tuples(st.sampled_from(NAMES), st.integers(min_value=0, max_value=2**16)),
     changes=st.tuples(st.lists(st.sampled_from(PLANT_KINDS), unique=True, max_size=3), _EDITS),
-    sizes=st.tuples(st.integers(min_value=1, max_value=700), st.integers(1, 4)),
+    sizes=st.tuples(
+        st.integers(min_value=1, max_value=700),
+        st.integers(1, 4),
+        st.sampled_from([0, 5 * RECORD.itemsize, HELD]),  # on disk, from part way, held
+    ),
     ending=st.tuples(st.sampled_from([Reading.SHOULD, Reading.MUST]), st.booleans()),
 )
 def test_blocks_and_shares_give_the_whole_logs_report(
@@ -61,8 +66,9 @@ def test_blocks_and_shares_give_the_whole_logs_report(
     )
 
     got = replay_streamed(
-        spec, [log], MAPPING, reading=reading, as_of=as_of, block_bytes=sizes[0], shares=sizes[1]
-    )
+        spec, [log], MAPPING, reading=reading, as_of=as_of, block_bytes=sizes[0],
+        shares=sizes[1], held=sizes[2],
+    )  # fmt: skip
 
     if got is None:
         assert read_columns([log], MAPPING) is None
@@ -84,7 +90,9 @@ def test_a_batch_of_seven_rows_gives_the_same_report(tmp_path):
         pq.write_table(pa.table(_table([header, *lines[1::2]])), second)
         expected = _outputs(replay_compiled(spec, read_logs([first, second], MAPPING)))
 
-        got = replay_streamed(spec, [first, second], MAPPING, block_bytes=7 * 64, shares=3)
+        got = replay_streamed(
+            spec, [first, second], MAPPING, block_bytes=7 * 64, shares=3, held=20 * 40
+        )
 
         assert got is not None
         assert _outputs(got) == expected
@@ -175,11 +183,13 @@ def _block(rows: list[int], lines: list[int], cases: list[int]) -> ColumnLog:
     return evolve(block, row=np.array(rows, np.int64), line=np.array(lines, np.int64))
 
 
-def test_shares_read_back_every_row_with_its_place(tmp_path):
+@pytest.mark.parametrize("held", [0, 3 * RECORD.itemsize, HELD])
+def test_shares_read_back_every_row_with_its_place(tmp_path, held):
     """Two files (the first in two blocks, one with no rows between): each share's rows
-    come back in reading order, with their file, row and line."""
+    come back in reading order, with their file, row and line, whether its records were
+    on disk, held, or went to disk part way."""
     rules = rule_index(SHIPPED["devon"], Reading.SHOULD)
-    spill = Spill(tmp_path, 2, rules, CaseTable())
+    spill = Spill(tmp_path, 2, rules, CaseTable(), held=held)
     assert spill.add(_block([1, 2, 3], [2, 3, 4], [0, 1, 2]), 0)
     assert spill.add(_block([4, 5], [5, 6], [1, 1]), 0)
     assert spill.add(_block([1, 2], [1, 2], [2, 0]), 2)  # file 1 had no rows

@@ -1,0 +1,46 @@
+"""The vector engine's arrays on ordinary pages: numpy's request for huge ones turned
+off while a replay runs.
+
+numpy asks the kernel for transparent huge pages for every array of 4 MiB or more
+(`madvise(MADV_HUGEPAGE)`). Where the kernel then compacts memory on the spot to find
+them (`/sys/kernel/mm/transparent_hugepage/defrag` set to `madvise`, a common
+default), a replay that makes and drops large arrays share after share spends more
+time in the kernel than in its own loops: on Hertfordshire's 10-million-row log, 7.0 s
+of system time with the request, 1.4 s without (BENCHMARKS.md, "replay at scale").
+The request is numpy's own process-wide setting, so it is restored afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import import_module
+from typing import cast
+
+__all__ = ["ordinary_pages"]
+
+
+def _setter() -> Callable[[bool], bool] | None:
+    """numpy's switch (private, so looked for where each version keeps it), or None."""
+    for module in ("numpy._core.multiarray", "numpy.core.multiarray"):
+        try:
+            found = getattr(import_module(module), "_set_madvise_hugepage", None)
+        except ImportError:
+            continue
+        if callable(found):
+            return cast("Callable[[bool], bool]", found)
+    return None
+
+
+@contextmanager
+def ordinary_pages() -> Iterator[None]:
+    """Within the block, numpy does not ask for huge pages; as before afterwards."""
+    switch = _setter()
+    if switch is None:
+        yield
+        return
+    before = switch(False)
+    try:
+        yield
+    finally:
+        switch(before)
