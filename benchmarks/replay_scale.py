@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 from benchmarks.common import AUTHORITIES
 from benchmarks.replay_peers import pm4py_parts, pm4py_status
 from stepcheck.oracle.replay_columns_csv import read_csv_columns
+from stepcheck.oracle.replay_pages import ordinary_pages
 from stepcheck.oracle.replay_rows import parse_mapping
 from stepcheck.oracle.replay_vector_report import replay_vector
 from stepcheck.oracle.replay_write import render_text
@@ -139,7 +140,8 @@ def _replay_alone(spec: Path, log: Path) -> float:
         raise SystemExit(f"{log}: not read as columns")
     loaded = load_spec(spec)
     started = time.process_time()
-    render_text(replay_vector(loaded, columns))
+    with ordinary_pages():  # as the command runs it
+        render_text(replay_vector(loaded, columns))
     return time.process_time() - started
 
 

@@ -1,14 +1,16 @@
-"""The compiled half of the byte scanner (`replay_scan`): every Numba function in one
-module, because Numba's on-disk cache only notices changes to the file of the function
-it compiled, so a helper in another file could leave a stale scan cached.
+"""The compiled half of the byte scanner (`replay_scan`): the scan and every Numba
+function it calls in one module, because Numba's on-disk cache only notices changes to
+the file of the function it compiled, so a helper in another file could leave a stale
+scan cached.
 
 `scan` walks a block's bytes once, after one vectorised pass (`_lines`) that counts
 the newlines and looks for a byte outside 1-127, a quote or a carriage return: it
-splits each line at its commas, only counts the fields of the unmapped columns, checks
+splits each line at its commas (eight bytes at a time), only counts the fields of the
+unmapped columns, checks
 the mapped ones, reads the time (`scan_time`: the layouts, checks and integer
 arithmetic of `replay_columns_times.parse_times`, a row at a time) and codes case
 ids, events, statuses and owners in open-addressing hash tables over byte ranges, in
-order of first appearance. `joined` gives the distinct names as one byte array.
+order of first appearance.
 Nothing here indexes outside the block whatever its bytes, and every loop ends.
 """
 
@@ -23,7 +25,7 @@ import numpy.typing as npt
 from stepcheck.oracle.replay_columns import Ints
 from stepcheck.oracle.replay_columns_times import bst_bounds
 
-__all__ = ["bst_table", "joined", "scan", "scan_time", "tables"]
+__all__ = ["bst_table", "scan", "scan_time", "tables"]
 
 _NORMAL, _COMMA, _NEWLINE = 0, 1, 2
 """What ends a field: the end of the block, a comma, a newline."""
@@ -228,26 +230,6 @@ def _grown(slots: Ints, spans: Ints) -> tuple[Ints, Ints]:
                     at = (at + 1) & mask
                 grown[dictionary, at] = slots[dictionary, slot]
     return grown, wider
-
-
-@numba.njit(cache=True, nogil=True)
-def joined(data: npt.NDArray[np.uint8], spans: Ints, counts: Ints) -> npt.NDArray[np.uint8]:
-    """Every dictionary's names in code order, one after another, joined by newlines."""
-    total = 0
-    for dictionary in range(counts.size):
-        for code in range(counts[dictionary]):
-            total += spans[dictionary, code, 1] - spans[dictionary, code, 0] + 1
-    joined = np.empty(max(total - 1, 0), np.uint8)
-    at = 0
-    for dictionary in range(counts.size):
-        for code in range(counts[dictionary]):
-            if at > 0:
-                joined[at - 1] = 10
-            for position in range(spans[dictionary, code, 0], spans[dictionary, code, 1]):
-                joined[at] = data[position]
-                at += 1
-            at += 1
-    return joined
 
 
 @numba.njit(cache=True, nogil=True)
