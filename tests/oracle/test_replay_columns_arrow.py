@@ -47,6 +47,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog
 from stepcheck.oracle.replay_columns_arrow import arrow_block
 from stepcheck.oracle.replay_columns_parquet import parquet_block, read_parquet_columns
@@ -370,3 +371,29 @@ def test_a_column_stored_as_a_dictionary_still_goes_to_the_row_reader(tmp_path: 
     mapping = parse_mapping([])
     assert read_parquet_columns(path, mapping) is None
     assert read_parquet_columns(path, mapping, reference=True) is None
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+def test_case_ids_a_pseudonym_merges_are_one_case(numbered: bool):
+    """Two ids renamed alike are one case (as the reference codes them), whether the
+    block keeps its names or numbers them in a long log's `CaseTable`."""
+    table = pa.table(
+        {
+            "case": ["ab", "ac", "b", "ab"],
+            "event": ["x", "y", "x", "y"],
+            "time": pa.array([1_700_000_000] * 4, pa.timestamp("s", tz="UTC")),
+        }
+    )
+    mapping = parse_mapping([])
+
+    def rename(name: str) -> str:
+        return name[:1].upper()
+
+    expected = parquet_block(table, mapping, rename, name="log", first_row=1, reference=True)
+    assert expected is not None
+    assert [expected.case_names[c] for c in expected.case] == ["A", "A", "B", "A"]
+    cases = CaseTable() if numbered else None
+    got = arrow_block(table, mapping, rename, name="log", first_row=1, cases=cases)
+    assert got is not None
+    assert got.case.tolist() == expected.case.tolist()
+    assert list(got.case_names) == list(expected.case_names)
