@@ -172,6 +172,11 @@ class CaseTable:
         data = np.frombuffer(joined or b"\0", np.uint8)
         return self.add_spans(data, spans, ascii_only=joined.isascii())
 
+    def renumbered(self, codes: Ints, names: Sequence[str]) -> tuple[Ints, CaseIds]:
+        """Codes into `names` as this table's numbers (-1 stays -1), and the ids so far."""
+        numbers = np.append(self.add_names(names), -1)
+        return numbers[codes], self.names()
+
     def add_arrow(self, values: pa.Array) -> Ints:
         """The numbers of an Arrow string array's values, read from its buffers (no
         Python strings); any other array by `add_names` (a null read as "", as the row
@@ -230,8 +235,8 @@ class CaseTable:
 
 def numbered(block: ColumnLog, cases: CaseTable) -> ColumnLog:
     """`block` with its case ids numbered in `cases` (-1 stays -1)."""
-    numbers = np.append(cases.add_names(block.case_names), -1)
-    return evolve(block, case=numbers[block.case], case_names=cases.names())
+    case, names = cases.renumbered(block.case, block.case_names)
+    return evolve(block, case=case, case_names=names)
 
 
 def _grown(array: _Array, size: int) -> _Array:

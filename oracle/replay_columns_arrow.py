@@ -112,7 +112,7 @@ def arrow_block(
         case = cases.add_arrow(found["case"][1])[found["case"][0]], cases.names()
     else:
         renamed = named(found["case"], case_id)
-        case = cases.add_names(renamed[1])[renamed[0]], cases.names()
+        case = cases.renumbered(*renamed)
     codes = {
         "case": case,
         "event": named(found["event"], lambda n: mapping.events.get(n, n)),

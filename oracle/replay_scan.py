@@ -122,7 +122,7 @@ def scan_block(
         case = numbers[codes[0, :size]], cases.names()
     else:
         renamed = _renamed(codes[0, :size], found[0], case_id)
-        case = cases.add_names(renamed[1])[renamed[0]], cases.names()
+        case = cases.renumbered(*renamed)
     coded = {
         "case": case,
         "event": _renamed(
