@@ -6,7 +6,8 @@ reading of them gives, several times faster (issue 15: reading was most of the
 vector engine's time). A Numba function (`replay_scan_bytes.scan`) walks the bytes
 once, after one vectorised pass: it splits each line at its commas, counts the fields
 of the columns that are not mapped and reads the mapped ones, checks them as the
-pyarrow path does, reads the times with the same integer arithmetic as `parse_times`
+pyarrow path does; then `replay_scan_times` reads the times with the same integer
+arithmetic as `parse_times`
 and codes case ids, events, statuses and owners in hash tables over byte ranges, in
 order of first appearance as pyarrow's `dictionary_encode` does. The distinct names
 come back as one byte array joined by newlines and become Python strings in one
@@ -31,7 +32,8 @@ import numpy.typing as npt
 from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, file_columns
 from stepcheck.oracle.replay_rows import ColumnMap
-from stepcheck.oracle.replay_scan_bytes import bst_table, scan, tables
+from stepcheck.oracle.replay_scan_bytes import scan, tables
+from stepcheck.oracle.replay_scan_times import bst_table, read_times
 
 __all__ = ["BlockState", "scan_block"]
 
@@ -97,13 +99,13 @@ def scan_block(
     wanted = np.array([positions.get(canonical, -1) for canonical in _READ], np.int64)
     bytes_ = np.frombuffer(data, np.uint8)
     slots, spans = tables() if state is None else (state.slots, state.spans)
-    size, codes, instant, local, spans, counts, slots = scan(
-        bytes_, len(names), wanted, checked, _STARTS, _ENDS, slots, spans
+    size, codes, times, spans, counts, slots = scan(
+        bytes_, len(names), wanted, checked, slots, spans
     )
     if state is not None:
         state.slots, state.spans = slots, spans
     cases = None if state is None else state.cases
-    if size <= 0:
+    if size <= 0 or not read_times(bytes_, times, size, _STARTS, _ENDS):
         return None
     table_only = cases is not None and case_id is str
     if table_only:  # the case ids' bytes go to the table, not into strings
@@ -131,7 +133,7 @@ def scan_block(
         "status": (codes[2, :size], found[2]),
         "owner": (codes[3, :size], found[3]),
     }
-    return file_columns(name, first_row, 1, coded, (instant[:size], local[:size]))
+    return file_columns(name, first_row, 1, coded, (times[0, :size], times[1, :size]))
 
 
 def _renamed(

@@ -3,14 +3,12 @@ function it calls in one module, because Numba's on-disk cache only notices chan
 the file of the function it compiled, so a helper in another file could leave a stale
 scan cached.
 
-`scan` walks a block's bytes once, after one vectorised pass (`_lines`) that counts
-the newlines and looks for a byte outside 1-127, a quote or a carriage return: it
-splits each line at its commas (eight bytes at a time), only counts the fields of the
-unmapped columns, checks
-the mapped ones, reads the time (`scan_time`: the layouts, checks and integer
-arithmetic of `replay_columns_times.parse_times`, a row at a time) and codes case
-ids, events, statuses and owners in open-addressing hash tables over byte ranges, in
-order of first appearance.
+`scan` walks a block's bytes once, after one pass eight bytes at a time (`_lines`)
+that counts the newlines and looks for a byte outside 1-127, a quote or a carriage
+return: it splits each line at its commas (eight bytes at a time), only counts the
+fields of the unmapped columns, checks the mapped ones, notes where each time is
+(`replay_scan_times` reads them after) and codes case ids, events, statuses and
+owners in open-addressing hash tables over byte ranges, in order of first appearance.
 Nothing here indexes outside the block whatever its bytes, and every loop ends.
 """
 
@@ -23,9 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from stepcheck.oracle.replay_columns import Ints
-from stepcheck.oracle.replay_columns_times import bst_bounds
 
-__all__ = ["bst_table", "scan", "scan_time", "tables"]
+__all__ = ["scan", "tables"]
 
 _NORMAL, _COMMA, _NEWLINE = 0, 1, 2
 """What ends a field: the end of the block, a comma, a newline."""
@@ -33,6 +30,9 @@ _ONES: Final = np.uint64(0x0101010101010101)
 _HIGHS: Final = np.uint64(0x8080808080808080)
 _COMMAS: Final = np.uint64(0x2C2C2C2C2C2C2C2C)
 _NEWLINES: Final = np.uint64(0x0A0A0A0A0A0A0A0A)
+_RETURNS: Final = np.uint64(0x0D0D0D0D0D0D0D0D)
+_QUOTES: Final = np.uint64(0x2222222222222222)
+_LOWS: Final = np.uint64(0x7F7F7F7F7F7F7F7F)
 _BYTE_OF: Final = np.uint64(0x0001020304050607)
 """Times a word's lowest set byte k (1 << 8k), its top byte is k."""
 _LONGEST: Final = 1 << 16
@@ -44,148 +44,39 @@ _PROBES: Final = 64
 _SEED: Final = np.uint64(14695981039346656037)
 _PRIME: Final = np.uint64(1099511628211)
 """FNV-1a's offset basis and prime, taken to a word at a time for the coded values."""
-FIRST_YEAR: Final = 2000
-LAST_YEAR: Final = 2100
-_HOUR: Final = 3600
-_DAY: Final = 86400
-_MICRO: Final = 1_000_000
-_ZERO: Final = 48
-_DASH: Final = 45
-_PLUS: Final = 43
-_COLON: Final = 58
 
 
-def bst_table() -> tuple[Ints, Ints]:
-    """British Summer Time's start and end (UTC seconds) for each year from 2000 on."""
-    return bst_bounds(np.arange(FIRST_YEAR, LAST_YEAR + 1, dtype=np.int64))
-
-
-@numba.njit(cache=True, nogil=True)
-def _number(data: npt.NDArray[np.uint8], at: int, count: int) -> int:
-    """The decimal number of `count` digits at `at`, or -1 if one is not a digit."""
-    value = 0
-    for position in range(at, at + count):
-        digit = int(data[position]) - _ZERO
-        if digit < 0 or digit > 9:
-            return -1
-        value = value * 10 + digit
-    return value
-
-
-@numba.njit(cache=True, nogil=True)
-def _days(year: int, month: int, day: int) -> int:
-    """Days from 1970-01-01 to a date of the proleptic Gregorian calendar."""
-    shifted = year - 1 if month <= 2 else year
-    era = shifted // 400
-    of_era = shifted - era * 400
-    of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    return era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
-
-
-@numba.njit(cache=True, nogil=True)
-def _month_days(year: int, month: int) -> int:
-    if month == 2:
-        leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
-        return 29 if leap else 28
-    return 30 if month in (4, 6, 9, 11) else 31
-
-
-@numba.njit(cache=True, nogil=True)
-def scan_time(  # noqa: PLR0912, PLR0917 - the checks of `parse_times`, one after another
-    data: npt.NDArray[np.uint8], start: int, end: int, starts: Ints, ends: Ints, memo: Ints
-) -> tuple[bool, int, int]:
-    """(taken, instant, local wall time in microseconds) of the time in bytes
-    `start:end` (which the caller keeps inside `data`); not taken if it is unusual.
-    `memo` keeps the last valid date read (its ten bytes as two numbers, its day number
-    and year, -1 at first): a log's rows mostly share their date with the row before."""
-    width = end - start
-    if width not in (16, 17, 19, 20, 22, 25):
-        return False, 0, 0
-    separator = data[start + 10]
-    if (
-        data[start + 4] != _DASH
-        or data[start + 7] != _DASH
-        or separator not in (84, 32)  # T or a space
-        or data[start + 13] != _COLON
-    ):
-        return False, 0, 0
-    # np.int64, not int: Numba's int() of a uint64 goes through a float
-    head = np.int64(_word(data, start))
-    rest = np.int64(data[start + 8]) | (np.int64(data[start + 9]) << np.int64(8))
-    if head == memo[0] and rest == memo[1]:
-        days, year = int(memo[2]), int(memo[3])
-    else:
-        year = _number(data, start, 4)
-        month = _number(data, start + 5, 2)
-        day = _number(data, start + 8, 2)
-        if (
-            year < FIRST_YEAR
-            or year > LAST_YEAR
-            or month < 1
-            or month > 12
-            or day < 1
-            or day > _month_days(year, month)
-        ):
-            return False, 0, 0
-        days = _days(year, month, day)
-        memo[0], memo[1], memo[2], memo[3] = head, rest, days, year
-    hour = _number(data, start + 11, 2)
-    minute = _number(data, start + 14, 2)
-    seconds = 0
-    tail = start + 16  # the zone, after the seconds if given
-    if width in (19, 20, 25):
-        if data[start + 16] != _COLON:
-            return False, 0, 0
-        seconds = _number(data, start + 17, 2)
-        tail = start + 19
-    aware = width not in (16, 19)
-    offset = 0
-    if width in (17, 20):
-        if data[tail] != 90:  # Z
-            return False, 0, 0
-    elif width in (22, 25):
-        sign = data[tail]
-        if sign not in (_PLUS, _DASH) or data[tail + 3] != _COLON:
-            return False, 0, 0
-        off_hours = _number(data, tail + 1, 2)
-        off_minutes = _number(data, tail + 4, 2)
-        if off_hours < 0 or off_hours > 23 or off_minutes < 0 or off_minutes > 59:
-            return False, 0, 0
-        offset = off_hours * _HOUR + off_minutes * 60
-        if sign == _DASH:
-            offset = -offset
-    if hour < 0 or hour > 23 or minute < 0 or minute > 59 or seconds < 0 or seconds > 59:
-        return False, 0, 0
-    given = days * _DAY + hour * _HOUR + minute * 60 + seconds
-    summer_starts = starts[year - FIRST_YEAR]
-    summer_ends = ends[year - FIRST_YEAR]
-    if aware:
-        instant = given - offset
-        # an instant in another year than `year` is within a day of New Year, in no
-        # year's summer, so `year`'s bounds answer as the instant's own would
-        summer = instant >= summer_starts and instant < summer_ends
-        local = instant + _HOUR if summer else instant
-    else:
-        if given >= summer_starts and given < summer_starts + _HOUR:
-            return False, 0, 0  # the hour the clocks skip
-        summer_wall = given >= summer_starts + _HOUR and given < summer_ends + _HOUR
-        instant = given - _HOUR if summer_wall else given
-        local = given
-    return True, instant * _MICRO, local * _MICRO
+@numba.njit(cache=True, nogil=True, inline="always")
+def _zero_bytes(word: np.uint64) -> np.uint64:
+    """The high bit of each byte of `word` that is zero, exactly (no carry between
+    bytes: each byte's low seven bits plus 127 stays below 256)."""
+    low = (word & _LOWS) + _LOWS
+    return ~(low | word | _LOWS)
 
 
 @numba.njit(cache=True, nogil=True)
 def _lines(data: npt.NDArray[np.uint8]) -> int:
     """How many lines at most (the newlines, and one more for a last line without),
     or -1 when a byte is outside 1-127 or is a quote or a carriage return: one pass
-    the compiler vectorises, so the scan proper only looks for commas and newlines."""
-    count = 0
-    bad = 0
-    for position in range(data.size):
-        byte = data[position]
-        count += byte == 10
-        bad |= (byte >= 128) | (byte == 0) | (byte == 13) | (byte == 34)
-    return -1 if bad else count + 1
+    eight bytes at a time, so the scan proper only looks for commas and newlines."""
+    size = data.size
+    whole = size - size % 8
+    count = np.uint64(0)
+    bad = np.uint64(0)
+    words = data[:whole].view(np.uint64)
+    for at in range(words.size):
+        word = words[at]
+        newlines = _zero_bytes(word ^ _NEWLINES)
+        count += ((newlines >> np.uint64(7)) * _ONES) >> np.uint64(56)  # their number
+        bad |= (word & _HIGHS) | _zero_bytes(word) | _zero_bytes(word ^ _RETURNS)
+        bad |= _zero_bytes(word ^ _QUOTES)
+    lines = int(np.int64(count))
+    for at in range(whole, size):
+        byte = data[at]
+        lines += byte == 10
+        if byte >= 128 or byte in (0, 13, 34):
+            bad = np.uint64(1)
+    return -1 if bad else lines + 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -238,16 +129,14 @@ def scan(  # noqa: PLR0917 - the block and how to read it
     fields: int,
     wanted: Ints,
     checked: npt.NDArray[np.bool_],
-    starts: Ints,
-    ends: Ints,
     slots: Ints,
     spans: Ints,
-) -> tuple[int, Ints, Ints, Ints, Ints, Ints, Ints]:
-    """(rows, codes of the four dictionaries by row, instants, local times, spans,
-    counts, slots); rows is -1 when a line is not plain. Status and owner codes are -1
-    where empty, or everywhere when not mapped. `wanted` gives the fields of case,
-    time, event, status and owner (-1: not mapped), `checked` marks every mapped field
-    (its values' edges must be printable), `starts` and `ends` are `bst_table`'s.
+) -> tuple[int, Ints, Ints, Ints, Ints, Ints]:
+    """(rows, codes of the four dictionaries by row, the times' bytes by row as
+    (start, end), spans, counts, slots); rows is -1 when a line is not plain. Status
+    and owner codes are -1 where empty, or everywhere when not mapped. `wanted` gives
+    the fields of case, time, event, status and owner (-1: not mapped), `checked`
+    marks every mapped field (its values' edges must be printable).
     `slots` and `spans` are `tables()` or the last scan's (emptied here, grown if need
     be: a long log's blocks reuse them rather than fault in new pages each time)."""
     lines = max(_lines(data), 0)
@@ -258,11 +147,11 @@ def scan(  # noqa: PLR0917 - the block and how to read it
     row, at, left = 0, 0, lines > 0
     while left:  # a run of rows, until the dictionaries must grow
         row, at, left = _rows(
-            data, fields, wanted, checked, starts, ends, codes, times, slots, spans, counts, row, at
+            data, fields, wanted, checked, codes, times, slots, spans, counts, row, at
         )
         if left and row >= 0:
             slots, spans = _grown(slots, spans)
-    return row if lines > 0 else -1, codes, times[0], times[1], spans, counts, slots
+    return row if lines > 0 else -1, codes, times, spans, counts, slots
 
 
 @numba.njit(cache=True, nogil=True)
@@ -271,8 +160,6 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
     fields: int,
     wanted: Ints,
     checked: npt.NDArray[np.bool_],
-    starts: Ints,
-    ends: Ints,
     codes: Ints,
     times: Ints,
     slots: Ints,
@@ -292,7 +179,7 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
     size = data.size
     begin = np.zeros(5, np.int64)
     finish = np.zeros(5, np.int64)
-    memo = np.full(4, -1, np.int64)
+    bounds = np.zeros((fields, 2), np.int64)  # each checked field's, this row
     full = slots.shape[1] // 2 - 1
     mask = slots.shape[1] - 1
     eight = np.uint64(8)
@@ -321,23 +208,22 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
             if checked[field]:
                 if at > start and not (32 < data[start] < 127 and 32 < data[at - 1] < 127):
                     return -1, at, False
-                for column in range(5):
-                    if wanted[column] == field:
-                        begin[column] = start
-                        finish[column] = at
+                bounds[field, 0] = start
+                bounds[field, 1] = at
             if (kind == _COMMA) == (field == fields - 1):
                 return -1, at, False  # fields miscounted
             at += 1  # past the comma or newline (or the end)
         if at - line > _LONGEST:
             return -1, at, False
+        for column in range(5):
+            if wanted[column] >= 0:
+                begin[column] = bounds[wanted[column], 0]
+                finish[column] = bounds[wanted[column], 1]
         for column in range(3):
             if begin[column] == finish[column]:
                 return -1, at, False  # a required value
-        taken, instant, local = scan_time(data, begin[1], finish[1], starts, ends, memo)
-        if not taken:
-            return -1, at, False
-        times[0, row] = instant
-        times[1, row] = local
+        times[0, row] = begin[1]  # the time's bytes: `replay_scan_times` reads them
+        times[1, row] = finish[1]
         for dictionary in range(4):
             column = dictionary + 1 if dictionary else 0  # case, event, status, owner
             if wanted[column] < 0:

@@ -230,6 +230,61 @@ def test_times_in_any_layout_are_read_as_pyarrow_reads_them(times):
     assert (scanned is None) == (expected is None)
 
 
+_TIME_BYTES = "0123456789-:T Z+/.;@"
+"""What a time's bytes are changed to: its own kinds, and their neighbours in ASCII
+(the digit and separator checks work on whole words)."""
+
+
+@st.composite
+def _changed_time(draw: st.DrawFn) -> str:
+    """A time in any layout with a byte or two changed, cut or put in."""
+    text = draw(_time(plain=False))
+    for _ in range(draw(st.integers(1, 2))):
+        at = draw(st.integers(0, len(text) - 1))
+        byte = draw(st.sampled_from(_TIME_BYTES))
+        match draw(st.sampled_from(["change", "cut", "insert"])):
+            case "change":
+                text = text[:at] + byte + text[at + 1 :]
+            case "cut":
+                text = text[:at] + text[at + 1 :]
+            case "insert":
+                text = text[:at] + byte + text[at:]
+    return text
+
+
+@settings(max_examples=400, deadline=None)
+@given(times=st.lists(st.one_of(_time(plain=False), _changed_time()), min_size=1, max_size=4))
+def test_times_with_a_byte_changed_are_read_or_refused_as_pyarrow_does(times):
+    """`replay_scan_times` reads a time from three words of it; any byte it ignores
+    would show here as a time read that `parse_times` refuses, or read otherwise."""
+    scanned, expected = both(_with_times(times), NAMES, MAPPING)
+    assert (scanned is None) == (expected is None)
+
+
+_EVERY_LAYOUT = (
+    "2026-07-05T09:23",
+    "2026-07-05 09:23Z",
+    "2026-07-05T09:23:41",
+    "2026-07-05T09:23:41Z",
+    "2026-07-05T09:23+01:00",
+    "2026-07-05T09:23:41-05:30",
+)
+
+
+def test_every_byte_of_every_layout_is_checked():
+    """Each byte of a time of each width, made a digit where a mark goes and a mark
+    where a digit goes (or the nearest bytes past '0' and '9'), is refused or read
+    exactly as pyarrow's path does: no byte goes unread."""
+    for time in _EVERY_LAYOUT:
+        for at, byte in enumerate(time):
+            for other in (":", "/", ";") if byte.isdigit() else ("0", "/"):
+                changed = time[:at] + other + time[at + 1 :]
+                if changed == time:
+                    continue
+                scanned, expected = both(_with_times([time, changed]), NAMES, MAPPING)
+                assert (scanned is None) == (expected is None), changed
+
+
 @st.composite
 def unusual_blocks(draw: st.DrawFn) -> tuple[bytes, list[str], ColumnMap, object]:
     """A plain block with oddities put in: bytes, odd times, emptied or cut fields."""
