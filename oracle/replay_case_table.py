@@ -88,8 +88,9 @@ def _intern(  # noqa: PLR0917 - the table's arrays, all changed in place
                 count += 1
                 slots[slot] = code
                 stamps[slot] = stamp
-                arena[used : used + length] = data[start:end]
-                used += length
+                for position in range(start, end):  # not by slices: each is a view
+                    arena[used] = data[position]
+                    used += 1
                 offsets[code + 1] = used
                 break
             if stamps[slot] == stamp and offsets[found + 1] - offsets[found] == length:
