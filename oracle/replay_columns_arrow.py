@@ -26,8 +26,9 @@ from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, file_columns
 from stepcheck.oracle.replay_columns_csv import EDGES
 from stepcheck.oracle.replay_columns_stamps import stamp_times
-from stepcheck.oracle.replay_columns_times import TimesOut, parse_times
+from stepcheck.oracle.replay_columns_times import TimesOut
 from stepcheck.oracle.replay_rows import REQUIRED, ColumnMap
+from stepcheck.oracle.replay_scan_times import text_times
 
 __all__ = ["Coded", "arrow_block", "coded", "named", "optional", "plain_text"]
 
@@ -123,8 +124,9 @@ def arrow_block(
 
 
 def _times(column: pa.Array | pa.ChunkedArray) -> TimesOut | None:
-    """A time column's instants and wall times: a timestamp's by arithmetic, text by
-    `parse_times` (whose layouts are all printable ASCII, so the strip check holds)."""
+    """A time column's instants and wall times: a timestamp's by arithmetic, text as
+    `parse_times` reads it, from Arrow's buffers (`replay_scan_times.text_times`; its
+    layouts are all printable ASCII, so the strip check holds)."""
     if pa.types.is_timestamp(column.type):
         return stamp_times(column)
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
@@ -136,7 +138,7 @@ def _times(column: pa.Array | pa.ChunkedArray) -> TimesOut | None:
         text.validate(full=True)
     except _ERRORS:
         return None
-    return parse_times(text)
+    return text_times(text)
 
 
 def coded(
