@@ -19,6 +19,7 @@ row reader anywhere answers None, and the caller reads the whole log as before.
 
 from __future__ import annotations
 
+import resource
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
@@ -47,7 +48,7 @@ from stepcheck.oracle.replay_vector_report import replay_vector
 from stepcheck.oracle.replay_vector_table import VectorTable
 from stepcheck.spec.model import ProtocolSpec, Reading
 
-__all__ = ["BLOCK_BYTES", "SHARE_BYTES", "STREAM_ABOVE", "log_bytes", "replay_streamed"]
+__all__ = ["BLOCK_BYTES", "SHARE_BYTES", "STREAM_ABOVE", "log_bytes", "openable", "replay_streamed"]
 
 STREAM_ABOVE: Final = 256 * 2**20
 """Logs larger than this in all (`log_bytes`) are replayed in shares."""
@@ -59,6 +60,10 @@ BLOCK_BYTES: Final = 32 * 2**20
 """About how much of a file is read at once (a Parquet batch: this over 64 bytes rows)."""
 SHARE_BYTES: Final = 64 * 2**20
 """About how much of the logs goes to one share (one share per this many bytes)."""
+_MOST_FILES: Final = 65_536
+"""The most open files asked for (a 4 TB log's shares)."""
+_SPARE_FILES: Final = 64
+"""Open files left to the rest of the process: the logs, Python's, pyarrow's."""
 
 
 def replay_streamed(
@@ -101,7 +106,7 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
     shares: int | None,
     held: int,
 ) -> ReplayReport | None:
-    count = shares or max(1, -(-log_bytes(paths, log_format) // SHARE_BYTES))
+    count = shares or min(max(1, -(-log_bytes(paths, log_format) // SHARE_BYTES)), openable())
     rules = rule_index(spec, reading)
     with tempfile.TemporaryDirectory(prefix="stepcheck-replay-") as folder:
         state = BlockState()
@@ -122,6 +127,23 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
             for log in spill.shares(tuple(files))
         ]
     return _merged(spec, tuple(files), reading, end, reports)
+
+
+def openable() -> int:
+    """How many shares' files this process may hold open at once, beside its others:
+    the soft limit on open files, raised to the hard one when that allows more (a log
+    of 64 GB makes a thousand shares; a typical soft limit is 1,024). Past it, shares
+    grow larger rather than the log being read whole."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY or hard > soft:
+            wanted = _MOST_FILES if hard == resource.RLIM_INFINITY else min(hard, _MOST_FILES)
+            if wanted > soft:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+                soft = wanted
+    except (ValueError, OSError):  # not allowed here: the limit as it is
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return max(1, min(soft, _MOST_FILES) - _SPARE_FILES)
 
 
 def log_bytes(paths: Sequence[Path], log_format: str | None = None) -> int:

@@ -20,6 +20,7 @@ from test_replay_columns_parquet import _table
 from test_replay_compiled import MAPPING, NAMES, SHIPPED, _fuzzed
 from test_replay_vector import _EDITS, _outputs
 
+from stepcheck.oracle import replay_stream
 from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, file_columns
 from stepcheck.oracle.replay_columns_parquet import read_columns
@@ -216,3 +217,35 @@ def test_rows_that_do_not_follow_on_are_refused(tmp_path):
     assert spill.add(_block([1, 2], [2, 3], [0, 1]), 0)
     assert not spill.add(_block([4], [5], [0]), 0)
     spill.close()
+
+
+@pytest.mark.parametrize("limits", [(100, 100), (100, 4096)])
+def test_shares_stay_within_the_open_files_allowed(tmp_path, monkeypatch, limits):
+    """A log that would make more shares than files may be open makes only as many as
+    fit (raising the soft limit to the hard one first), and its report is still the
+    compiled engine's: never a log read whole for want of file handles."""
+    spec = SHIPPED["devon"]
+    header, *lines = render_log(simulate(spec, cases=40, seed=3)).splitlines()
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    expected = _outputs(replay_compiled(spec, read_logs([log], MAPPING)))
+    asked: list[tuple[int, int]] = []
+    monkeypatch.setattr(replay_stream.resource, "getrlimit", lambda _: tuple(limits))
+    monkeypatch.setattr(replay_stream.resource, "setrlimit", lambda _, pair: asked.append(pair))
+    monkeypatch.setattr(replay_stream, "SHARE_BYTES", 64)  # a share for every line or so
+    counts: list[int] = []
+    real = Spill.__init__
+
+    def counted(self, folder, count, *args, **kwargs):  # type: ignore[no-untyped-def]
+        counts.append(count)
+        real(self, folder, count, *args, **kwargs)
+
+    monkeypatch.setattr(Spill, "__init__", counted)
+
+    got = replay_streamed(spec, [log], MAPPING, block_bytes=500, held=0)
+
+    assert got is not None
+    assert _outputs(got) == expected
+    soft, hard = limits
+    assert counts == [min(-(-log.stat().st_size // 64), max(soft, hard) - 64)]
+    assert asked == ([] if hard == soft else [(hard, hard)])
