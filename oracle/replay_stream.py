@@ -106,7 +106,7 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
     shares: int | None,
     held: int,
 ) -> ReplayReport | None:
-    count = shares or min(max(1, -(-log_bytes(paths, log_format) // SHARE_BYTES)), openable())
+    count = shares or openable(max(1, -(-log_bytes(paths, log_format) // SHARE_BYTES)))
     rules = rule_index(spec, reading)
     with tempfile.TemporaryDirectory(prefix="stepcheck-replay-") as folder:
         state = BlockState()
@@ -129,21 +129,22 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
     return _merged(spec, tuple(files), reading, end, reports)
 
 
-def openable() -> int:
-    """How many shares' files this process may hold open at once, beside its others:
-    the soft limit on open files, raised to the hard one when that allows more (a log
-    of 64 GB makes a thousand shares; a typical soft limit is 1,024). Past it, shares
-    grow larger rather than the log being read whole."""
-    try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        if hard == resource.RLIM_INFINITY or hard > soft:
-            wanted = _MOST_FILES if hard == resource.RLIM_INFINITY else min(hard, _MOST_FILES)
-            if wanted > soft:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-                soft = wanted
-    except (ValueError, OSError):  # not allowed here: the limit as it is
-        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    return max(1, min(soft, _MOST_FILES) - _SPARE_FILES)
+def openable(wanted: int) -> int:
+    """How many of `wanted` shares' files this process may hold open at once, beside
+    its others: within the soft limit on open files, raised towards the hard one only
+    when `wanted` needs it (a log of 64 GB makes a thousand shares; a typical soft
+    limit is 1,024). Past it, shares grow larger rather than the log being read whole."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if wanted + _SPARE_FILES > soft and (hard == resource.RLIM_INFINITY or hard > soft):
+        raised = min(wanted + _SPARE_FILES, _MOST_FILES)
+        if hard != resource.RLIM_INFINITY:
+            raised = min(raised, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):  # not allowed here: the limit as it is
+            pass
+    return max(1, min(wanted, soft - _SPARE_FILES))
 
 
 def log_bytes(paths: Sequence[Path], log_format: str | None = None) -> int:
