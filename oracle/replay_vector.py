@@ -360,9 +360,13 @@ class Lockstep:
         if end is not None:
             final = np.maximum(final, (end - datetime(1970, 1, 1)) // timedelta(microseconds=1))
         day = final // DAY
-        for where in range(len(self.layout.deadlines)):
-            if self.enforced[where]:
-                running = np.flatnonzero(self.start[:, where] != _NONE)
-                overdue = self.calendar.passed(self.by[running, where], day[running])
-                self.unclean[running[overdue]] = True
+        enforced = np.flatnonzero(self.enforced)
+        if not len(enforced):
+            return final
+        # one pass over the clocks finds the running ones of every enforced deadline: a
+        # column at a time would read the whole (cases x deadlines) array per deadline
+        case, which = np.nonzero(self.start[:, enforced] != _NONE)
+        where = enforced[which]
+        overdue = self.calendar.passed(self.by[case, where], day[case])
+        self.unclean[case[overdue]] = True
         return final
