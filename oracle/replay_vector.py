@@ -360,13 +360,12 @@ class Lockstep:
         if end is not None:
             final = np.maximum(final, (end - datetime(1970, 1, 1)) // timedelta(microseconds=1))
         day = final // DAY
-        enforced = np.flatnonzero(self.enforced)
-        if not len(enforced):
-            return final
+        enforced = np.array(self.enforced, np.bool_).reshape(1, -1)
         # one pass over the clocks finds the running ones of every enforced deadline: a
-        # column at a time would read the whole (cases x deadlines) array per deadline
-        case, which = np.nonzero(self.start[:, enforced] != _NONE)
-        where = enforced[which]
+        # column at a time would read the whole (cases x deadlines) array per deadline,
+        # and picking the enforced columns (fancy indexing on the second axis) is slower
+        running = np.flatnonzero((self.start != _NONE) & enforced)  # faster than 2-d nonzero
+        case, where = np.divmod(running, self.start.shape[1])
         overdue = self.calendar.passed(self.by[case, where], day[case])
         self.unclean[case[overdue]] = True
         return final
