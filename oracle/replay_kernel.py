@@ -41,6 +41,32 @@ def _passed(counts, first, by, day):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
+def _running(start, case, live):  # type: ignore[no-untyped-def]
+    """Write the deadlines whose clock runs for `case` into `live` (in deadline order);
+    their count. Most rows leave the clocks as they are, so a row's checks visit only
+    these instead of every deadline of the spec."""
+    n_live = 0
+    for where in range(start.shape[1]):
+        if start[case, where] != _NONE:
+            live[n_live] = where
+            n_live += 1
+    return n_live
+
+
+@njit(cache=True, nogil=True)
+def _stopped(entry_clocks, entry, start, case, live, n_live):  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    """Stop the running clocks that an entry starting none does not keep; whether any
+    was stopped (a clock not running needs no stopping, so only `live` is visited)."""
+    stopped = False
+    for i in range(n_live):
+        where = live[i]
+        if entry_clocks[entry, where] != _KEEP:
+            start[case, where] = _NONE
+            stopped = True
+    return stopped
+
+
+@njit(cache=True, nogil=True)
 def walk(  # type: ignore[no-untyped-def]  # noqa: PLR0917, PLR0912, PLR0915
     todo,
     cases,
@@ -60,7 +86,8 @@ def walk(  # type: ignore[no-untyped-def]  # noqa: PLR0917, PLR0912, PLR0915
     `layout` = (after, enforced, hours_micro, clock_bit, hours_bit, window_bit, meets,
     opens, sizes) with sizes = (steps, bits, meeting bit);
     `table` = (sorted_keys, sorted_entries, ok, target, entry_clocks, entry_windows,
-    status_of, owner_of, unspecified_owner, due);
+    status_of, owner_of, unspecified_owner, due, entry_starts) with entry_starts per
+    entry: does it start any deadline's clock (else it can only stop running ones);
     `calendar` = (counts, first day, sits);
     `need` = (kind, key, when, which) per case, written when a case stops: for
     NEED_KEY the key and the row's time, for NEED_DUE the day and which limit.
@@ -70,7 +97,7 @@ def walk(  # type: ignore[no-untyped-def]  # noqa: PLR0917, PLR0912, PLR0915
     start, by, ends, window_start, window_by = clocks
     after, enforced, hours_micro, clock_bit, hours_bit, window_bit, meets, opens, sizes = layout
     sorted_keys, sorted_entries, ok, target_of, entry_clocks, entry_windows = table[:6]
-    status_of, owner_of, unspecified_owner, due = table[6:]
+    status_of, owner_of, unspecified_owner, due, entry_starts = table[6:]
     counts, cal_first, sits = calendar
     need_kind, need_key, need_day, need_which = need
     n_steps, bits, meeting_bit = sizes[0], sizes[1], sizes[2]
@@ -78,10 +105,12 @@ def walk(  # type: ignore[no-untyped-def]  # noqa: PLR0917, PLR0912, PLR0915
     n_windows = window_start.shape[1]
     cal_last = cal_first + counts.shape[0] - 1
     n_keys = sorted_keys.shape[0]
+    live = np.empty(n_deadlines, np.int64)
     for case in todo:
         need_kind[case] = DONE
         if unclean[case]:
             continue
+        n_live = _running(start, case, live)
         k = pos[case]
         while k < length[case]:
             place = first[case] + k
@@ -93,10 +122,8 @@ def walk(  # type: ignore[no-untyped-def]  # noqa: PLR0917, PLR0912, PLR0915
             step = step_of[row]
             bad = False
             mask = 0
-            for where in range(n_deadlines):
-                running = start[case, where] != _NONE
-                if not running:
-                    continue
+            for i in range(n_live):
+                where = live[i]
                 due_day = by[case, where]
                 if after[where]:
                     if due_day < cal_first or due_day > cal_last:
@@ -136,7 +163,8 @@ def walk(  # type: ignore[no-untyped-def]  # noqa: PLR0917, PLR0912, PLR0915
                 unclean[case] = True
                 break
             missing = -1
-            for where in range(n_deadlines):
+            starts = entry_starts[entry]
+            for where in range(n_deadlines if starts else 0):
                 if (
                     entry_clocks[entry, where] == _START
                     and hours_micro[where] == 0
@@ -153,18 +181,22 @@ def walk(  # type: ignore[no-untyped-def]  # noqa: PLR0917, PLR0912, PLR0915
                 need_kind[case], need_day[case], need_which[case] = NEED_DUE, day, missing
                 pos[case] = k
                 break
-            for where in range(n_deadlines):
-                action = entry_clocks[entry, where]
-                if action == _START:
-                    start[case, where] = at
-                    if hours_micro[where]:
-                        ends[case, where] = at + hours_micro[where]
-                        by[case, where] = ends[case, where] // _DAY
-                    else:
-                        ends[case, where] = at
-                        by[case, where] = due[where, day - cal_first]
-                elif action != _KEEP:
-                    start[case, where] = _NONE
+            if starts:
+                for where in range(n_deadlines):
+                    action = entry_clocks[entry, where]
+                    if action == _START:
+                        start[case, where] = at
+                        if hours_micro[where]:
+                            ends[case, where] = at + hours_micro[where]
+                            by[case, where] = ends[case, where] // _DAY
+                        else:
+                            ends[case, where] = at
+                            by[case, where] = due[where, day - cal_first]
+                    elif action != _KEEP:
+                        start[case, where] = _NONE
+                n_live = _running(start, case, live)
+            elif _stopped(entry_clocks, entry, start, case, live, n_live):
+                n_live = _running(start, case, live)
             for where in range(n_windows):
                 action = entry_windows[entry, where]
                 if action == _START:

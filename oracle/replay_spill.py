@@ -172,21 +172,20 @@ class Spill:
         for number in range(self.count):
             if self.chunks is not None:
                 parts, self.chunks[number] = self.chunks[number], []
-                records = np.concatenate(parts) if parts else np.empty(0, RECORD)
             else:
                 path = self.folder / f"{number}.bin"
-                records = np.fromfile(path, RECORD)
+                parts = [np.fromfile(path, RECORD)]
                 path.unlink()
-            if len(records):
-                yield self._log(records, number, names, files)
+            if sum(len(part) for part in parts):
+                yield self._log(_fields(parts), number, names, files)
 
     def _log(
-        self, records: npt.NDArray[np.void], number: int, names: CaseIds, files: tuple[LogFile, ...]
+        self, fields: dict[str, Ints], number: int, names: CaseIds, files: tuple[LogFile, ...]
     ) -> ColumnLog:
         """Share `number`'s rows. Its cases are those whose number is `number` modulo
         the shares, numbered in the order first read, so the share's own number is
         n // shares."""
-        order = np.ascontiguousarray(records["order"])
+        order = fields["order"]
         starts = np.array(self.starts, np.int64)
         if len(starts) == 1:
             file_of = np.zeros(len(order), np.int64)
@@ -199,20 +198,35 @@ class Spill:
             file_of=file_of,
             row=row,
             line=row + np.array(self.headers, np.int64)[file_of],
-            readable=np.ones(len(records), np.bool_),
+            readable=np.ones(len(order), np.bool_),
             malformed={},
-            case=records["case"].astype(np.int64),
+            case=fields["case"],
             case_names=names[number :: self.count],
-            instant=np.ascontiguousarray(records["instant"]),
-            local=np.ascontiguousarray(records["local"]),
-            event=records["event"].astype(np.int64),
+            instant=fields["instant"],
+            local=fields["local"],
+            event=fields["event"],
             event_names=tuple(self.events),
-            status=records["status"].astype(np.int64),
+            status=fields["status"],
             status_names=tuple(self.statuses),
-            owner=records["owner"].astype(np.int64),
+            owner=fields["owner"],
             owner_names=tuple(self.owners),
             has_facts=False,
         )
+
+
+def _fields(parts: list[npt.NDArray[np.void]]) -> dict[str, Ints]:
+    """Each field of the records in `parts` (one after the other) as one 64-bit column.
+    Part by part, a field at a time: a part (a block's rows of the share) stays in
+    cache while its fields are copied, where concatenating the parts and then taking
+    each field would copy every record once more and read them all once per field."""
+    size = sum(len(part) for part in parts)
+    fields = {name: np.empty(size, np.int64) for name in RECORD.names or ()}
+    at = 0
+    for part in parts:
+        for name, column in fields.items():
+            column[at : at + len(part)] = part[name]
+        at += len(part)
+    return fields
 
 
 def _recoded(codes: Ints, names: tuple[str, ...], shared: dict[str, int]) -> Ints:

@@ -115,10 +115,14 @@ class Stretches(Mapping[int, tuple[UnownedInterval, ...]]):
         self._owners = owners
         self._local_time = local_time
         keys, self._first, counts = np.unique(self._k, return_index=True, return_counts=True)
-        self._where = {
-            k: (int(f), int(f + c))
-            for k, f, c in zip(keys.tolist(), self._first.tolist(), counts.tolist(), strict=True)
-        }
+        # built by zip in C, not a comprehension: a million cases can have stretches
+        self._where = dict(
+            zip(
+                keys.tolist(),
+                zip(self._first.tolist(), (self._first + counts).tolist(), strict=True),
+                strict=True,
+            )
+        )
 
     def __getitem__(self, k: int) -> tuple[UnownedInterval, ...]:
         lo, hi = self._where[k]

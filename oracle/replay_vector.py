@@ -229,9 +229,14 @@ class Lockstep:
         """`CompiledSpec.opening` for every case: the first initial status whose table
         entry accepts the first row's step at its time, else the first initial status."""
         compiled = self.compiled
-        rows = self.cases.rows[self.first]
-        at = self.log.local[rows]
-        step = self.cases.step[rows]
+        # each case's first row, gathered in case-code order (cases are numbered as first
+        # read, so these rows ascend) and then put in lockstep order: gathered in lockstep
+        # order, every case's row would be at an unrelated place of the log's columns
+        rows = self.cases.rows[self.cases.first]
+        at = self.log.local[rows][self.order]
+        step = self.cases.step[rows][self.order]
+        self.now[:] = at  # a case's time and start while it waits for a status too
+        self.started[:] = at
         chosen = np.full(len(self.order), -1, np.int64)
         first_state = -1
         meeting = self._sitting(step, at)
@@ -248,8 +253,6 @@ class Lockstep:
             number = compiled._state_of(template).discrete
             first_state = number if first_state < 0 else first_state
             waiting = np.flatnonzero(chosen < 0)
-            self.now[waiting] = at[waiting]
-            self.started[waiting] = at[waiting]
             self.state[waiting] = number
             keys = self.entries.key(self.state[waiting], step[waiting], mask[waiting])
             entries = self.entries.find(keys, self._filler(waiting, at[waiting], step[waiting]))
@@ -258,8 +261,6 @@ class Lockstep:
         chosen[chosen < 0] = first_state
         self.opened = chosen.copy()
         self.state[:] = chosen
-        self.now[:] = at
-        self.started[:] = at
 
     def _filler(
         self, cases: Ints, at: Ints, step: Ints
@@ -360,9 +361,12 @@ class Lockstep:
         if end is not None:
             final = np.maximum(final, (end - datetime(1970, 1, 1)) // timedelta(microseconds=1))
         day = final // DAY
-        for where in range(len(self.layout.deadlines)):
-            if self.enforced[where]:
-                running = np.flatnonzero(self.start[:, where] != _NONE)
-                overdue = self.calendar.passed(self.by[running, where], day[running])
-                self.unclean[running[overdue]] = True
+        enforced = np.array(self.enforced, np.bool_).reshape(1, -1)
+        # one pass over the clocks finds the running ones of every enforced deadline: a
+        # column at a time would read the whole (cases x deadlines) array per deadline,
+        # and picking the enforced columns (fancy indexing on the second axis) is slower
+        running = np.flatnonzero((self.start != _NONE) & enforced)  # faster than 2-d nonzero
+        case, where = np.divmod(running, self.start.shape[1])
+        overdue = self.calendar.passed(self.by[case, where], day[case])
+        self.unclean[case[overdue]] = True
         return final

@@ -32,6 +32,7 @@ from stepcheck.oracle.replay_engine import (
     rule_index,
 )
 from stepcheck.oracle.replay_model import Finding, OpenObligation, ReplayReport
+from stepcheck.oracle.replay_timeline import timeline
 from stepcheck.oracle.replay_unowned import Stretches, stretches
 from stepcheck.oracle.replay_vector import DAY, Lockstep
 from stepcheck.oracle.replay_vector_sort import SortedColumns, sort_columns
@@ -123,22 +124,15 @@ def _clean_cases(
     found with numpy; only unowned stretches are walked, for the cases that need it."""
     entries, layout, log = lockstep.entries, lockstep.layout, lockstep.log
     statuses, owners = layout.statuses, layout.owners
-    case_of = np.repeat(np.arange(len(cases.cases)), cases.length)
     state = lockstep.state_of
-    pair = entries.status_of[state] * len(owners) + entries.owner_of[state]
-    starts = np.zeros(len(state), np.bool_)
-    starts[cases.first] = True
-    changed = starts | np.concatenate(([True], pair[1:] != pair[:-1]))
-    changed &= clean[case_of]
-    change_at = np.flatnonzero(changed)
     kept = np.flatnonzero(clean)
-    bounds = np.searchsorted(case_of[change_at], kept)
-    bounds = np.append(bounds, len(change_at))
-    unowned = ~entries.responsible_of[state]
     opened = lockstep.opened[place_of]
-    needs = ~entries.responsible_of[opened]
-    if len(cases.first):  # a case ever without a responsible owner is walked in Python
-        needs |= np.logical_or.reduceat(unowned, cases.first)
+    # a case ever without a responsible owner (`needs`) has its stretches walked
+    change_at, bounds, needs = timeline(
+        (cases.first, cases.length, clean, opened),
+        state,
+        (entries.status_of * len(owners) + entries.owner_of, entries.responsible_of),
+    )
     orders = cases.rows[change_at]
     changed_state = state[change_at]
     here = place_of[kept]

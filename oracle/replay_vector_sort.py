@@ -50,9 +50,16 @@ def last_replayable(rules: RuleIndex, log: ColumnLog) -> int | None:
     `sort_columns`' end of the log (a duplicate has the time of the row it repeats)."""
     index = rules.executor.index
     known = log.readable.copy()
-    known &= _codes(log.event_names, list(rules.executor.steps))[log.event] != -2
-    known &= _codes(log.status_names, list(index.statuses))[log.status] != -2
-    known &= _codes(log.owner_names, list(index.owners))[log.owner] != -2
+    for codes, names, spec_names in (
+        (log.event, log.event_names, rules.executor.steps),
+        (log.status, log.status_names, index.statuses),
+        (log.owner, log.owner_names, index.owners),
+    ):
+        table = _codes(names, list(spec_names))
+        if (table == -2).any():  # usually every name is the spec's: no row to look up
+            known &= table[codes] != -2
+    if known.all():
+        return int(log.local.max()) if len(known) else None
     return int(log.local[known].max()) if known.any() else None
 
 

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from stepcheck.oracle.replay_columns import Ints, local_time
 from stepcheck.oracle.replay_compiled import _State
 from stepcheck.oracle.replay_kernel import DONE, NEED_DUE, NEED_KEY, OUTSIDE, walk
-from stepcheck.oracle.replay_vector_table import Unsupported
+from stepcheck.oracle.replay_vector_table import START, Unsupported
 from stepcheck.spec.duration import Duration
 
 if TYPE_CHECKING:
@@ -116,6 +116,7 @@ def _table(lockstep: Lockstep) -> tuple[object, ...]:
         _c(entries.owner_of),
         _c(entries.unspecified_owner),
         lockstep.due,
+        _c((entries.clocks == START).any(axis=1)),
     )
 
 

@@ -24,11 +24,12 @@ from stepcheck.oracle.replay_columns import ColumnLog, from_read
 from stepcheck.oracle.replay_columns_csv import read_csv_columns
 from stepcheck.oracle.replay_compiled import CompiledSpec
 from stepcheck.oracle.replay_engine import rule_index
+from stepcheck.oracle.replay_kernel import _running, _stopped
 from stepcheck.oracle.replay_read import read_logs
 from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
 from stepcheck.oracle.replay_vector import Lockstep
 from stepcheck.oracle.replay_vector_sort import SortedColumns, sort_columns
-from stepcheck.oracle.replay_vector_table import VectorTable
+from stepcheck.oracle.replay_vector_table import KEEP, VectorTable
 from stepcheck.spec.model import ProtocolSpec, Reading
 
 _SETTINGS = settings(
@@ -151,3 +152,29 @@ def test_grouping_finds_the_same_duplicates_and_rows_out_of_order(tmp_path, seed
     pairs = {(row.split(",")[0], row.split(",")[2]) for row in crowded}
     duplicates = [m for m in got.malformed if m.reason.startswith("duplicate of row")]
     assert len(duplicates) >= len(crowded) - len(pairs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cases=st.integers(min_value=1, max_value=6),
+    deadlines=st.integers(min_value=0, max_value=20),
+    seed=st.integers(min_value=0, max_value=2**16),
+)
+def test_the_walks_running_clocks_and_stops_match_numpy(cases, deadlines, seed):
+    """`_running` lists a case's running deadlines in order and `_stopped` stops those
+    that an entry starting none does not keep, as a pass over every deadline would."""
+    rng = np.random.default_rng(seed)
+    running = rng.random((cases, deadlines)) < rng.random()
+    start = np.where(running, rng.integers(0, 2**40, running.shape), Lockstep.none)
+    case = int(rng.integers(cases))
+    live = np.empty(deadlines, np.int64)
+    n_live = _running(start, case, live)
+    assert live[:n_live].tolist() == np.flatnonzero(running[case]).tolist()
+    entry_clocks = rng.choice(np.array([0, KEEP], np.int8), (3, deadlines))
+    entry = int(rng.integers(3))
+    stops = entry_clocks[entry] != KEEP
+    expected = start.copy()
+    expected[case, stops] = Lockstep.none
+    changed = _stopped(entry_clocks, entry, start, case, live, n_live)
+    assert np.array_equal(start, expected)
+    assert changed == bool((running[case] & stops).any())
