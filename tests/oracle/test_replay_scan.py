@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_replay_scan_times import changed
 from test_replay_vector import _outputs
 
 from stepcheck.oracle.replay_columns import ColumnLog
@@ -235,25 +236,14 @@ _TIME_BYTES = "0123456789-:T Z+/.;@"
 (the digit and separator checks work on whole words)."""
 
 
-@st.composite
-def _changed_time(draw: st.DrawFn) -> str:
-    """A time in any layout with a byte or two changed, cut or put in."""
-    text = draw(_time(plain=False))
-    for _ in range(draw(st.integers(1, 2))):
-        at = draw(st.integers(0, len(text) - 1))
-        byte = draw(st.sampled_from(_TIME_BYTES))
-        match draw(st.sampled_from(["change", "cut", "insert"])):
-            case "change":
-                text = text[:at] + byte + text[at + 1 :]
-            case "cut":
-                text = text[:at] + text[at + 1 :]
-            case "insert":
-                text = text[:at] + byte + text[at:]
-    return text
-
-
 @settings(max_examples=400, deadline=None)
-@given(times=st.lists(st.one_of(_time(plain=False), _changed_time()), min_size=1, max_size=4))
+@given(
+    times=st.lists(
+        st.one_of(_time(plain=False), changed(_time(plain=False), _TIME_BYTES, 2)),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_times_with_a_byte_changed_are_read_or_refused_as_pyarrow_does(times):
     """`replay_scan_times` reads a time from three words of it; any byte it ignores
     would show here as a time read that `parse_times` refuses, or read otherwise."""

@@ -38,21 +38,26 @@ def _time(draw: st.DrawFn) -> str:
     return moment.strftime(draw(st.sampled_from(_LAYOUTS))) + draw(st.sampled_from(_ZONES))
 
 
-@st.composite
-def _changed(draw: st.DrawFn) -> str:
-    """A time with one to three characters changed, cut or put in."""
-    text = draw(_time())
-    for _ in range(draw(st.integers(1, 3))):
-        at = draw(st.integers(0, max(len(text) - 1, 0)))
-        other = draw(st.sampled_from(_BYTES))
-        match draw(st.sampled_from(["change", "cut", "insert"])):
-            case "change":
-                text = text[:at] + other + text[at + 1 :]
-            case "cut":
-                text = text[:at] + text[at + 1 :]
-            case "insert":
-                text = text[:at] + other + text[at:]
-    return text
+def changed(times: st.SearchStrategy[str], alphabet: str, most: int) -> st.SearchStrategy[str]:
+    """Times from `times` with one to `most` characters changed to, cut, or put in from
+    `alphabet` (shared with the scanner's tests)."""
+
+    @st.composite
+    def edited(draw: st.DrawFn) -> str:
+        text = draw(times)
+        for _ in range(draw(st.integers(1, most))):
+            at = draw(st.integers(0, max(len(text) - 1, 0)))
+            other = draw(st.sampled_from(alphabet))
+            match draw(st.sampled_from(["change", "cut", "insert"])):
+                case "change":
+                    text = text[:at] + other + text[at + 1 :]
+                case "cut":
+                    text = text[:at] + text[at + 1 :]
+                case "insert":
+                    text = text[:at] + other + text[at:]
+        return text
+
+    return edited()
 
 
 def _agree(values: list[str], kind: pa.DataType, skip: int) -> None:
@@ -67,7 +72,7 @@ def _agree(values: list[str], kind: pa.DataType, skip: int) -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(
-    values=st.lists(st.one_of(_time(), _changed()), min_size=1, max_size=5),
+    values=st.lists(st.one_of(_time(), changed(_time(), _BYTES, 3)), min_size=1, max_size=5),
     kind=st.sampled_from([pa.string(), pa.large_string()]),
     skip=st.integers(0, 20),
 )
