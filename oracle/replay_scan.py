@@ -4,12 +4,12 @@
 `replay_columns_csv.csv_block` does, and gives the very `ColumnLog` that pyarrow's
 reading of them gives, several times faster (issue 15: reading was most of the
 vector engine's time). A Numba function (`replay_scan_bytes.scan`) walks the bytes
-once, after one vectorised pass: it splits each line at its commas, counts the fields
-of the columns that are not mapped and reads the mapped ones, checks them as the
-pyarrow path does; then `replay_scan_times` reads the times with the same integer
-arithmetic as `parse_times`
-and codes case ids, events, statuses and owners in hash tables over byte ranges, in
-order of first appearance as pyarrow's `dictionary_encode` does. The distinct names
+once, after one pass eight bytes at a time: it splits each line at its commas, counts
+the fields of the columns that are not mapped and reads the mapped ones, checks them
+as the pyarrow path does, and codes case ids, events, statuses and owners in hash
+tables over byte ranges, in order of first appearance as pyarrow's
+`dictionary_encode` does; then `replay_scan_times` reads the times with the same
+integer arithmetic as `parse_times`. The distinct names
 come back as one byte array joined by newlines and become Python strings in one
 split; pseudonyms and `--event-map` then apply to them as on the pyarrow path.
 
@@ -33,13 +33,12 @@ from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, file_columns
 from stepcheck.oracle.replay_rows import ColumnMap
 from stepcheck.oracle.replay_scan_bytes import scan, tables
-from stepcheck.oracle.replay_scan_times import bst_table, read_times
+from stepcheck.oracle.replay_scan_times import times_of
 
 __all__ = ["BlockState", "scan_block"]
 
 _READ: Final = ("case", "time", "event", "status", "owner")
 """The canonical columns the scan reads, in the order of its `wanted` array."""
-_STARTS, _ENDS = bst_table()
 
 
 @numba.njit(cache=True, nogil=True)  # alone: it calls nothing of another file
@@ -105,7 +104,7 @@ def scan_block(
     if state is not None:
         state.slots, state.spans = slots, spans
     cases = None if state is None else state.cases
-    if size <= 0 or not read_times(bytes_, times, size, _STARTS, _ENDS):
+    if size <= 0 or not times_of(bytes_, times, size):
         return None
     table_only = cases is not None and case_id is str
     if table_only:  # the case ids' bytes go to the table, not into strings

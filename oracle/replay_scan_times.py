@@ -25,7 +25,7 @@ import pyarrow as pa
 from stepcheck.oracle.replay_columns import Ints
 from stepcheck.oracle.replay_columns_times import TimesOut, bst_bounds
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "bst_table", "read_times", "text_times"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "read_times", "text_times", "times_of"]
 
 FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100
@@ -40,12 +40,17 @@ _ZULU: Final = 90
 _SHORTEST: Final = 16
 
 
-def bst_table() -> tuple[Ints, Ints]:
+def _bst_table() -> tuple[Ints, Ints]:
     """British Summer Time's start and end (UTC seconds) for each year from 2000 on."""
     return bst_bounds(np.arange(FIRST_YEAR, LAST_YEAR + 1, dtype=np.int64))
 
 
-_STARTS, _ENDS = bst_table()
+_STARTS, _ENDS = _bst_table()
+
+
+def times_of(data: npt.NDArray[np.uint8], times: Ints, rows: int) -> bool:
+    """`read_times` on this year table: the first `rows` rows' times, in place."""
+    return bool(read_times(data, times, rows, _STARTS, _ENDS))
 
 
 def text_times(column: pa.Array) -> TimesOut | None:
@@ -60,7 +65,7 @@ def text_times(column: pa.Array) -> TimesOut | None:
     offsets = np.frombuffer(offsets_buffer, width)[column.offset : column.offset + len(column) + 1]
     data = np.frombuffer(data_buffer, np.uint8) if data_buffer else np.zeros(1, np.uint8)
     times = np.stack((offsets[:-1], offsets[1:])).astype(np.int64)
-    if not read_times(data, times, len(column), _STARTS, _ENDS):
+    if not times_of(data, times, len(column)):
         return None
     return times[0], times[1]
 
@@ -85,7 +90,6 @@ their digits and colon (the byte between is checked alone)."""
 _SECONDS_DIGITS: Final = (_pattern(b"\0" * 6 + b"\xff\xff"), _pattern(b"\0" * 5 + b"\xff\xff\0"))
 """Where a time's last eight bytes hold its seconds: "HH:MM:SS", "H:MM:SSZ"."""
 _DAY_BYTES: Final = np.uint64(0xFFFF)
-_NIBBLE: Final = np.uint64(15)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -230,10 +234,9 @@ def read_times(
     data: npt.NDArray[np.uint8], times: Ints, rows: int, starts: Ints, ends: Ints
 ) -> bool:
     """The first `rows` rows' times from their bytes `data[times[0, r]:times[1, r]]`,
-    in place: its
-    instant to `times[0, r]`, its local wall time to `times[1, r]` (microseconds);
-    False, leaving the rest, at the first time `parse_times` would refuse. `starts` and
-    `ends` are `bst_table`'s."""
+    in place: a row's instant to `times[0, r]`, its local wall time to `times[1, r]`
+    (microseconds); False, leaving the rest, at the first time `parse_times` would
+    refuse. `starts` and `ends` are `_bst_table`'s (`times_of` passes them)."""
     known_head, known_day = np.uint64(0), np.uint64(0)  # the last date read: none yet
     date = (0, 0, 0)
     for row in range(rows):

@@ -176,7 +176,7 @@ class Spill:
                 path = self.folder / f"{number}.bin"
                 parts = [np.fromfile(path, RECORD)]
                 path.unlink()
-            if sum(len(part) for part in parts):
+            if any(len(part) for part in parts):
                 yield self._log(_fields(parts), number, names, files)
 
     def _log(

@@ -15,9 +15,10 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from stepcheck.oracle.replay_columns import Ints
+
 __all__ = ["timeline", "timeline_reference"]
 
-Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
 

@@ -121,7 +121,8 @@ def _clean_cases(
     final: Ints,
 ) -> CleanCases:
     """`CompiledSpec.play`'s reports of the clean cases as arrays: the timeline's rows
-    found with numpy; only unowned stretches are walked, for the cases that need it."""
+    found in one compiled pass (`replay_timeline`); only unowned stretches are walked,
+    for the cases that need it."""
     entries, layout, log = lockstep.entries, lockstep.layout, lockstep.log
     statuses, owners = layout.statuses, layout.owners
     state = lockstep.state_of
