@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from stepcheck.oracle.replay_rows import ColumnMap, LogError
 
-__all__ = ["parquet_records"]
+__all__ = ["batch_records", "parquet_records"]
 
 _BATCH: Final = 65_536
 
@@ -33,24 +33,32 @@ def parquet_records(path: Path, mapping: ColumnMap) -> Iterator[Record]:
     except (pa.ArrowException, OSError) as error:
         raise LogError(f"{path}: not a Parquet file ({_first_line(error)})") from None
     names = found.schema_arrow.names
-    wanted = mapping.wanted
-    for canonical, column in wanted:
+    for canonical, column in mapping.wanted:
         if column not in names:
             raise LogError(
                 f"{path}: no column {column!r} (mapped to {canonical}); "
                 f"the file has {len(names)} column(s); use --map {canonical}=COLUMN"
             )
-    columns = [column for _, column in wanted]
     number = 0
     try:
-        for batch in found.iter_batches(batch_size=_BATCH, columns=sorted(set(columns))):
-            values = {column: batch.column(column).to_pylist() for column in set(columns)}
-            for index in range(batch.num_rows):
-                number += 1
-                yield number, {name: _text(values[column][index]) for name, column in wanted}
+        wanted = sorted({column for _, column in mapping.wanted})
+        for batch in found.iter_batches(batch_size=_BATCH, columns=wanted):
+            yield from batch_records(batch, mapping, number)
+            number += batch.num_rows
     except (pa.ArrowException, OSError) as error:
         number += 1
         yield number, f"cannot be read as Parquet ({_first_line(error)})"
+
+
+def batch_records(batch: pa.RecordBatch, mapping: ColumnMap, before: int) -> Iterator[Record]:
+    """(row number, mapped values) for every row of a batch of the file's mapped
+    columns, whose first row is row `before + 1`."""
+    values = {column: batch.column(column).to_pylist() for _, column in mapping.wanted}
+    for index in range(batch.num_rows):
+        yield (
+            before + index + 1,
+            {name: _text(values[column][index]) for name, column in mapping.wanted},
+        )
 
 
 def _text(value: object) -> object:

@@ -13,7 +13,7 @@ import csv
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import frozen
 
@@ -28,7 +28,22 @@ from stepcheck.oracle.replay_rows import (
 )
 from stepcheck.oracle.replay_xes import xes_records
 
-__all__ = ["FORMATS", "LogFile", "LogRead", "format_of", "read_logs"]
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader  # what `csv.reader` gives, with its `line_num`
+
+__all__ = [
+    "FORMATS",
+    "LogFile",
+    "LogRead",
+    "Record",
+    "canonical",
+    "csv_names",
+    "csv_positions",
+    "csv_rows",
+    "format_of",
+    "read_logs",
+    "records_of",
+]
 
 FORMATS: Final = ("csv", "jsonl", "xes", "parquet")
 _SUFFIXES: Final = {
@@ -91,18 +106,19 @@ def read_logs(
     files = []
     for path in paths:
         name = str(path)
-        records = _records(path, format_of(path, log_format), mapping)
+        records = records_of(path, format_of(path, log_format), mapping)
         count = 0
         for count, (line, record) in enumerate(records, start=1):
             place = RowPlace(file=name, row=count, line=line)
-            rows.append(_canonical(place, len(rows), record, case_id, mapping.events))
+            rows.append(canonical(place, len(rows), record, case_id, mapping.events))
             if progress is not None and len(rows) % PROGRESS_EVERY == 0:
                 progress(len(rows))
         files.append(LogFile(name=name, rows=count))
     return LogRead(rows=tuple(rows), files=tuple(files))
 
 
-def _records(path: Path, log_format: str, mapping: ColumnMap) -> Iterator[Record]:
+def records_of(path: Path, log_format: str, mapping: ColumnMap) -> Iterator[Record]:
+    """The records of the log at `path`: (first line, mapped values, or why not)."""
     if not path.exists():
         raise LogError(f"{path}: no such log")
     if not path.is_file():
@@ -129,23 +145,41 @@ def _records(path: Path, log_format: str, mapping: ColumnMap) -> Iterator[Record
 
 def _csv_records(path: Path, handle: Iterator[str], mapping: ColumnMap) -> Iterator[Record]:
     reader = csv.reader(handle)
+    names = csv_names(path, reader)
+    if names is not None:
+        yield from csv_rows(reader, csv_positions(path, names, mapping))
+
+
+def csv_names(path: Path, reader: CsvReader) -> list[str] | None:
+    """The column names of the header, the reader's next record (None: an empty
+    file); a header that is not CSV raises `LogError`."""
     try:
         header = next(reader, None)
     except csv.Error as error:
         raise LogError(f"{path}: the header cannot be read as CSV ({error})") from None
-    if header is None:
-        return
-    names = [_clean(name) for name in header]
+    return None if header is None else [_clean(name) for name in header]
+
+
+def csv_positions(path: Path, names: list[str], mapping: ColumnMap) -> dict[str, int]:
+    """Each mapped column's position among `names`; a missing one raises `LogError`."""
     positions = {}
-    for canonical, column in mapping.wanted:
+    for key, column in mapping.wanted:
         if column not in names:
             raise LogError(
-                f"{path}: no column {column!r} (mapped to {canonical}); "
-                f"the header has {len(names)} column(s); use --map {canonical}=COLUMN"
+                f"{path}: no column {column!r} (mapped to {key}); "
+                f"the header has {len(names)} column(s); use --map {key}=COLUMN"
             )
-        positions[canonical] = names.index(column)
+        positions[key] = names.index(column)
+    return positions
+
+
+def csv_rows(
+    reader: CsvReader, positions: dict[str, int], lines_before: int = 0
+) -> Iterator[Record]:
+    """The records after the header: (first line, mapped values, or why not). The reader
+    reads from line `lines_before + 1` of the file (its `line_num` counts from there)."""
     while True:
-        line = reader.line_num + 1
+        line = lines_before + reader.line_num + 1
         try:
             fields = next(reader)
         except StopIteration:
@@ -158,8 +192,8 @@ def _csv_records(path: Path, handle: Iterator[str], mapping: ColumnMap) -> Itera
         yield (
             line,
             {
-                canonical: fields[index] if index < len(fields) else None
-                for canonical, index in positions.items()
+                key: fields[index] if index < len(fields) else None
+                for key, index in positions.items()
             },
         )
 
@@ -191,7 +225,7 @@ def _jsonl_records(path: Path, handle: Iterator[str], mapping: ColumnMap) -> Ite
         raise LogError(f"{path}: no row has the key {key!r} (mapped to {missing[0]})")
 
 
-def _canonical(
+def canonical(
     place: RowPlace,
     order: int,
     record: Mapping[str, object] | str,

@@ -6,9 +6,11 @@ report lists every case anyway, so this grows with the cases, not the rows); cas
 goes to share n modulo the number of shares, so the files hold integers only. A row
 is one 40-byte record (`RECORD`): its case's number within the share (n // shares),
 its event, status and owner codes (numbered for the whole log, -1 where not
-recorded), its place in reading order over all the files (from which its file, row
-and line follow: a column block's rows are consecutive and its lines are its rows
-plus the file's header lines), its instant and its local time. One compiled pass
+recorded), its place in reading order over all the files (from which its file and
+row follow; its line is its row plus an offset that changes only where a record
+spans lines or blank lines are skipped, kept as a list of where it changes), its
+instant and its local time. A row the reader found malformed is not a case's row:
+it is kept aside, as the report lists it. One compiled pass
 (`_by_share`, a counting sort) lays a block's records out share after share, so each
 share's part is written with one call; a share is read back with one.
 """
@@ -22,11 +24,13 @@ from typing import BinaryIO, Final
 import numba
 import numpy as np
 import numpy.typing as npt
+from attrs import evolve
 
 from stepcheck.oracle.replay_case_table import CaseIds, CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, Ints
 from stepcheck.oracle.replay_index import RuleIndex
 from stepcheck.oracle.replay_read import LogFile
+from stepcheck.oracle.replay_rows import Malformed
 from stepcheck.oracle.replay_vector_sort import last_replayable
 
 __all__ = ["HELD", "RECORD", "Spill"]
@@ -54,7 +58,7 @@ HELD: Final = 512 * 2**20
 def _by_share(  # noqa: PLR0917 - a block's columns
     case: Ints,
     count: int,
-    first: int,
+    order: Ints,
     event: Ints,
     status: Ints,
     owner: Ints,
@@ -63,7 +67,8 @@ def _by_share(  # noqa: PLR0917 - a block's columns
     records: npt.NDArray[np.void],
 ) -> Ints:
     """Fill `records` with the block's rows share after share (each share's in reading
-    order, row i's order `first + i`); where each share's rows begin, and the end."""
+    order, row i's place in reading order `order[i]`); where each share's rows begin,
+    and the end."""
     bounds = np.zeros(count + 1, np.int64)
     for i in range(case.size):
         bounds[case[i] % count + 1] += 1
@@ -78,7 +83,7 @@ def _by_share(  # noqa: PLR0917 - a block's columns
         record.event = event[i]
         record.status = status[i]
         record.owner = owner[i]
-        record.order = first + i
+        record.order = order[i]
         record.instant = instant[i]
         record.local = local[i]
     return bounds
@@ -110,36 +115,39 @@ class Spill:
         """Rows read so far, over every file."""
         self.starts: list[int] = []
         """Per file, the reading order of its first row."""
-        self.headers: list[int] = []
-        """Per file, its line numbers less its row numbers (-1 until a row is read)."""
+        self.shifts: list[tuple[int, int]] = []
+        """(reading order, line less row) from that row on, where that difference changes."""
+        self.malformed: list[Malformed] = []
+        """The rows the reader found malformed, their `order` in reading order."""
 
     def add(self, block: ColumnLog, file_number: int) -> bool:
         """Append the block's rows (the next of file `file_number`, its case ids
-        numbered in `cases`) to the shares of their cases; False if its rows are not
-        consecutive or its lines not its rows plus one constant (never from a column
-        reader)."""
+        numbered in `cases`) to the shares of their cases, and keep its malformed
+        rows; False if its rows do not follow the file's last (never from a reader)."""
         while len(self.starts) <= file_number:  # a new file (or one with no rows)
             self.starts.append(self.read)
-            self.headers.append(-1)
         if block.size == 0:
             return True
         start = self.starts[file_number]
-        if self.headers[file_number] < 0:
-            self.headers[file_number] = int(block.line[0] - block.row[0])
         expected = np.arange(self.read - start + 1, self.read - start + 1 + block.size)
-        lines = block.line - self.headers[file_number]
-        if not (np.array_equal(block.row, expected) and np.array_equal(lines, expected)):
+        if not np.array_equal(block.row, expected):
             return False
+        self._shift(block.line - block.row)
         found = last_replayable(self.rules, block)
         if found is not None:
             self.last = found if self.last is None else max(self.last, found)
-        records = np.empty(block.size, RECORD)
+        kept = self._kept(block)
+        columns = [block.case, block.event, block.status, block.owner, block.instant, block.local]
+        if kept is not None:
+            columns = [column[kept] for column in columns]
+        order = self.read + (np.arange(block.size) if kept is None else kept)
+        records = np.empty(len(order), RECORD)
         bounds = _by_share(
-            block.case, self.count, self.read,
-            _recoded(block.event, block.event_names, self.events),
-            _recoded(block.status, block.status_names, self.statuses),
-            _recoded(block.owner, block.owner_names, self.owners),
-            block.instant, block.local, records,
+            columns[0], self.count, order,
+            _recoded(columns[1], block.event_names, self.events),
+            _recoded(columns[2], block.status_names, self.statuses),
+            _recoded(columns[3], block.owner_names, self.owners),
+            columns[4], columns[5], records,
         ).tolist()  # fmt: skip
         if self.chunks is not None and (self.read + block.size) * RECORD.itemsize > self.held:
             self._to_files()
@@ -152,6 +160,21 @@ class Spill:
                     self.chunks[number].append(part)
         self.read += block.size
         return True
+
+    def _shift(self, shifts: Ints) -> None:
+        """Note where a block's lines less its rows differ from the row before's."""
+        changes = np.flatnonzero(np.diff(shifts)) + 1
+        for at in [0, *changes.tolist()]:
+            if not self.shifts or self.shifts[-1][1] != shifts[at]:
+                self.shifts.append((self.read + at, int(shifts[at])))
+
+    def _kept(self, block: ColumnLog) -> Ints | None:
+        """The block's readable rows (None: all of them); its malformed ones kept aside."""
+        if not block.malformed:
+            return None
+        for at, row in sorted(block.malformed.items()):
+            self.malformed.append(evolve(row, order=self.read + at))
+        return np.flatnonzero(block.readable)
 
     def _to_files(self) -> None:
         """From now on the shares go to files, with what was held first."""
@@ -192,12 +215,17 @@ class Spill:
         else:
             file_of = np.searchsorted(starts, order, side="right") - 1
         row = order - starts[file_of] + 1
+        at, shift = (np.array(column, np.int64) for column in zip(*self.shifts, strict=True))
+        if len(shift) == 1:
+            line = row + shift[0]
+        else:
+            line = row + shift[np.searchsorted(at, order, side="right") - 1]
         return ColumnLog(
             files=files,
             file_names=tuple(f.name for f in files),
             file_of=file_of,
             row=row,
-            line=row + np.array(self.headers, np.int64)[file_of],
+            line=line,
             readable=np.ones(len(order), np.bool_),
             malformed={},
             case=fields["case"],

@@ -4,8 +4,10 @@ cases spilled to disk in shares by their number, each share replayed alone.
 `--engine vector` on logs larger than `STREAM_ABOVE` bytes (oracle/REPLAY.md,
 "Bounded memory"). Cases never interact, so a log's report is the merge of its
 shares' reports, as `--engine dask` merges its partitions'. The first pass reads
-each plain CSV file in blocks of whole lines (`replay_columns_csv.csv_block`) or
-each Parquet file in batches (`replay_columns_parquet.parquet_block`), and appends
+each CSV file in blocks (`replay_stream_csv`: the column readers where they are
+sure, the row reader where they are not), each Parquet file in batches
+(`replay_columns_arrow.arrow_block`, or the row reader for a batch it is not sure
+of), and JSON Lines and XES by the row reader (`replay_row_blocks`), and appends
 every block's rows to the file of the share that holds each case (`replay_spill`:
 case ids are numbered once for the whole log, in the order first read, and case n
 goes to share n modulo the shares, so no hash seed shows); it also
@@ -13,15 +15,16 @@ keeps the end of the log (`--as-of`, else the last time of a row with known name
 a duplicate has the time of the row it repeats). The second pass replays the shares
 one at a time on one compiled table, to that end, and merges their findings,
 malformed and out-of-order rows (in reading order) and cases (by id). Held at once:
-one block, one share's columns and lockstep, and the report. A file that needs the
-row reader anywhere answers None, and the caller reads the whole log as before.
+one block, one share's columns and lockstep, and the report. A file that cannot be
+read at all (a header that is not CSV or lacks a mapped column, a Parquet file
+pyarrow cannot open) answers None, and the caller's row reader says why.
 """
 
 from __future__ import annotations
 
 import resource
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Final
@@ -35,15 +38,17 @@ from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_cases import CaseReports
 from stepcheck.oracle.replay_columns import ColumnLog, local_time
 from stepcheck.oracle.replay_columns_arrow import arrow_block
-from stepcheck.oracle.replay_columns_csv import csv_block, csv_header
 from stepcheck.oracle.replay_columns_parquet import text_columns
 from stepcheck.oracle.replay_compiled import CompiledSpec
 from stepcheck.oracle.replay_engine import CasesPlayed, RowsSorted, assemble_with, rule_index
 from stepcheck.oracle.replay_model import ReplayReport
-from stepcheck.oracle.replay_read import LogFile, format_of
-from stepcheck.oracle.replay_rows import ColumnMap, LogError, RowPlace
+from stepcheck.oracle.replay_parquet import batch_records
+from stepcheck.oracle.replay_read import LogFile, format_of, records_of
+from stepcheck.oracle.replay_row_blocks import row_blocks
+from stepcheck.oracle.replay_rows import ColumnMap, LogError, Malformed, RowPlace
 from stepcheck.oracle.replay_scan import BlockState
 from stepcheck.oracle.replay_spill import HELD, Spill
+from stepcheck.oracle.replay_stream_csv import csv_blocks
 from stepcheck.oracle.replay_vector_report import replay_vector
 from stepcheck.oracle.replay_vector_table import VectorTable
 from stepcheck.spec.model import ProtocolSpec, Reading
@@ -126,7 +131,7 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
             replay_vector(spec, log, reading=reading, as_of=end, table=table)
             for log in spill.shares(tuple(files))
         ]
-    return _merged(spec, tuple(files), reading, end, reports)
+    return _merged(spec, tuple(files), reading, end, reports, read_malformed=spill.malformed)
 
 
 def openable(wanted: int) -> int:
@@ -184,13 +189,15 @@ def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
     """Spill every block of the file at `path`; its number of rows, or None."""
     if not path.is_file():
         return None
-    match format_of(path, log_format):
+    blocks: Iterable[ColumnLog | None]
+    match log_format := format_of(path, log_format):
         case "csv":
-            blocks = _csv_blocks(path, mapping, case_id, block_bytes, state)
+            blocks = csv_blocks(path, mapping, case_id, block_bytes, state)
         case "parquet":
             blocks = _parquet_blocks(path, mapping, case_id, block_bytes, state.cases)
-        case _:
-            return None
+        case _:  # JSON Lines, XES: the row reader's own records
+            records = records_of(path, log_format, mapping)
+            blocks = row_blocks(records, str(path), 1, case_id, mapping.events, state.cases)
     rows = 0
     for block in blocks:
         if block is None:
@@ -201,55 +208,12 @@ def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
     return rows
 
 
-def _csv_blocks(
-    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int, state: BlockState
-) -> Iterator[ColumnLog | None]:
-    """A plain CSV file's rows, a block of whole lines at a time (None: not plain)."""
-    with path.open("rb") as handle:
-        names = csv_header(handle.readline())
-        if names is None:
-            yield None
-            return
-        first, kept = 1, 0
-        buffer = bytearray(size)
-        while True:
-            if len(buffer) - kept < size:  # a line longer than a block: room for more
-                # a new buffer, not resized in place: an array still viewing the old one
-                # (until the collector frees it) would make resizing fail
-                buffer = buffer + bytes(size)
-            with memoryview(buffer) as view:
-                read = handle.readinto(view[kept : kept + size])
-            filled = kept + read
-            if not read:
-                rest = bytes(buffer[:kept])
-                block = csv_block(
-                    rest, names, mapping, case_id, name=str(path), first_row=first, state=state
-                )
-                if rest or first == 1:  # a last line with no newline; or no row at all
-                    yield block
-                return
-            cut = buffer.rfind(b"\n", 0, filled) + 1
-            if cut == 0:
-                kept = filled
-                continue
-            with memoryview(buffer) as view:  # the block is scanned where it was read
-                block = csv_block(
-                    view[:cut], names, mapping, case_id, name=str(path), first_row=first,
-                    state=state,
-                )  # fmt: skip
-            yield block
-            if block is None:
-                return
-            first += block.size
-            buffer[: filled - cut] = buffer[cut:filled]
-            kept = filled - cut
-
-
 def _parquet_blocks(
     path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int, cases: CaseTable
 ) -> Iterator[ColumnLog | None]:
-    """A Parquet file's rows, a batch at a time (None: they need the row reader): text
-    columns read as dictionaries, case ids numbered in `cases` from Arrow's buffers."""
+    """A Parquet file's rows, a batch at a time (None: the file needs the row reader,
+    which says why): text columns read as dictionaries, case ids numbered in `cases`
+    from Arrow's buffers; a batch the column reader is not sure of, by the row reader."""
     try:
         found = pq.ParquetFile(path)
         if any(column not in found.schema_arrow.names for _, column in mapping.wanted):
@@ -265,12 +229,12 @@ def _parquet_blocks(
                 batch, mapping, case_id, name=str(path), first_row=first,
                 dictionaries=frozenset(coded), cases=cases,
             )  # fmt: skip
-            yield block
-            if block is None:
-                return
-            first += block.size
-        if first == 1:
-            yield None
+            if block is None:  # something unusual in it: the row reader's rows
+                records = batch_records(batch, mapping, first - 1)
+                yield from row_blocks(records, str(path), first, case_id, mapping.events, cases)
+            else:
+                yield block
+            first += batch.num_rows
     except (pa.ArrowException, OSError, KeyError):  # KeyError: a column name twice
         yield None
 
@@ -281,8 +245,11 @@ def _merged(
     reading: Reading,
     end: datetime | None,
     reports: list[ReplayReport],
+    *,
+    read_malformed: list[Malformed],
 ) -> ReplayReport:
-    """The shares' reports as one: rows in reading order, cases by id."""
+    """The shares' reports as one, with the rows the reader found malformed: rows in
+    reading order, cases by id."""
     offsets = np.cumsum([0] + [f.rows for f in files]).tolist()
     starts = {f.name: offsets[i] for i, f in enumerate(files)}  # the last file of a name
 
@@ -290,7 +257,8 @@ def _merged(
         return int(starts[place.file]) + place.row - 1
 
     malformed = tuple(
-        evolve(row, order=order(row.place)) for report in reports for row in report.malformed
+        evolve(row, order=order(row.place))
+        for row in [*read_malformed, *(row for report in reports for row in report.malformed)]
     )
     played = CasesPlayed(
         findings=tuple(f for report in reports for f in report.findings),

@@ -23,7 +23,6 @@ from test_replay_vector import _EDITS, _outputs
 from stepcheck.oracle import replay_stream
 from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, file_columns
-from stepcheck.oracle.replay_columns_parquet import read_columns
 from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_engine import rule_index
 from stepcheck.oracle.replay_read import LogFile, read_logs
@@ -51,8 +50,8 @@ from stepcheck.spec.model import Reading
 def test_blocks_and_shares_give_the_whole_logs_report(
     tmp_path, simulated_as, changes, sizes, ending
 ):
-    """Any block size and number of shares give the compiled engine's report, or hand
-    the log back (None) exactly when the column reader would."""
+    """Any block size and number of shares give the compiled engine's report, whatever
+    the column readers make of the log (`test_replay_stream_rows` changes its text too)."""
     name, seed = simulated_as
     spec = SHIPPED[name]
     plants, edits = changes
@@ -71,10 +70,8 @@ def test_blocks_and_shares_give_the_whole_logs_report(
         shares=sizes[1], held=sizes[2],
     )  # fmt: skip
 
-    if got is None:
-        assert read_columns([log], MAPPING) is None
-    else:
-        assert _outputs(got) == expected
+    assert got is not None
+    assert _outputs(got) == expected
 
 
 def test_a_batch_of_seven_rows_gives_the_same_report(tmp_path):
@@ -99,31 +96,19 @@ def test_a_batch_of_seven_rows_gives_the_same_report(tmp_path):
         assert _outputs(got) == expected
 
 
-def test_a_log_with_no_newline_at_its_end_or_no_row_streams_as_it_reads(tmp_path):
-    """The last line without a newline is a row; a header alone goes to the row reader."""
+def test_a_log_with_no_newline_at_its_end_streams_as_it_reads(tmp_path):
+    """The last line without a newline is a row, whether the column readers take it
+    or (a quote in it) the row reader does."""
     spec = SHIPPED["devon"]
-    text = render_log(simulate(spec, cases=5, seed=2))
-    log = tmp_path / "log.csv"
-    log.write_text(text.rstrip("\n"), encoding="utf-8")
-    empty = tmp_path / "empty.csv"
-    empty.write_text(text.splitlines()[0] + "\n", encoding="utf-8")
+    text = render_log(simulate(spec, cases=5, seed=2)).rstrip("\n")
+    for last in (text, text + ',"x"'):
+        log = tmp_path / "log.csv"
+        log.write_text(last, encoding="utf-8")
 
-    got = replay_streamed(spec, [log], MAPPING, block_bytes=50, shares=2)
+        got = replay_streamed(spec, [log], MAPPING, block_bytes=50, shares=2)
 
-    assert got is not None
-    assert _outputs(got) == _outputs(replay_compiled(spec, read_logs([log], MAPPING)))
-    assert replay_streamed(spec, [empty], MAPPING) is None
-
-
-def test_a_file_that_needs_the_row_reader_is_handed_back(tmp_path):
-    """A quote anywhere, even in the last block, sends the whole log back (None)."""
-    spec = SHIPPED["devon"]
-    header, *lines = render_log(simulate(spec, cases=6, seed=3)).splitlines()
-    lines[-1] = lines[-1].replace(",", ',"', 1) + '"'
-    log = tmp_path / "log.csv"
-    log.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
-
-    assert replay_streamed(spec, [log], MAPPING, block_bytes=100, shares=2) is None
+        assert got is not None
+        assert _outputs(got) == _outputs(replay_compiled(spec, read_logs([log], MAPPING)))
 
 
 def test_a_missing_file_is_handed_back(tmp_path):
@@ -208,15 +193,19 @@ def test_shares_read_back_every_row_with_its_place(tmp_path, held):
 
 
 def test_rows_that_do_not_follow_on_are_refused(tmp_path):
-    """A block whose rows skip one, or whose lines are not its rows plus one constant,
-    is not spilled (`replay_streamed` then reads the log whole)."""
+    """A block whose rows skip one is not spilled (`replay_streamed` then reads the log
+    whole); lines may skip (blank lines, records over several lines)."""
     rules = rule_index(SHIPPED["devon"], Reading.SHOULD)
     spill = Spill(tmp_path, 2, rules, CaseTable())
     assert not spill.add(_block([1, 3], [2, 4], [0, 1]), 0)
-    assert not spill.add(_block([1, 2], [2, 4], [0, 1]), 0)
-    assert spill.add(_block([1, 2], [2, 3], [0, 1]), 0)
+    assert spill.add(_block([1, 2], [2, 4], [0, 1]), 0)
     assert not spill.add(_block([4], [5], [0]), 0)
+    assert spill.add(_block([3, 4], [7, 8], [0, 1]), 0)
     spill.close()
+    files = (LogFile(name="a", rows=4),)
+    lines = sorted(line for share in spill.shares(files) for line in share.line.tolist())
+    assert lines == [2, 4, 7, 8]
+    assert spill.shifts == [(0, 1), (1, 2), (2, 4)]
 
 
 @pytest.mark.parametrize("limits", [(100, 100), (100, 4096), (100, 150), (4096, 4096)])

@@ -1,0 +1,165 @@
+"""A long CSV log a block at a time, for `replay_stream`: by the column readers where
+they are sure of a block, by the row reader where they are not, so any CSV streams.
+
+The header is read by the row reader's own `csv` reader. Then the lines after it are
+read about `size` bytes at a time and cut after the last line break; the column
+readers (`replay_columns_csv.csv_block`: the compiled scan, then pyarrow) take such a
+block only when nothing in it is unusual, no quote among it, so each of its line
+breaks ends a record. When they are not sure of one, the row reader reads on from the
+block's start (`replay_csv_lines.ByteLines`, `replay_read.csv_rows`) up to the end of
+the first record that ends at or past the block's end, as it would read the whole
+file, and the column readers take over again from there. A quoted field holding line
+breaks, a carriage return, a blank line or a malformed row costs the row reader's
+speed for its block only, never memory: the row reader's records become columns
+`replay_row_blocks.ROWS` at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO, Final
+
+from attrs import evolve
+
+from stepcheck.oracle.replay_columns import ColumnLog
+from stepcheck.oracle.replay_columns_csv import csv_block
+from stepcheck.oracle.replay_csv_lines import ByteLines
+from stepcheck.oracle.replay_read import Record, csv_names, csv_positions, csv_rows
+from stepcheck.oracle.replay_row_blocks import row_blocks
+from stepcheck.oracle.replay_rows import ColumnMap, LogError
+from stepcheck.oracle.replay_scan import BlockState
+
+__all__ = ["SMALLEST", "csv_blocks"]
+
+SMALLEST: Final = 64 * 2**10
+"""The smallest block tried again by the column readers before the row reader reads it."""
+
+
+class _File:
+    """One CSV file being read: where the next row starts, its number and line."""
+
+    def __init__(
+        self,
+        path: Path,
+        handle: BinaryIO,
+        mapping: ColumnMap,
+        case_id: Callable[[str], str],
+        state: BlockState,
+    ) -> None:
+        self.path, self.handle, self.mapping, self.case_id = path, handle, mapping, case_id
+        self.state = state
+        self.offset = 0
+        """Where the next row's first line starts in the file, in bytes."""
+        self.row = 1
+        self.line = 1
+        """The line the next row starts on."""
+        self.names: list[str] = []
+        self.positions: dict[str, int] = {}
+
+    def header(self) -> bool:
+        """Read the header; False when the file has no row to stream (empty: True, with
+        no rows) or its header is not CSV or lacks a mapped column (False)."""
+        lines = ByteLines(self.handle, first=True)
+        reader = csv.reader(lines)
+        try:
+            names = csv_names(self.path, reader)
+            if names is None:
+                self.offset = lines.consumed
+                return True
+            self.positions = csv_positions(self.path, names, self.mapping)
+        except LogError:  # the row reader says so, reading the whole log
+            return False
+        self.names, self.offset, self.line = names, lines.consumed, reader.line_num + 1
+        return True
+
+    def columns(self, data: bytes | memoryview) -> ColumnLog | None:
+        """The column readers' block of these whole lines (the next rows), or None."""
+        block = csv_block(
+            data, self.names, self.mapping, self.case_id, name=str(self.path),
+            first_row=self.row, state=self.state,
+        )  # fmt: skip
+        if block is None:
+            return None
+        if self.line != self.row + 1:  # blank lines or records over lines before it
+            block = evolve(block, line=block.line + (self.line - self.row - 1))
+        self.offset += len(data)
+        self.row += block.size
+        self.line += block.size
+        return block
+
+    def rows(self, size: int) -> Iterator[ColumnLog]:
+        """The row reader's rows from `offset` on, up to the end of the first record
+        that ends `size` bytes on or later (or the file's end)."""
+        self.handle.seek(self.offset)
+        lines = ByteLines(self.handle, first=False)
+        reader = csv.reader(lines)
+        read = 0
+
+        def records() -> Iterator[Record]:
+            nonlocal read
+            for record in csv_rows(reader, self.positions, self.line - 1):
+                read += 1
+                yield record
+                if lines.consumed >= size:
+                    return
+
+        yield from row_blocks(
+            records(), str(self.path), self.row, self.case_id, self.mapping.events,
+            self.state.cases,
+        )  # fmt: skip
+        self.offset += lines.consumed
+        self.row += read
+        self.line += reader.line_num
+        self.handle.seek(self.offset)
+
+
+def csv_blocks(
+    path: Path, mapping: ColumnMap, case_id: Callable[[str], str], size: int, state: BlockState
+) -> Iterator[ColumnLog | None]:
+    """A CSV file's rows, about `size` bytes at a time (None: its header is not CSV or
+    lacks a mapped column, which the row reader says when it reads the whole log).
+    A block the column readers refuse is tried again an eighth the size, down to
+    `SMALLEST` bytes, and only that is read by the row reader; the blocks then double
+    back to `size`, so one odd row costs the row reader's speed for a few hundred rows."""
+    with path.open("rb") as handle:
+        file = _File(path, handle, mapping, case_id, state)
+        if not file.header():
+            yield None
+            return
+        if not file.names:
+            return
+        handle.seek(file.offset)
+        wanted, buffer, kept = size, bytearray(size), 0
+        while True:
+            if len(buffer) - kept < wanted:  # a line longer than a block: room for more
+                # a new buffer, not resized in place: an array still viewing the old one
+                # (until the collector frees it) would make resizing fail
+                buffer = buffer + bytes(wanted)
+            with memoryview(buffer) as view:
+                read = handle.readinto(view[kept : kept + wanted])
+            filled = kept + read
+            if not read:  # the end: a last line with no line break, if any
+                if not kept:
+                    return
+                cut = kept
+            else:
+                cut = buffer.rfind(b"\n", 0, filled) + 1
+                if cut == 0:
+                    kept = filled
+                    continue
+            with memoryview(buffer) as view:  # the block is scanned where it was read
+                block = file.columns(view[:cut])
+            if block is None and wanted > SMALLEST and cut > SMALLEST:
+                wanted, kept = max(SMALLEST, wanted // 8), 0
+                handle.seek(file.offset)
+                continue
+            if block is None:
+                yield from file.rows(cut)
+                kept = 0
+                continue
+            yield block
+            wanted = min(size, 2 * wanted)
+            buffer[: filled - cut] = buffer[cut:filled]
+            kept = filled - cut
