@@ -115,21 +115,22 @@ def csv_block(
     name: str,
     first_row: int,
     scanner: bool = True,
+    arrow: bool = True,
     state: BlockState | None = None,
 ) -> ColumnLog | None:
     """Whole lines of a plain CSV file after its header, from row `first_row`, as
     columns; None when they need the row reader (or there are none). The compiled
     scan (`replay_scan`) is tried first unless `scanner` is False; pyarrow reads what
-    it is not sure of. A memoryview (lines still in a read buffer) is scanned in
-    place and copied only for pyarrow. With `state` (a long log's), case ids are
-    numbered in its table."""
+    it is not sure of unless `arrow` is False. A memoryview (lines still in a read
+    buffer) is scanned in place and copied only for pyarrow. With `state` (a long
+    log's), case ids are numbered in its table."""
     if not data:
         return None
     if scanner:
         scanned = scan_block(
             data, names, mapping, case_id, name=name, first_row=first_row, state=state
         )
-        if scanned is not None:
+        if scanned is not None or not arrow:
             return scanned
     block = _arrow_block(bytes(data), names, mapping, case_id, name=name, first_row=first_row)
     return block if block is None or state is None else numbered(block, state.cases)

@@ -2,16 +2,19 @@
 they are sure of a block, by the row reader where they are not, so any CSV streams.
 
 The header is read by the row reader's own `csv` reader. Then the lines after it are
-read about `size` bytes at a time and cut after the last line break; the column
-readers (`replay_columns_csv.csv_block`: the compiled scan, then pyarrow) take such a
-block only when nothing in it is unusual, no quote among it, so each of its line
-breaks ends a record. When they are not sure of one, the row reader reads on from the
-block's start (`replay_csv_lines.ByteLines`, `replay_read.csv_rows`) up to the end of
-the first record that ends at or past the block's end, as it would read the whole
-file, and the column readers take over again from there. A quoted field holding line
-breaks, a carriage return, a blank line or a malformed row costs the row reader's
-speed for its block only, never memory: the row reader's records become columns
-`replay_row_blocks.ROWS` at a time.
+read about `size` bytes at a time and cut after the last line break; the column readers
+(`replay_columns_csv.csv_block`: the compiled scan, then pyarrow) take such a block only
+when nothing in it is unusual, no quote among it, so each of its line breaks ends a
+record; or, when its only quotes are fields quoted whole and its only carriage returns
+end lines, a copy without them (`replay_scan_quotes`), which reads the same: many
+exports quote every field. When they are not sure of one, or a whole block has no line
+break (lines that end with a lone carriage return, or one line longer than a block), the
+row reader reads on from the block's start (`replay_csv_lines.ByteLines`,
+`replay_read.csv_rows`) up to the end of the first record that ends at or past the
+block's end, as it would read the whole file, and the column readers take over again
+from there. A quoted field holding line breaks, a carriage return, a blank line or a
+malformed row costs the row reader's speed for its block only, never memory: the row
+reader's records become columns `replay_row_blocks.ROWS` at a time.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Final
 
+import numpy as np
 from attrs import evolve
 
 from stepcheck.oracle.replay_columns import ColumnLog
@@ -30,9 +34,11 @@ from stepcheck.oracle.replay_read import Record, csv_names, csv_positions, csv_r
 from stepcheck.oracle.replay_row_blocks import row_blocks
 from stepcheck.oracle.replay_rows import ColumnMap, LogError
 from stepcheck.oracle.replay_scan import BlockState
+from stepcheck.oracle.replay_scan_quotes import unquoted
 
 __all__ = ["SMALLEST", "csv_blocks"]
 
+_ASCII: Final = 127
 SMALLEST: Final = 64 * 2**10
 """The smallest block tried again by the column readers before the row reader reads it."""
 
@@ -75,11 +81,14 @@ class _File:
         return True
 
     def columns(self, data: bytes | memoryview) -> ColumnLog | None:
-        """The column readers' block of these whole lines (the next rows), or None."""
-        block = csv_block(
-            data, self.names, self.mapping, self.case_id, name=str(self.path),
-            first_row=self.row, state=self.state,
-        )  # fmt: skip
+        """The column readers' block of these whole lines (the next rows), or None:
+        as they are, else with fields quoted whole unquoted and CRLFs made LF
+        (`replay_scan_quotes`), which reads the same."""
+        block = self._read(data)
+        if block is None:
+            plain = unquoted(data)
+            if plain is not None:
+                block = self._read(memoryview(plain))
         if block is None:
             return None
         if self.line != self.row + 1:  # blank lines or records over lines before it
@@ -87,6 +96,22 @@ class _File:
         self.offset += len(data)
         self.row += block.size
         self.line += block.size
+        return block
+
+    def _read(self, data: bytes | memoryview) -> ColumnLog | None:
+        """The scanner's columns of these lines, or pyarrow's when the scanner refused
+        bytes past ASCII, which it alone reads: what else the scanner refuses,
+        pyarrow's path refuses too (a line over 64 KiB or names made to collide aside,
+        which the row reader reads), and asking it costs several scans."""
+        block = csv_block(
+            data, self.names, self.mapping, self.case_id, name=str(self.path),
+            first_row=self.row, arrow=False, state=self.state,
+        )  # fmt: skip
+        if block is None and np.frombuffer(data, np.uint8).max(initial=0) > _ASCII:
+            block = csv_block(
+                data, self.names, self.mapping, self.case_id, name=str(self.path),
+                first_row=self.row, scanner=False, state=self.state,
+            )  # fmt: skip
         return block
 
     def rows(self, size: int) -> Iterator[ColumnLog]:
@@ -146,6 +171,10 @@ def csv_blocks(
                 cut = kept
             else:
                 cut = buffer.rfind(b"\n", 0, filled) + 1
+                if cut == 0 and filled >= wanted:  # no line break in a whole block
+                    yield from file.rows(filled)
+                    kept = 0
+                    continue
                 if cut == 0:
                     kept = filled
                     continue

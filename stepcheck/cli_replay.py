@@ -7,12 +7,14 @@ mapped column, a pseudonym without a key): one line on stderr, never a traceback
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Final
 
 import click
 from attrs import evolve
@@ -52,7 +54,11 @@ __all__ = ["replay_command", "simulate_command"]
 
 _REPLAY_FORMATS = ("text", "json", "markdown", "sarif")
 _READINGS = [reading.value for reading in Reading]
-_ENGINES = ("compiled", "vector", "executor", "dask")
+_ENGINES = ("auto", "compiled", "vector", "executor", "dask")
+VECTOR_ABOVE: Final = 16 * 2**20
+"""`--engine auto` takes the vector engine for logs larger than this in all (bytes on
+disk): below it, the compiled engine's rows are done before the vector engine's
+compiled code has loaded (about two seconds, BENCHMARKS.md)."""
 
 
 @click.command(name="replay")
@@ -118,9 +124,10 @@ _ENGINES = ("compiled", "vector", "executor", "dask")
 @click.option(
     "--engine",
     type=click.Choice(_ENGINES),
-    default="compiled",
+    default="auto",
     show_default=True,
-    help="compiled: the spec as a transition table, cases with a finding explained by the "
+    help="auto: vector for logs over 16 MiB in all, else compiled; "
+    "compiled: the spec as a transition table, cases with a finding explained by the "
     "executor; vector: the same table, all cases advanced together over columns read by "
     "pyarrow (numpy); executor: every case through the executor; dask: the compiled engine on a "
     "Dask cluster (needs stepcheck[dask]); the same output from each",
@@ -181,7 +188,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
         columns = evolve(columns, events=parse_event_map(_lines(event_map, "event map"), steps))
     case_id = pseudonymiser(read_key(key_file, os.environ)) if pseudonymise else str
     end = _as_of(as_of)
-    if engine == "vector":
+    if _chosen(engine, logs) == "vector":
         report = _vector(spec, logs, columns, log_format, case_id, Reading(reading), end)
     else:
         read = _read(logs, columns, log_format, case_id)
@@ -303,9 +310,11 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
     reading: Reading,
     end: datetime | None,
 ) -> ReplayReport:
-    """`--engine vector`: CSV and Parquet logs read by pyarrow as columns when nothing in
-    them is unusual (in blocks and shares past `STREAM_ABOVE` bytes, in bounded memory),
-    any other log by the row reader; numpy and pyarrow load only here."""
+    """`--engine vector`: CSV and Parquet logs up to `STREAM_ABOVE` bytes read whole as
+    columns when nothing in them is unusual; any other log in blocks and shares, in
+    bounded memory (the row reader reading what the column readers are not sure of);
+    a log the blocks cannot take (facts, a header lacking a column) by the row reader
+    whole, which says what is wrong. numpy and pyarrow load only here."""
     # imported here: pyarrow and numpy take a moment to load, and only this engine needs them
     from stepcheck.oracle.replay_columns import from_read  # noqa: PLC0415
     from stepcheck.oracle.replay_columns_parquet import read_columns  # noqa: PLC0415
@@ -318,17 +327,31 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
     from stepcheck.oracle.replay_vector_report import replay_vector  # noqa: PLC0415
 
     with ordinary_pages():  # numpy's huge pages cost more in the kernel than they save
-        if log_bytes(logs, log_format) > STREAM_ABOVE:
+        log = None
+        if log_bytes(logs, log_format) <= STREAM_ABOVE:
+            log = read_columns(list(logs), columns, log_format=log_format, case_id=case_id)
+        if log is None:  # long, or something unusual in it: block by block
             streamed = replay_streamed(
                 spec, logs, columns, reading=reading, as_of=end, case_id=case_id,
                 log_format=log_format,
             )  # fmt: skip
             if streamed is not None:
                 return streamed
-        log = read_columns(list(logs), columns, log_format=log_format, case_id=case_id)
-        if log is None:
             log = from_read(_read(logs, columns, log_format, case_id))
         return replay_vector(spec, log, reading=reading, as_of=end)
+
+
+def _chosen(engine: str, logs: tuple[Path, ...]) -> str:
+    """The engine `--engine` names; for `auto`, vector when the logs' bytes on disk are
+    over `VECTOR_ABOVE` (a missing or unreadable log counts none: the reader says what
+    is wrong with it), else compiled."""
+    if engine != "auto":
+        return engine
+    total = 0
+    for path in logs:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size if path.is_file() else 0
+    return "vector" if total > VECTOR_ABOVE else "compiled"
 
 
 def _read(

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemas import sarif_schema
 
+from stepcheck import cli_replay
 from stepcheck.cli import cli
 from stepcheck.oracle.replay_formats import replay_schema
 from stepcheck.oracle.replay_privacy import KEY_ENV
@@ -495,11 +496,12 @@ def test_facts_are_checked_against_the_spec(tmp_path):
 
 @pytest.mark.parametrize("output_format", ["text", "json", "markdown", "sarif"])
 def test_compiled_vector_and_executor_engines_print_the_same_bytes(tmp_path, output_format):
-    """The default engine (compiled), `--engine vector` and `--engine executor`, every
-    format and the violations CSV, on a log with every kind of row."""
+    """The default engine (auto: compiled for a log this small), `--engine vector` and
+    `--engine executor`, every format and the violations CSV, on a log with every
+    kind of row."""
     log = str(_violating_log(tmp_path))
     outputs = []
-    for engine in ("compiled", "vector", "executor"):
+    for engine in ("auto", "vector", "executor"):
         csv_path = tmp_path / f"{engine}.csv"
         result = _run(
             "replay", SPEC, log, "--map", MAP, "--format", output_format, "--timelines",
@@ -508,6 +510,30 @@ def test_compiled_vector_and_executor_engines_print_the_same_bytes(tmp_path, out
         assert result.exit_code == 1, result.output
         outputs.append((result.output, csv_path.read_text(encoding="utf-8")))
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_the_default_engine_is_vector_for_large_logs_only(tmp_path, monkeypatch):
+    """`--engine auto` (the default) takes the vector engine past `VECTOR_ABOVE` bytes
+    of logs in all, the compiled one below; the output is the same either way."""
+    log = str(_violating_log(tmp_path))
+    chosen: list[str] = []
+    real = cli_replay._vector
+
+    def vector(*args: object) -> object:
+        chosen.append("vector")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli_replay, "_vector", vector)
+    small = _run("replay", SPEC, log, "--map", MAP, "--format", "json")
+    assert chosen == []
+    monkeypatch.setattr(cli_replay, "VECTOR_ABOVE", Path(log).stat().st_size - 1)
+    large = _run("replay", SPEC, log, "--map", MAP, "--format", "json")
+    assert chosen == ["vector"]
+    assert small.exit_code == large.exit_code == 1
+    assert small.output == large.output
+    missing = _run("replay", SPEC, str(tmp_path / "missing.csv"), "--map", MAP)
+    assert missing.exit_code == 2
+    assert "no such log" in missing.output
 
 
 @pytest.mark.parametrize("output_format", ["text", "json", "sarif"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_replay_columns_parquet import _table
@@ -180,14 +181,19 @@ def test_empty_files_stream_as_no_rows(tmp_path):
     assert _outputs(got) == expected
 
 
-def test_rows_are_read_by_the_row_reader_a_block_at_a_time(tmp_path, monkeypatch):
-    """A log the column readers refuse throughout (every field quoted) never has more
-    than `ROWS` rows of the row reader's at once."""
+@pytest.mark.parametrize("odd", ["doubled", "cr"])
+def test_rows_are_read_by_the_row_reader_a_block_at_a_time(tmp_path, monkeypatch, odd):
+    """A log the column readers refuse throughout (a doubled quote on every line, or
+    lines ending with a lone carriage return, so no line break at all) never has
+    more than `ROWS` rows of the row reader's at once."""
     spec = SHIPPED["somerset"]
     header, *lines = render_log(simulate(spec, cases=30, seed=5)).splitlines()
-    log = tmp_path / "quoted.csv"
-    quoted = ['"' + line.replace(",", '","') + '"' for line in lines]
-    log.write_text("\n".join([header, *quoted]) + "\n")
+    log = tmp_path / "odd.csv"
+    if odd == "doubled":
+        odd_lines = [line + ',"x""y"' for line in lines]
+        log.write_text("\n".join([header + ",note", *odd_lines]) + "\n")
+    else:
+        log.write_text("\r".join([header, *lines]) + "\r")
     monkeypatch.setattr(replay_row_blocks, "ROWS", 16)
     sizes: list[int] = []
     real = replay_row_blocks._block
@@ -204,3 +210,19 @@ def test_rows_are_read_by_the_row_reader_a_block_at_a_time(tmp_path, monkeypatch
     assert _outputs(got) == _outputs(replay_compiled(spec, read_logs([log], MAPPING)))
     assert sum(sizes) == len(lines)
     assert max(sizes) == 16
+
+
+def test_fields_quoted_whole_and_crlf_are_read_by_the_column_readers(tmp_path, monkeypatch):
+    """What exports write (every field quoted, CRLF line ends) never reaches the row
+    reader, and reads as the row reader reads it."""
+    spec = SHIPPED["hertfordshire"]
+    header, *lines = render_log(simulate(spec, cases=30, seed=8, plants=PLANT_KINDS)).splitlines()
+    log = tmp_path / "export.csv"
+    quoted = ['"' + line.replace(",", '","') + '"' for line in [header, *lines]]
+    log.write_text("\r\n".join(quoted) + "\r\n")
+    monkeypatch.setattr(replay_row_blocks, "_block", None)  # never called
+
+    got = replay_streamed(spec, [log], MAPPING, block_bytes=4096, shares=2)
+
+    assert got is not None
+    assert _outputs(got) == _outputs(replay_compiled(spec, read_logs([log], MAPPING)))
