@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from stepcheck.oracle.replay_columns import Ints
 
-__all__ = ["scan", "tables"]
+__all__ = ["QUOTES", "RETURNS", "scan", "tables", "zero_bytes"]
 
 _NORMAL, _COMMA, _NEWLINE = 0, 1, 2
 """What ends a field: the end of the block, a comma, a newline."""
@@ -30,8 +30,8 @@ _ONES: Final = np.uint64(0x0101010101010101)
 _HIGHS: Final = np.uint64(0x8080808080808080)
 _COMMAS: Final = np.uint64(0x2C2C2C2C2C2C2C2C)
 _NEWLINES: Final = np.uint64(0x0A0A0A0A0A0A0A0A)
-_RETURNS: Final = np.uint64(0x0D0D0D0D0D0D0D0D)
-_QUOTES: Final = np.uint64(0x2222222222222222)
+RETURNS: Final = np.uint64(0x0D0D0D0D0D0D0D0D)
+QUOTES: Final = np.uint64(0x2222222222222222)
 _LOWS: Final = np.uint64(0x7F7F7F7F7F7F7F7F)
 _BYTE_OF: Final = np.uint64(0x0001020304050607)
 """Times a word's lowest set byte k (1 << 8k), its top byte is k."""
@@ -47,7 +47,7 @@ _PRIME: Final = np.uint64(1099511628211)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _zero_bytes(word: np.uint64) -> np.uint64:
+def zero_bytes(word: np.uint64) -> np.uint64:
     """The high bit of each byte of `word` that is zero, exactly (no carry between
     bytes: each byte's low seven bits plus 127 stays below 256)."""
     low = (word & _LOWS) + _LOWS
@@ -66,10 +66,10 @@ def _lines(data: npt.NDArray[np.uint8]) -> int:
     words = data[:whole].view(np.uint64)
     for at in range(words.size):
         word = words[at]
-        newlines = _zero_bytes(word ^ _NEWLINES)
+        newlines = zero_bytes(word ^ _NEWLINES)
         count += ((newlines >> np.uint64(7)) * _ONES) >> np.uint64(56)  # their number
-        bad |= (word & _HIGHS) | _zero_bytes(word) | _zero_bytes(word ^ _RETURNS)
-        bad |= _zero_bytes(word ^ _QUOTES)
+        bad |= (word & _HIGHS) | zero_bytes(word) | zero_bytes(word ^ RETURNS)
+        bad |= zero_bytes(word ^ QUOTES)
     lines = int(np.int64(count))
     for at in range(whole, size):
         byte = data[at]

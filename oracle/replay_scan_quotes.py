@@ -23,6 +23,8 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from stepcheck.oracle.replay_scan_bytes import QUOTES, RETURNS, zero_bytes
+
 __all__ = ["unquoted"]
 
 _QUOTE: Final = 34
@@ -80,10 +82,28 @@ def _unquoted(data: npt.NDArray[np.uint8], out: npt.NDArray[np.uint8]) -> int:
     return copied
 
 
+@numba.njit(cache=True, nogil=True)
+def _any_quote_or_return(data: npt.NDArray[np.uint8]) -> bool:
+    """Whether `data` holds a quote or a carriage return: eight bytes at a time, so a
+    block the scan refused for another reason costs a glance, not a copy."""
+    whole = data.size - data.size % 8
+    found = np.uint64(0)
+    words = data[:whole].view(np.uint64)
+    for at in range(words.size):
+        word = words[at]
+        found |= zero_bytes(word ^ QUOTES) | zero_bytes(word ^ RETURNS)
+    for at in range(whole, data.size):
+        if data[at] in (_QUOTE, _RETURN):
+            return True
+    return found != 0
+
+
 def unquoted(data: bytes | memoryview | npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8] | None:
     """The block with its fields quoted whole unquoted and its CRLFs made LF, when
     that reads the same (module docstring); None otherwise, or when it has neither."""
     array = np.frombuffer(data, np.uint8)
+    if not _any_quote_or_return(array):
+        return None
     out = np.empty(array.size, np.uint8)
     copied = _unquoted(array, out)
     if copied < 0 or copied == array.size:
