@@ -83,18 +83,21 @@ def replay_streamed(
     block_bytes: int = BLOCK_BYTES,
     shares: int | None = None,
     held: int = HELD,
+    progress: Callable[[int], None] | None = None,
 ) -> ReplayReport | None:
-    """`replay_vector`'s report of `paths`, in bounded memory; None when a file needs
-    the row reader. `shares` defaults to one per `SHARE_BYTES` of the logs; up to
-    `held` bytes of their records stay in memory (`replay_spill.Spill`)."""
+    """`replay_vector`'s report of `paths`, in bounded memory; None when a file cannot
+    be read in blocks (the row reader then says why). `shares` defaults to one per
+    `SHARE_BYTES` of the logs; up to `held` bytes of their records stay in memory
+    (`replay_spill.Spill`); `progress` is told the rows read so far after each block."""
     if any(name.startswith("fact.") for name in mapping.columns):
         return None
     if not all(path.is_file() for path in paths):
         return None
     try:
         return _streamed(
-            spec, paths, mapping, reading, as_of, case_id, log_format, block_bytes, shares, held
-        )
+            spec, paths, mapping, reading, as_of, case_id, log_format, block_bytes, shares, held,
+            progress,
+        )  # fmt: skip
     except OSError:  # a log unreadable part way, or no room for the shares: read it whole
         return None
 
@@ -110,6 +113,7 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
     block_bytes: int,
     shares: int | None,
     held: int,
+    progress: Callable[[int], None] | None,
 ) -> ReplayReport | None:
     count = shares or openable(max(1, -(-log_bytes(paths, log_format) // SHARE_BYTES)))
     rules = rule_index(spec, reading)
@@ -118,7 +122,9 @@ def _streamed(  # noqa: PLR0917 - `replay_streamed`'s options
         spill = Spill(Path(folder), count, rules, state.cases, held=held)
         files: list[LogFile] = []
         for number, path in enumerate(paths):
-            rows = _spilled(path, number, mapping, case_id, log_format, block_bytes, spill, state)
+            rows = _spilled(
+                path, number, mapping, case_id, log_format, block_bytes, spill, state, progress
+            )
             if rows is None:
                 return None
             files.append(LogFile(name=str(path), rows=rows))
@@ -185,6 +191,7 @@ def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
     block_bytes: int,
     spill: Spill,
     state: BlockState,
+    progress: Callable[[int], None] | None,
 ) -> int | None:
     """Spill every block of the file at `path`; its number of rows, or None."""
     if not path.is_file():
@@ -205,6 +212,8 @@ def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`
         if not spill.add(block, number):
             return None
         rows += block.size
+        if progress is not None:
+            progress(spill.read)
     return rows
 
 

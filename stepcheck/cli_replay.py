@@ -331,10 +331,13 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
         if log_bytes(logs, log_format) <= STREAM_ABOVE:
             log = read_columns(list(logs), columns, log_format=log_format, case_id=case_id)
         if log is None:  # long, or something unusual in it: block by block
+            shown = _progress() if sys.stderr.isatty() else None
             streamed = replay_streamed(
                 spec, logs, columns, reading=reading, as_of=end, case_id=case_id,
-                log_format=log_format,
+                log_format=log_format, progress=shown,
             )  # fmt: skip
+            if shown is not None:
+                sys.stderr.write("\r\x1b[K")
             if streamed is not None:
                 return streamed
             log = from_read(_read(logs, columns, log_format, case_id))

@@ -226,3 +226,19 @@ def test_fields_quoted_whole_and_crlf_are_read_by_the_column_readers(tmp_path, m
 
     assert got is not None
     assert _outputs(got) == _outputs(replay_compiled(spec, read_logs([log], MAPPING)))
+
+
+def test_progress_is_told_the_rows_read_after_each_block(tmp_path):
+    """What the terminal's progress line shows while a long log is read."""
+    spec = SHIPPED["devon"]
+    log = tmp_path / "log.csv"
+    log.write_text(render_log(simulate(spec, cases=20, seed=3)), encoding="utf-8")
+    rows = len(log.read_text(encoding="utf-8").splitlines()) - 1
+    seen: list[int] = []
+
+    got = replay_streamed(spec, [log], MAPPING, block_bytes=500, progress=seen.append)
+
+    assert got is not None
+    assert len(seen) > 1
+    assert seen == sorted(seen)
+    assert seen[-1] == rows == got.totals.rows
