@@ -45,22 +45,19 @@ from stepcheck.oracle.replay_model import ReplayReport
 from stepcheck.oracle.replay_parquet import batch_records
 from stepcheck.oracle.replay_read import LogFile, format_of, records_of
 from stepcheck.oracle.replay_row_blocks import row_blocks
-from stepcheck.oracle.replay_rows import ColumnMap, LogError, Malformed, RowPlace
+from stepcheck.oracle.replay_rows import ColumnMap, Malformed, RowPlace
 from stepcheck.oracle.replay_scan import BlockState
+from stepcheck.oracle.replay_size import log_bytes
 from stepcheck.oracle.replay_spill import HELD, Spill
 from stepcheck.oracle.replay_stream_csv import csv_blocks
 from stepcheck.oracle.replay_vector_report import replay_vector
 from stepcheck.oracle.replay_vector_table import VectorTable
 from stepcheck.spec.model import ProtocolSpec, Reading
 
-__all__ = ["BLOCK_BYTES", "SHARE_BYTES", "STREAM_ABOVE", "log_bytes", "openable", "replay_streamed"]
+__all__ = ["BLOCK_BYTES", "SHARE_BYTES", "STREAM_ABOVE", "openable", "replay_streamed"]
 
 STREAM_ABOVE: Final = 256 * 2**20
 """Logs larger than this in all (`log_bytes`) are replayed in shares."""
-PARQUET_ROW_BYTES: Final = 100
-"""What a Parquet row weighs, as the CSV line of a row of the canonical columns
-(about 100 bytes): Parquet compresses a log's columns some twenty times, so its size on
-disk would leave a ten-million-row log whole."""
 BLOCK_BYTES: Final = 32 * 2**20
 """About how much of a file is read at once (a Parquet batch: this over 64 bytes rows)."""
 SHARE_BYTES: Final = 64 * 2**20
@@ -156,30 +153,6 @@ def openable(wanted: int) -> int:
         except (ValueError, OSError):  # not allowed here: the limit as it is
             pass
     return max(1, min(wanted, soft - _SPARE_FILES))
-
-
-def log_bytes(paths: Sequence[Path], log_format: str | None = None) -> int:
-    """How large the logs are, to decide whether to stream them and in how many shares:
-    bytes on disk, a Parquet file's rows at `PARQUET_ROW_BYTES` each."""
-    total = 0
-    for path in paths:
-        if not path.is_file():
-            continue
-        if _format(path, log_format) == "parquet":
-            try:
-                total += pq.ParquetFile(path).metadata.num_rows * PARQUET_ROW_BYTES
-                continue
-            except (pa.ArrowException, OSError):
-                pass  # the reader says what is wrong with it
-        total += path.stat().st_size
-    return total
-
-
-def _format(path: Path, log_format: str | None) -> str | None:
-    try:
-        return format_of(path, log_format)
-    except LogError:  # the reader says so
-        return None
 
 
 def _spilled(  # noqa: PLR0917 - one file of `replay_streamed`

@@ -7,7 +7,6 @@ mapped column, a pseudonym without a key): one line on stderr, never a traceback
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import time
@@ -20,6 +19,7 @@ import click
 from attrs import evolve
 
 from stepcheck.cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATED, tier_option
+from stepcheck.oracle import replay_size
 from stepcheck.oracle.executor import Executor
 from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_dask import replay_dask
@@ -188,7 +188,7 @@ def replay_command(  # noqa: PLR0917 - click passes every option as a parameter
         columns = evolve(columns, events=parse_event_map(_lines(event_map, "event map"), steps))
     case_id = pseudonymiser(read_key(key_file, os.environ)) if pseudonymise else str
     end = _as_of(as_of)
-    if _chosen(engine, logs) == "vector":
+    if _chosen(engine, logs, log_format) == "vector":
         report = _vector(spec, logs, columns, log_format, case_id, Reading(reading), end)
     else:
         read = _read(logs, columns, log_format, case_id)
@@ -319,16 +319,12 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
     from stepcheck.oracle.replay_columns import from_read  # noqa: PLC0415
     from stepcheck.oracle.replay_columns_parquet import read_columns  # noqa: PLC0415
     from stepcheck.oracle.replay_pages import ordinary_pages  # noqa: PLC0415
-    from stepcheck.oracle.replay_stream import (  # noqa: PLC0415
-        STREAM_ABOVE,
-        log_bytes,
-        replay_streamed,
-    )
+    from stepcheck.oracle.replay_stream import STREAM_ABOVE, replay_streamed  # noqa: PLC0415
     from stepcheck.oracle.replay_vector_report import replay_vector  # noqa: PLC0415
 
     with ordinary_pages():  # numpy's huge pages cost more in the kernel than they save
         log = None
-        if log_bytes(logs, log_format) <= STREAM_ABOVE:
+        if replay_size.log_bytes(logs, log_format) <= STREAM_ABOVE:
             log = read_columns(list(logs), columns, log_format=log_format, case_id=case_id)
         if log is None:  # long, or something unusual in it: block by block
             shown = _progress() if sys.stderr.isatty() else None
@@ -344,17 +340,13 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
         return replay_vector(spec, log, reading=reading, as_of=end)
 
 
-def _chosen(engine: str, logs: tuple[Path, ...]) -> str:
-    """The engine `--engine` names; for `auto`, vector when the logs' bytes on disk are
-    over `VECTOR_ABOVE` (a missing or unreadable log counts none: the reader says what
-    is wrong with it), else compiled."""
+def _chosen(engine: str, logs: tuple[Path, ...], log_format: str | None) -> str:
+    """The engine `--engine` names; for `auto`, vector when the logs weigh over
+    `VECTOR_ABOVE` (bytes on disk, a Parquet row as 100: `replay_size.log_bytes`),
+    else compiled."""
     if engine != "auto":
         return engine
-    total = 0
-    for path in logs:
-        with contextlib.suppress(OSError):
-            total += path.stat().st_size if path.is_file() else 0
-    return "vector" if total > VECTOR_ABOVE else "compiled"
+    return "vector" if replay_size.log_bytes(logs, log_format) > VECTOR_ABOVE else "compiled"
 
 
 def _read(

@@ -27,8 +27,9 @@ from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_engine import rule_index
 from stepcheck.oracle.replay_read import LogFile, read_logs
 from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
+from stepcheck.oracle.replay_size import PARQUET_ROW_BYTES, log_bytes
 from stepcheck.oracle.replay_spill import HELD, RECORD, Spill, _recoded
-from stepcheck.oracle.replay_stream import PARQUET_ROW_BYTES, log_bytes, replay_streamed
+from stepcheck.oracle.replay_stream import replay_streamed
 from stepcheck.spec.model import Reading
 
 
