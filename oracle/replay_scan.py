@@ -32,12 +32,17 @@ import numpy.typing as npt
 from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, file_columns
 from stepcheck.oracle.replay_rows import ColumnMap
-from stepcheck.oracle.replay_scan_bytes import scan, tables
+from stepcheck.oracle.replay_scan_bytes import FIRST_SLOTS, scan, tables
 from stepcheck.oracle.replay_scan_times import times_of
 
 __all__ = ["BlockState", "scan_block"]
 
 _READ: Final = ("case", "time", "event", "status", "owner")
+_SHORTEST_ROW: Final = 16
+"""Fewer bytes than any row the scan takes (a date alone is ten, with two more required
+values and the commas between them), so a block of n bytes needs at most 2n/16 slots:
+a small one (a long log's blocks are smaller after an odd row) gets new small tables
+rather than emptying the large ones a long log's blocks grew."""
 """The canonical columns the scan reads, in the order of its `wanted` array."""
 
 
@@ -98,10 +103,13 @@ def scan_block(
     wanted = np.array([positions.get(canonical, -1) for canonical in _READ], np.int64)
     bytes_ = np.frombuffer(data, np.uint8)
     slots, spans = tables() if state is None else (state.slots, state.spans)
+    most = 1 << (2 * (len(bytes_) // _SHORTEST_ROW + 1)).bit_length()
+    if most < slots.shape[1]:  # a small block: new small tables, not a large one emptied
+        slots, spans = tables(max(most, FIRST_SLOTS))
     size, codes, times, spans, counts, slots = scan(
         bytes_, len(names), wanted, checked, slots, spans
     )
-    if state is not None:
+    if state is not None and slots.shape[1] >= state.slots.shape[1]:  # kept, or grown
         state.slots, state.spans = slots, spans
     cases = None if state is None else state.cases
     if size <= 0 or not times_of(bytes_, times, size):

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from stepcheck.oracle.replay_columns import Ints
 
-__all__ = ["QUOTES", "RETURNS", "scan", "tables", "zero_bytes"]
+__all__ = ["FIRST_SLOTS", "QUOTES", "RETURNS", "scan", "tables", "zero_bytes"]
 
 _NORMAL, _COMMA, _NEWLINE = 0, 1, 2
 """What ends a field: the end of the block, a comma, a newline."""
@@ -38,7 +38,7 @@ _BYTE_OF: Final = np.uint64(0x0001020304050607)
 _LONGEST: Final = 1 << 16
 """Longer lines are left to pyarrow (none is in a real log; a slot packs a name's
 length beside its code, and a bound keeps that packing far from overflowing)."""
-_FIRST_SLOTS: Final = 1024
+FIRST_SLOTS: Final = 1024
 _PROBES: Final = 64
 """Slots looked at before giving up: never reached unless bytes are made to collide."""
 _SEED: Final = np.uint64(14695981039346656037)
@@ -98,11 +98,10 @@ def _stamp(value: np.uint64) -> np.int64:
     return np.int64((value ^ (value >> np.uint64(29))) >> np.uint64(1))
 
 
-def tables() -> tuple[Ints, Ints]:
-    """New dictionaries for `scan`: their slots and their values' spans."""
-    return np.full((4, _FIRST_SLOTS, 4), -1, np.int64), np.empty(
-        (4, _FIRST_SLOTS // 2, 2), np.int64
-    )
+def tables(slots: int = FIRST_SLOTS) -> tuple[Ints, Ints]:
+    """New dictionaries for `scan` of `slots` slots (a power of two): their slots and
+    their values' spans."""
+    return np.full((4, slots, 4), -1, np.int64), np.empty((4, slots // 2, 2), np.int64)
 
 
 @numba.njit(cache=True, nogil=True)
