@@ -104,7 +104,7 @@ def _any_quote_or_return(data: npt.NDArray[np.uint8]) -> bool:
     for at in range(whole, data.size):
         if data[at] in (_QUOTE, _RETURN):
             return True
-    return found != 0
+    return bool(found != 0)
 
 
 def unquoted(data: bytes | memoryview | npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8] | None:

@@ -88,7 +88,7 @@ class _File:
         if block is None:
             plain = unquoted(data)
             if plain is not None:
-                block = self._read(memoryview(plain))
+                block = self._read(plain.data)
         if block is None:
             return None
         if self.line != self.row + 1:  # blank lines or records over lines before it
