@@ -28,7 +28,6 @@ from typing import Final
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from attrs import evolve
 
 from stepcheck.oracle.replay_case_table import CaseTable
@@ -155,6 +154,10 @@ def log_bytes(paths: Sequence[Path], log_format: str | None = None) -> int:
         if not path.is_file():
             continue
         if _format(path, log_format) == "parquet":
+            # imported here: pyarrow.parquet loads pyarrow.fs and ssl (about 60 ms),
+            # which a CSV log never needs
+            import pyarrow.parquet as pq  # noqa: PLC0415
+
             try:
                 total += pq.ParquetFile(path).metadata.num_rows * PARQUET_ROW_BYTES
                 continue
@@ -250,6 +253,10 @@ def _parquet_blocks(
 ) -> Iterator[ColumnLog | None]:
     """A Parquet file's rows, a batch at a time (None: they need the row reader): text
     columns read as dictionaries, case ids numbered in `cases` from Arrow's buffers."""
+    # imported here: pyarrow.parquet loads pyarrow.fs and ssl (about 60 ms), which a CSV
+    # log never needs
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
     try:
         found = pq.ParquetFile(path)
         if any(column not in found.schema_arrow.names for _, column in mapping.wanted):
