@@ -27,9 +27,9 @@ from typing import Final, assert_never, overload
 
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
-from holidays.countries.united_kingdom import UnitedKingdom
 
 from stepcheck.spec.duration import Duration, Unit
+from stepcheck.spec.holiday_table import holiday_names
 
 __all__ = [
     "SCAN_YEARS",
@@ -346,23 +346,11 @@ def _calendar(last_year: int) -> _Calendar:
     )
 
 
-class _EnglandAndWales(UnitedKingdom):
-    """The package's England & Wales bank holidays, projected by its rules past 2100.
-
-    The package lists no holidays after its `end_year` (2100), which would make
-    every weekday of 2101 a working day; spans that start late in `SCAN_YEARS`
-    end there, so the regular rules carry on instead.
-    """
-
-    end_year = 9999
-
-
 @cache
 def _holiday_names(first_year: int, last_year: int) -> tuple[tuple[date, str], ...]:
-    years = range(first_year, last_year + 1)
-    # The package's country classes leave __init__ unannotated.
-    table = _EnglandAndWales(subdiv="ENG", years=years, observed=True)  # type: ignore[no-untyped-call]
-    return tuple(sorted((day, str(name)) for day, name in table.items() if day.year in years))
+    # The package's table, kept on disk between runs (`holiday_table`); past 2100,
+    # where the package stops, its rules carry on (`holiday_rules`).
+    return holiday_names(first_year, last_year)
 
 
 @cache
