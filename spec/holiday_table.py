@@ -84,10 +84,14 @@ def table_key() -> dict[str, object] | None:
     return {"format": _FORMAT, "holidays": package, "rules": rules, "years": years}
 
 
-def table_path(key: dict[str, object]) -> Path:
-    """The table's file in the cache folder, named by a digest of its key."""
+def table_path(key: dict[str, object]) -> Path | None:
+    """The table's file in the cache folder, named by a digest of its key; None when
+    there is no cache folder (no home folder to put it in)."""
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()
-    return default_folder() / f"bank-holidays-{digest[:24]}.json"
+    try:
+        return default_folder() / f"bank-holidays-{digest[:24]}.json"
+    except RuntimeError:  # Path.home(): no home folder known for this user
+        return None
 
 
 def _from_package(first_year: int, last_year: int) -> Holidays:

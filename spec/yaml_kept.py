@@ -58,7 +58,7 @@ def read_yaml_kept(raw: bytes, file: str) -> tuple[Document | None, list[Diagnos
 
 def document_path(raw: bytes, file: str) -> Path | None:
     """Where the document of `raw` read as `file` is kept; None when the reader's code
-    cannot be read (then nothing is kept)."""
+    cannot be read or there is no cache folder (then nothing is kept)."""
     digest = hashlib.sha256()
     for part in (f"format {_FORMAT}", f"ruamel.yaml {ruamel.yaml.__version__}", file):
         digest.update(part.encode("utf-8") + b"\0")
@@ -68,7 +68,10 @@ def document_path(raw: bytes, file: str) -> Path | None:
     except OSError:
         return None
     digest.update(hashlib.sha256(raw).digest())
-    return default_folder() / "documents" / f"{digest.hexdigest()}.json"
+    try:
+        return default_folder() / "documents" / f"{digest.hexdigest()}.json"
+    except RuntimeError:  # Path.home(): no home folder known for this user
+        return None
 
 
 def _encode(document: Document, key: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ change, or when the file is damaged.
 """
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -146,3 +147,23 @@ def test_a_folder_that_cannot_be_written_only_costs_time(tmp_path, monkeypatch, 
 
     assert package_calls == [(TABLE_YEARS.start, TABLE_YEARS.stop - 1)] * 2
     assert names == again == holiday_rules.package_holiday_names(2026, 2026)
+
+
+def test_without_a_home_folder_the_table_is_computed(monkeypatch, package_calls):
+    """No cache folder can be named (no $STEPCHECK_CACHE_DIR, $XDG_CACHE_HOME or home):
+    the table is the package's, and nothing is written."""
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("STEPCHECK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    holiday_table._table.cache_clear()
+    try:
+        names = holiday_names(2026, 2026)
+    finally:
+        holiday_table._table.cache_clear()
+
+    assert package_calls == [(TABLE_YEARS.start, TABLE_YEARS.stop - 1)]
+    assert names == holiday_rules.package_holiday_names(2026, 2026)

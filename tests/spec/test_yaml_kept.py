@@ -151,3 +151,23 @@ def test_a_damaged_file_is_read_again(cache_folder, fresh_reads, damage):
 
     assert len(fresh_reads) == 2
     assert_same(again, fresh)
+
+
+def test_without_a_home_folder_the_spec_is_read(monkeypatch, fresh_reads):
+    """No cache folder can be named: every read parses, and gives the same document."""
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("STEPCHECK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    path = Path("spec/authorities/devon.yaml")
+    raw = path.read_bytes()
+
+    first = read_yaml_kept(raw, str(path))
+    second = read_yaml_kept(raw, str(path))
+
+    assert document_path(raw, str(path)) is None
+    assert len(fresh_reads) == 2
+    assert_same(first, second)
