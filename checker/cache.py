@@ -34,6 +34,7 @@ from stepcheck.checker.engines import Limits, stopped_by_clock
 from stepcheck.checker.properties import Outcome
 from stepcheck.checker.results import Strength, Verdict
 from stepcheck.checker.verify import Decision
+from stepcheck.spec.cache_folder import default_folder
 from stepcheck.spec.model import Property, ProtocolSpec, Reading
 from stepcheck.spec.timing import Timing
 from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
@@ -41,15 +42,6 @@ from stepcheck.spec.trace import State, StepKind, Trace, TraceStep
 __all__ = ["DecisionCache", "code_digest", "decision_key", "default_folder"]
 
 _FORMAT = 3
-
-
-def default_folder() -> Path:
-    """`$STEPCHECK_CACHE_DIR`, else `$XDG_CACHE_HOME/stepcheck`, else `~/.cache/stepcheck`."""
-    explicit = os.environ.get("STEPCHECK_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "stepcheck"
 
 
 def decision_key(spec: ProtocolSpec, prop: Property, times: Timing, limits: Limits) -> str:

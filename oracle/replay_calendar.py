@@ -10,9 +10,10 @@ counted by `working_days_between` itself, so the answers are always that functio
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import accumulate
 from typing import Final
 
-from stepcheck.spec.workdays import is_working_day, working_days_between
+from stepcheck.spec.workdays import working_days_between, working_flags
 
 __all__ = ["WorkingCalendar", "working_calendar"]
 
@@ -24,12 +25,8 @@ class WorkingCalendar:
     """Working days counted up to each day, as one integer list over 1999-2102."""
 
     def __init__(self) -> None:
-        counts = []
-        total = 0
-        for ordinal in range(_FIRST, _LAST + 1):
-            total += is_working_day(date.fromordinal(ordinal))
-            counts.append(total)
-        self._counts = counts
+        flags = working_flags(date.fromordinal(_FIRST), date.fromordinal(_LAST))
+        self._counts = list(accumulate(map(int, flags)))
 
     def between(self, start: date, end: date) -> int:
         """`working_days_between(start, end)`: working days d with start < d <= end."""

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from stepcheck.oracle.replay_columns import ColumnLog, concatenated
 from stepcheck.oracle.replay_columns_arrow import arrow_block
@@ -72,6 +71,10 @@ def read_parquet_columns(
     (`reference=True`: every row's text checked, what the fast path is tested against)."""
     if any(name.startswith("fact.") for name in mapping.columns):
         return None
+    # imported here: pyarrow.parquet loads pyarrow.fs and ssl (about 60 ms), which a CSV
+    # log never needs
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
     wanted = sorted({column for _, column in mapping.wanted})
     try:
         found = pq.ParquetFile(path)

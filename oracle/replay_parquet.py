@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Final
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from stepcheck.oracle.replay_rows import ColumnMap, LogError
 
@@ -28,6 +27,10 @@ Record = tuple[int, dict[str, object] | str]
 
 def parquet_records(path: Path, mapping: ColumnMap) -> Iterator[Record]:
     """(row number, mapped values) for every row of the Parquet file at `path`."""
+    # imported here: pyarrow.parquet loads pyarrow.fs and ssl (about 60 ms), which a CSV
+    # log never needs (the streamed reading imports this module for `batch_records`)
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
     try:
         found = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as error:

@@ -11,10 +11,8 @@ reports them at the rows the sidecar names.
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import quoteattr
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from stepcheck.oracle.replay_rows import LONDON
 from stepcheck.oracle.replay_simulate import Plant, SimRow, Simulated, render_log
@@ -58,6 +56,10 @@ def _when(row: SimRow) -> str:
 
 
 def _parquet(rows: tuple[SimRow, ...]) -> bytes:
+    # imported here: pyarrow.parquet loads pyarrow.fs and ssl (about 60 ms), which a CSV
+    # log never needs
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
     values = {
         "case": [row.case for row in rows],
         "time": [_when(row) for row in rows],
@@ -72,6 +74,10 @@ def _parquet(rows: tuple[SimRow, ...]) -> bytes:
 
 
 def _xes(rows: tuple[SimRow, ...]) -> str:
+    # imported here: xml.sax.saxutils loads urllib.request, http.client and ssl (about
+    # 45 ms), and every `stepcheck replay` imports this module for `in_format`
+    from xml.sax.saxutils import quoteattr  # noqa: PLC0415
+
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<log xes.version="1.0" xmlns="http://www.xes-standard.org/">',

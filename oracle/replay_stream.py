@@ -31,7 +31,6 @@ from typing import Final
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from attrs import evolve
 
 from stepcheck.oracle.replay_case_table import CaseTable
@@ -196,6 +195,10 @@ def _parquet_blocks(
     """A Parquet file's rows, a batch at a time (None: the file needs the row reader,
     which says why): text columns read as dictionaries, case ids numbered in `cases`
     from Arrow's buffers; a batch the column reader is not sure of, by the row reader."""
+    # imported here: pyarrow.parquet loads pyarrow.fs and ssl (about 60 ms), which a CSV
+    # log never needs
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
     try:
         found = pq.ParquetFile(path)
         if any(column not in found.schema_arrow.names for _, column in mapping.wanted):

@@ -10,7 +10,7 @@ of them, in file order.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 
@@ -20,7 +20,8 @@ from stepcheck.spec.files import MAX_INPUT_BYTES, FileRefused, read_input
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.partial import remainder, unrelated
 from stepcheck.spec.schema import schema_problems
-from stepcheck.spec.yamlread import read_yaml
+from stepcheck.spec.yaml_kept import read_yaml_kept
+from stepcheck.spec.yamlread import Document, read_yaml
 
 __all__ = [
     "SPEC_SUFFIXES",
@@ -36,6 +37,8 @@ __all__ = [
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 
+_Read = tuple[Document | None, list[Diagnostic]]
+
 
 def load_spec(path: Path | str) -> ProtocolSpec:
     """Load one spec file.
@@ -48,7 +51,11 @@ def load_spec(path: Path | str) -> ProtocolSpec:
         raw = read_input(path)
     except FileRefused as refused:
         raise SpecInvalid([_file_problem(path, refused.reason)]) from None
-    return load_spec_text(raw, str(path))
+    # A spec file is often read again unchanged: its parsed YAML is kept (`yaml_kept`).
+    spec, problems = _load(raw, str(path), read=read_yaml_kept)
+    if problems or spec is None:
+        raise SpecInvalid(problems)
+    return spec
 
 
 def load_spec_text(raw: bytes | str, file: str = "<text>") -> ProtocolSpec:
@@ -64,8 +71,10 @@ def spec_problems(raw: bytes, file: str) -> list[Diagnostic]:
     return _load(raw, file)[1]
 
 
-def _load(raw: bytes, file: str) -> tuple[ProtocolSpec | None, list[Diagnostic]]:
-    document, problems = read_yaml(raw, file)
+def _load(
+    raw: bytes, file: str, *, read: Callable[[bytes, str], _Read] = read_yaml
+) -> tuple[ProtocolSpec | None, list[Diagnostic]]:
+    document, problems = read(raw, file)
     if document is None:
         return None, problems
     if not isinstance(document.data, dict):

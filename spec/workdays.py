@@ -27,9 +27,9 @@ from typing import Final, assert_never, overload
 
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
-from holidays.countries.united_kingdom import UnitedKingdom
 
 from stepcheck.spec.duration import Duration, Unit
+from stepcheck.spec.holiday_table import holiday_names
 
 __all__ = [
     "SCAN_YEARS",
@@ -45,6 +45,7 @@ __all__ = [
     "previous_working_day",
     "working_days_between",
     "working_days_bound",
+    "working_flags",
 ]
 
 SCAN_YEARS: Final = range(2000, 2101)
@@ -102,6 +103,25 @@ def is_working_day(day: date) -> bool:
     if offset is not None:
         return calendar.working[offset]
     return day.weekday() < 5 and day not in _holiday_dates(day.year, day.year)
+
+
+def working_flags(first: date, last: date) -> list[bool]:
+    """`is_working_day` of every day from `first` to `last`, both included, in order.
+
+    Inside the precomputed calendar (2000-2110) it is a slice of it, not a call a day.
+    """
+    calendar = _calendar(_DEFAULT_LAST_YEAR)
+    start, stop = _as_date(first).toordinal(), _as_date(last).toordinal() + 1
+    inside_start = min(max(start, calendar.first_ordinal), stop)
+    inside_stop = max(min(stop, calendar.first_ordinal + len(calendar.working)), inside_start)
+    inside = calendar.working[
+        inside_start - calendar.first_ordinal : inside_stop - calendar.first_ordinal
+    ]
+    return [
+        *(is_working_day(date.fromordinal(ordinal)) for ordinal in range(start, inside_start)),
+        *inside,
+        *(is_working_day(date.fromordinal(ordinal)) for ordinal in range(inside_stop, stop)),
+    ]
 
 
 def bank_holidays(year: int) -> tuple[tuple[date, str], ...]:
@@ -333,11 +353,10 @@ def _last_year_needed(whole_years_spanned: int) -> int:
 
 @cache
 def _calendar(last_year: int) -> _Calendar:
-    holiday_dates = _holiday_dates(SCAN_YEARS.start, last_year)
+    holidays = {day.toordinal() for day in _holiday_dates(SCAN_YEARS.start, last_year)}
     days = range(_FIRST_DAY.toordinal(), date(last_year, 12, 31).toordinal() + 1)
-    working = tuple(
-        day.weekday() < 5 and day not in holiday_dates for day in map(date.fromordinal, days)
-    )
+    # Monday to Friday: `date.weekday()` is (ordinal + 6) % 7, without making the dates
+    working = tuple((ordinal + 6) % 7 < 5 and ordinal not in holidays for ordinal in days)
     return _Calendar(
         first_ordinal=days.start,
         working=working,
@@ -346,23 +365,11 @@ def _calendar(last_year: int) -> _Calendar:
     )
 
 
-class _EnglandAndWales(UnitedKingdom):
-    """The package's England & Wales bank holidays, projected by its rules past 2100.
-
-    The package lists no holidays after its `end_year` (2100), which would make
-    every weekday of 2101 a working day; spans that start late in `SCAN_YEARS`
-    end there, so the regular rules carry on instead.
-    """
-
-    end_year = 9999
-
-
 @cache
 def _holiday_names(first_year: int, last_year: int) -> tuple[tuple[date, str], ...]:
-    years = range(first_year, last_year + 1)
-    # The package's country classes leave __init__ unannotated.
-    table = _EnglandAndWales(subdiv="ENG", years=years, observed=True)  # type: ignore[no-untyped-call]
-    return tuple(sorted((day, str(name)) for day, name in table.items() if day.year in years))
+    # The package's table, kept on disk between runs (`holiday_table`); past 2100,
+    # where the package stops, its rules carry on (`holiday_rules`).
+    return holiday_names(first_year, last_year)
 
 
 @cache

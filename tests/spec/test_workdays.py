@@ -26,6 +26,7 @@ from stepcheck.spec.workdays import (
     previous_working_day,
     working_days_between,
     working_days_bound,
+    working_flags,
 )
 
 FIRST_SCANNED = date(SCAN_YEARS.start, 1, 1)
@@ -567,3 +568,21 @@ def test_whole_scan_window_is_covered():
 
     assert years == (2000, 2100)
     assert len(EVERY_SCANNED_DAY) == 36_890
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (date(1998, 12, 25), date(2000, 1, 10)),  # into the calendar
+        (date(2110, 12, 20), date(2111, 1, 10)),  # out of it
+        (date(1999, 1, 1), date(2102, 12, 31)),  # what the compiled replay asks
+        (date(1995, 1, 1), date(1995, 2, 1)),  # before it
+        (date(2026, 5, 5), date(2026, 5, 4)),  # no days
+    ],
+)
+def test_working_flags_are_is_working_day_of_each_day(first, last):
+    """The flags of a span are `is_working_day` of each of its days, inside or outside
+    the precomputed calendar."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+    assert working_flags(first, last) == [is_working_day(day) for day in days]
