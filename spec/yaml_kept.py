@@ -14,10 +14,10 @@ by a digest of everything the document depends on:
 A spec with a problem is always read afresh, so its diagnostics come from the reader
 itself. A file whose key differs, or that cannot be parsed into a document, is
 ignored and the spec read again; a folder that cannot be written to only costs the
-time. JSON keeps every value's type (mapping, list, text, whole number, number,
-true/false, null) and the order of keys, and a document is kept only when it comes
-back from JSON as it went in. JSON, never pickle: a cache folder must not be able
-to run code.
+time. At most `KEPT` documents are kept, the oldest written going first. JSON keeps
+every value's type (mapping, list, text, whole number, number, true/false, null) and
+the order of keys, and a document is kept only when it comes back from JSON as it
+went in. JSON, never pickle: a cache folder must not be able to run code.
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ from stepcheck.spec.cache_folder import default_folder
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.yamlread import Document, Locations, read_yaml
 
-__all__ = ["document_path", "read_yaml_kept"]
+__all__ = ["KEPT", "document_path", "read_yaml_kept"]
 
 _FORMAT: Final = 1
+KEPT: Final = 256
+"""Documents kept at most (some 70 MB for specs the size of the shipped ones)."""
 _CODE: Final = (Path(yamlread.__file__), Path(__file__))
 
 
@@ -127,6 +129,23 @@ def _write(path: Path, key: str, document: Document) -> None:
     except OSError:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
+        return
+    _pruned(path.parent)
+
+
+def _pruned(folder: Path) -> None:
+    """At most `KEPT` documents in `folder`: the ones written longest ago go (each
+    edit of a spec makes a new one, and nothing else would ever remove them)."""
+    try:
+        kept = sorted(
+            (entry.stat().st_mtime_ns, entry.name, entry)
+            for entry in folder.iterdir()
+            if entry.suffix == ".json"
+        )
+        for _, _, entry in kept[: max(0, len(kept) - KEPT)]:
+            entry.unlink(missing_ok=True)
+    except OSError:  # another process pruning too, or a folder not ours to tidy
+        pass
 
 
 def _same(one: Document, other: Document) -> bool:

@@ -6,6 +6,7 @@ reader's code change, or when the file is damaged; a spec with a problem is neve
 kept.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,20 @@ def test_without_a_home_folder_the_spec_is_read(monkeypatch, fresh_reads):
     assert document_path(raw, str(path)) is None
     assert len(fresh_reads) == 2
     assert_same(first, second)
+
+
+def test_at_most_kept_documents_stay_the_newest(cache_folder, monkeypatch):
+    """Each edit of a spec keeps a new document: past `KEPT`, the oldest written go."""
+    monkeypatch.setattr(yaml_kept, "KEPT", 3)
+    raw = SPECS[0].read_bytes()
+    written = []
+    for number in range(5):
+        name = f"edit-{number}.yaml"
+        read_yaml_kept(raw, name)
+        kept = document_path(raw, name)
+        assert kept is not None
+        if kept.exists():  # dated apart, as edits a second apart would be
+            os.utime(kept, ns=(number * 10**9, number * 10**9))
+        written.append(kept)
+
+    assert [path.exists() for path in written] == [False, False, True, True, True]
