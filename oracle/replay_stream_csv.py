@@ -1,8 +1,10 @@
 """A long CSV log a block at a time, for `replay_stream`: by the column readers where
 they are sure of a block, by the row reader where they are not, so any CSV streams.
 
-The header is read by the row reader's own `csv` reader. Then the lines after it are
-read about `size` bytes at a time and cut after the last line break; the column readers
+The header is read by the row reader's own `csv` reader. Then the file is mapped in
+memory and its lines taken about `size` bytes at a time, cut after the last line break,
+and scanned where they lie in the page cache (no copy: about 5% of a 10-million-row
+replay), each block's pages let go once read; the column readers
 (`replay_columns_csv.csv_block`: the compiled scan, then pyarrow) take such a block only
 when nothing in it is unusual, no quote among it, so each of its line breaks ends a
 record; or, when its only quotes are fields quoted whole and its only carriage returns
@@ -14,12 +16,16 @@ row reader reads on from the block's start (`replay_csv_lines.ByteLines`,
 block's end, as it would read the whole file, and the column readers take over again
 from there. A quoted field holding line breaks, a carriage return, a blank line or a
 malformed row costs the row reader's speed for its block only, never memory: the row
-reader's records become columns `replay_row_blocks.ROWS` at a time.
+reader's records become columns `replay_row_blocks.ROWS` at a time. The file must not be
+cut short while it is read: a mapped page past its new end ends the process (SIGBUS),
+where reading it would have stopped early.
 """
 
 from __future__ import annotations
 
 import csv
+import mmap
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -153,42 +159,36 @@ def csv_blocks(
         if not file.header():
             yield None
             return
-        if not file.names:
+        total = os.fstat(handle.fileno()).st_size
+        if not file.names or file.offset >= total:
             return
-        handle.seek(file.offset)
-        wanted, buffer, kept = size, bytearray(size), 0
-        while True:
-            if len(buffer) - kept < wanted:  # a line longer than a block: room for more
-                # a new buffer, not resized in place: an array still viewing the old one
-                # (until the collector frees it) would make resizing fail
-                buffer = buffer + bytes(wanted)
-            with memoryview(buffer) as view:
-                read = handle.readinto(view[kept : kept + wanted])
-            filled = kept + read
-            if not read:  # the end: a last line with no line break, if any
-                if not kept:
-                    return
-                cut = kept
-            else:
-                cut = buffer.rfind(b"\n", 0, filled) + 1
-                if cut == 0 and filled >= wanted:  # no line break in a whole block
-                    yield from file.rows(filled)
-                    kept = 0
-                    continue
-                if cut == 0:
-                    kept = filled
-                    continue
-            with memoryview(buffer) as view:  # the block is scanned where it was read
-                block = file.columns(view[:cut])
-            if block is None and wanted > SMALLEST and cut > SMALLEST:
-                wanted, kept = max(SMALLEST, wanted // 8), 0
-                handle.seek(file.offset)
-                continue
-            if block is None:
-                yield from file.rows(cut)
-                kept = 0
-                continue
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            yield from _mapped_blocks(file, mapped, total, size)
+
+
+def _mapped_blocks(file: _File, mapped: mmap.mmap, total: int, size: int) -> Iterator[ColumnLog]:
+    """`csv_blocks` over the file mapped in memory: each block scanned in the page
+    cache, with no copy, and its pages let go once read (so the process holds one
+    block of the file, not all it has read)."""
+    wanted, released = size, 0
+    while file.offset < total:
+        end = min(total, file.offset + wanted)
+        cut = end if end == total else mapped.rfind(b"\n", file.offset, end) + 1
+        if cut == 0:  # no line break in a whole block
+            yield from file.rows(end - file.offset)
+            continue
+        start = file.offset
+        with memoryview(mapped) as view:
+            block = file.columns(view[start:cut])
+        if block is None and wanted > SMALLEST and cut - start > SMALLEST:
+            wanted = max(SMALLEST, wanted // 8)
+            continue
+        if block is None:
+            yield from file.rows(cut - start)
+        else:
             yield block
             wanted = min(size, 2 * wanted)
-            buffer[: filled - cut] = buffer[cut:filled]
-            kept = filled - cut
+        done = file.offset - file.offset % mmap.PAGESIZE
+        if done > released:
+            mapped.madvise(mmap.MADV_DONTNEED, released, done - released)
+            released = done
