@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from datetime import date
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Final
 
-from stepcheck.spec.cache_folder import default_folder
+from stepcheck.spec.cache_folder import default_folder, write_whole
 
 __all__ = ["TABLE_YEARS", "holiday_names"]
 
@@ -127,14 +125,4 @@ def _write(path: Path, key: dict[str, object], entries: Holidays) -> None:
     names = sorted({name for _day, name in entries})
     index = {name: position for position, name in enumerate(names)}
     days = [[day.toordinal(), index[name]] for day, name in entries]
-    text = json.dumps({"key": key, "names": names, "days": days}, sort_keys=True)
-    temporary = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
+    write_whole(path, json.dumps({"key": key, "names": names, "days": days}, sort_keys=True))

@@ -25,15 +25,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Final
 
 import ruamel.yaml
 
 from stepcheck.spec import yamlread
-from stepcheck.spec.cache_folder import default_folder
+from stepcheck.spec.cache_folder import default_folder, write_whole
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.yamlread import Document, Locations, read_yaml
 
@@ -119,18 +117,8 @@ def _write(path: Path, key: str, document: Document) -> None:
     again = _decode(json.loads(text), key)
     if again is None or not _same(again, document):
         return
-    temporary = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        return
-    _pruned(path.parent)
+    if write_whole(path, text):
+        _pruned(path.parent)
 
 
 def _pruned(folder: Path) -> None:
