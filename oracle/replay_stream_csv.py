@@ -71,8 +71,8 @@ class _File:
         self.positions: dict[str, int] = {}
 
     def header(self) -> bool:
-        """Read the header; False when the file has no row to stream (empty: True, with
-        no rows) or its header is not CSV or lacks a mapped column (False)."""
+        """Read the header: False when it is not CSV or lacks a mapped column (the row
+        reader then says so); True otherwise, with no `names` for an empty file."""
         lines = ByteLines(self.handle, first=True)
         reader = csv.reader(lines)
         try:
