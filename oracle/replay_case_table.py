@@ -29,7 +29,7 @@ from attrs import evolve
 
 from stepcheck.oracle.replay_columns import ColumnLog, Ints
 
-__all__ = ["CaseIds", "CaseTable", "numbered"]
+__all__ = ["CaseIds", "CaseTable", "numbered", "prefix"]
 
 Bytes = npt.NDArray[np.uint8]
 _Array = TypeVar("_Array", Ints, Bytes)
@@ -39,6 +39,7 @@ _SEED: Final = np.uint64(14695981039346656037)
 _PRIME: Final = np.uint64(1099511628211)
 """FNV-1a's offset basis and prime."""
 _FIRST: Final = 1 << 12
+_PREFIX: Final = 8
 _ENCODING: Final = "utf-8"
 _ERRORS: Final = "surrogatepass"
 """A string that is not UTF-8 (a lone surrogate) still round-trips, byte for byte."""
@@ -247,6 +248,13 @@ def _grown(array: _Array, size: int) -> _Array:
     return grown
 
 
+def prefix(name: str) -> int:
+    """`CaseIds.prefixes` of one id given as text: its first eight bytes (UTF-8, as the
+    table keeps it) as a big-endian number. UTF-8's byte order is the order of code
+    points, so names in Python's order have prefixes in the same order, ties aside."""
+    return int.from_bytes(name.encode(_ENCODING, _ERRORS)[:_PREFIX].ljust(_PREFIX, b"\0"))
+
+
 class _Arena:
     """The ids' bytes (`used` of `array`), decoded in one go the first time a run of
     them is read, when they are all ASCII (so a byte is a character)."""
@@ -287,6 +295,19 @@ class CaseIds(Sequence[str]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.take(slice(None)))
+
+    def prefixes(self, numbers: Ints) -> npt.NDArray[np.uint64]:
+        """The first eight bytes of the ids of `numbers` as big-endian words (zero past an
+        id's end): one id's word is below another's only when the id is (`prefix`)."""
+        starts, ends = self._starts[numbers], self._ends[numbers]
+        array = self._arena.array
+        words = np.zeros(len(starts), np.uint64)
+        for offset in range(_PREFIX):
+            at = starts + offset
+            inside = at < ends
+            byte = np.where(inside, array[np.where(inside, at, 0)], 0)
+            words = (words << np.uint64(8)) | byte.astype(np.uint64)
+        return words
 
     def take(self, numbers: Ints | slice) -> list[str]:
         """The ids of `numbers`, as a list."""

@@ -12,7 +12,6 @@ something open (text, Markdown, SARIF, the violations CSV) makes only those.
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -23,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
-from stepcheck.oracle.replay_case_table import CaseIds
+from stepcheck.oracle.replay_case_table import CaseIds, prefix
 from stepcheck.oracle.replay_model import (
     CaseReport,
     OpenObligation,
@@ -65,6 +64,13 @@ class Named(Sequence[str]):
         if isinstance(names, CaseIds):  # decoded in bulk
             return names.take(self._codes[positions])
         return [names[code] for code in self._codes[positions].tolist()]
+
+    def prefixes(self, positions: Ints) -> npt.NDArray[np.uint64]:
+        """`CaseIds.prefixes` of the names at `positions`."""
+        names = self._names
+        if isinstance(names, CaseIds):  # read from the ids' bytes, no string made
+            return names.prefixes(self._codes[positions])
+        return _prefixes([names[code] for code in self._codes[positions].tolist()])
 
 
 @frozen(kw_only=True, eq=False)
@@ -209,24 +215,37 @@ class CaseReports(Sequence[CaseReport]):
     def notable(self) -> Sequence[CaseReport]:
         """The cases with something open or an unowned stretch, in case-id order."""
         places = [where for where, r in enumerate(self._explicit) if r.open or r.unowned]
-        names = [self._explicit[where].case for where in places]
+        parts: list[tuple[Sequence[str], Ints]] = [
+            ([self._explicit[where].case for where in places], np.arange(len(places)))
+        ]
         for group, start in zip(self._clean, self._starts, strict=False):
             ks = np.flatnonzero(group.notable())
             places += (ks + start).tolist()
-            if isinstance(group.names, Named):
-                names += group.names.take(ks)
-            else:
-                names += [group.names[k] for k in ks.tolist()]
-        return _Picked(self, places, names)
+            parts.append((group.names, ks))
+        return _Picked(self, places, parts)
 
 
 class _Picked(Sequence[CaseReport]):
     """Some of a `CaseReports`, by place among its explicit then clean cases, in case-id
-    order, made when read. The first few (what a text report lists) are picked by
-    `heapq.nsmallest`; the whole order is sorted only when something else is read."""
+    order, made when read. The first few (what a text report lists) are picked by the
+    first eight bytes of their ids (`CaseIds.prefixes`), then only the ids that could
+    be among them are made into strings and sorted; the whole order is sorted only
+    when something else is read."""
 
-    def __init__(self, cases: CaseReports, places: list[int], names: Sequence[str]) -> None:
-        self._cases, self._places, self._names = cases, places, names
+    def __init__(
+        self, cases: CaseReports, places: list[int], parts: list[tuple[Sequence[str], Ints]]
+    ) -> None:
+        self._cases, self._places, self._parts = cases, places, parts
+
+    @cached_property
+    def _names(self) -> list[str]:
+        names: list[str] = []
+        for group, ks in self._parts:
+            if isinstance(group, Named):
+                names += group.take(ks)
+            else:
+                names += [group[k] for k in ks.tolist()]
+        return names
 
     @cached_property
     def _sorted(self) -> list[int]:
@@ -234,6 +253,40 @@ class _Picked(Sequence[CaseReport]):
 
     def _key(self, i: int) -> str:
         return self._names[i]
+
+    def _first(self, count: int) -> list[int]:
+        """The places of the first `count` in case-id order. An id whose prefix is above
+        the count-th smallest prefix has at least `count` ids before it, so only those
+        at or below it can be among the first; ties of prefix are all kept, and sorted
+        by the whole id as `sorted` would (stably, by place)."""
+        prefixes = np.concatenate(
+            [
+                group.prefixes(ks)
+                if isinstance(group, Named)
+                else _prefixes([group[k] for k in ks.tolist()])
+                for group, ks in self._parts
+            ]
+        )
+        bound = np.partition(prefixes, count - 1)[count - 1]
+        candidates = np.flatnonzero(prefixes <= bound).tolist()
+        names = self._some_names(candidates)
+        chosen = sorted(range(len(candidates)), key=names.__getitem__)[:count]
+        return [self._places[candidates[i]] for i in chosen]
+
+    def _some_names(self, indices: list[int]) -> list[str]:
+        """The names of the picked cases at `indices` (ascending) alone."""
+        found: list[str] = []
+        lower = 0
+        wanted = np.array(indices, np.int64)
+        for group, ks in self._parts:
+            upper = lower + len(ks)
+            inside = wanted[(wanted >= lower) & (wanted < upper)] - lower
+            if isinstance(group, Named):
+                found += group.take(ks[inside])
+            else:
+                found += [group[k] for k in ks[inside].tolist()]
+            lower = upper
+        return found
 
     def __len__(self) -> int:
         return len(self._places)
@@ -245,11 +298,15 @@ class _Picked(Sequence[CaseReport]):
     def __getitem__(self, index: int | slice) -> CaseReport | Sequence[CaseReport]:
         if isinstance(index, slice):
             start, stop, step = index.indices(len(self._places))
-            if start == 0 and step == 1 and stop * 8 < len(self._places):
-                first = heapq.nsmallest(stop, range(len(self._places)), key=self._key)
-                return [self._cases.made(self._places[i]) for i in first]
+            if start == 0 and step == 1 and stop > 0 and stop * 8 < len(self._places):
+                return [self._cases.made(place) for place in self._first(stop)]
             return [self._cases.made(p) for p in self._sorted[index]]
         return self._cases.made(self._sorted[index])
+
+
+def _prefixes(names: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """`CaseIds.prefixes` of names given as text."""
+    return np.array([prefix(name) for name in names], np.uint64)
 
 
 def notable_cases(cases: Sequence[CaseReport], *, timelines: bool) -> Sequence[CaseReport]:

@@ -12,9 +12,7 @@ compiled engine whole.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 
 import numpy as np
@@ -32,6 +30,7 @@ from stepcheck.oracle.replay_engine import (
     rule_index,
 )
 from stepcheck.oracle.replay_model import Finding, OpenObligation, ReplayReport
+from stepcheck.oracle.replay_pages import without_cycle_collection
 from stepcheck.oracle.replay_timeline import timeline
 from stepcheck.oracle.replay_unowned import Stretches, stretches
 from stepcheck.oracle.replay_vector import DAY, Lockstep
@@ -61,7 +60,7 @@ def replay_vector(
     rules = table.compiled.rules
     cases = sort_columns(rules, log, as_of)
     try:
-        with _without_cycle_collection():
+        with without_cycle_collection():
             lockstep = Lockstep(table, log, cases)
             lockstep.run()
             played, clean = _played(lockstep, cases.end)
@@ -70,19 +69,6 @@ def replay_vector(
     sorted_rows = RowsSorted(malformed=cases.malformed, cases={}, end=cases.end)
     report = assemble_with(spec, log.files, log.size, reading, sorted_rows, [played], log.order_of)
     return evolve(report, cases=CaseReports(report.cases, [clean]))
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """The reports are many small acyclic objects: the cycle collector would walk every
-    one of them again and again while they are made (a quarter to a third of the time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _played(lockstep: Lockstep, end: datetime | None) -> tuple[CasesPlayed, CleanCases]:
@@ -177,31 +163,36 @@ def _obligations(
     lockstep: Lockstep, here: Ints, final: Ints
 ) -> tuple[Callable[[int], tuple[OpenObligation, ...]], npt.NDArray[np.bool_]]:
     """Per clean case (at lockstep places `here`): its `after` deadlines still running at
-    the end of the log, made when asked, and whether it has any."""
+    the end of the log, made when asked, and whether it has any. Only those cases' due
+    days are kept for the asking, not the share's whole (cases x deadlines) arrays: a
+    long log's report holds every share's answers at once."""
     timed = lockstep.compiled._index.timed
     after = [
         (where, deadline)
         for where, deadline in enumerate(timed)
         if deadline.id in lockstep.compiled._after
     ]
-    running = lockstep.start != lockstep.none
-    has_open = running[:, [where for where, _ in after]].any(axis=1)[here]
-    by = lockstep.by
+    columns = [where for where, _ in after]
+    running = (lockstep.start[:, columns] != lockstep.none)[here]
+    has_open = running.any(axis=1)
+    kept = np.flatnonzero(has_open)
+    running, by = running[kept], lockstep.by[:, columns][here[kept]]
+    day = final[here[kept]] // DAY
     passed = lockstep.calendar.passed
 
     def opener(k: int) -> tuple[OpenObligation, ...]:
-        place = int(here[k])
+        at = int(np.searchsorted(kept, k))
+        if at == len(kept) or kept[at] != k:
+            return ()
         return tuple(
             OpenObligation(
                 deadline=deadline.id,
                 obligation=deadline.obligation,
-                by=date.fromordinal(int(by[place, where]) + _EPOCH_ORDINAL),
-                overdue=bool(
-                    passed(by[place : place + 1, where], final[place : place + 1] // DAY)[0]
-                ),
+                by=date.fromordinal(int(by[at, column]) + _EPOCH_ORDINAL),
+                overdue=bool(passed(by[at : at + 1, column], day[at : at + 1])[0]),
             )
-            for where, deadline in after
-            if running[place, where]
+            for column, (_, deadline) in enumerate(after)
+            if running[at, column]
         )
 
     return opener, has_open

@@ -20,6 +20,7 @@ from stepcheck.spec.files import MAX_INPUT_BYTES, FileRefused, read_input
 from stepcheck.spec.model import ProtocolSpec
 from stepcheck.spec.partial import remainder, unrelated
 from stepcheck.spec.schema import schema_problems
+from stepcheck.spec.schema_kept import schema_problems_kept
 from stepcheck.spec.yaml_kept import read_yaml_kept
 from stepcheck.spec.yamlread import Document, read_yaml
 
@@ -51,8 +52,9 @@ def load_spec(path: Path | str) -> ProtocolSpec:
         raw = read_input(path)
     except FileRefused as refused:
         raise SpecInvalid([_file_problem(path, refused.reason)]) from None
-    # A spec file is often read again unchanged: its parsed YAML is kept (`yaml_kept`).
-    spec, problems = _load(raw, str(path), read=read_yaml_kept)
+    # A spec file is often read again unchanged: its parsed YAML is kept (`yaml_kept`),
+    # and the schema's verdict when it found none (`schema_kept`).
+    spec, problems = _load(raw, str(path), read=read_yaml_kept, kept=True)
     if problems or spec is None:
         raise SpecInvalid(problems)
     return spec
@@ -72,14 +74,18 @@ def spec_problems(raw: bytes, file: str) -> list[Diagnostic]:
 
 
 def _load(
-    raw: bytes, file: str, *, read: Callable[[bytes, str], _Read] = read_yaml
+    raw: bytes,
+    file: str,
+    *,
+    read: Callable[[bytes, str], _Read] = read_yaml,
+    kept: bool = False,
 ) -> tuple[ProtocolSpec | None, list[Diagnostic]]:
     document, problems = read(raw, file)
     if document is None:
         return None, problems
     if not isinstance(document.data, dict):
         return None, schema_problems(document)
-    problems = schema_problems(document)
+    problems = schema_problems_kept(document, raw, file) if kept else schema_problems(document)
     if not problems:
         return build_spec(document)
     # Every problem at once: what the schema's errors leave is checked too.

@@ -35,7 +35,7 @@ from stepcheck.spec.cache_folder import default_folder, write_whole
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.yamlread import Document, Locations, read_yaml
 
-__all__ = ["KEPT", "document_path", "read_yaml_kept"]
+__all__ = ["KEPT", "document_path", "pruned", "read_yaml_kept"]
 
 _FORMAT: Final = 1
 KEPT: Final = 256
@@ -118,17 +118,17 @@ def _write(path: Path, key: str, document: Document) -> None:
     if again is None or not _same(again, document):
         return
     if write_whole(path, text):
-        _pruned(path.parent)
+        pruned(path.parent, ".json")
 
 
-def _pruned(folder: Path) -> None:
-    """At most `KEPT` documents in `folder`: the ones written longest ago go (each
-    edit of a spec makes a new one, and nothing else would ever remove them)."""
+def pruned(folder: Path, suffix: str) -> None:
+    """At most `KEPT` files ending in `suffix` in `folder`: the ones written longest ago
+    go (each edit of a spec makes a new one, and nothing else would ever remove them)."""
     try:
         kept = sorted(
             (entry.stat().st_mtime_ns, entry.name, entry)
             for entry in folder.iterdir()
-            if entry.suffix == ".json"
+            if entry.suffix == suffix
         )
         for _, _, entry in kept[: max(0, len(kept) - KEPT)]:
             entry.unlink(missing_ok=True)
