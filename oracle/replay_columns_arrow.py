@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 from numba import njit
 
+from stepcheck.oracle.arrow_compute import pc
 from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, file_columns
 from stepcheck.oracle.replay_columns_csv import EDGES

@@ -25,9 +25,9 @@ from typing import Final
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from stepcheck.oracle.arrow_compute import pc
 from stepcheck.oracle.replay_case_table import numbered
 from stepcheck.oracle.replay_columns import ColumnLog, Ints, concatenated, file_columns
 from stepcheck.oracle.replay_columns_times import parse_times

@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from stepcheck.oracle.arrow_compute import pc
 from stepcheck.oracle.replay_columns import ColumnLog, concatenated
 from stepcheck.oracle.replay_columns_arrow import arrow_block
 from stepcheck.oracle.replay_columns_csv import kept_by_strip, plain_columns, read_csv_columns

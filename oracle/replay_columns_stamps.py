@@ -18,9 +18,9 @@ from typing import Final
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from numba import njit
 
+from stepcheck.oracle.arrow_compute import pc
 from stepcheck.oracle.replay_columns_times import TimesOut, bst_bounds
 
 __all__ = ["stamp_times"]

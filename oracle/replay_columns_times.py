@@ -17,8 +17,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from stepcheck.oracle.arrow_compute import pc
 from stepcheck.oracle.replay_columns import Ints
 
 __all__ = ["TimesOut", "bst_bounds", "parse_times"]
