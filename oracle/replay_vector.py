@@ -102,12 +102,13 @@ class Lockstep:
         self.now = np.zeros(count, np.int64)
         self.started = np.zeros(count, np.int64)
         self.unclean = np.zeros(count, np.bool_)
-        self.start = np.full((count, n_deadlines), _NONE, np.int64)
+        first_day = self.calendar.first
+        self.start = table.clocks("start", count, n_deadlines, _NONE)
         """Per case (a row), per deadline: when its clock started, or `none`."""
-        self.by = np.full((count, n_deadlines), self.calendar.first, np.int64)
-        self.ends = np.zeros((count, n_deadlines), np.int64)
-        self.window_start = np.full((count, n_windows), _NONE, np.int64)
-        self.window_by = np.full((count, n_windows), self.calendar.first, np.int64)
+        self.by = table.clocks("by", count, n_deadlines, first_day)
+        self.ends = table.clocks("ends", count, n_deadlines, 0)
+        self.window_start = table.clocks("window_start", count, n_windows, _NONE)
+        self.window_by = table.clocks("window_by", count, n_windows, first_day)
         self.opened = np.zeros(count, np.int64)
         self.at_of = np.zeros(len(cases.rows), np.int64)
         self.state_of = np.zeros(len(cases.rows), np.int64)

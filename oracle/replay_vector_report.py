@@ -172,11 +172,14 @@ def _obligations(
         for where, deadline in enumerate(timed)
         if deadline.id in lockstep.compiled._after
     ]
-    columns = [where for where, _ in after]
-    running = (lockstep.start[:, columns] != lockstep.none)[here]
+    columns = np.array([where for where, _ in after], np.int64)
+    # a column at a time: a gather of every column at once is a share's worth of memory
+    running = np.zeros((len(here), len(columns)), np.bool_)
+    for column, where in enumerate(columns.tolist()):
+        running[:, column] = lockstep.start[here, where] != lockstep.none
     has_open = running.any(axis=1)
     kept = np.flatnonzero(has_open)
-    running, by = running[kept], lockstep.by[:, columns][here[kept]]
+    running, by = running[kept], lockstep.by[np.ix_(here[kept], columns)]
     day = final[here[kept]] // DAY
     passed = lockstep.calendar.passed
 

@@ -233,3 +233,18 @@ class VectorTable:
         self.due_days: Ints | None = None
         """Per deadline (windows after them), per day of the working-day calendar: the
         due day of a limit started that day, -1 until needed (made by the lockstep)."""
+        self._scratch: dict[str, Ints] = {}
+
+    def clocks(self, name: str, cases: int, limits: int, fill: int) -> Ints:
+        """A (cases x limits) array of `fill` for the lockstep's clocks, on the memory of
+        the last one of that `name` when it is large enough: a long log's shares are
+        replayed one after another on this table, each lockstep dropped before the
+        next begins, and new arrays of that size cost more in page faults than in
+        filling. The caller keeps none past its replay."""
+        size = cases * limits
+        kept = self._scratch.get(name)
+        if kept is None or kept.size < size:
+            kept = self._scratch[name] = np.empty(size, np.int64)
+        clocks = kept[:size].reshape(cases, limits)
+        clocks.fill(fill)
+        return clocks
