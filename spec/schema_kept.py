@@ -8,8 +8,9 @@ unchanged spec always gets the same answer. When a document the reader kept
 digest of everything the verdict depends on:
 
 - the document's own key (the spec's bytes, its name, the reader's version and code);
-- the schema file, the text of `schema.py` and of this module, and jsonschema's
-  version, so an edit of the schema or an upgrade checks every spec again.
+- the schema file, the text of `schema.py` and of this module, and of jsonschema's
+  own modules (read and hashed in about a millisecond; its version would cost loading
+  `importlib.metadata`), so an edit of the schema or an upgrade checks every spec again.
 
 Only a clean verdict is kept: a spec with a problem is always checked, so its
 diagnostics come from the schema itself. At most `yaml_kept.KEPT` verdicts are kept,
@@ -20,9 +21,11 @@ costs the time.
 from __future__ import annotations
 
 import hashlib
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Final
+
+import jsonschema
 
 from stepcheck.spec import schema
 from stepcheck.spec.cache_folder import write_whole
@@ -34,6 +37,7 @@ __all__ = ["schema_problems_kept"]
 
 _SUFFIX: Final = ".clean"
 _CODE: Final = (Path(schema.__file__), Path(__file__))
+_JSONSCHEMA: Final = Path(jsonschema.__file__).parent
 
 
 def schema_problems_kept(document: Document, raw: bytes, file: str) -> list[Diagnostic]:
@@ -56,11 +60,11 @@ def _marker(raw: bytes, file: str) -> Path | None:
         return None
     digest = hashlib.sha256(document.stem.encode("ascii") + b"\0")
     try:
-        digest.update(f"jsonschema {metadata.version('jsonschema')}".encode() + b"\0")
         shipped = resources.files("stepcheck.spec").joinpath(schema.SCHEMA_FILE)
         digest.update(hashlib.sha256(shipped.read_bytes()).digest())
-        for code in _CODE:
+        for code in (*_CODE, *sorted(_JSONSCHEMA.glob("*.py"))):
+            digest.update(code.name.encode("utf-8") + b"\0")
             digest.update(hashlib.sha256(code.read_bytes()).digest())
-    except (OSError, metadata.PackageNotFoundError):
+    except OSError:
         return None
     return document.parent / f"{digest.hexdigest()}{_SUFFIX}"

@@ -2,7 +2,7 @@
 
 A spec loads the same whether its verdict is kept or not; the schema is asked once for
 an unchanged spec, every time for a spec it finds a problem in, and again when the
-spec, its name, the schema, its code or jsonschema's version change.
+spec, its name, the schema, its code or jsonschema's code change.
 """
 
 import os
@@ -79,10 +79,15 @@ def test_the_verdict_is_asked_again_when_what_it_depends_on_changes(
     load_spec(copy)  # another name
     copy.write_bytes(SPEC.read_bytes() + b"\n# an edit\n")
     load_spec(copy)  # another byte
-    version = schema_kept.metadata.version
-    monkeypatch.setattr(schema_kept.metadata, "version", lambda _name: "0.0-another")
+    another = tmp_path / "jsonschema"
+    another.mkdir()
+    for module in schema_kept._JSONSCHEMA.glob("*.py"):
+        (another / module.name).write_bytes(module.read_bytes())
+    (another / "validators.py").write_bytes(b"# another release\n")
+    installed = schema_kept._JSONSCHEMA
+    monkeypatch.setattr(schema_kept, "_JSONSCHEMA", another)
     load_spec(SPEC)  # another jsonschema
-    monkeypatch.setattr(schema_kept.metadata, "version", version)
+    monkeypatch.setattr(schema_kept, "_JSONSCHEMA", installed)
     edited = tmp_path / "schema.py"
     edited.write_bytes(schema_kept._CODE[0].read_bytes() + b"# edited\n")
     monkeypatch.setattr(schema_kept, "_CODE", (edited, schema_kept._CODE[1]))
