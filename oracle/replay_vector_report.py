@@ -177,7 +177,7 @@ def _obligations(
     running = np.zeros((len(here), len(columns)), np.bool_)
     for column, where in enumerate(columns.tolist()):
         running[:, column] = lockstep.start[here, where] != lockstep.none
-    has_open = running.any(axis=1)
+    has_open = running.any(axis=1).reshape(-1)
     kept = np.flatnonzero(has_open)
     running, by = running[kept], lockstep.by[np.ix_(here[kept], columns)]
     day = final[here[kept]] // DAY
