@@ -5,7 +5,9 @@ hundred functions, through `pydoc`), and a replay of a plain CSV log never calls
 the byte scan reads such a log without pyarrow's compute functions, which only the
 fallback and Parquet readers use. Modules that use it import `pc` from here, and the
 standard library's `importlib.util.LazyLoader` runs the module on first attribute
-access; where it was already loaded, that module is used as it is.
+access; where it was already loaded, that module is used as it is. Python 3.11's
+lazy loader takes no lock, so the first use must come from one thread: the readers
+call it from the thread that reads the logs, and the Dask workers' tasks never do.
 """
 
 from __future__ import annotations
