@@ -14,14 +14,16 @@ empty) leaves nothing to build, and only the schema's errors are reported.
 from __future__ import annotations
 
 import copy
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import evolve, frozen
-from jsonschema.exceptions import ValidationError
 
 from stepcheck.spec.diagnostics import Diagnostic
 from stepcheck.spec.schema import schema, schema_errors
 from stepcheck.spec.yamlread import Document, Path
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["Remainder", "remainder", "unrelated"]
 

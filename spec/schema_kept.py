@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import hashlib
 from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Final
-
-import jsonschema
 
 from stepcheck.spec import schema
 from stepcheck.spec.cache_folder import write_whole
@@ -37,7 +36,9 @@ __all__ = ["schema_problems_kept"]
 
 _SUFFIX: Final = ".clean"
 _CODE: Final = (Path(schema.__file__), Path(__file__))
-_JSONSCHEMA: Final = Path(jsonschema.__file__).parent
+_FOUND: Final = find_spec("jsonschema")
+_JSONSCHEMA: Final = Path(next(iter((_FOUND and _FOUND.submodule_search_locations) or ["."])))
+"""jsonschema's folder, found without loading it (`schema` loads it when first asked)."""
 
 
 def schema_problems_kept(document: Document, raw: bytes, file: str) -> list[Diagnostic]:
