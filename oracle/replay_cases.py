@@ -239,13 +239,7 @@ class _Picked(Sequence[CaseReport]):
 
     @cached_property
     def _names(self) -> list[str]:
-        names: list[str] = []
-        for group, ks in self._parts:
-            if isinstance(group, Named):
-                names += group.take(ks)
-            else:
-                names += [group[k] for k in ks.tolist()]
-        return names
+        return [name for group, ks in self._parts for name in _taken(group, ks)]
 
     @cached_property
     def _sorted(self) -> list[int]:
@@ -261,9 +255,7 @@ class _Picked(Sequence[CaseReport]):
         by the whole id as `sorted` would (stably, by place)."""
         prefixes = np.concatenate(
             [
-                group.prefixes(ks)
-                if isinstance(group, Named)
-                else _prefixes([group[k] for k in ks.tolist()])
+                group.prefixes(ks) if isinstance(group, Named) else _prefixes(_taken(group, ks))
                 for group, ks in self._parts
             ]
         )
@@ -281,10 +273,7 @@ class _Picked(Sequence[CaseReport]):
         for group, ks in self._parts:
             upper = lower + len(ks)
             inside = wanted[(wanted >= lower) & (wanted < upper)] - lower
-            if isinstance(group, Named):
-                found += group.take(ks[inside])
-            else:
-                found += [group[k] for k in ks[inside].tolist()]
+            found += _taken(group, ks[inside])
             lower = upper
         return found
 
@@ -302,6 +291,13 @@ class _Picked(Sequence[CaseReport]):
                 return [self._cases.made(place) for place in self._first(stop)]
             return [self._cases.made(p) for p in self._sorted[index]]
         return self._cases.made(self._sorted[index])
+
+
+def _taken(names: Sequence[str], ks: Ints) -> list[str]:
+    """`names[k]` for each of `ks` (a `Named` decodes them in bulk)."""
+    if isinstance(names, Named):
+        return names.take(ks)
+    return [names[k] for k in ks.tolist()]
 
 
 def _prefixes(names: Sequence[str]) -> npt.NDArray[np.uint64]:
