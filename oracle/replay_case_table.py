@@ -19,13 +19,16 @@ cannot make it quadratic.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Final, TypeVar, overload
+from typing import Any, Final, TypeVar, overload
 
 import numba
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 from attrs import evolve
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 from stepcheck.oracle.replay_columns import ColumnLog, Ints
 
@@ -39,6 +42,8 @@ _SEED: Final = np.uint64(14695981039346656037)
 _PRIME: Final = np.uint64(1099511628211)
 """FNV-1a's offset basis and prime."""
 _FIRST: Final = 1 << 12
+_AHEAD: Final = 16
+"""How many ids ahead `_intern` asks for the memory of the slots it will look at."""
 _PREFIX: Final = 8
 _ENCODING: Final = "utf-8"
 _ERRORS: Final = "surrogatepass"
@@ -54,6 +59,34 @@ def _stamp(data: Bytes, start: int, end: int) -> np.int64:
     value ^= value >> np.uint64(31)
     value *= np.uint64(0x94D049BB133111EB)
     return np.int64((value ^ (value >> np.uint64(29))) >> np.uint64(1))
+
+
+def _prefetch_of(typing, array, index):  # type: ignore[no-untyped-def]
+    """Ask the processor to start bringing `array[index]` into its caches (LLVM's
+    `prefetch`: a hint, never a fault, whatever the index). Kept in this file with its
+    only caller, as Numba's cache notices changes to the caller's file alone."""
+    del typing
+
+    def generate(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        kind = signature.args[0]
+        held = context.make_array(kind)(context, builder, args[0])
+        at = context.cast(builder, args[1], signature.args[1], types.intp)
+        pointer = cgutils.get_item_pointer(  # type: ignore[no-untyped-call]
+            context, builder, kind, held, [at], wraparound=False
+        )
+        byte, word = ir.IntType(8).as_pointer(), ir.IntType(32)
+        function = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
+            builder.module, ir.FunctionType(ir.VoidType(), [byte, word, word, word]),
+            "llvm.prefetch.p0",
+        )  # fmt: skip
+        # a read, kept in every level of cache, of data (not instructions)
+        builder.call(function, [builder.bitcast(pointer, byte), word(0), word(3), word(1)])
+        return context.get_dummy_value()
+
+    return types.void(array, index), generate
+
+
+_prefetch: Any = intrinsic(_prefetch_of)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -76,10 +109,16 @@ def _intern(  # noqa: PLR0917 - the table's arrays, all changed in place
     mask = slots.size - 1
     count, used = state[0], state[1]
     done = 0
+    ahead = np.empty(starts.size, np.int64)  # every stamp first, to ask for slots early
     for i in range(starts.size):
+        ahead[i] = _stamp(data, starts[i], ends[i])
+    for i in range(starts.size):
+        if i + _AHEAD < starts.size:  # a large table's slots are rarely in the cache
+            _prefetch(slots, ahead[i + _AHEAD] & mask)
+            _prefetch(stamps, ahead[i + _AHEAD] & mask)
         start, end = starts[i], ends[i]
         length = end - start
-        stamp = _stamp(data, start, end)
+        stamp = ahead[i]
         slot = stamp & mask
         code = -1
         for _ in range(_PROBES):

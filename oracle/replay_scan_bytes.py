@@ -269,15 +269,16 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
                     and slots[dictionary, slot, 3] == np.int64(second)
                 ):
                     found = entry - (length << 40)
-                    at_other = spans[dictionary, found, 0] - start if length > 16 else 0
-                    offset = start + 16  # the rest, a word at a time, then byte by byte
-                    while offset + 8 <= end and _word(data, offset) == _word(
-                        data, offset + at_other
-                    ):
-                        offset += 8
-                    while offset < end and data[offset] == data[offset + at_other]:
-                        offset += 1
-                    if offset >= end:
+                    same = True
+                    if length > 16:  # the rest a word at a time, the last word overlapping
+                        at_other = spans[dictionary, found, 0] - start
+                        offset = start + 16
+                        while same and offset + 8 < end:
+                            same = _word(data, offset) == _word(data, offset + at_other)
+                            offset += 8
+                        if same:
+                            same = _word(data, end - 8) == _word(data, end - 8 + at_other)
+                    if same:
                         code = found
                         break
                 slot = (slot + 1) & mask
