@@ -24,9 +24,11 @@ where reading it would have stopped early.
 from __future__ import annotations
 
 import csv
+import gc
 import mmap
 import os
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO, Final
 
@@ -162,8 +164,26 @@ def csv_blocks(
         total = os.fstat(handle.fileno()).st_size
         if not file.names or file.offset >= total:
             return
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
             yield from _mapped_blocks(file, mapped, total, size)
+        finally:
+            _unmapped(mapped)
+
+
+def _unmapped(mapped: mmap.mmap) -> None:
+    """Close `mapped`, or leave it to close when its last view goes. A view of a block
+    can outlive the block in garbage that only the cycle collector frees, paused while
+    the vector engine replays: a Numba compile, on a first run or after an upgrade,
+    leaves its call's arguments in such garbage. So collect once and try again; if a
+    view is still held, its mapping stays until that view is freed (its pages were
+    already let go, as each block was read)."""
+    try:
+        mapped.close()
+    except BufferError:
+        gc.collect()
+        with suppress(BufferError):
+            mapped.close()
 
 
 def _mapped_blocks(file: _File, mapped: mmap.mmap, total: int, size: int) -> Iterator[ColumnLog]:

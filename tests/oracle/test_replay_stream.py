@@ -20,11 +20,12 @@ from test_replay_columns_parquet import _table
 from test_replay_compiled import MAPPING, NAMES, SHIPPED, _fuzzed
 from test_replay_vector import _EDITS, _outputs
 
-from stepcheck.oracle import replay_stream
+from stepcheck.oracle import replay_stream, replay_stream_csv
 from stepcheck.oracle.replay_case_table import CaseTable
 from stepcheck.oracle.replay_columns import ColumnLog, file_columns
 from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_engine import rule_index
+from stepcheck.oracle.replay_pages import without_cycle_collection
 from stepcheck.oracle.replay_read import LogFile, read_logs
 from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
 from stepcheck.oracle.replay_size import PARQUET_ROW_BYTES, log_bytes
@@ -240,3 +241,33 @@ def test_shares_stay_within_the_open_files_allowed(tmp_path, monkeypatch, limits
     wanted = -(-log.stat().st_size // 200)
     assert counts == [min(wanted, max(soft, min(hard, wanted + 64)) - 64)]
     assert asked == ([] if hard == soft else [(min(hard, wanted + 64), hard)])
+
+
+@pytest.mark.parametrize("collected", [True, False])
+def test_a_block_held_by_uncollected_garbage_does_not_stop_the_replay(
+    tmp_path, monkeypatch, collected
+):
+    """A view of a mapped block held in a reference cycle while the cycle collector is
+    paused (a Numba compile leaves its call's arguments in such garbage), or held for
+    good, still gives the whole log's report, not an error on closing the mapping."""
+    spec = SHIPPED["devon"]
+    log = tmp_path / "log.csv"
+    log.write_text(render_log(simulate(spec, cases=20, seed=4)), encoding="utf-8")
+    expected = _outputs(replay_compiled(spec, read_logs([log], MAPPING)))
+    kept: list[object] = []
+    scan = replay_stream_csv.csv_block
+
+    def held(data: memoryview, *args: object, **kwargs: object) -> object:
+        cycle: list[object] = [np.frombuffer(data, np.uint8)]
+        cycle.append(cycle)  # garbage only the cycle collector frees
+        if not collected:
+            kept.append(cycle)
+        return scan(data, *args, **kwargs)
+
+    monkeypatch.setattr(replay_stream_csv, "csv_block", held)
+    with without_cycle_collection():
+        got = replay_streamed(spec, [log], MAPPING, block_bytes=400, shares=2)
+
+    assert got is not None
+    assert _outputs(got) == expected
+    kept.clear()
