@@ -11,9 +11,11 @@ the ids' bytes one after another in an arena, and answers each block's distinct 
 `CaseIds` is a sequence of the ids that decodes one only when it is read.
 
 The numbering never depends on the hash: a new id takes the next number. A slot is
-looked for at most `_PROBES` times; bytes made to collide past that switch the table
-to a Python dict for the rest of the log (slower, same numbers), so a hostile log
-cannot make it quadratic.
+looked for at most `_PROBES` times; bytes made to collide past that (or more than a
+billion ids) switch the table to a Python dict for the rest of the log (slower, same
+numbers), so a hostile log cannot make it quadratic. A slot is one word (number and
+part of the hash): a table of 2.5 million ids is 64 MB, each new one a cache miss, so
+`_intern` asks for a slot's memory a few ids before it looks (`_prefetch`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ _PRIME: Final = np.uint64(1099511628211)
 """FNV-1a's offset basis and prime."""
 _FIRST: Final = 1 << 12
 _AHEAD: Final = 16
+"""How many ids ahead `_intern` asks for the memory of the slots it will look at."""
+_TAG: Final = 2**31 - 1
+_LOW: Final = 2**32 - 1
+_MOST_SLOTS: Final = 2**31
+"""Past this many slots (a billion ids), the ids are numbered in a Python dict: a
+slot's tag holds 31 bits of stamp, which must cover the bits that pick the slot."""
 """How many ids ahead `_intern` asks for the memory of the slots it will look at."""
 _PREFIX: Final = 8
 _ENCODING: Final = "utf-8"
@@ -95,7 +103,6 @@ def _intern(  # noqa: PLR0917 - the table's arrays, all changed in place
     starts: Ints,
     ends: Ints,
     slots: Ints,
-    stamps: Ints,
     offsets: Ints,
     arena: Bytes,
     state: Ints,
@@ -105,35 +112,36 @@ def _intern(  # noqa: PLR0917 - the table's arrays, all changed in place
     bytes to `arena` from `state[1]`, their ends to `offsets`, `state[0]` counting
     them); how many were numbered, fewer than all when a slot took too long to find.
     The caller leaves room: the slots at most half full, the arena and offsets large
-    enough for every id to be new."""
+    enough for every id to be new. A slot is 0 when empty, else an id's number plus
+    one in its low 32 bits and the low 31 bits of its stamp above them (`_TAG`): one
+    word read tells an empty slot, and almost always another id's, apart."""
     mask = slots.size - 1
     count, used = state[0], state[1]
     done = 0
-    ahead = np.empty(starts.size, np.int64)  # every stamp first, to ask for slots early
+    tags = np.empty(starts.size, np.int64)  # every stamp first, to ask for slots early
     for i in range(starts.size):
-        ahead[i] = _stamp(data, starts[i], ends[i])
+        tags[i] = _stamp(data, starts[i], ends[i]) & _TAG
     for i in range(starts.size):
         if i + _AHEAD < starts.size:  # a large table's slots are rarely in the cache
-            _prefetch(slots, ahead[i + _AHEAD] & mask)
-            _prefetch(stamps, ahead[i + _AHEAD] & mask)
+            _prefetch(slots, tags[i + _AHEAD] & mask)
         start, end = starts[i], ends[i]
         length = end - start
-        stamp = ahead[i]
-        slot = stamp & mask
+        tag = tags[i]
+        slot = tag & mask
         code = -1
         for _ in range(_PROBES):
-            found = slots[slot]
-            if found < 0:  # first sight: the next number
+            entry = slots[slot]
+            if entry == 0:  # first sight: the next number
                 code = count
                 count += 1
-                slots[slot] = code
-                stamps[slot] = stamp
+                slots[slot] = (tag << 32) | (code + 1)
                 for position in range(start, end):  # not by slices: each is a view
                     arena[used] = data[position]
                     used += 1
                 offsets[code + 1] = used
                 break
-            if stamps[slot] == stamp and offsets[found + 1] - offsets[found] == length:
+            found = (entry & _LOW) - 1
+            if entry >> 32 == tag and offsets[found + 1] - offsets[found] == length:
                 at = offsets[found]
                 same = True
                 for offset in range(length):
@@ -153,19 +161,18 @@ def _intern(  # noqa: PLR0917 - the table's arrays, all changed in place
 
 
 @numba.njit(cache=True, nogil=True)
-def _rehashed(slots: Ints, stamps: Ints, size: int) -> tuple[Ints, Ints]:
-    """The slots in a table of `size` (a power of two), each by its stamp."""
-    grown = np.full(size, -1, np.int64)
-    grown_stamps = np.zeros(size, np.int64)
+def _rehashed(slots: Ints, size: int) -> Ints:
+    """The slots in a table of `size` (a power of two), each by its tag."""
+    grown = np.zeros(size, np.int64)
     mask = size - 1
     for slot in range(slots.size):
-        if slots[slot] >= 0:
-            at = stamps[slot] & mask
-            while grown[at] >= 0:
+        entry = slots[slot]
+        if entry != 0:
+            at = (entry >> 32) & mask
+            while grown[at] != 0:
                 at = (at + 1) & mask
-            grown[at] = slots[slot]
-            grown_stamps[at] = stamps[slot]
-    return grown, grown_stamps
+            grown[at] = entry
+    return grown
 
 
 class CaseTable:
@@ -173,8 +180,7 @@ class CaseTable:
     `add_names`); `names()` is the ids so far."""
 
     def __init__(self) -> None:
-        self._slots = np.full(_FIRST, -1, np.int64)
-        self._stamps = np.zeros(_FIRST, np.int64)
+        self._slots = np.zeros(_FIRST, np.int64)
         self._offsets = np.zeros(_FIRST // 2 + 1, np.int64)
         self._arena = np.empty(_FIRST * 16, np.uint8)
         self._state = np.zeros(2, np.int64)
@@ -194,11 +200,10 @@ class CaseTable:
         self._ascii = self._ascii and ascii_only
         codes = np.empty(len(starts), np.int64)
         done = 0
-        if self._dict is None:
+        if self._dict is None and 2 * (len(self) + len(starts)) <= _MOST_SLOTS:
             done = _intern(
-                data, starts, ends, self._slots, self._stamps, self._offsets, self._arena,
-                self._state, codes,
-            )  # fmt: skip
+                data, starts, ends, self._slots, self._offsets, self._arena, self._state, codes
+            )
         if done < len(starts):
             self._by_dict(data, starts[done:], ends[done:], codes[done:])
         return codes
@@ -246,8 +251,8 @@ class CaseTable:
         slots = len(self._slots)
         while 2 * (count + more) > slots:
             slots *= 2
-        if slots > len(self._slots) and self._dict is None:
-            self._slots, self._stamps = _rehashed(self._slots, self._stamps, slots)
+        if len(self._slots) < slots <= _MOST_SLOTS and self._dict is None:
+            self._slots = _rehashed(self._slots, slots)
         if count + more + 1 > len(self._offsets):
             self._offsets = _grown(self._offsets, count + more + 1)
         if used + size > len(self._arena):

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stepcheck.oracle import replay_case_table
 from stepcheck.oracle.replay_case_table import CaseIds, CaseTable, _stamp
 
 _IDS = st.one_of(
@@ -88,6 +89,42 @@ def test_ids_made_to_collide_fall_back_to_a_dict_with_the_same_numbers() -> None
     assert got == numbers[1:]
     assert table._dict is not None  # the fallback was taken
     assert list(table.names()) == names
+
+
+def test_past_the_most_slots_ids_are_numbered_in_a_dict_alike(monkeypatch) -> None:
+    """A table that would need more than `_MOST_SLOTS` slots (a billion ids; here
+    8,192) numbers the rest in a dict, the same numbers as ever, and grows no more."""
+    monkeypatch.setattr(replay_case_table, "_MOST_SLOTS", 8192)
+    table = CaseTable()
+    blocks = [
+        [f"C{i}" for i in range(3000)],
+        [f"C{i}" for i in range(2000, 6000)],
+        ["C3", "C5999", "D"],
+    ]
+    got = [table.add_names(block).tolist() for block in blocks]
+    numbers, names = _expected(blocks)
+    assert got == numbers
+    assert table._dict is not None
+    assert len(table._slots) == 8192
+    assert list(table.names()) == names
+
+
+def test_ids_alike_in_their_slot_word_are_told_apart_by_their_bytes() -> None:
+    """A slot keeps 31 bits of an id's hash: two ids of one length found alike there
+    (a birthday search finds a pair among some 10^5) still get two numbers."""
+    seen: dict[int, str] = {}
+    pair: tuple[str, str] | None = None
+    for i in range(1_000_000):
+        value = f"K{i:07d}"
+        raw = np.frombuffer(value.encode(), np.uint8)
+        tag = int(_stamp(raw, 0, len(raw))) & replay_case_table._TAG
+        if tag in seen:
+            pair = (seen[tag], value)
+            break
+        seen[tag] = value
+    assert pair is not None
+    table = CaseTable()
+    assert table.add_names([pair[0], pair[1], pair[0], "x", pair[1]]).tolist() == [0, 1, 0, 2, 1]
 
 
 def test_ids_are_decoded_alike_whether_ascii_or_not() -> None:
