@@ -34,9 +34,11 @@ from numba.extending import intrinsic
 
 from stepcheck.oracle.replay_columns import ColumnLog, Ints
 
-__all__ = ["CaseIds", "CaseTable", "numbered", "prefix"]
+__all__ = ["CaseIds", "CaseTable", "Numbers", "numbered", "prefix"]
 
 Bytes = npt.NDArray[np.uint8]
+Numbers = npt.NDArray[np.int64] | npt.NDArray[np.int32]
+"""Integers kept in 32 bits where they fit (a report's codes and counts)."""
 _Array = TypeVar("_Array", Ints, Bytes)
 
 _PROBES: Final = 64
@@ -340,7 +342,7 @@ class CaseIds(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return iter(self.take(slice(None)))
 
-    def prefixes(self, numbers: Ints) -> npt.NDArray[np.uint64]:
+    def prefixes(self, numbers: Numbers) -> npt.NDArray[np.uint64]:
         """The first eight bytes of the ids of `numbers` as big-endian words (zero past an
         id's end): one id's word is below another's only when the id is (`prefix`)."""
         starts, ends = self._starts[numbers], self._ends[numbers]
@@ -353,7 +355,7 @@ class CaseIds(Sequence[str]):
             words = (words << np.uint64(8)) | byte.astype(np.uint64)
         return words
 
-    def take(self, numbers: Ints | slice) -> list[str]:
+    def take(self, numbers: Numbers | slice) -> list[str]:
         """The ids of `numbers`, as a list."""
         starts, ends = self._starts[numbers].tolist(), self._ends[numbers].tolist()
         text = self._arena.text()

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
-from stepcheck.oracle.replay_case_table import CaseIds, prefix
+from stepcheck.oracle.replay_case_table import CaseIds, Numbers, prefix
 from stepcheck.oracle.replay_model import (
     CaseReport,
     OpenObligation,
@@ -40,7 +40,7 @@ class Named(Sequence[str]):
     """Names by code, looked up when read: a column of a million codes is not made into
     a million list items unless a writer reads them all."""
 
-    def __init__(self, codes: Ints, names: Sequence[str]) -> None:
+    def __init__(self, codes: Numbers, names: Sequence[str]) -> None:
         self._codes, self._names = codes, names
 
     def __len__(self) -> int:
@@ -78,10 +78,10 @@ class CleanCases:
     """The clean cases' reports as arrays, case k's timeline at `bounds[k]:bounds[k+1]`."""
 
     names: Sequence[str]
-    rows: Ints
+    rows: Numbers
     status: Sequence[str]
     owner: Sequence[str]
-    bounds: Ints
+    bounds: Numbers
     at: Ints
     """Each timeline entry's wall time, microseconds since 1970."""
     file: Sequence[str]
