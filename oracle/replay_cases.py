@@ -85,8 +85,8 @@ class CleanCases:
     at: Ints
     """Each timeline entry's wall time, microseconds since 1970."""
     file: Sequence[str]
-    row: Ints
-    line: Ints
+    row: Numbers
+    line: Numbers
     entry_status: Sequence[str]
     entry_owner: Sequence[str]
     opened: Callable[[int], tuple[OpenObligation, ...]]

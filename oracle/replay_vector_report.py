@@ -154,8 +154,8 @@ def _clean_cases(
         bounds=_narrow(bounds, len(change_at)),
         at=lockstep.at_of[change_at],
         file=Named(_narrow(log.file_of[orders], len(log.file_names)), log.file_names),
-        row=log.row[orders],
-        line=log.line[orders],
+        row=_narrow(log.row[orders], _largest(log.row)),
+        line=_narrow(log.line[orders], _largest(log.line)),
         entry_status=Named(status_of[changed_state], statuses),
         entry_owner=Named(owner_of[changed_state], owners),
         opened=opener,
@@ -170,6 +170,11 @@ def _narrow(values: Ints, bound: int) -> Numbers:
     are: a long log's report holds every share's clean cases at once (Hertfordshire's
     10M-row log: 2.5 million cases, 3.9 million timeline entries)."""
     return values.astype(np.int32) if bound < 2**31 else values
+
+
+def _largest(values: Ints) -> int:
+    """One more than the largest of `values` (1 when none)."""
+    return int(values.max(initial=0)) + 1
 
 
 def _obligations(

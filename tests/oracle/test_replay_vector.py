@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_replay_compiled import CLOCKED, MAPPING, NAMES, SHIPPED, WINDOWED, _fuzzed
@@ -23,7 +24,7 @@ from stepcheck.oracle.replay_formats import render_json, render_sarif
 from stepcheck.oracle.replay_read import read_logs
 from stepcheck.oracle.replay_rows import ColumnMap, parse_mapping
 from stepcheck.oracle.replay_simulate import PLANT_KINDS, render_log, simulate
-from stepcheck.oracle.replay_vector_report import replay_vector
+from stepcheck.oracle.replay_vector_report import _largest, _narrow, replay_vector
 from stepcheck.oracle.replay_write import render_csv, render_markdown, render_text
 from stepcheck.spec.model import ProtocolSpec, Reading
 
@@ -241,3 +242,15 @@ def test_a_report_listing_the_first_of_many_notable_cases_lists_them_in_id_order
     assert [case.case for case in notable[:100]] == names[:100]
     assert [case.case for case in notable[100:150]] == names[100:150]
     assert render_text(report) == render_text(replay_compiled(spec, read_logs([log], MAPPING)))
+
+
+def test_a_reports_integers_are_kept_in_32_bits_only_when_they_fit():
+    """Codes and counts below a bound under 2**31 go to 32 bits, unchanged; at 2**31
+    or past it they stay in 64."""
+    values = np.array([-1, 0, 5, 2**31 - 2], np.int64)
+    assert _largest(values) == 2**31 - 1
+    narrow = _narrow(values, _largest(values))
+    assert narrow.dtype == np.int32
+    assert narrow.tolist() == values.tolist()
+    assert _narrow(np.append(values, 2**31 - 1), 2**31).dtype == np.int64
+    assert _largest(np.zeros(0, np.int64)) == 1
