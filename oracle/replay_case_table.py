@@ -53,7 +53,6 @@ _LOW: Final = 2**32 - 1
 _MOST_SLOTS: Final = 2**31
 """Past this many slots (a billion ids), the ids are numbered in a Python dict: a
 slot's tag holds 31 bits of stamp, which must cover the bits that pick the slot."""
-"""How many ids ahead `_intern` asks for the memory of the slots it will look at."""
 _PREFIX: Final = 8
 _ENCODING: Final = "utf-8"
 _ERRORS: Final = "surrogatepass"

@@ -198,7 +198,7 @@ def _obligations(
     for first in range(0, len(here), _ROWS):
         rows = lockstep.start[here[first : first + _ROWS]]
         np.not_equal(rows.take(columns, axis=1), lockstep.none, out=running[first : first + _ROWS])
-    has_open = running.any(axis=1).reshape(-1)
+    has_open = running.any(axis=1).reshape(-1)  # an array to the type checker
     kept = np.flatnonzero(has_open)
     running, by = running[kept], lockstep.by[np.ix_(here[kept], columns)]
     day = final[here[kept]] // DAY
