@@ -1,12 +1,15 @@
 """The vector replay engine: every case advanced in lockstep over integer columns.
 
 `--engine vector` gives exactly the report of `--engine compiled` (oracle/REPLAY.md,
-"The vector engine"). The cases are ordered longest first, so at step k the cases
-that still have a k-th row are a prefix; each step is a handful of numpy operations
-over that prefix: the row's time (never earlier than the case's last), each enforced
-deadline overdue, the answers key (`replay_vector_table.Layout`), one sorted lookup
-of the compiled table's entries for all cases at once (missing keys filled from the
-compiled engine, so from the executor), and the new state, clocks and windows. A
+"The vector engine"). `Lockstep.run` walks each case to its end in compiled code
+(`replay_kernel.walk`), in the sorted order, so the rows it reads follow one another
+in memory. `Lockstep.run_reference` is the numpy reference it is tested against: the
+cases ordered longest first, so at step k the cases that still have a k-th row are a
+prefix; each step is a handful of numpy operations over that prefix: the row's time
+(never earlier than the case's last), each enforced deadline overdue, the answers key
+(`replay_vector_table.Layout`), one sorted lookup of the compiled table's entries for
+all cases at once (missing keys filled from the compiled engine, so from the
+executor), and the new state, clocks and windows. A
 running clock is its start time and due day per deadline name; due days are counted
 on the working-day calendar as one integer array (`replay_calendar`), limits of
 whole days computed once per start day.
@@ -81,19 +84,35 @@ def _due_table(table: VectorTable, limits: int, calendar: WorkingDays) -> Ints:
 
 
 class Lockstep:
-    """The per-case arrays of one replay, cases in longest-first order."""
+    """The per-case arrays of one replay: cases in the log's sorted order (their rows
+    ascend), or longest first for the numpy reference (`run_reference`)."""
 
     none: Final = _NONE
     """The start of a clock that is not running."""
 
-    def __init__(self, table: VectorTable, log: ColumnLog, cases: SortedColumns) -> None:
+    def __init__(
+        self,
+        table: VectorTable,
+        log: ColumnLog,
+        cases: SortedColumns,
+        *,
+        longest_first: bool = False,
+    ) -> None:
         compiled = self.compiled = table.compiled
         self.log = log
         self.cases = cases
         self.calendar = WorkingDays()
         self.layout = table.layout
         self.entries = table.entries
-        self.order = np.argsort(-cases.length, kind="stable")
+        # The compiled walk plays one case after another: in the sorted order, the
+        # rows it reads come one after another in memory too (longest first, nearly
+        # every case's first row was a cache miss in each of the log's four columns).
+        self.longest_first = longest_first
+        self.order = (
+            np.argsort(-cases.length, kind="stable")
+            if longest_first
+            else np.arange(len(cases.length), dtype=np.int64)
+        )
         self.first = cases.first[self.order]
         self.length = cases.length[self.order]
         count = len(self.order)
@@ -220,6 +239,8 @@ class Lockstep:
     def run_reference(self) -> None:
         """`run` in numpy: open every case, then play the k-th row of every case, for
         each k (the reference the compiled walk is tested against)."""
+        if not self.longest_first:
+            raise ValueError("the reference steps a lockstep made longest first")
         if not len(self.order):
             return
         self._open()

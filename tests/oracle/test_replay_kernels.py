@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_replay_compiled import CLOCKED, MAPPING, NAMES, SHIPPED, _fuzzed
@@ -65,28 +68,43 @@ def _same_lockstep(spec: ProtocolSpec, reading: Reading, columns: ColumnLog) -> 
     rules = rule_index(spec, reading)
     cases = sort_columns(rules, columns, None)
     walked = Lockstep(VectorTable(CompiledSpec(rules)), columns, cases)
-    stepped = Lockstep(VectorTable(CompiledSpec(rule_index(spec, reading))), columns, cases)
+    stepped = Lockstep(
+        VectorTable(CompiledSpec(rule_index(spec, reading))), columns, cases, longest_first=True
+    )
     walked.run()
     stepped.run_reference()
+    # the two hold their cases in different orders (sorted, longest first): compare
+    # each case's values, put back in the sorted order
+    unclean = _by_case(walked, walked.unclean)
+    assert np.array_equal(unclean, _by_case(stepped, stepped.unclean))
     for name in _ARRAYS:
         assert np.array_equal(
-            getattr(walked, name)[~walked.unclean], getattr(stepped, name)[~stepped.unclean]
+            _by_case(walked, getattr(walked, name))[~unclean],
+            _by_case(stepped, getattr(stepped, name))[~unclean],
         ), name
-    assert np.array_equal(walked.unclean, stepped.unclean)
     # the states are numbered as the table fills, which the two orders differ in:
     # compare what each state is, row by row, where the case stayed clean
-    clean_rows = np.repeat(~walked.unclean, walked.length)
+    clean_rows = np.repeat(~unclean, cases.length)
     places = np.concatenate(
-        [np.arange(f, f + n) for f, n in zip(walked.first, walked.length, strict=True)]
+        [np.arange(f, f + n) for f, n in zip(cases.first, cases.length, strict=True)]
         or [np.zeros(0, np.int64)]
     )[clean_rows]
     assert np.array_equal(walked.at_of[places], stepped.at_of[places])
     walked_states = [walked.compiled._states[s] for s in walked.state_of[places].tolist()]
     stepped_states = [stepped.compiled._states[s] for s in stepped.state_of[places].tolist()]
     assert walked_states == stepped_states
-    assert [walked.compiled._states[s] for s in walked.state[~walked.unclean].tolist()] == [
-        stepped.compiled._states[s] for s in stepped.state[~stepped.unclean].tolist()
+    walked_final = _by_case(walked, walked.state)[~unclean].tolist()
+    stepped_final = _by_case(stepped, stepped.state)[~unclean].tolist()
+    assert [walked.compiled._states[s] for s in walked_final] == [
+        stepped.compiled._states[s] for s in stepped_final
     ]
+
+
+def _by_case(lockstep: Lockstep, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A lockstep's per-case values in the sorted cases' order."""
+    ordered = np.empty_like(values)
+    ordered[lockstep.order] = values
+    return ordered
 
 
 @_SETTINGS
@@ -178,3 +196,17 @@ def test_the_walks_running_clocks_and_stops_match_numpy(cases, deadlines, seed):
     changed = _stopped(entry_clocks, entry, start, case, live, n_live)
     assert np.array_equal(start, expected)
     assert changed == bool((running[case] & stops).any())
+
+
+def test_the_reference_refuses_a_lockstep_in_the_sorted_order(tmp_path: Path) -> None:
+    spec = SHIPPED["devon"]
+    log = tmp_path / "log.csv"
+    log.write_text(render_log(simulate(spec, cases=3, seed=1)), encoding="utf-8")
+    columns = read_csv_columns([log], MAPPING)
+    assert columns is not None
+    rules = rule_index(spec, Reading.SHOULD)
+    lockstep = Lockstep(
+        VectorTable(CompiledSpec(rules)), columns, sort_columns(rules, columns, None)
+    )
+    with pytest.raises(ValueError, match="longest first"):
+        lockstep.run_reference()
