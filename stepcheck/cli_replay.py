@@ -315,21 +315,24 @@ def _vector(  # noqa: PLR0917 - the reading options and the replay's
     bounded memory (the row reader reading what the column readers are not sure of);
     a log the blocks cannot take (facts, a header lacking a column) by the row reader
     whole, which says what is wrong. numpy and pyarrow load only here."""
-    # imported here: pyarrow and numpy take a moment to load, and only this engine needs them
-    from stepcheck.oracle.numba_start import load_numba_arrays  # noqa: PLC0415
-    from stepcheck.oracle.replay_columns import from_read  # noqa: PLC0415
-    from stepcheck.oracle.replay_columns_parquet import read_columns  # noqa: PLC0415
     from stepcheck.oracle.replay_pages import (  # noqa: PLC0415
         ordinary_pages,
         without_cycle_collection,
     )
-    from stepcheck.oracle.replay_stream import STREAM_ABOVE, replay_streamed  # noqa: PLC0415
-    from stepcheck.oracle.replay_vector_report import replay_vector  # noqa: PLC0415
 
-    load_numba_arrays()  # without SciPy's 0.2 s, which no kernel uses (numba_start)
     # numpy's huge pages cost more in the kernel than they save; the cycle collector
-    # would walk every row record and report made, again and again (`replay_pages`)
+    # would walk every row record and report made, again and again, and every object
+    # of the modules loaded here, which live as long as the process (`replay_pages`)
     with ordinary_pages(), without_cycle_collection():
+        # imported here: pyarrow and numpy take a moment to load, and only this engine
+        # needs them
+        from stepcheck.oracle.numba_start import load_numba_arrays  # noqa: PLC0415
+        from stepcheck.oracle.replay_columns import from_read  # noqa: PLC0415
+        from stepcheck.oracle.replay_columns_parquet import read_columns  # noqa: PLC0415
+        from stepcheck.oracle.replay_stream import STREAM_ABOVE, replay_streamed  # noqa: PLC0415
+        from stepcheck.oracle.replay_vector_report import replay_vector  # noqa: PLC0415
+
+        load_numba_arrays()  # without SciPy's 0.2 s, which no kernel uses (numba_start)
         log = None
         if replay_size.log_bytes(logs, log_format) <= STREAM_ABOVE:
             log = read_columns(list(logs), columns, log_format=log_format, case_id=case_id)
