@@ -15,7 +15,8 @@ looked for at most `_PROBES` times; bytes made to collide past that (or more tha
 billion ids) switch the table to a Python dict for the rest of the log (slower, same
 numbers), so a hostile log cannot make it quadratic. A slot is one word (number and
 part of the hash): a table of 2.5 million ids is 64 MB, each new one a cache miss, so
-`_intern` asks for a slot's memory a few ids before it looks (`_prefetch`).
+`_intern` asks for a slot's memory a few ids before it looks (`_prefetch`), and for
+the id's bytes too, spread over a block of tens of megabytes.
 """
 
 from __future__ import annotations
@@ -121,10 +122,13 @@ def _intern(  # noqa: PLR0917 - the table's arrays, all changed in place
     done = 0
     tags = np.empty(starts.size, np.int64)  # every stamp first, to ask for slots early
     for i in range(starts.size):
+        if i + _AHEAD < starts.size:  # nor are the ids' bytes, spread over a block
+            _prefetch(data, starts[i + _AHEAD])
         tags[i] = _stamp(data, starts[i], ends[i]) & _TAG
     for i in range(starts.size):
         if i + _AHEAD < starts.size:  # a large table's slots are rarely in the cache
             _prefetch(slots, tags[i + _AHEAD] & mask)
+            _prefetch(data, starts[i + _AHEAD])  # read again to compare or copy
         start, end = starts[i], ends[i]
         length = end - start
         tag = tags[i]
