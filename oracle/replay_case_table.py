@@ -15,25 +15,23 @@ looked for at most `_PROBES` times; bytes made to collide past that (or more tha
 billion ids) switch the table to a Python dict for the rest of the log (slower, same
 numbers), so a hostile log cannot make it quadratic. A slot is one word (number and
 part of the hash): a table of 2.5 million ids is 64 MB, each new one a cache miss, so
-`_intern` asks for a slot's memory a few ids before it looks (`_prefetch`), and for
+`_intern` asks for a slot's memory a few ids before it looks (`replay_prefetch`), and for
 the id's bytes too, spread over a block of tens of megabytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, Final, TypeVar, overload
+from typing import Final, TypeVar, overload
 
 import numba
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 from attrs import evolve
-from llvmlite import ir
-from numba.core import cgutils, types
-from numba.extending import intrinsic
 
 from stepcheck.oracle.replay_columns import ColumnLog, Ints
+from stepcheck.oracle.replay_prefetch import prefetch
 
 __all__ = ["CaseIds", "CaseTable", "Numbers", "numbered", "prefix"]
 
@@ -71,34 +69,6 @@ def _stamp(data: Bytes, start: int, end: int) -> np.int64:
     return np.int64((value ^ (value >> np.uint64(29))) >> np.uint64(1))
 
 
-def _prefetch_of(typing, array, index):  # type: ignore[no-untyped-def]
-    """Ask the processor to start bringing `array[index]` into its caches (LLVM's
-    `prefetch`: a hint, never a fault, whatever the index). Kept in this file with its
-    only caller, as Numba's cache notices changes to the caller's file alone."""
-    del typing
-
-    def generate(context, builder, signature, args):  # type: ignore[no-untyped-def]
-        kind = signature.args[0]
-        held = context.make_array(kind)(context, builder, args[0])
-        at = context.cast(builder, args[1], signature.args[1], types.intp)
-        pointer = cgutils.get_item_pointer(  # type: ignore[no-untyped-call]
-            context, builder, kind, held, [at], wraparound=False
-        )
-        byte, word = ir.IntType(8).as_pointer(), ir.IntType(32)
-        function = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
-            builder.module, ir.FunctionType(ir.VoidType(), [byte, word, word, word]),
-            "llvm.prefetch.p0",
-        )  # fmt: skip
-        # a read, kept in every level of cache, of data (not instructions)
-        builder.call(function, [builder.bitcast(pointer, byte), word(0), word(3), word(1)])
-        return context.get_dummy_value()
-
-    return types.void(array, index), generate
-
-
-_prefetch: Any = intrinsic(_prefetch_of)
-
-
 @numba.njit(cache=True, nogil=True)
 def _intern(  # noqa: PLR0917 - the table's arrays, all changed in place
     data: Bytes,
@@ -123,12 +93,12 @@ def _intern(  # noqa: PLR0917 - the table's arrays, all changed in place
     tags = np.empty(starts.size, np.int64)  # every stamp first, to ask for slots early
     for i in range(starts.size):
         if i + _AHEAD < starts.size:  # nor are the ids' bytes, spread over a block
-            _prefetch(data, starts[i + _AHEAD])
+            prefetch(data, starts[i + _AHEAD])
         tags[i] = _stamp(data, starts[i], ends[i]) & _TAG
     for i in range(starts.size):
         if i + _AHEAD < starts.size:  # a large table's slots are rarely in the cache
-            _prefetch(slots, tags[i + _AHEAD] & mask)
-            _prefetch(data, starts[i + _AHEAD])  # read again to compare or copy
+            prefetch(slots, tags[i + _AHEAD] & mask)
+            prefetch(data, starts[i + _AHEAD])  # read again to compare or copy
         start, end = starts[i], ends[i]
         length = end - start
         tag = tags[i]

@@ -7,9 +7,13 @@ scan cached.
 that counts the newlines and looks for a byte outside 1-127, a quote or a carriage
 return: it splits each line at its commas (eight bytes at a time), only counts the
 fields of the unmapped columns, checks the mapped ones, notes where each time is
-(`replay_scan_times` reads them after) and codes case ids, events, statuses and
+(`replay_scan_times` reads them after) and leaves where each mapped value is; then,
+a few thousand rows at a time, `_names` codes the case ids, events, statuses and
 owners in open-addressing hash tables over byte ranges, in order of first appearance.
-Nothing here indexes outside the block whatever its bytes, and every loop ends.
+A block has tens of thousands of case ids, so their slots are megabytes and each was a
+cache miss: `_names` hashes a row's values several rows before it looks them up, and
+asks for the case id's slot then. Nothing here indexes outside the block whatever its
+bytes, and every loop ends.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from stepcheck.oracle.replay_columns import Ints
+from stepcheck.oracle.replay_prefetch import prefetch
 
 __all__ = ["FIRST_SLOTS", "QUOTES", "RETURNS", "scan", "tables", "zero_bytes"]
 
@@ -41,6 +46,14 @@ length beside its code, and a bound keeps that packing far from overflowing)."""
 FIRST_SLOTS: Final = 1024
 _PROBES: Final = 64
 """Slots looked at before giving up: never reached unless bytes are made to collide."""
+_CHUNK: Final = 4096
+"""Rows split before `_names` codes them: their bytes are still in the cache."""
+_AHEAD: Final = 16
+"""How many rows ahead `_names` hashes a row's values and asks for its case id's slot
+(a power of two: the ring that keeps the hashes meanwhile is indexed by a mask)."""
+_SPAN: Final = 40
+"""`_rows` leaves each mapped value for `_names` as its start plus its length shifted
+by this many bits (a block is far below 2**40 bytes, a value below 2**16)."""
 _SEED: Final = np.uint64(14695981039346656037)
 _PRIME: Final = np.uint64(1099511628211)
 """FNV-1a's offset basis and prime, taken to a word at a time for the coded values."""
@@ -143,51 +156,47 @@ def scan(  # noqa: PLR0917 - the block and how to read it
     times = np.empty((2, lines), np.int64)
     slots[:, :, 0] = -1
     counts = np.zeros(4, np.int64)
-    row, at, left = 0, 0, lines > 0
-    while left:  # a run of rows, until the dictionaries must grow
-        row, at, left = _rows(
-            data, fields, wanted, checked, codes, times, slots, spans, counts, row, at
-        )
-        if left and row >= 0:
+    row, at, named = 0, 0, 0
+    while row >= 0:
+        if named == row:  # every row split so far is coded: split the next ones
+            if lines == 0 or at >= data.size:
+                break
+            row, at = _rows(data, fields, wanted, checked, codes, times, row, at)
+            continue
+        named, grow = _names(data, codes, row, slots, spans, counts, named)
+        if named < 0:
+            row = -1  # bytes made to collide: left to pyarrow
+        elif grow:
             slots, spans = _grown(slots, spans)
     return row if lines > 0 else -1, codes, times, spans, counts, slots
 
 
 @numba.njit(cache=True, nogil=True)
-def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
+def _rows(  # noqa: PLR0912, PLR0917 - the scan's split, written out
     data: npt.NDArray[np.uint8],
     fields: int,
     wanted: Ints,
     checked: npt.NDArray[np.bool_],
     codes: Ints,
     times: Ints,
-    slots: Ints,
-    spans: Ints,
-    counts: Ints,
     row: int,
     at: int,
-) -> tuple[int, int, bool]:
-    """(rows read, where the next begins, whether any is left) after the rows from
-    byte `at` (row `row`), up to the end or to a dictionary half full; rows is -1
-    when a line is not plain. No array is replaced in the loop, and no function
-    inlined by Numba takes one (it would count their references at every call).
-
-    A slot holds a code and its value's length (-1: empty), its stamp (hash) and its
-    first 16 bytes as two words (every byte is ASCII, so a word fits an int64): most
-    values are told apart or found equal without reading the block again."""
+) -> tuple[int, int]:
+    """(rows split, where the next begins) after splitting up to `_CHUNK` rows from
+    byte `at` (row `row`); rows is -1 when a line is not plain. Each mapped value is
+    left in `codes` for `_names` as its start plus its length shifted by `_SPAN` bits
+    (-1 where its column is not mapped). No array is replaced in the loop, and no
+    function inlined by Numba takes one (it would count their references at every
+    call)."""
     size = data.size
     begin = np.zeros(5, np.int64)
     finish = np.zeros(5, np.int64)
     bounds = np.zeros((fields, 2), np.int64)  # each checked field's, this row
-    full = slots.shape[1] // 2 - 1
-    mask = slots.shape[1] - 1
-    eight = np.uint64(8)
-    while at < size:
-        if counts[0] >= full or counts[1] >= full or counts[2] >= full or counts[3] >= full:
-            return row, at, True
+    stop = row + _CHUNK
+    while at < size and row < stop:
         line = at
         if data[at] == 10:
-            return -1, at, False  # a blank line
+            return -1, at  # a blank line
         for field in range(fields):
             start = at
             while at + 8 <= size:  # a word at a time: its first comma or newline, if any
@@ -206,84 +215,137 @@ def _rows(  # noqa: PLR0912, PLR0915, PLR0917 - the scan's loop, written out
             kind = _NORMAL if at == size else _COMMA if data[at] == 44 else _NEWLINE
             if checked[field]:
                 if at > start and not (32 < data[start] < 127 and 32 < data[at - 1] < 127):
-                    return -1, at, False
+                    return -1, at
                 bounds[field, 0] = start
                 bounds[field, 1] = at
             if (kind == _COMMA) == (field == fields - 1):
-                return -1, at, False  # fields miscounted
+                return -1, at  # fields miscounted
             at += 1  # past the comma or newline (or the end)
         if at - line > _LONGEST:
-            return -1, at, False
+            return -1, at
         for column in range(5):
             if wanted[column] >= 0:
                 begin[column] = bounds[wanted[column], 0]
                 finish[column] = bounds[wanted[column], 1]
         for column in range(3):
             if begin[column] == finish[column]:
-                return -1, at, False  # a required value
+                return -1, at  # a required value
         times[0, row] = begin[1]  # the time's bytes: `replay_scan_times` reads them
         times[1, row] = finish[1]
         for dictionary in range(4):
             column = dictionary + 1 if dictionary else 0  # case, event, status, owner
             if wanted[column] < 0:
                 codes[dictionary, row] = -1
-                continue
-            start, end = begin[column], finish[column]
-            length = end - start
-            # the first 16 bytes as two words, zero past the value's end
-            first, second = np.uint64(0), np.uint64(0)
-            if start + 16 <= size:  # one load each, past the value's end if need be
-                first, second = _word(data, start), _word(data, start + 8)
-            else:  # near the block's end: byte by byte
-                for position in range(min(end, start + 16) - 1, start - 1, -1):
-                    second = (second << eight) | (first >> np.uint64(56))
-                    first = (first << eight) | np.uint64(data[position])
-            if length < 8:
-                first &= (np.uint64(1) << (eight * np.uint64(length))) - np.uint64(1)
-                second = np.uint64(0)
-            elif length < 16:
-                second &= (np.uint64(1) << (eight * np.uint64(length - 8))) - np.uint64(1)
-            value = (first ^ _SEED) * _PRIME
-            value = (value ^ second ^ np.uint64(length)) * _PRIME
-            if length > 16:  # and its last eight bytes; the middle only when compared
-                value = (value ^ _word(data, end - 8)) * _PRIME
-            stamp = _stamp(value)
-            slot = stamp & mask
-            code = -1
-            for _ in range(_PROBES):
-                entry = slots[dictionary, slot, 0]
-                if entry < 0:  # first sight: the next code
-                    code = counts[dictionary]
-                    counts[dictionary] = code + 1
-                    slots[dictionary, slot, 0] = code + (length << 40)
-                    slots[dictionary, slot, 1] = stamp
-                    slots[dictionary, slot, 2] = np.int64(first)
-                    slots[dictionary, slot, 3] = np.int64(second)
-                    spans[dictionary, code, 0] = start
-                    spans[dictionary, code, 1] = end
-                    break
-                if (
-                    slots[dictionary, slot, 1] == stamp
-                    and entry >> 40 == length
-                    and slots[dictionary, slot, 2] == np.int64(first)
-                    and slots[dictionary, slot, 3] == np.int64(second)
-                ):
-                    found = entry - (length << 40)
-                    same = True
-                    if length > 16:  # the rest a word at a time, the last word overlapping
-                        at_other = spans[dictionary, found, 0] - start
-                        offset = start + 16
-                        while same and offset + 8 < end:
-                            same = _word(data, offset) == _word(data, offset + at_other)
-                            offset += 8
-                        if same:
-                            same = _word(data, end - 8) == _word(data, end - 8 + at_other)
-                    if same:
-                        code = found
-                        break
-                slot = (slot + 1) & mask
-            if code < 0:
-                return -1, at, False  # bytes made to collide: left to pyarrow
-            codes[dictionary, row] = -1 if start == end else code  # empty: not recorded
+            else:
+                codes[dictionary, row] = begin[column] + ((finish[column] - begin[column]) << _SPAN)
         row += 1
-    return row, at, False
+    return row, at
+
+
+@numba.njit(cache=True, nogil=True)
+def _names(  # noqa: PLR0912, PLR0915, PLR0917 - the coding loop, written out
+    data: npt.NDArray[np.uint8],
+    codes: Ints,
+    rows: int,
+    slots: Ints,
+    spans: Ints,
+    counts: Ints,
+    row: int,
+) -> tuple[int, bool]:
+    """Code the values `_rows` left in `codes` for rows `row` to `rows`, each in its
+    dictionary (-1, a column not mapped, stays -1; an empty value is coded, then
+    recorded as -1); (the row reached, whether the dictionaries must grow before the
+    rest), the row -1 for bytes made to collide. A row's values are hashed `_AHEAD`
+    rows before they are looked up (into `ring`), and its case id's first slot asked
+    for then.
+
+    A slot holds a code and its value's length (-1: empty), its stamp (hash) and its
+    first 16 bytes as two words (every byte is ASCII, so a word fits an int64): most
+    values are told apart or found equal without reading the block again."""
+    size = data.size
+    full = slots.shape[1] // 2 - 1
+    mask = slots.shape[1] - 1
+    eight = np.uint64(8)
+    low = (1 << _SPAN) - 1
+    flat = slots.reshape(slots.size)  # the case ids' slot s begins at word 4s
+    ring = np.empty((_AHEAD, 4, 3), np.int64)  # per row ahead, per value: its hash
+    for at in range(row - _AHEAD, rows):
+        if at >= row:  # this row, whose values were hashed _AHEAD rows ago
+            if counts[0] >= full or counts[1] >= full or counts[2] >= full or counts[3] >= full:
+                return at, True
+            place = at & (_AHEAD - 1)
+            for dictionary in range(4):
+                if codes[dictionary, at] < 0:
+                    continue
+                start = codes[dictionary, at] & low
+                length = codes[dictionary, at] >> _SPAN
+                end = start + length
+                stamp = ring[place, dictionary, 0]
+                slot = stamp & mask
+                code = -1
+                for _ in range(_PROBES):
+                    entry = slots[dictionary, slot, 0]
+                    if entry < 0:  # first sight: the next code
+                        code = counts[dictionary]
+                        counts[dictionary] = code + 1
+                        slots[dictionary, slot, 0] = code + (length << 40)
+                        slots[dictionary, slot, 1] = stamp
+                        slots[dictionary, slot, 2] = ring[place, dictionary, 1]
+                        slots[dictionary, slot, 3] = ring[place, dictionary, 2]
+                        spans[dictionary, code, 0] = start
+                        spans[dictionary, code, 1] = end
+                        break
+                    if (
+                        slots[dictionary, slot, 1] == stamp
+                        and entry >> 40 == length
+                        and slots[dictionary, slot, 2] == ring[place, dictionary, 1]
+                        and slots[dictionary, slot, 3] == ring[place, dictionary, 2]
+                    ):
+                        found = entry - (length << 40)
+                        same = True
+                        if length > 16:  # the rest a word at a time, the last word overlapping
+                            at_other = spans[dictionary, found, 0] - start
+                            offset = start + 16
+                            while same and offset + 8 < end:
+                                same = _word(data, offset) == _word(data, offset + at_other)
+                                offset += 8
+                            if same:
+                                same = _word(data, end - 8) == _word(data, end - 8 + at_other)
+                        if same:
+                            code = found
+                            break
+                    slot = (slot + 1) & mask
+                if code < 0:
+                    return -1, False  # bytes made to collide
+                codes[dictionary, at] = -1 if length == 0 else code  # empty: not recorded
+        ahead = at + _AHEAD
+        if ahead < rows:
+            place = ahead & (_AHEAD - 1)
+            for dictionary in range(4):
+                if codes[dictionary, ahead] < 0:
+                    continue
+                start = codes[dictionary, ahead] & low
+                length = codes[dictionary, ahead] >> _SPAN
+                end = start + length
+                # the first 16 bytes as two words, zero past the value's end
+                first, second = np.uint64(0), np.uint64(0)
+                if start + 16 <= size:  # one load each, past the value's end if need be
+                    first, second = _word(data, start), _word(data, start + 8)
+                else:  # near the block's end: byte by byte
+                    for position in range(min(end, start + 16) - 1, start - 1, -1):
+                        second = (second << eight) | (first >> np.uint64(56))
+                        first = (first << eight) | np.uint64(data[position])
+                if length < 8:
+                    first &= (np.uint64(1) << (eight * np.uint64(length))) - np.uint64(1)
+                    second = np.uint64(0)
+                elif length < 16:
+                    second &= (np.uint64(1) << (eight * np.uint64(length - 8))) - np.uint64(1)
+                value = (first ^ _SEED) * _PRIME
+                value = (value ^ second ^ np.uint64(length)) * _PRIME
+                if length > 16:  # and its last eight bytes; the middle only when compared
+                    value = (value ^ _word(data, end - 8)) * _PRIME
+                ring[place, dictionary, 0] = _stamp(value)
+                ring[place, dictionary, 1] = np.int64(first)
+                ring[place, dictionary, 2] = np.int64(second)
+            prefetch(flat, (ring[place, 0, 0] & mask) * 4)  # a case id is required
+    return rows, False
