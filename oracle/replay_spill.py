@@ -4,15 +4,22 @@ share that holds each case, then read back share by share (`replay_stream`).
 Case ids are numbered once for the whole log as blocks are read (`CaseTable`: the
 report lists every case anyway, so this grows with the cases, not the rows); case n
 goes to share n modulo the number of shares, so the files hold integers only. A row
-is one 40-byte record (`RECORD`): its case's number within the share (n // shares),
-its event, status and owner codes (numbered for the whole log, -1 where not
-recorded), its place in reading order over all the files (from which its file and
-row follow; its line is its row plus an offset that changes only where a record
-spans lines or blank lines are skipped, kept as a list of where it changes), its
-instant and its local time. A row the reader found malformed is not a case's row:
-it is kept aside, as the report lists it. One compiled pass
-(`_by_share`, a counting sort) lays a block's records out share after share, so each
-share's part is written with one call; a share is read back with one.
+is one record: its case's number within the share (n // shares), its event, status
+and owner codes (numbered for the whole log, -1 where not recorded), its place in
+reading order over all the files (from which its file and row follow; its line is
+its row plus an offset that changes only where a record spans lines or blank lines
+are skipped, kept as a list of where it changes), its instant and its local time. A
+row the reader found malformed is not a case's row: it is kept aside, as the report
+lists it. One compiled pass (`_by_share`, a counting sort) lays a block's records out
+share after share, so each share's part is written with one call; a share is read
+back with one.
+
+A record is 24 bytes (`COMPACT`) while the log allows: codes below 2**15, places below
+2**31, and the local time the instant or an hour after it (Europe/London's rule, so
+a flag); from the first block that does not, and for the rest of the log, 40 bytes
+(`RECORD`), which hold anything. Memory is what the shares cost most: every page of
+it is new to the process, and on the machine BENCHMARKS.md was measured on, the
+kernel's clearing of a new page costs more than the bytes written to it.
 """
 
 from __future__ import annotations
@@ -46,12 +53,42 @@ RECORD: Final = np.dtype(
         ("local", "<i8"),
     ]
 )
-"""One row in a share's file: codes in 32 bits (a share holds far fewer than 2**31 cases,
-and a log's names are far fewer than 2**31), places and times in 64."""
+"""One row in a share, whatever the log: codes in 32 bits (a share holds far fewer than
+2**31 cases, and a log's names are far fewer than 2**31), places and times in 64."""
+COMPACT: Final = np.dtype(
+    [
+        ("case", "<i4"),
+        ("order", "<i4"),
+        ("instant", "<i8"),
+        ("event", "<i2"),
+        ("status", "<i2"),
+        ("owner", "<i2"),
+        ("summer", "<i2"),
+    ]
+)
+"""One row in a share while the log allows (`Spill.add`): names' codes in 16 bits, its
+place in 32, and its local time as 1 when it is its instant plus an hour, else 0."""
+_HOUR: Final = 3_600_000_000
+"""An hour in microseconds: a local time is its instant, or this after it."""
+_MOST_CODES: Final = 2**15 - 1
+_MOST_PLACES: Final = 2**31 - 1
+_FIELDS: Final = ("case", "event", "status", "owner", "order", "instant", "local")
 
 
 HELD: Final = 512 * 2**20
-"""Records held in memory before the shares go to disk: 13 million rows."""
+"""Records held in memory before the shares go to disk: 22 million compact rows."""
+
+
+@numba.njit(cache=True, nogil=True)
+def _bounds(case: Ints, count: int) -> Ints:
+    """Where each share's rows begin in a block's records (`case[i] % count` is row i's
+    share), and the end."""
+    bounds = np.zeros(count + 1, np.int64)
+    for i in range(case.size):
+        bounds[case[i] % count + 1] += 1
+    for share in range(count):
+        bounds[share + 1] += bounds[share]
+    return bounds
 
 
 @numba.njit(cache=True, nogil=True)
@@ -66,14 +103,10 @@ def _by_share(  # noqa: PLR0917 - a block's columns
     local: Ints,
     records: npt.NDArray[np.void],
 ) -> Ints:
-    """Fill `records` with the block's rows share after share (each share's in reading
-    order, row i's place in reading order `order[i]`); where each share's rows begin,
-    and the end."""
-    bounds = np.zeros(count + 1, np.int64)
-    for i in range(case.size):
-        bounds[case[i] % count + 1] += 1
-    for share in range(count):
-        bounds[share + 1] += bounds[share]
+    """Fill `records` (`RECORD`) with the block's rows share after share (each share's
+    in reading order, row i's place in reading order `order[i]`); where each share's
+    rows begin, and the end."""
+    bounds = _bounds(case, count)
     at = bounds[:-1].copy()
     for i in range(case.size):
         share = case[i] % count
@@ -86,6 +119,40 @@ def _by_share(  # noqa: PLR0917 - a block's columns
         record.order = order[i]
         record.instant = instant[i]
         record.local = local[i]
+    return bounds
+
+
+@numba.njit(cache=True, nogil=True)
+def _by_share_compact(  # noqa: PLR0917 - a block's columns
+    case: Ints,
+    count: int,
+    order: Ints,
+    event: Ints,
+    status: Ints,
+    owner: Ints,
+    instant: Ints,
+    local: Ints,
+    records: npt.NDArray[np.void],
+) -> Ints:
+    """`_by_share` into `COMPACT` records (the caller checked that codes and places fit);
+    no bounds (an empty array) when a row's local time is neither its instant nor an
+    hour after it."""
+    bounds = _bounds(case, count)
+    at = bounds[:-1].copy()
+    for i in range(case.size):
+        summer = local[i] - instant[i]
+        if summer not in (0, _HOUR):
+            return np.zeros(0, np.int64)
+        share = case[i] % count
+        record = records[at[share]]
+        at[share] += 1
+        record.case = case[i] // count
+        record.event = event[i]
+        record.status = status[i]
+        record.owner = owner[i]
+        record.order = order[i]
+        record.instant = instant[i]
+        record.summer = summer != 0
     return bounds
 
 
@@ -105,6 +172,10 @@ class Spill:
         self.held = held
         self.chunks: list[list[npt.NDArray[np.void]]] | None = [[] for _ in range(count)]
         """Per share, its records still in memory (None once they went to files)."""
+        self.bytes = 0
+        """The records' bytes so far."""
+        self.compact = True
+        """The records are `COMPACT` (until a block needs `RECORD`s, for the rest)."""
         self.handles: list[BinaryIO] = []
         self.events: dict[str, int] = {}
         self.statuses: dict[str, int] = {}
@@ -141,15 +212,14 @@ class Spill:
         if kept is not None:
             columns = [column[kept] for column in columns]
         order = self.read + (np.arange(block.size) if kept is None else kept)
-        records = np.empty(len(order), RECORD)
-        bounds = _by_share(
-            columns[0], self.count, order,
+        columns[1:4] = (
             _recoded(columns[1], block.event_names, self.events),
             _recoded(columns[2], block.status_names, self.statuses),
             _recoded(columns[3], block.owner_names, self.owners),
-            columns[4], columns[5], records,
-        ).tolist()  # fmt: skip
-        if self.chunks is not None and (self.read + block.size) * RECORD.itemsize > self.held:
+        )
+        records, bounds = self._records(columns, order)
+        self.bytes += records.nbytes
+        if self.chunks is not None and self.bytes > self.held:
             self._to_files()
         for number in range(self.count):
             if bounds[number + 1] > bounds[number]:
@@ -163,6 +233,36 @@ class Spill:
                     self.chunks[number].append(part.copy())
         self.read += block.size
         return True
+
+    def _records(self, columns: list[Ints], order: Ints) -> tuple[npt.NDArray[np.void], list[int]]:
+        """A block's records (`columns`: case, event, status and owner codes, instant and
+        local time), share after share, and where each share's begin (and the end):
+        `COMPACT` while they fit, else (and from then on) `RECORD`."""
+        names = (self.events, self.statuses, self.owners)
+        last = int(order[-1]) if len(order) else 0
+        if self.compact and (max(map(len, names)) > _MOST_CODES or last > _MOST_PLACES):
+            self._widen()
+        if self.compact:
+            records = np.empty(len(order), COMPACT)
+            bounds = _by_share_compact(columns[0], self.count, order, *columns[1:], records)
+            if len(bounds):
+                return records, bounds.tolist()
+            self._widen()
+        records = np.empty(len(order), RECORD)
+        bounds = _by_share(columns[0], self.count, order, *columns[1:], records)
+        return records, bounds.tolist()
+
+    def _widen(self) -> None:
+        """`RECORD`s from now on; shares on disk go on in files of their own."""
+        self.compact = False
+        if self.chunks is None:
+            for handle in self.handles:
+                handle.close()
+            self.handles = [self._path(i, RECORD).open("wb") for i in range(self.count)]
+
+    def _path(self, number: int, kind: np.dtype[np.void]) -> Path:
+        """Share `number`'s file of records of `kind`."""
+        return self.folder / (f"{number}.bin" if kind == COMPACT else f"{number}.wide.bin")
 
     def _shift(self, shifts: Ints) -> None:
         """Note where a block's lines less its rows differ from the row before's."""
@@ -182,10 +282,21 @@ class Spill:
     def _to_files(self) -> None:
         """From now on the shares go to files, with what was held first."""
         assert self.chunks is not None, "the shares are still held"
-        self.handles = [(self.folder / f"{i}.bin").open("wb") for i in range(self.count)]
-        for handle, parts in zip(self.handles, self.chunks, strict=True):
+        compact = [self._path(i, COMPACT).open("wb") for i in range(self.count)]
+        for handle, parts in zip(compact, self.chunks, strict=True):
             for part in parts:
-                part.tofile(handle)
+                if part.dtype == COMPACT:
+                    part.tofile(handle)
+        if self.compact:
+            self.handles = compact
+        else:  # the held records of each kind to their own files, the rest wide
+            for handle in compact:
+                handle.close()
+            self.handles = [self._path(i, RECORD).open("wb") for i in range(self.count)]
+            for handle, parts in zip(self.handles, self.chunks, strict=True):
+                for part in parts:
+                    if part.dtype == RECORD:
+                        part.tofile(handle)
         self.chunks = None
 
     def close(self) -> None:
@@ -198,10 +309,13 @@ class Spill:
         for number in range(self.count):
             if self.chunks is not None:
                 parts, self.chunks[number] = self.chunks[number], []
-            else:
-                path = self.folder / f"{number}.bin"
-                parts = [np.fromfile(path, RECORD)]
-                path.unlink()
+            else:  # compact records first: a log's blocks widen once, never back
+                parts = []
+                for kind in (COMPACT, RECORD):
+                    path = self._path(number, kind)
+                    if path.exists():
+                        parts.append(np.fromfile(path, kind))
+                        path.unlink()
             if any(len(part) for part in parts):
                 yield self._log(_fields(parts), number, names, files)
 
@@ -246,17 +360,24 @@ class Spill:
 
 
 def _fields(parts: list[npt.NDArray[np.void]]) -> dict[str, Ints]:
-    """Each field of the records in `parts` (one after the other) as one 64-bit column.
-    Part by part, a field at a time: a part (a block's rows of the share) stays in
-    cache while its fields are copied, where concatenating the parts and then taking
-    each field would copy every record once more and read them all once per field."""
+    """Each field of the records in `parts` (one after the other, `COMPACT` or `RECORD`)
+    as one 64-bit column. Part by part, a field at a time: a part (a block's rows of the
+    share) stays in cache while its fields are copied, where concatenating the parts and
+    then taking each field would copy every record once more and read them all once per
+    field."""
     size = sum(len(part) for part in parts)
-    fields = {name: np.empty(size, np.int64) for name in RECORD.names or ()}
+    fields = {name: np.empty(size, np.int64) for name in _FIELDS}
     at = 0
     for part in parts:
+        end = at + len(part)
         for name, column in fields.items():
-            column[at : at + len(part)] = part[name]
-        at += len(part)
+            if name != "local" or part.dtype == RECORD:
+                column[at:end] = part[name]
+        if part.dtype == COMPACT:  # the instant, or an hour after it
+            local = fields["local"][at:end]
+            np.multiply(part["summer"], np.int64(_HOUR), out=local)
+            local += fields["instant"][at:end]
+        at = end
     return fields
 
 

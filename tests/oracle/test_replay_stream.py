@@ -21,7 +21,7 @@ from test_replay_compiled import MAPPING, NAMES, SHIPPED, _fuzzed
 from test_replay_vector import _EDITS, _outputs
 
 from stepcheck.oracle import replay_stream, replay_stream_csv
-from stepcheck.oracle.replay_case_table import CaseTable
+from stepcheck.oracle.replay_case_table import CaseTable, numbered
 from stepcheck.oracle.replay_columns import ColumnLog, file_columns
 from stepcheck.oracle.replay_compiled import replay_compiled
 from stepcheck.oracle.replay_engine import rule_index
@@ -271,3 +271,82 @@ def test_a_block_held_by_uncollected_garbage_does_not_stop_the_replay(
     assert got is not None
     assert _outputs(got) == expected
     kept.clear()
+
+
+_HOUR = 3_600_000_000
+_MANY = tuple(f"event-{i}" for i in range(2**15 + 10))
+"""More event names than a compact record's 16-bit codes hold."""
+
+_Rows = tuple[list[int], list[int], list[int], list[int], bool]
+
+
+@st.composite
+def _spilled_blocks(draw: st.DrawFn) -> list[_Rows]:
+    """Blocks of rows as (cases, event codes, instants, local times, whether the block
+    names all of `_MANY`, past a compact record's codes); some local times are neither
+    the instant nor an hour after it."""
+    blocks = []
+    for _ in range(draw(st.integers(1, 4))):
+        size = draw(st.integers(1, 12))
+        many = draw(st.integers(0, 3)) == 0
+        sized = {"min_size": size, "max_size": size}
+        events = draw(st.lists(st.integers(0, len(_MANY) - 1 if many else 2), **sized))
+        instants = draw(st.lists(st.integers(0, 2**40), **sized))
+        shifts = draw(st.lists(st.sampled_from([0, _HOUR, 0, _HOUR, 1, -_HOUR]), **sized))
+        cases = draw(st.lists(st.integers(0, 5), **sized))
+        local = [instant + shift for instant, shift in zip(instants, shifts, strict=True)]
+        blocks.append((cases, events, instants, local, many))
+    return blocks
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(blocks=_spilled_blocks(), count=st.integers(1, 3), held=st.sampled_from([0, 120, HELD]))
+def test_every_row_comes_back_from_compact_or_wide_records(tmp_path, blocks, count, held):
+    """Rows come back from the shares as they went in, field by field, in reading
+    order: in 24-byte records while codes and local times fit, in 40-byte ones from the
+    first block they do not; held, on disk, or going to disk part way (120 bytes)."""
+    folder = tmp_path / str(len(list(tmp_path.iterdir())))
+    folder.mkdir()
+    table = CaseTable()
+    spill = Spill(folder, count, rule_index(SHIPPED["devon"], Reading.SHOULD), table, held=held)
+    rows: list[tuple[int, str, str, int, int]] = []
+    for cases, events, instants, local, many in blocks:
+        size = len(cases)
+        codes = {
+            "case": (np.array(cases, np.int64), tuple("abcdef")),
+            "event": (np.array(events, np.int64), _MANY if many else _MANY[:3]),
+            "status": (np.full(size, -1, np.int64), ()),
+            "owner": (np.full(size, -1, np.int64), ()),
+        }
+        times = (np.array(instants, np.int64), np.array(local, np.int64))
+        assert spill.add(
+            numbered(file_columns("log.csv", len(rows) + 1, 1, codes, times), table), 0
+        )
+        rows += [
+            (len(rows) + i + 1, "abcdef"[cases[i]], _MANY[events[i]], instants[i], local[i])
+            for i in range(size)
+        ]
+    spill.close()
+    fits = not any(block[4] for block in blocks) and all(
+        at - instant in (0, _HOUR) for _, _, instants, local, _ in blocks
+        for instant, at in zip(instants, local, strict=True)
+    )  # fmt: skip
+    assert spill.compact == fits
+
+    got = sorted(
+        (row, share.case_names[case], share.event_names[event], instant, at)
+        for share in spill.shares((LogFile(name="log.csv", rows=len(rows)),))
+        for row, case, event, instant, at in zip(
+            share.row.tolist(),
+            share.case.tolist(),
+            share.event.tolist(),
+            share.instant.tolist(),
+            share.local.tolist(),
+            strict=True,
+        )
+    )
+
+    assert got == rows
+    assert not list(folder.iterdir())  # every share's files read, then gone
