@@ -3,7 +3,9 @@
 The numpy reference sorts all rows three times (`np.lexsort` by case, instant, step
 and reading order). Logs are mostly in time order already, so here the good rows are
 grouped by case code with a counting sort (stable: each case's rows stay in reading
-order), and only a case whose instants go backwards is sorted (stably, by instant).
+order), and only a case whose instants go backwards is sorted (stably, by instant),
+in place in a copy of that grouping: a case's rows are never sliced out, as each
+slice is an array whose references Numba counts.
 Within each case, in that order: a row with the instant and step of an earlier good
 row is a duplicate of the first of them; of the rest, a row earlier than the latest
 row read before it is out of order, and that latest row is the last one read holding
@@ -66,23 +68,27 @@ def group_cases(case, instant, step, good, n_cases):  # type: ignore[no-untyped-
     late = np.empty(by_case.shape[0], np.int64)
     latest_of = np.empty(by_case.shape[0], np.int64)
     n_rows = n_found = n_late = 0
+    # every case's rows in time order, in place: no case's rows are sliced out (a
+    # slice is a new array whose references are counted, several times per case)
+    ordered = by_case.copy()
     for code in range(n_cases):
         lo, hi = offsets[code], offsets[code + 1]
         if lo == hi:
             continue
-        ordered = by_case[lo:hi]
-        for j in range(1, hi - lo):
-            if instant[ordered[j]] < instant[ordered[j - 1]]:
-                ordered = ordered[np.argsort(instant[ordered], kind="mergesort")]
+        for j in range(lo + 1, hi):
+            if instant[ordered[j]] < instant[ordered[j - 1]]:  # rare: sort this case
+                part = by_case[lo:hi]
+                ordered[lo:hi] = part[np.argsort(instant[part], kind="mergesort")]
                 break
-        start = 0
-        for j in range(1, hi - lo + 1):
-            if j == hi - lo or instant[ordered[j]] != instant[ordered[start]]:
+        start = lo
+        for j in range(lo + 1, hi + 1):
+            if j == hi or instant[ordered[j]] != instant[ordered[start]]:
                 if j - start > 1:
                     _duplicates_in_run(ordered, start, j, step, duplicate_of)
                 start = j
         latest = -1
-        for row in by_case[lo:hi]:
+        for j in range(lo, hi):  # reading order
+            row = by_case[j]
             if duplicate_of[row] >= 0:
                 continue
             if latest >= 0 and instant[row] < instant[latest]:
@@ -91,7 +97,8 @@ def group_cases(case, instant, step, good, n_cases):  # type: ignore[no-untyped-
             else:
                 latest = row
         begin = n_rows
-        for row in ordered:
+        for j in range(lo, hi):
+            row = ordered[j]
             if duplicate_of[row] < 0:
                 rows[n_rows] = row
                 n_rows += 1
