@@ -238,18 +238,21 @@ class Spill:
         """A block's records (`columns`: case, event, status and owner codes, instant and
         local time), share after share, and where each share's begin (and the end):
         `COMPACT` while they fit, else (and from then on) `RECORD`."""
+        case, event, status, owner, instant, local = columns
         names = (self.events, self.statuses, self.owners)
         last = int(order[-1]) if len(order) else 0
         if self.compact and (max(map(len, names)) > _MOST_CODES or last > _MOST_PLACES):
             self._widen()
         if self.compact:
             records = np.empty(len(order), COMPACT)
-            bounds = _by_share_compact(columns[0], self.count, order, *columns[1:], records)
+            bounds = _by_share_compact(
+                case, self.count, order, event, status, owner, instant, local, records
+            )
             if len(bounds):
                 return records, bounds.tolist()
             self._widen()
         records = np.empty(len(order), RECORD)
-        bounds = _by_share(columns[0], self.count, order, *columns[1:], records)
+        bounds = _by_share(case, self.count, order, event, status, owner, instant, local, records)
         return records, bounds.tolist()
 
     def _widen(self) -> None:
@@ -282,7 +285,7 @@ class Spill:
     def _to_files(self) -> None:
         """From now on the shares go to files, with what was held first."""
         assert self.chunks is not None, "the shares are still held"
-        compact = [self._path(i, COMPACT).open("wb") for i in range(self.count)]
+        compact: list[BinaryIO] = [self._path(i, COMPACT).open("wb") for i in range(self.count)]
         for handle, parts in zip(compact, self.chunks, strict=True):
             for part in parts:
                 if part.dtype == COMPACT:
@@ -290,13 +293,13 @@ class Spill:
         if self.compact:
             self.handles = compact
         else:  # the held records of each kind to their own files, the rest wide
-            for handle in compact:
-                handle.close()
+            for done in compact:
+                done.close()
             self.handles = [self._path(i, RECORD).open("wb") for i in range(self.count)]
-            for handle, parts in zip(self.handles, self.chunks, strict=True):
+            for wide, parts in zip(self.handles, self.chunks, strict=True):
                 for part in parts:
                     if part.dtype == RECORD:
-                        part.tofile(handle)
+                        part.tofile(wide)
         self.chunks = None
 
     def close(self) -> None:
