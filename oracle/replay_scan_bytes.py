@@ -242,6 +242,12 @@ def _rows(  # noqa: PLR0912, PLR0917 - the scan's split, written out
     return row, at
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _span(packed: int) -> tuple[int, int]:
+    """(start, length) of a value as `_rows` leaves it in `codes`."""
+    return packed & ((1 << _SPAN) - 1), packed >> _SPAN
+
+
 @numba.njit(cache=True, nogil=True)
 def _names(  # noqa: PLR0912, PLR0915, PLR0917 - the coding loop, written out
     data: npt.NDArray[np.uint8],
@@ -266,7 +272,6 @@ def _names(  # noqa: PLR0912, PLR0915, PLR0917 - the coding loop, written out
     full = slots.shape[1] // 2 - 1
     mask = slots.shape[1] - 1
     eight = np.uint64(8)
-    low = (1 << _SPAN) - 1
     flat = slots.reshape(slots.size)  # the case ids' slot s begins at word 4s
     ring = np.empty((_AHEAD, 4, 3), np.int64)  # per row ahead, per value: its hash
     for at in range(row - _AHEAD, rows):
@@ -277,8 +282,7 @@ def _names(  # noqa: PLR0912, PLR0915, PLR0917 - the coding loop, written out
             for dictionary in range(4):
                 if codes[dictionary, at] < 0:
                     continue
-                start = codes[dictionary, at] & low
-                length = codes[dictionary, at] >> _SPAN
+                start, length = _span(codes[dictionary, at])
                 end = start + length
                 stamp = ring[place, dictionary, 0]
                 slot = stamp & mask
@@ -324,8 +328,7 @@ def _names(  # noqa: PLR0912, PLR0915, PLR0917 - the coding loop, written out
             for dictionary in range(4):
                 if codes[dictionary, ahead] < 0:
                     continue
-                start = codes[dictionary, ahead] & low
-                length = codes[dictionary, ahead] >> _SPAN
+                start, length = _span(codes[dictionary, ahead])
                 end = start + length
                 # the first 16 bytes as two words, zero past the value's end
                 first, second = np.uint64(0), np.uint64(0)

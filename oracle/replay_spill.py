@@ -53,8 +53,7 @@ RECORD: Final = np.dtype(
         ("local", "<i8"),
     ]
 )
-"""One row in a share, whatever the log: codes in 32 bits (a share holds far fewer than
-2**31 cases, and a log's names are far fewer than 2**31), places and times in 64."""
+"""One row in a share, whatever the log: codes in 32 bits, places and times in 64."""
 COMPACT: Final = np.dtype(
     [
         ("case", "<i4"),
