@@ -15,8 +15,8 @@ looked for at most `_PROBES` times; bytes made to collide past that (or more tha
 billion ids) switch the table to a Python dict for the rest of the log (slower, same
 numbers), so a hostile log cannot make it quadratic. A slot is one word (number and
 part of the hash): a table of 2.5 million ids is 64 MB, each new one a cache miss, so
-`_intern` asks for a slot's memory a few ids before it looks (`replay_prefetch`), and for
-the id's bytes too, spread over a block of tens of megabytes.
+`_intern` asks for a slot's memory a few ids before it looks (`replay_prefetch`), and
+for the id's bytes too, spread over a block of tens of megabytes.
 """
 
 from __future__ import annotations
