@@ -27,6 +27,7 @@ from stepcheck.cli_common import (
     shipped_authorities,
 )
 from stepcheck.digest import read_inventory
+from stepcheck.oracle.replay_pages import without_cycle_collection
 from stepcheck.outputs import check_writable, write_file
 from stepcheck.spec.diagnostics import StepcheckError
 from stepcheck.validation import (
@@ -101,14 +102,11 @@ def _imported(module: str) -> Any:
     walked them all again (0.18 s of a one-row replay's 1 s, 0.05 s since)."""
     if module in sys.modules:  # imported already (a test's process): nothing to pause
         return sys.modules[module]
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return import_module(module)
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+    with without_cycle_collection():
+        try:
+            return import_module(module)
+        finally:
+            gc.freeze()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
